@@ -1,0 +1,43 @@
+/* ilnet: simulate cytokine signalling networks. */
+#include "../common/version.h"
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fputs("usage: ilnet <command> [options]\n"
+          "\n"
+          "commands:\n"
+          "  simulate MODEL   integrate a model and write its time course (HDF5, CSV, .gdat)\n"
+          "  info MODEL       sizes, observables and conservation laws of a model\n"
+          "\n"
+          "options:\n"
+          "  -h, --help       this help ('ilnet <command> --help' for a command's options)\n"
+          "  --version        print the version\n"
+          "\n"
+          "Models: BioNetGen .net files. Exit status: 0 success, 1 bad input, 2 solver failure.\n",
+          f);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_INPUT;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "--version")) {
+        printf("ilnet %s\n", ILNET_VERSION);
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "simulate")) return cmd_simulate(argc - 1, argv + 1);
+    if (!strcmp(cmd, "info")) return cmd_info(argc - 1, argv + 1);
+    fprintf(stderr, "ilnet: unknown command '%s' (see 'ilnet --help')\n", cmd);
+    return EXIT_INPUT;
+}

@@ -1,0 +1,191 @@
+#include "h5out.h"
+
+#include "../common/error.h"
+#include "../common/version.h"
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Every HDF5 call in this file goes through CHECK so a failure is reported, not ignored. */
+#define CHECK(expr, what)                                                                      \
+    do {                                                                                       \
+        if ((expr) < 0) {                                                                      \
+            rc = ilnet_error_set(ILNET_EIO, "%s: HDF5 failed writing %s", tmp, what);         \
+            goto out;                                                                          \
+        }                                                                                      \
+    } while (0)
+
+static hid_t string_type(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    if (t < 0) return t;
+    if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
+        H5Tclose(t);
+        return -1;
+    }
+    return t;
+}
+
+static herr_t attr_string(hid_t loc, const char *name, const char *value)
+{
+    hid_t t = string_type(), sp = H5Screate(H5S_SCALAR);
+    herr_t st = -1;
+    if (t >= 0 && sp >= 0) {
+        hid_t a = H5Acreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+        if (a >= 0) {
+            const char *v = value ? value : "";
+            st = H5Awrite(a, t, &v);
+            H5Aclose(a);
+        }
+    }
+    if (t >= 0) H5Tclose(t);
+    if (sp >= 0) H5Sclose(sp);
+    return st;
+}
+
+static herr_t attr_double(hid_t loc, const char *name, double v)
+{
+    return H5LTset_attribute_double(loc, ".", name, &v, 1);
+}
+
+static herr_t attr_long(hid_t loc, const char *name, long v)
+{
+    return H5LTset_attribute_long(loc, ".", name, &v, 1);
+}
+
+static hid_t write_strings(hid_t file, const char *name, const char **strs, size_t n)
+{
+    hsize_t dim = n;
+    hid_t t = string_type(), sp = H5Screate_simple(1, &dim, NULL), d = -1;
+    if (t >= 0 && sp >= 0) {
+        d = H5Dcreate2(file, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (d >= 0 && n && H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, strs) < 0) {
+            H5Dclose(d);
+            d = -1;
+        }
+    }
+    if (t >= 0) H5Tclose(t);
+    if (sp >= 0) H5Sclose(sp);
+    return d;
+}
+
+static hid_t write_matrix(hid_t file, const char *name, const double *data, int rank,
+                          size_t rows, size_t cols)
+{
+    hsize_t dims[2] = {rows, cols};
+    hid_t sp = H5Screate_simple(rank, dims, NULL), d = -1;
+    if (sp < 0) return -1;
+    d = H5Dcreate2(file, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (d >= 0 && (rows * (rank == 2 ? cols : 1)) != 0 &&
+        H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
+        H5Dclose(d);
+        d = -1;
+    }
+    H5Sclose(sp);
+    return d;
+}
+
+static void utc_now(char *buf, size_t n)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net,
+                              const ilnet_result *res, const ilnet_timecourse_meta *meta)
+{
+    size_t ns = ilnet_network_species_count(net), no = ilnet_network_observable_count(net);
+    size_t nt = res->n_done;
+    char tmp[4096];
+    int rc = 0;
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+        return ilnet_error_set(ILNET_EINPUT, "output path too long: %s", path);
+    const char **snames = malloc((ns + 1) * sizeof *snames);
+    const char **onames = malloc((no + 1) * sizeof *onames);
+    hid_t file = -1, dt = -1, dsn = -1, don = -1, ds = -1, dob = -1, root = -1;
+    H5E_auto2_t old_func;
+    void *old_data;
+    H5Eget_auto2(H5E_DEFAULT, &old_func, &old_data);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* we report errors ourselves */
+    if (!snames || !onames) {
+        rc = ilnet_error_set(ILNET_ENOMEM, "out of memory writing %s", path);
+        goto out;
+    }
+    for (size_t i = 0; i < ns; i++) snames[i] = ilnet_network_species(net, i)->name;
+    for (size_t i = 0; i < no; i++) onames[i] = ilnet_network_observable(net, i)->name;
+
+    file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (file < 0) {
+        rc = ilnet_error_set(ILNET_EIO, "%s: cannot create HDF5 file", tmp);
+        goto out;
+    }
+    CHECK(dt = write_matrix(file, "time", res->times, 1, nt, 0), "/time");
+    CHECK(dsn = write_strings(file, "species_names", snames, ns), "/species_names");
+    CHECK(don = write_strings(file, "observable_names", onames, no), "/observable_names");
+    CHECK(ds = write_matrix(file, "species", res->species, 2, nt, ns), "/species");
+    CHECK(dob = write_matrix(file, "observables", res->observables, 2, nt, no), "/observables");
+    /* Dimension scales: netCDF readers (h5netcdf, xarray) name a dimension after its
+     * scale dataset. */
+    CHECK(H5DSset_scale(dt, "time"), "time scale");
+    CHECK(H5DSset_scale(dsn, "species"), "species scale");
+    CHECK(H5DSset_scale(don, "observable"), "observable scale");
+    CHECK(H5DSattach_scale(ds, dt, 0), "/species dims");
+    CHECK(H5DSattach_scale(ds, dsn, 1), "/species dims");
+    CHECK(H5DSattach_scale(dob, dt, 0), "/observables dims");
+    CHECK(H5DSattach_scale(dob, don, 1), "/observables dims");
+    CHECK(attr_string(ds, "units", "model amount units"), "attributes");
+    CHECK(attr_string(dt, "units", "model time units"), "attributes");
+
+    CHECK(root = H5Gopen2(file, "/", H5P_DEFAULT), "root group");
+    char when[64];
+    utc_now(when, sizeof when);
+    const ilnet_solver_options *o = meta->options;
+    CHECK(attr_string(root, "ilnet_version", ILNET_VERSION), "attributes");
+    CHECK(attr_string(root, "model_path", meta->model_path), "attributes");
+    CHECK(attr_string(root, "model_text", meta->model_text), "attributes");
+    CHECK(attr_string(root, "command_line", meta->command_line), "attributes");
+    CHECK(attr_string(root, "created_utc", when), "attributes");
+    CHECK(attr_double(root, "wall_time_s", meta->wall_seconds), "attributes");
+    CHECK(attr_string(root, "status", res->status ? "partial" : "complete"), "attributes");
+    CHECK(attr_string(root, "message", res->message), "attributes");
+    CHECK(attr_long(root, "n_times_requested", (long)res->n_times), "attributes");
+    CHECK(attr_string(root, "solver", "CVODE BDF, Newton, analytic Jacobian"), "attributes");
+    CHECK(attr_string(root, "solver_linear_solver", meta->linear_solver), "attributes");
+    if (o) {
+        CHECK(attr_double(root, "solver_atol", o->atol), "attributes");
+        CHECK(attr_double(root, "solver_rtol", o->rtol), "attributes");
+        CHECK(attr_long(root, "solver_max_steps", o->max_steps), "attributes");
+    }
+    const ilnet_solver_stats *st = &res->stats;
+    CHECK(attr_long(root, "stats_steps", st->steps), "attributes");
+    CHECK(attr_long(root, "stats_rhs_evals", st->rhs_evals), "attributes");
+    CHECK(attr_long(root, "stats_jac_evals", st->jac_evals), "attributes");
+    CHECK(attr_long(root, "stats_lin_setups", st->lin_setups), "attributes");
+    CHECK(attr_long(root, "stats_err_test_fails", st->err_test_fails), "attributes");
+    CHECK(attr_long(root, "stats_nonlin_iters", st->nonlin_iters), "attributes");
+    CHECK(attr_long(root, "stats_nonlin_conv_fails", st->nonlin_conv_fails), "attributes");
+    CHECK(attr_double(root, "stats_t_reached", st->t_reached), "attributes");
+out:
+    if (root >= 0) H5Gclose(root);
+    if (dob >= 0) H5Dclose(dob);
+    if (ds >= 0) H5Dclose(ds);
+    if (don >= 0) H5Dclose(don);
+    if (dsn >= 0) H5Dclose(dsn);
+    if (dt >= 0) H5Dclose(dt);
+    if (file >= 0 && H5Fclose(file) < 0 && !rc)
+        rc = ilnet_error_set(ILNET_EIO, "%s: HDF5 failed closing the file", tmp);
+    H5Eset_auto2(H5E_DEFAULT, old_func, old_data);
+    free(snames);
+    free(onames);
+    if (!rc && rename(tmp, path) != 0)
+        rc = ilnet_error_set(ILNET_EIO, "cannot rename %s to %s", tmp, path);
+    if (rc) unlink(tmp);
+    return rc;
+}

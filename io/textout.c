@@ -1,0 +1,117 @@
+#include "textout.h"
+
+#include "../common/error.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Opens path.tmp.PID for writing; finish() closes and renames it into place. */
+static FILE *start(const char *path, char *tmp, size_t n)
+{
+    if (snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid()) >= (int)n) {
+        ilnet_error_set(ILNET_EINPUT, "output path too long: %s", path);
+        return NULL;
+    }
+    FILE *f = fopen(tmp, "w");
+    if (!f) ilnet_error_set(ILNET_EIO, "%s: cannot create: %s", path, strerror(errno));
+    return f;
+}
+
+static int finish(FILE *f, const char *tmp, const char *path)
+{
+    int bad = ferror(f);
+    if (fclose(f) != 0) bad = 1;
+    if (!bad && rename(tmp, path) == 0) return 0;
+    unlink(tmp);
+    return ilnet_error_set(ILNET_EIO, "%s: write failed", path);
+}
+
+static void csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+int ilnet_csv_write(const char *path, const ilnet_network *net, const ilnet_result *res)
+{
+    char tmp[4096];
+    FILE *f = start(path, tmp, sizeof tmp);
+    if (!f) return ilnet_error_code();
+    fputs("time", f);
+    for (size_t k = 0; k < res->n_observables; k++) {
+        fputc(',', f);
+        csv_field(f, ilnet_network_observable(net, k)->name);
+    }
+    for (size_t i = 0; i < res->n_species; i++) {
+        fputc(',', f);
+        csv_field(f, ilnet_network_species(net, i)->name);
+    }
+    fputc('\n', f);
+    for (size_t t = 0; t < res->n_done; t++) {
+        fprintf(f, "%.17g", res->times[t]);
+        for (size_t k = 0; k < res->n_observables; k++)
+            fprintf(f, ",%.17g", res->observables[t * res->n_observables + k]);
+        for (size_t i = 0; i < res->n_species; i++)
+            fprintf(f, ",%.17g", res->species[t * res->n_species + i]);
+        fputc('\n', f);
+    }
+    return finish(f, tmp, path);
+}
+
+static int write_table(const char *path, const ilnet_result *res, const double *data,
+                       size_t cols, const char *const *names)
+{
+    char tmp[4096];
+    FILE *f = start(path, tmp, sizeof tmp);
+    if (!f) return ilnet_error_code();
+    fprintf(f, "#%18s", "time");
+    for (size_t c = 0; c < cols; c++) fprintf(f, " %19s", names[c]);
+    fputc('\n', f);
+    for (size_t t = 0; t < res->n_done; t++) {
+        fprintf(f, " %18.12e", res->times[t]);
+        for (size_t c = 0; c < cols; c++) fprintf(f, " %19.12e", data[t * cols + c]);
+        fputc('\n', f);
+    }
+    return finish(f, tmp, path);
+}
+
+int ilnet_gdat_write(const char *prefix, const ilnet_network *net, const ilnet_result *res)
+{
+    size_t no = res->n_observables, ns = res->n_species;
+    const char **names = malloc((no + ns + 1) * sizeof *names);
+    char *sbuf = malloc(ns * 24 + 1);
+    char path[4096];
+    int rc = 0;
+    if (!names || !sbuf) {
+        rc = ilnet_error_set(ILNET_ENOMEM, "out of memory writing %s.gdat", prefix);
+        goto out;
+    }
+    for (size_t k = 0; k < no; k++) names[k] = ilnet_network_observable(net, k)->name;
+    if (snprintf(path, sizeof path, "%s.gdat", prefix) >= (int)sizeof path) {
+        rc = ilnet_error_set(ILNET_EINPUT, "output prefix too long: %s", prefix);
+        goto out;
+    }
+    if ((rc = write_table(path, res, res->observables, no, names))) goto out;
+    /* .cdat columns are species in network order, headed S1..Sn as BioNetGen's are. */
+    for (size_t i = 0; i < ns; i++) {
+        snprintf(sbuf + 24 * i, 24, "S%zu", i + 1);
+        names[i] = sbuf + 24 * i;
+    }
+    snprintf(path, sizeof path, "%s.cdat", prefix);
+    rc = write_table(path, res, res->species, ns, names);
+out:
+    free(names);
+    free(sbuf);
+    return rc;
+}

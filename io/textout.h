@@ -1,0 +1,13 @@
+/* Text time-course outputs: CSV and BioNetGen's .gdat (observables) / .cdat (species). */
+#ifndef ILNET_TEXTOUT_H
+#define ILNET_TEXTOUT_H
+
+#include "../model/network.h"
+#include "../solver/solver.h"
+
+/* CSV with header "time,<observables>,<species>"; names quoted where CSV needs it. */
+int ilnet_csv_write(const char *path, const ilnet_network *net, const ilnet_result *res);
+/* PREFIX.gdat and PREFIX.cdat in BioNetGen's column layout. */
+int ilnet_gdat_write(const char *prefix, const ilnet_network *net, const ilnet_result *res);
+
+#endif

@@ -1,0 +1,16 @@
+/* What a time-course output records beside the numbers. */
+#ifndef ILNET_TIMECOURSE_META_H
+#define ILNET_TIMECOURSE_META_H
+
+#include "../solver/solver.h"
+
+typedef struct {
+    const char *model_path;
+    const char *model_text;
+    const char *command_line;
+    const char *linear_solver; /* "dense" or "klu" */
+    const ilnet_solver_options *options;
+    double wall_seconds;
+} ilnet_timecourse_meta;
+
+#endif

@@ -1,0 +1,402 @@
+#include "expr.h"
+
+#include "../common/error.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DEPTH 256
+
+enum op {
+    OP_CONST,
+    OP_VAR,
+    OP_NEG,
+    OP_ADD,
+    OP_SUB,
+    OP_MUL,
+    OP_DIV,
+    OP_POW,
+    OP_LT,
+    OP_GT,
+    OP_LE,
+    OP_GE,
+    OP_EQ,
+    OP_NE,
+    OP_FN1,
+    OP_FN2,
+    OP_IF
+};
+
+struct instr {
+    enum op op;
+    int arg; /* variable index or function id */
+    double value;
+};
+
+struct ilnet_expr {
+    struct instr *code;
+    size_t n, cap;
+    int *vars;
+    size_t n_vars;
+};
+
+typedef double (*fn1_t)(double);
+typedef double (*fn2_t)(double, double);
+
+static double fn_sign(double x)
+{
+    return (x > 0) - (x < 0);
+}
+
+static double fn_min(double a, double b)
+{
+    return a < b ? a : b;
+}
+
+static double fn_max(double a, double b)
+{
+    return a > b ? a : b;
+}
+
+static const struct {
+    const char *name;
+    fn1_t f;
+} fn1_table[] = {{"exp", exp},     {"ln", log},     {"log", log},     {"log10", log10},
+                 {"log2", log2},   {"sqrt", sqrt},  {"abs", fabs},    {"sin", sin},
+                 {"cos", cos},     {"tan", tan},    {"asin", asin},   {"acos", acos},
+                 {"atan", atan},   {"sinh", sinh},  {"cosh", cosh},   {"tanh", tanh},
+                 {"asinh", asinh}, {"acosh", acosh}, {"atanh", atanh}, {"floor", floor},
+                 {"ceil", ceil},   {"rint", rint},  {"sign", fn_sign}};
+
+static const struct {
+    const char *name;
+    fn2_t f;
+} fn2_table[] = {{"min", fn_min}, {"max", fn_max}, {"pow", pow}};
+
+#define N_FN1 (sizeof fn1_table / sizeof fn1_table[0])
+#define N_FN2 (sizeof fn2_table / sizeof fn2_table[0])
+
+struct parser {
+    const char *text, *p;
+    ilnet_expr_resolve_fn resolve;
+    void *ctx;
+    ilnet_expr *e;
+    int depth, max_depth; /* stack depth tracking for the compiled program */
+    int nest;
+    int failed;
+    size_t err_pos;
+};
+
+static int fail(struct parser *ps, const char *at, const char *what)
+{
+    if (ps->failed) return -1;
+    ps->failed = 1;
+    ps->err_pos = (size_t)(at - ps->text);
+    int len = 0;
+    while (at[len] && !isspace((unsigned char)at[len]) && len < 40) len++;
+    if (len == 0)
+        ilnet_error_set(ILNET_EINPUT, "%s at end of expression '%s'", what, ps->text);
+    else
+        ilnet_error_set(ILNET_EINPUT, "%s at '%.*s' in expression '%s'", what, len, at, ps->text);
+    return -1;
+}
+
+static int emit(struct parser *ps, enum op op, int arg, double value, int stack_effect)
+{
+    ilnet_expr *e = ps->e;
+    if (e->n == e->cap) {
+        size_t cap = e->cap ? 2 * e->cap : 16;
+        struct instr *c = realloc(e->code, cap * sizeof *c);
+        if (!c) {
+            ps->failed = 1;
+            return ilnet_error_set(ILNET_ENOMEM, "out of memory compiling expression");
+        }
+        e->code = c;
+        e->cap = cap;
+    }
+    e->code[e->n++] = (struct instr){op, arg, value};
+    ps->depth += stack_effect;
+    if (ps->depth > ps->max_depth) ps->max_depth = ps->depth;
+    return 0;
+}
+
+static void skip_ws(struct parser *ps)
+{
+    while (isspace((unsigned char)*ps->p)) ps->p++;
+}
+
+static int parse_expr(struct parser *ps);
+static int parse_unary(struct parser *ps);
+
+static int add_var(ilnet_expr *e, int idx)
+{
+    for (size_t i = 0; i < e->n_vars; i++)
+        if (e->vars[i] == idx) return 0;
+    int *v = realloc(e->vars, (e->n_vars + 1) * sizeof *v);
+    if (!v) return ilnet_error_set(ILNET_ENOMEM, "out of memory compiling expression");
+    e->vars = v;
+    e->vars[e->n_vars++] = idx;
+    return 0;
+}
+
+static int parse_number(struct parser *ps)
+{
+    const char *s = ps->p, *q = s;
+    while (isdigit((unsigned char)*q)) q++;
+    if (*q == '.') {
+        q++;
+        while (isdigit((unsigned char)*q)) q++;
+    }
+    if (q == s || (q == s + 1 && *s == '.')) return fail(ps, s, "malformed number");
+    if (*q == 'e' || *q == 'E') {
+        const char *r = q + 1;
+        if (*r == '+' || *r == '-') r++;
+        if (!isdigit((unsigned char)*r)) return fail(ps, s, "malformed number");
+        while (isdigit((unsigned char)*r)) r++;
+        q = r;
+    }
+    if (isalpha((unsigned char)*q) || *q == '_') return fail(ps, s, "malformed number");
+    char buf[64];
+    size_t len = (size_t)(q - s);
+    if (len >= sizeof buf) return fail(ps, s, "number too long");
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    ps->p = q;
+    return emit(ps, OP_CONST, 0, strtod(buf, NULL), 1);
+}
+
+static int parse_call(struct parser *ps, const char *name, size_t len, const char *at)
+{
+    int nargs = 0;
+    ps->p++; /* '(' */
+    skip_ws(ps);
+    if (*ps->p != ')') {
+        for (;;) {
+            if (parse_expr(ps)) return -1;
+            nargs++;
+            skip_ws(ps);
+            if (*ps->p == ',') {
+                ps->p++;
+                continue;
+            }
+            break;
+        }
+    }
+    if (*ps->p != ')') return fail(ps, ps->p, "expected ')' closing function call");
+    ps->p++;
+    for (size_t i = 0; i < N_FN1; i++)
+        if (strlen(fn1_table[i].name) == len && !memcmp(fn1_table[i].name, name, len)) {
+            if (nargs != 1) return fail(ps, at, "function takes 1 argument");
+            return emit(ps, OP_FN1, (int)i, 0, 0);
+        }
+    for (size_t i = 0; i < N_FN2; i++)
+        if (strlen(fn2_table[i].name) == len && !memcmp(fn2_table[i].name, name, len)) {
+            if (nargs != 2) return fail(ps, at, "function takes 2 arguments");
+            return emit(ps, OP_FN2, (int)i, 0, -1);
+        }
+    if (len == 2 && !memcmp(name, "if", 2)) {
+        if (nargs != 3) return fail(ps, at, "if() takes 3 arguments");
+        return emit(ps, OP_IF, 0, 0, -2);
+    }
+    return fail(ps, at, "unknown function");
+}
+
+static int parse_primary(struct parser *ps)
+{
+    skip_ws(ps);
+    const char *s = ps->p;
+    if (isdigit((unsigned char)*s) || *s == '.') return parse_number(ps);
+    if (*s == '(') {
+        ps->p++;
+        if (parse_expr(ps)) return -1;
+        skip_ws(ps);
+        if (*ps->p != ')') return fail(ps, ps->p, "expected ')'");
+        ps->p++;
+        return 0;
+    }
+    if (isalpha((unsigned char)*s) || *s == '_') {
+        const char *q = s;
+        while (isalnum((unsigned char)*q) || *q == '_') q++;
+        size_t len = (size_t)(q - s);
+        ps->p = q;
+        skip_ws(ps);
+        if (*ps->p == '(') return parse_call(ps, s, len, s);
+        int idx = ps->resolve ? ps->resolve(ps->ctx, s, len) : -1;
+        if (idx >= 0) {
+            if (add_var(ps->e, idx)) {
+                ps->failed = 1;
+                return -1;
+            }
+            return emit(ps, OP_VAR, idx, 0, 1);
+        }
+        if (len == 3 && !memcmp(s, "_pi", 3)) return emit(ps, OP_CONST, 0, M_PI, 1);
+        if (len == 2 && !memcmp(s, "_e", 2)) return emit(ps, OP_CONST, 0, M_E, 1);
+        return fail(ps, s, "undefined name");
+    }
+    if (!*s) return fail(ps, s, "unexpected end");
+    return fail(ps, s, "unexpected character");
+}
+
+static int parse_pow(struct parser *ps)
+{
+    if (parse_primary(ps)) return -1;
+    skip_ws(ps);
+    if (*ps->p == '^' || (ps->p[0] == '*' && ps->p[1] == '*')) {
+        ps->p += *ps->p == '^' ? 1 : 2;
+        if (++ps->nest > MAX_DEPTH) return fail(ps, ps->p, "expression nested too deeply");
+        if (parse_unary(ps)) return -1; /* right associative, allows 2^-1 */
+        ps->nest--;
+        return emit(ps, OP_POW, 0, 0, -1);
+    }
+    return 0;
+}
+
+static int parse_unary(struct parser *ps)
+{
+    skip_ws(ps);
+    if (*ps->p == '-' || *ps->p == '+') {
+        int neg = *ps->p == '-';
+        if (++ps->nest > MAX_DEPTH) return fail(ps, ps->p, "expression nested too deeply");
+        ps->p++;
+        if (parse_unary(ps)) return -1;
+        ps->nest--;
+        return neg ? emit(ps, OP_NEG, 0, 0, 0) : 0;
+    }
+    return parse_pow(ps);
+}
+
+static int parse_mul(struct parser *ps)
+{
+    if (parse_unary(ps)) return -1;
+    for (;;) {
+        skip_ws(ps);
+        char c = *ps->p;
+        if ((c != '*' && c != '/') || ps->p[1] == '*') return 0;
+        ps->p++;
+        if (parse_unary(ps)) return -1;
+        if (emit(ps, c == '*' ? OP_MUL : OP_DIV, 0, 0, -1)) return -1;
+    }
+}
+
+static int parse_add(struct parser *ps)
+{
+    if (parse_mul(ps)) return -1;
+    for (;;) {
+        skip_ws(ps);
+        char c = *ps->p;
+        if (c != '+' && c != '-') return 0;
+        ps->p++;
+        if (parse_mul(ps)) return -1;
+        if (emit(ps, c == '+' ? OP_ADD : OP_SUB, 0, 0, -1)) return -1;
+    }
+}
+
+static int parse_expr(struct parser *ps)
+{
+    if (++ps->nest > MAX_DEPTH) return fail(ps, ps->p, "expression nested too deeply");
+    if (parse_add(ps)) return -1;
+    skip_ws(ps);
+    static const struct {
+        const char *tok;
+        enum op op;
+    } cmps[] = {{"<=", OP_LE}, {">=", OP_GE}, {"==", OP_EQ}, {"!=", OP_NE},
+                {"<", OP_LT},  {">", OP_GT}};
+    for (size_t i = 0; i < sizeof cmps / sizeof cmps[0]; i++) {
+        size_t l = strlen(cmps[i].tok);
+        if (!strncmp(ps->p, cmps[i].tok, l)) {
+            ps->p += l;
+            if (parse_add(ps)) return -1;
+            if (emit(ps, cmps[i].op, 0, 0, -1)) return -1;
+            break;
+        }
+    }
+    ps->nest--;
+    return 0;
+}
+
+void ilnet_expr_free(ilnet_expr *e)
+{
+    if (!e) return;
+    free(e->code);
+    free(e->vars);
+    free(e);
+}
+
+int ilnet_expr_parse(ilnet_expr **out, const char *text, ilnet_expr_resolve_fn resolve,
+                     void *ctx, size_t *err_pos)
+{
+    *out = NULL;
+    ilnet_expr *e = calloc(1, sizeof *e);
+    if (!e) return ilnet_error_set(ILNET_ENOMEM, "out of memory compiling expression");
+    struct parser ps = {text, text, resolve, ctx, e, 0, 0, 0, 0, 0};
+    skip_ws(&ps);
+    if (!*ps.p) fail(&ps, ps.p, "empty expression");
+    else if (parse_expr(&ps) == 0) {
+        skip_ws(&ps);
+        if (*ps.p) fail(&ps, ps.p, "unexpected text");
+        else if (ps.max_depth > MAX_DEPTH)
+            fail(&ps, text, "expression too complex");
+    }
+    if (ps.failed) {
+        if (err_pos) *err_pos = ps.err_pos;
+        ilnet_expr_free(e);
+        return ilnet_error_code() ? ilnet_error_code() : ILNET_EINPUT;
+    }
+    *out = e;
+    return 0;
+}
+
+double ilnet_expr_eval(const ilnet_expr *e, const double *vars)
+{
+    double st[MAX_DEPTH + 1];
+    int sp = -1;
+    for (size_t i = 0; i < e->n; i++) {
+        const struct instr *in = &e->code[i];
+        switch (in->op) {
+        case OP_CONST: st[++sp] = in->value; break;
+        case OP_VAR: st[++sp] = vars[in->arg]; break;
+        case OP_NEG: st[sp] = -st[sp]; break;
+        case OP_ADD: sp--; st[sp] += st[sp + 1]; break;
+        case OP_SUB: sp--; st[sp] -= st[sp + 1]; break;
+        case OP_MUL: sp--; st[sp] *= st[sp + 1]; break;
+        case OP_DIV: sp--; st[sp] /= st[sp + 1]; break;
+        case OP_POW: sp--; st[sp] = pow(st[sp], st[sp + 1]); break;
+        case OP_LT: sp--; st[sp] = st[sp] < st[sp + 1]; break;
+        case OP_GT: sp--; st[sp] = st[sp] > st[sp + 1]; break;
+        case OP_LE: sp--; st[sp] = st[sp] <= st[sp + 1]; break;
+        case OP_GE: sp--; st[sp] = st[sp] >= st[sp + 1]; break;
+        case OP_EQ: sp--; st[sp] = st[sp] == st[sp + 1]; break;
+        case OP_NE: sp--; st[sp] = st[sp] != st[sp + 1]; break;
+        case OP_FN1: st[sp] = fn1_table[in->arg].f(st[sp]); break;
+        case OP_FN2: sp--; st[sp] = fn2_table[in->arg].f(st[sp], st[sp + 1]); break;
+        case OP_IF: sp -= 2; st[sp] = st[sp] != 0 ? st[sp + 1] : st[sp + 2]; break;
+        }
+    }
+    return st[0];
+}
+
+size_t ilnet_expr_var_count(const ilnet_expr *e)
+{
+    return e->n_vars;
+}
+
+int ilnet_expr_var(const ilnet_expr *e, size_t i)
+{
+    return e->vars[i];
+}
+
+int ilnet_expr_is_constant(const ilnet_expr *e, double *value)
+{
+    if (e->n != 1 || e->code[0].op != OP_CONST) return 0;
+    if (value) *value = e->code[0].value;
+    return 1;
+}
+
+int ilnet_expr_is_variable(const ilnet_expr *e, int *index)
+{
+    if (e->n != 1 || e->code[0].op != OP_VAR) return 0;
+    if (index) *index = e->code[0].arg;
+    return 1;
+}

@@ -1,0 +1,534 @@
+#include "network.h"
+
+#include "../common/error.h"
+#include "../common/strmap.h"
+#include "expr.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ilnet_network {
+    char *source_path, *source_text;
+
+    ilnet_parameter *params;
+    ilnet_expr **param_expr;
+    unsigned char *param_overridden;
+    int *param_order; /* evaluation order (dependencies first) */
+    double *param_values;
+    size_t n_params, cap_params;
+
+    ilnet_species *species;
+    ilnet_expr **species_expr;
+    size_t n_species, cap_species;
+
+    ilnet_reaction *reactions;
+    ilnet_expr **rate_expr;
+    size_t n_reactions, cap_reactions;
+
+    ilnet_observable *observables;
+    size_t n_observables, cap_observables;
+
+    ilnet_strmap param_names, species_names, reaction_names, observable_names;
+    ilnet_stoich stoich;
+    int compiled;
+};
+
+static int grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap) return 0;
+    size_t n = *cap ? *cap : 16;
+    while (n < need) n *= 2;
+    void *p = realloc(*arr, n * elem);
+    if (!p) return ilnet_error_set(ILNET_ENOMEM, "out of memory building the network");
+    memset((char *)p + *cap * elem, 0, (n - *cap) * elem);
+    *arr = p;
+    *cap = n;
+    return 0;
+}
+
+/* "file:line: " prefix for element errors. */
+static int elem_error(const ilnet_network *net, int line, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    const char *path = net->source_path ? net->source_path : "<model>";
+    if (line > 0) return ilnet_error_set(ILNET_EINPUT, "%s:%d: %s", path, line, msg);
+    return ilnet_error_set(ILNET_EINPUT, "%s: %s", path, msg);
+}
+
+static char *dup_str(const char *s)
+{
+    if (!s) return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+int ilnet_network_new(ilnet_network **out)
+{
+    *out = calloc(1, sizeof **out);
+    return *out ? 0 : ilnet_error_set(ILNET_ENOMEM, "out of memory creating a network");
+}
+
+static void free_stoich(ilnet_stoich *s)
+{
+    free(s->col_ptr);
+    free(s->row);
+    free(s->val);
+    memset(s, 0, sizeof *s);
+}
+
+void ilnet_network_free(ilnet_network *net)
+{
+    if (!net) return;
+    for (size_t i = 0; i < net->n_params; i++) {
+        free(net->params[i].name);
+        free(net->params[i].text);
+        ilnet_expr_free(net->param_expr[i]);
+    }
+    for (size_t i = 0; i < net->n_species; i++) {
+        free(net->species[i].name);
+        free(net->species[i].amount_text);
+        ilnet_expr_free(net->species_expr[i]);
+    }
+    for (size_t i = 0; i < net->n_reactions; i++) {
+        ilnet_reaction *r = &net->reactions[i];
+        free(r->name);
+        free(r->label);
+        free(r->reactants);
+        free(r->products);
+        free(r->rate_text);
+        ilnet_expr_free(net->rate_expr[i]);
+    }
+    for (size_t i = 0; i < net->n_observables; i++) {
+        free(net->observables[i].name);
+        free(net->observables[i].species);
+        free(net->observables[i].weights);
+    }
+    free(net->params);
+    free(net->param_expr);
+    free(net->param_overridden);
+    free(net->param_order);
+    free(net->param_values);
+    free(net->species);
+    free(net->species_expr);
+    free(net->reactions);
+    free(net->rate_expr);
+    free(net->observables);
+    ilnet_strmap_free(&net->param_names);
+    ilnet_strmap_free(&net->species_names);
+    ilnet_strmap_free(&net->reaction_names);
+    ilnet_strmap_free(&net->observable_names);
+    free_stoich(&net->stoich);
+    free(net->source_path);
+    free(net->source_text);
+    free(net);
+}
+
+int ilnet_network_set_source(ilnet_network *net, const char *path, const char *text)
+{
+    char *p = dup_str(path), *t = dup_str(text);
+    if ((path && !p) || (text && !t)) {
+        free(p);
+        free(t);
+        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    }
+    free(net->source_path);
+    free(net->source_text);
+    net->source_path = p;
+    net->source_text = t;
+    return 0;
+}
+
+const char *ilnet_network_source_path(const ilnet_network *net)
+{
+    return net->source_path;
+}
+
+const char *ilnet_network_source_text(const ilnet_network *net)
+{
+    return net->source_text;
+}
+
+static int check_name(const ilnet_network *net, const char *kind, const char *name, int line)
+{
+    if (!name || !*name) return elem_error(net, line, "%s with an empty name", kind);
+    return 0;
+}
+
+int ilnet_network_add_parameter(ilnet_network *net, const char *name, const char *expr, int line)
+{
+    if (check_name(net, "parameter", name, line)) return ILNET_EINPUT;
+    if (ilnet_network_find_parameter(net, name) >= 0)
+        return elem_error(net, line, "parameter '%s' defined twice", name);
+    size_t n = net->n_params + 1, cap = net->cap_params;
+    if (grow((void **)&net->params, &cap, n, sizeof *net->params)) return ILNET_ENOMEM;
+    cap = net->cap_params;
+    if (grow((void **)&net->param_expr, &cap, n, sizeof *net->param_expr)) return ILNET_ENOMEM;
+    net->cap_params = cap;
+    ilnet_parameter *p = &net->params[net->n_params];
+    p->name = dup_str(name);
+    p->text = dup_str(expr);
+    p->line = line;
+    if (!p->name || !p->text) {
+        free(p->name);
+        free(p->text);
+        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    }
+    if (ilnet_strmap_put(&net->param_names, p->name, (int)net->n_params) < 0) {
+        free(p->name);
+        free(p->text);
+        return ILNET_ENOMEM;
+    }
+    net->n_params++;
+    net->compiled = 0;
+    return 0;
+}
+
+int ilnet_network_add_species(ilnet_network *net, const char *name, const char *amount_expr,
+                              int fixed, int line)
+{
+    if (check_name(net, "species", name, line)) return ILNET_EINPUT;
+    if (ilnet_network_find_species(net, name) >= 0)
+        return elem_error(net, line, "species '%s' defined twice", name);
+    size_t n = net->n_species + 1, cap = net->cap_species;
+    if (grow((void **)&net->species, &cap, n, sizeof *net->species)) return ILNET_ENOMEM;
+    cap = net->cap_species;
+    if (grow((void **)&net->species_expr, &cap, n, sizeof *net->species_expr))
+        return ILNET_ENOMEM;
+    net->cap_species = cap;
+    ilnet_species *s = &net->species[net->n_species];
+    s->name = dup_str(name);
+    s->amount_text = dup_str(amount_expr);
+    s->fixed = fixed != 0;
+    s->line = line;
+    if (!s->name || !s->amount_text ||
+        ilnet_strmap_put(&net->species_names, s->name, (int)net->n_species) < 0) {
+        free(s->name);
+        free(s->amount_text);
+        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    }
+    net->n_species++;
+    net->compiled = 0;
+    return 0;
+}
+
+static int check_species_refs(const ilnet_network *net, const int *idx, int n, const char *what,
+                              int line)
+{
+    for (int i = 0; i < n; i++)
+        if (idx[i] < 0 || (size_t)idx[i] >= net->n_species)
+            return elem_error(net, line, "%s refers to unknown species index %d", what,
+                              idx[i] + 1);
+    return 0;
+}
+
+int ilnet_network_add_reaction(ilnet_network *net, const int *reactants, int n_reactants,
+                               const int *products, int n_products, const char *rate_expr,
+                               const char *label, int line)
+{
+    char name[32];
+    snprintf(name, sizeof name, "R%zu", net->n_reactions + 1);
+    if (n_reactants < 0 || n_products < 0)
+        return elem_error(net, line, "reaction %s has a negative count", name);
+    if (check_species_refs(net, reactants, n_reactants, name, line) ||
+        check_species_refs(net, products, n_products, name, line))
+        return ILNET_EINPUT;
+    size_t n = net->n_reactions + 1, cap = net->cap_reactions;
+    if (grow((void **)&net->reactions, &cap, n, sizeof *net->reactions)) return ILNET_ENOMEM;
+    cap = net->cap_reactions;
+    if (grow((void **)&net->rate_expr, &cap, n, sizeof *net->rate_expr)) return ILNET_ENOMEM;
+    net->cap_reactions = cap;
+    ilnet_reaction *r = &net->reactions[net->n_reactions];
+    memset(r, 0, sizeof *r);
+    r->name = dup_str(name);
+    r->label = dup_str(label);
+    r->rate_text = dup_str(rate_expr);
+    r->reactants = malloc((size_t)(n_reactants + 1) * sizeof(int));
+    r->products = malloc((size_t)(n_products + 1) * sizeof(int));
+    if (!r->name || (label && !r->label) || !r->rate_text || !r->reactants || !r->products ||
+        ilnet_strmap_put(&net->reaction_names, r->name, (int)net->n_reactions) < 0) {
+        free(r->name);
+        free(r->label);
+        free(r->rate_text);
+        free(r->reactants);
+        free(r->products);
+        memset(r, 0, sizeof *r);
+        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    }
+    if (n_reactants) memcpy(r->reactants, reactants, (size_t)n_reactants * sizeof(int));
+    if (n_products) memcpy(r->products, products, (size_t)n_products * sizeof(int));
+    r->n_reactants = n_reactants;
+    r->n_products = n_products;
+    r->line = line;
+    net->n_reactions++;
+    net->compiled = 0;
+    return 0;
+}
+
+int ilnet_network_add_observable(ilnet_network *net, const char *name, const int *species,
+                                 const double *weights, int n_terms, int line)
+{
+    if (check_name(net, "observable", name, line)) return ILNET_EINPUT;
+    if (ilnet_network_find_observable(net, name) >= 0)
+        return elem_error(net, line, "observable '%s' defined twice", name);
+    if (n_terms < 0) return elem_error(net, line, "observable '%s' has a negative count", name);
+    char what[300];
+    snprintf(what, sizeof what, "observable '%s'", name);
+    if (check_species_refs(net, species, n_terms, what, line)) return ILNET_EINPUT;
+    for (int i = 0; i < n_terms; i++)
+        if (!isfinite(weights[i]))
+            return elem_error(net, line, "observable '%s' has a non-finite weight", name);
+    if (grow((void **)&net->observables, &net->cap_observables, net->n_observables + 1,
+             sizeof *net->observables))
+        return ILNET_ENOMEM;
+    ilnet_observable *o = &net->observables[net->n_observables];
+    o->name = dup_str(name);
+    o->species = malloc((size_t)(n_terms + 1) * sizeof(int));
+    o->weights = malloc((size_t)(n_terms + 1) * sizeof(double));
+    if (!o->name || !o->species || !o->weights ||
+        ilnet_strmap_put(&net->observable_names, o->name, (int)net->n_observables) < 0) {
+        free(o->name);
+        free(o->species);
+        free(o->weights);
+        memset(o, 0, sizeof *o);
+        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    }
+    if (n_terms) {
+        memcpy(o->species, species, (size_t)n_terms * sizeof(int));
+        memcpy(o->weights, weights, (size_t)n_terms * sizeof(double));
+    }
+    o->n_terms = n_terms;
+    o->line = line;
+    net->n_observables++;
+    return 0;
+}
+
+static int resolve_param(void *ctx, const char *name, size_t len)
+{
+    return ilnet_strmap_get(&((ilnet_network *)ctx)->param_names, name, len);
+}
+
+static int compile_expr(ilnet_network *net, ilnet_expr **out, const char *text, int line,
+                        const char *kind, const char *name)
+{
+    ilnet_expr_free(*out);
+    *out = NULL;
+    int rc = ilnet_expr_parse(out, text, resolve_param, net, NULL);
+    if (rc == ILNET_EINPUT) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "%s", ilnet_error_last());
+        return elem_error(net, line, "%s '%s': %s", kind, name, msg);
+    }
+    return rc;
+}
+
+/* Depth-first topological sort of parameters; state 1 = on stack, 2 = done. */
+static int order_params(ilnet_network *net, int i, unsigned char *state, size_t *pos)
+{
+    if (state[i] == 2) return 0;
+    if (state[i] == 1)
+        return elem_error(net, net->params[i].line, "parameter '%s' depends on itself",
+                          net->params[i].name);
+    state[i] = 1;
+    const ilnet_expr *e = net->param_expr[i];
+    for (size_t k = 0; k < ilnet_expr_var_count(e); k++)
+        if (order_params(net, ilnet_expr_var(e, k), state, pos)) return ILNET_EINPUT;
+    state[i] = 2;
+    net->param_order[(*pos)++] = i;
+    return 0;
+}
+
+static int evaluate(ilnet_network *net)
+{
+    for (size_t k = 0; k < net->n_params; k++) {
+        int i = net->param_order[k];
+        if (net->param_overridden[i]) continue;
+        double v = ilnet_expr_eval(net->param_expr[i], net->param_values);
+        if (!isfinite(v))
+            return elem_error(net, net->params[i].line, "parameter '%s' evaluates to %g",
+                              net->params[i].name, v);
+        net->param_values[i] = v;
+        net->params[i].value = v;
+    }
+    for (size_t i = 0; i < net->n_species; i++) {
+        ilnet_species *s = &net->species[i];
+        double v = ilnet_expr_eval(net->species_expr[i], net->param_values);
+        if (!isfinite(v) || v < 0)
+            return elem_error(net, s->line, "species '%s' has initial amount %g (%s)", s->name,
+                              v, s->amount_text);
+        s->initial = v;
+    }
+    for (size_t i = 0; i < net->n_reactions; i++) {
+        ilnet_reaction *r = &net->reactions[i];
+        double v = ilnet_expr_eval(net->rate_expr[i], net->param_values);
+        if (!isfinite(v) || v < 0)
+            return elem_error(net, r->line, "reaction %s has rate constant %g (%s)", r->name, v,
+                              r->rate_text);
+        r->k = v;
+    }
+    return 0;
+}
+
+/* Net change per reaction, summed per species; zero entries and fixed species dropped. */
+static int build_stoich(ilnet_network *net)
+{
+    ilnet_stoich *s = &net->stoich;
+    free_stoich(s);
+    size_t nnz = 0;
+    for (size_t j = 0; j < net->n_reactions; j++)
+        nnz += (size_t)(net->reactions[j].n_reactants + net->reactions[j].n_products);
+    s->n_rows = (int)net->n_species;
+    s->n_cols = (int)net->n_reactions;
+    s->col_ptr = malloc((net->n_reactions + 1) * sizeof(int));
+    s->row = malloc((nnz + 1) * sizeof(int));
+    s->val = malloc((nnz + 1) * sizeof(double));
+    double *acc = calloc(net->n_species + 1, sizeof(double));
+    if (!s->col_ptr || !s->row || !s->val || !acc) {
+        free(acc);
+        free_stoich(s);
+        return ilnet_error_set(ILNET_ENOMEM, "out of memory building the stoichiometry");
+    }
+    size_t pos = 0;
+    for (size_t j = 0; j < net->n_reactions; j++) {
+        const ilnet_reaction *r = &net->reactions[j];
+        s->col_ptr[j] = (int)pos;
+        for (int a = 0; a < r->n_reactants; a++) acc[r->reactants[a]] -= 1;
+        for (int a = 0; a < r->n_products; a++) acc[r->products[a]] += 1;
+        /* Visit each touched species once, in order of first appearance. */
+        for (int side = 0; side < 2; side++) {
+            const int *idx = side ? r->products : r->reactants;
+            int n = side ? r->n_products : r->n_reactants;
+            for (int a = 0; a < n; a++) {
+                int i = idx[a];
+                if (acc[i] != 0 && !net->species[i].fixed) {
+                    s->row[pos] = i;
+                    s->val[pos++] = acc[i];
+                }
+                acc[i] = 0;
+            }
+        }
+    }
+    s->col_ptr[net->n_reactions] = (int)pos;
+    free(acc);
+    return 0;
+}
+
+int ilnet_network_compile(ilnet_network *net)
+{
+    size_t np = net->n_params;
+    free(net->param_order);
+    free(net->param_values);
+    free(net->param_overridden);
+    net->param_order = malloc((np + 1) * sizeof(int));
+    net->param_values = calloc(np + 1, sizeof(double));
+    net->param_overridden = calloc(np + 1, 1);
+    unsigned char *state = calloc(np + 1, 1);
+    if (!net->param_order || !net->param_values || !net->param_overridden || !state) {
+        free(state);
+        return ilnet_error_set(ILNET_ENOMEM, "out of memory compiling the network");
+    }
+    int rc = 0;
+    for (size_t i = 0; i < np && !rc; i++)
+        rc = compile_expr(net, &net->param_expr[i], net->params[i].text, net->params[i].line,
+                          "parameter", net->params[i].name);
+    size_t pos = 0;
+    for (size_t i = 0; i < np && !rc; i++) rc = order_params(net, (int)i, state, &pos);
+    free(state);
+    for (size_t i = 0; i < net->n_species && !rc; i++)
+        rc = compile_expr(net, &net->species_expr[i], net->species[i].amount_text,
+                          net->species[i].line, "species", net->species[i].name);
+    for (size_t i = 0; i < net->n_reactions && !rc; i++)
+        rc = compile_expr(net, &net->rate_expr[i], net->reactions[i].rate_text,
+                          net->reactions[i].line, "reaction", net->reactions[i].name);
+    if (!rc) rc = evaluate(net);
+    if (!rc) rc = build_stoich(net);
+    net->compiled = rc == 0;
+    return rc;
+}
+
+int ilnet_network_set_parameter(ilnet_network *net, const char *name, double value)
+{
+    if (!net->compiled)
+        return ilnet_error_set(ILNET_EINPUT, "network not compiled before setting '%s'", name);
+    int i = ilnet_network_find_parameter(net, name);
+    if (i < 0) return ilnet_error_set(ILNET_EINPUT, "unknown parameter '%s'", name);
+    if (!isfinite(value))
+        return ilnet_error_set(ILNET_EINPUT, "parameter '%s' set to non-finite value", name);
+    net->param_overridden[i] = 1;
+    net->param_values[i] = value;
+    net->params[i].value = value;
+    return evaluate(net);
+}
+
+size_t ilnet_network_parameter_count(const ilnet_network *net)
+{
+    return net->n_params;
+}
+size_t ilnet_network_species_count(const ilnet_network *net)
+{
+    return net->n_species;
+}
+size_t ilnet_network_reaction_count(const ilnet_network *net)
+{
+    return net->n_reactions;
+}
+size_t ilnet_network_observable_count(const ilnet_network *net)
+{
+    return net->n_observables;
+}
+const ilnet_parameter *ilnet_network_parameter(const ilnet_network *net, size_t i)
+{
+    return i < net->n_params ? &net->params[i] : NULL;
+}
+const ilnet_species *ilnet_network_species(const ilnet_network *net, size_t i)
+{
+    return i < net->n_species ? &net->species[i] : NULL;
+}
+const ilnet_reaction *ilnet_network_reaction(const ilnet_network *net, size_t i)
+{
+    return i < net->n_reactions ? &net->reactions[i] : NULL;
+}
+const ilnet_observable *ilnet_network_observable(const ilnet_network *net, size_t i)
+{
+    return i < net->n_observables ? &net->observables[i] : NULL;
+}
+
+int ilnet_network_find_parameter(const ilnet_network *net, const char *name)
+{
+    return ilnet_strmap_get(&net->param_names, name, (size_t)-1);
+}
+int ilnet_network_find_species(const ilnet_network *net, const char *name)
+{
+    return ilnet_strmap_get(&net->species_names, name, (size_t)-1);
+}
+int ilnet_network_find_reaction(const ilnet_network *net, const char *name)
+{
+    return ilnet_strmap_get(&net->reaction_names, name, (size_t)-1);
+}
+int ilnet_network_find_observable(const ilnet_network *net, const char *name)
+{
+    return ilnet_strmap_get(&net->observable_names, name, (size_t)-1);
+}
+
+const ilnet_stoich *ilnet_network_stoichiometry(const ilnet_network *net)
+{
+    return net->compiled ? &net->stoich : NULL;
+}
+
+void ilnet_network_observables_eval(const ilnet_network *net, const double *y, double *out)
+{
+    for (size_t k = 0; k < net->n_observables; k++) {
+        const ilnet_observable *o = &net->observables[k];
+        double sum = 0;
+        for (int t = 0; t < o->n_terms; t++) sum += o->weights[t] * y[o->species[t]];
+        out[k] = sum;
+    }
+}

@@ -1,0 +1,104 @@
+/* A mass-action reaction network: parameters, species, reactions, observables.
+ *
+ * Build it element by element (the .net reader and later compilers do), then call
+ * ilnet_network_compile(), which resolves every expression, evaluates parameters in
+ * dependency order, and checks amounts and rate constants. Rate of a reaction =
+ * k * product of reactant amounts, each repeat counted (BioNetGen's convention:
+ * statistical factors are already part of k). */
+#ifndef ILNET_NETWORK_H
+#define ILNET_NETWORK_H
+
+#include <stddef.h>
+
+typedef struct ilnet_expr ilnet_expr;
+
+typedef struct {
+    char *name;
+    char *text; /* expression as written */
+    double value;
+    int line;
+} ilnet_parameter;
+
+typedef struct {
+    char *name;
+    char *amount_text; /* initial amount expression as written */
+    double initial;
+    int fixed; /* amount held constant ($ in BioNetGen) */
+    int line;
+} ilnet_species;
+
+typedef struct {
+    char *name;  /* unique: "R<n>" with n the 1-based index */
+    char *label; /* rule label as written (e.g. "_R3"), may be NULL */
+    int n_reactants, n_products;
+    int *reactants, *products; /* species indices, repeats allowed */
+    char *rate_text;
+    double k;
+    int line;
+} ilnet_reaction;
+
+typedef struct {
+    char *name;
+    int n_terms;
+    int *species;
+    double *weights;
+    int line;
+} ilnet_observable;
+
+/* Net stoichiometry, compressed sparse column (one column per reaction); rows of fixed
+ * species are left out because their amounts never change. */
+typedef struct {
+    int n_rows, n_cols;
+    int *col_ptr; /* n_cols + 1 */
+    int *row;     /* nnz */
+    double *val;  /* nnz */
+} ilnet_stoich;
+
+typedef struct ilnet_network ilnet_network;
+
+int ilnet_network_new(ilnet_network **out);
+void ilnet_network_free(ilnet_network *net);
+
+/* Where the model came from; used to prefix error messages with "file:line". */
+int ilnet_network_set_source(ilnet_network *net, const char *path, const char *text);
+const char *ilnet_network_source_path(const ilnet_network *net);
+const char *ilnet_network_source_text(const ilnet_network *net);
+
+/* Adders copy their strings. line is the source line (0 when not from a file).
+ * Duplicate names are rejected with ILNET_EINPUT. Indices are 0-based. */
+int ilnet_network_add_parameter(ilnet_network *net, const char *name, const char *expr, int line);
+int ilnet_network_add_species(ilnet_network *net, const char *name, const char *amount_expr,
+                              int fixed, int line);
+int ilnet_network_add_reaction(ilnet_network *net, const int *reactants, int n_reactants,
+                               const int *products, int n_products, const char *rate_expr,
+                               const char *label, int line);
+int ilnet_network_add_observable(ilnet_network *net, const char *name, const int *species,
+                                 const double *weights, int n_terms, int line);
+
+/* Resolves and evaluates everything; on failure names the element and its line. */
+int ilnet_network_compile(ilnet_network *net);
+/* Sets a base parameter's value and re-evaluates everything that depends on it
+ * (derived parameters, rate constants, initial amounts). Needs a compiled network. */
+int ilnet_network_set_parameter(ilnet_network *net, const char *name, double value);
+
+size_t ilnet_network_parameter_count(const ilnet_network *net);
+size_t ilnet_network_species_count(const ilnet_network *net);
+size_t ilnet_network_reaction_count(const ilnet_network *net);
+size_t ilnet_network_observable_count(const ilnet_network *net);
+const ilnet_parameter *ilnet_network_parameter(const ilnet_network *net, size_t i);
+const ilnet_species *ilnet_network_species(const ilnet_network *net, size_t i);
+const ilnet_reaction *ilnet_network_reaction(const ilnet_network *net, size_t i);
+const ilnet_observable *ilnet_network_observable(const ilnet_network *net, size_t i);
+
+/* Lookup by name: index, or -1 when absent. */
+int ilnet_network_find_parameter(const ilnet_network *net, const char *name);
+int ilnet_network_find_species(const ilnet_network *net, const char *name);
+int ilnet_network_find_reaction(const ilnet_network *net, const char *name);
+int ilnet_network_find_observable(const ilnet_network *net, const char *name);
+
+/* Valid after compile. */
+const ilnet_stoich *ilnet_network_stoichiometry(const ilnet_network *net);
+/* Observable values for one state vector y (n_species) into out (n_observables). */
+void ilnet_network_observables_eval(const ilnet_network *net, const double *y, double *out);
+
+#endif

@@ -1,0 +1,206 @@
+#include "kinetics.h"
+
+#include "../common/error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct pair {
+    int col, row;
+};
+
+static int cmp_pair(const void *a, const void *b)
+{
+    const struct pair *p = a, *q = b;
+    if (p->col != q->col) return p->col < q->col ? -1 : 1;
+    return (p->row > q->row) - (p->row < q->row);
+}
+
+/* Position of (row, col) in the CSC pattern (binary search within the column). */
+static int sparse_pos(const ilnet_kinetics *kin, int row, int col)
+{
+    int lo = kin->col_ptr[col], hi = kin->col_ptr[col + 1] - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        if (kin->row_idx[mid] == row) return mid;
+        if (kin->row_idx[mid] < row) lo = mid + 1;
+        else hi = mid - 1;
+    }
+    return -1;
+}
+
+void ilnet_kinetics_free(ilnet_kinetics *kin)
+{
+    free(kin->react_ptr);
+    free(kin->react);
+    free(kin->k);
+    free(kin->term_rxn);
+    free(kin->term_species);
+    free(kin->term_mult);
+    free(kin->term_ptr);
+    free(kin->term_coef);
+    free(kin->term_pos_dense);
+    free(kin->term_pos_sparse);
+    free(kin->col_ptr);
+    free(kin->row_idx);
+    memset(kin, 0, sizeof *kin);
+}
+
+static int build_pattern(ilnet_kinetics *kin, size_t n_entries)
+{
+    int n = kin->n_species;
+    struct pair *pairs = malloc((n_entries + (size_t)n + 1) * sizeof *pairs);
+    if (!pairs) return ILNET_ENOMEM;
+    size_t np = 0;
+    for (int t = 0; t < kin->n_terms; t++) {
+        int r = kin->term_rxn[t];
+        for (int p = kin->st_ptr[r]; p < kin->st_ptr[r + 1]; p++)
+            pairs[np++] = (struct pair){kin->term_species[t], kin->st_row[p]};
+    }
+    for (int i = 0; i < n; i++) pairs[np++] = (struct pair){i, i};
+    qsort(pairs, np, sizeof *pairs, cmp_pair);
+    size_t nu = 0;
+    for (size_t i = 0; i < np; i++)
+        if (nu == 0 || cmp_pair(&pairs[i], &pairs[nu - 1])) pairs[nu++] = pairs[i];
+    kin->col_ptr = calloc((size_t)n + 1, sizeof(int));
+    kin->row_idx = malloc((nu + 1) * sizeof(int));
+    if (!kin->col_ptr || !kin->row_idx) {
+        free(pairs);
+        return ILNET_ENOMEM;
+    }
+    for (size_t i = 0; i < nu; i++) {
+        kin->row_idx[i] = pairs[i].row;
+        kin->col_ptr[pairs[i].col + 1]++;
+    }
+    for (int j = 0; j < n; j++) kin->col_ptr[j + 1] += kin->col_ptr[j];
+    kin->nnz = (int)nu;
+    free(pairs);
+    return 0;
+}
+
+int ilnet_kinetics_init(ilnet_kinetics *kin, const ilnet_network *net)
+{
+    memset(kin, 0, sizeof *kin);
+    const ilnet_stoich *st = ilnet_network_stoichiometry(net);
+    if (!st) return ilnet_error_set(ILNET_EINPUT, "network is not compiled");
+    int n = (int)ilnet_network_species_count(net);
+    int m = (int)ilnet_network_reaction_count(net);
+    kin->n_species = n;
+    kin->n_reactions = m;
+    kin->st_ptr = st->col_ptr;
+    kin->st_row = st->row;
+    kin->st_val = st->val;
+
+    size_t n_react = 0;
+    for (int r = 0; r < m; r++) n_react += (size_t)ilnet_network_reaction(net, r)->n_reactants;
+    kin->react_ptr = malloc(((size_t)m + 1) * sizeof(int));
+    kin->react = malloc((n_react + 1) * sizeof(int));
+    kin->k = calloc((size_t)m + 1, sizeof(double));
+    /* at most one term per reactant occurrence */
+    kin->term_rxn = malloc((n_react + 1) * sizeof(int));
+    kin->term_species = malloc((n_react + 1) * sizeof(int));
+    kin->term_mult = malloc((n_react + 1) * sizeof(int));
+    kin->term_ptr = malloc((n_react + 2) * sizeof(int));
+    if (!kin->react_ptr || !kin->react || !kin->k || !kin->term_rxn || !kin->term_species ||
+        !kin->term_mult || !kin->term_ptr)
+        goto oom;
+
+    size_t pos = 0, n_entries = 0;
+    int nt = 0;
+    for (int r = 0; r < m; r++) {
+        const ilnet_reaction *rx = ilnet_network_reaction(net, r);
+        kin->react_ptr[r] = (int)pos;
+        for (int a = 0; a < rx->n_reactants; a++) {
+            int j = rx->reactants[a], seen = 0, mult = 0;
+            kin->react[pos++] = j;
+            for (int b = 0; b < a; b++) seen |= rx->reactants[b] == j;
+            if (seen) continue;
+            for (int b = a; b < rx->n_reactants; b++) mult += rx->reactants[b] == j;
+            kin->term_rxn[nt] = r;
+            kin->term_species[nt] = j;
+            kin->term_mult[nt] = mult;
+            kin->term_ptr[nt] = (int)n_entries;
+            n_entries += (size_t)(st->col_ptr[r + 1] - st->col_ptr[r]);
+            nt++;
+        }
+    }
+    kin->react_ptr[m] = (int)pos;
+    kin->term_ptr[nt] = (int)n_entries;
+    kin->n_terms = nt;
+
+    kin->term_coef = malloc((n_entries + 1) * sizeof(double));
+    kin->term_pos_dense = malloc((n_entries + 1) * sizeof(int));
+    kin->term_pos_sparse = malloc((n_entries + 1) * sizeof(int));
+    if (!kin->term_coef || !kin->term_pos_dense || !kin->term_pos_sparse) goto oom;
+    if (build_pattern(kin, n_entries)) goto oom;
+    for (int t = 0; t < nt; t++) {
+        int r = kin->term_rxn[t], j = kin->term_species[t], e = kin->term_ptr[t];
+        for (int p = st->col_ptr[r]; p < st->col_ptr[r + 1]; p++, e++) {
+            int i = st->row[p];
+            kin->term_coef[e] = st->val[p];
+            /* dense positions overflow int only beyond 46340 species; dense is never
+             * chosen there, so mark them unusable */
+            long dpos = (long)j * n + i;
+            kin->term_pos_dense[e] = dpos > 0x7fffffffL ? -1 : (int)dpos;
+            kin->term_pos_sparse[e] = sparse_pos(kin, i, j);
+        }
+    }
+    ilnet_kinetics_refresh(kin, net);
+    return 0;
+oom:
+    ilnet_kinetics_free(kin);
+    return ilnet_error_set(ILNET_ENOMEM, "out of memory preparing the kinetics");
+}
+
+void ilnet_kinetics_refresh(ilnet_kinetics *kin, const ilnet_network *net)
+{
+    for (int r = 0; r < kin->n_reactions; r++) kin->k[r] = ilnet_network_reaction(net, r)->k;
+}
+
+void ilnet_kinetics_rhs(const ilnet_kinetics *kin, const double *y, double *dydt)
+{
+    memset(dydt, 0, (size_t)kin->n_species * sizeof *dydt);
+    const int *rp = kin->react_ptr, *sp = kin->st_ptr;
+    for (int r = 0; r < kin->n_reactions; r++) {
+        double v = kin->k[r];
+        for (int a = rp[r]; a < rp[r + 1]; a++) v *= y[kin->react[a]];
+        for (int p = sp[r]; p < sp[r + 1]; p++) dydt[kin->st_row[p]] += kin->st_val[p] * v;
+    }
+}
+
+/* d v_r / d y_j: k * mult * y_j^(mult-1) * product of the other reactants. */
+static double partial(const ilnet_kinetics *kin, int t, const double *y)
+{
+    int r = kin->term_rxn[t], j = kin->term_species[t];
+    double d = kin->k[r] * kin->term_mult[t];
+    int skipped = 0;
+    for (int a = kin->react_ptr[r]; a < kin->react_ptr[r + 1]; a++) {
+        int s = kin->react[a];
+        if (s == j && !skipped) {
+            skipped = 1;
+            continue;
+        }
+        d *= y[s];
+    }
+    return d;
+}
+
+void ilnet_kinetics_jac_dense(const ilnet_kinetics *kin, const double *y, double *data)
+{
+    memset(data, 0, (size_t)kin->n_species * (size_t)kin->n_species * sizeof *data);
+    for (int t = 0; t < kin->n_terms; t++) {
+        double d = partial(kin, t, y);
+        for (int e = kin->term_ptr[t]; e < kin->term_ptr[t + 1]; e++)
+            data[kin->term_pos_dense[e]] += kin->term_coef[e] * d;
+    }
+}
+
+void ilnet_kinetics_jac_sparse(const ilnet_kinetics *kin, const double *y, double *data)
+{
+    memset(data, 0, (size_t)kin->nnz * sizeof *data);
+    for (int t = 0; t < kin->n_terms; t++) {
+        double d = partial(kin, t, y);
+        for (int e = kin->term_ptr[t]; e < kin->term_ptr[t + 1]; e++)
+            data[kin->term_pos_sparse[e]] += kin->term_coef[e] * d;
+    }
+}
