@@ -1,0 +1,114 @@
+/* Expression parser and evaluator: precedence, associativity, functions, errors. */
+#include "check.h"
+
+#include "common/error.h"
+#include "model/expr.h"
+
+#include <string.h>
+
+static const char *names[] = {"a", "b", "kab", "c6"};
+static const double values[] = {2.0, 3.0, 0.5, 10.0};
+
+static int resolve(void *ctx, const char *name, size_t len)
+{
+    (void)ctx;
+    for (int i = 0; i < 4; i++)
+        if (strlen(names[i]) == len && !memcmp(names[i], name, len)) return i;
+    return -1;
+}
+
+static void ok(const char *text, double want)
+{
+    ilnet_expr *e;
+    int rc = ilnet_expr_parse(&e, text, resolve, NULL, NULL);
+    CHECK(rc == 0, "'%s' rejected: %s", text, ilnet_error_last());
+    if (rc) return;
+    double got = ilnet_expr_eval(e, values);
+    CHECK(fabs(got - want) <= 1e-14 * fabs(want) + 1e-300 || (isnan(want) && isnan(got)),
+          "'%s' = %.17g, want %.17g", text, got, want);
+    ilnet_expr_free(e);
+}
+
+static void bad(const char *text, const char *token)
+{
+    ilnet_expr *e = NULL;
+    size_t pos = 0;
+    int rc = ilnet_expr_parse(&e, text, resolve, NULL, &pos);
+    CHECK(rc == ILNET_EINPUT && !e, "'%s' accepted", text);
+    CHECK(strstr(ilnet_error_last(), token) != NULL, "'%s': message '%s' does not name '%s'",
+          text, ilnet_error_last(), token);
+    ilnet_expr_free(e);
+}
+
+int main(void)
+{
+    ok("1", 1);
+    ok("0.5*kab", 0.25);
+    ok("a+b*c6", 32);
+    ok("(a+b)*c6", 50);
+    ok("a-b-c6", -11);
+    ok("c6/a/b", 10.0 / 6.0);
+    ok("2^3^2", 512);
+    ok("a**b", 8);
+    ok("-2^2", -4);
+    ok("2^-1", 0.5);
+    ok("--a", 2);
+    ok("+a", 2);
+    ok("ln(2)/120", log(2) / 120);
+    ok("log(_e)", 1);
+    ok("log10(1000)", 3);
+    ok("exp(1)", M_E);
+    ok("sqrt(16)+abs(-3)", 7);
+    ok("min(a,b)*max(a,b)", 6);
+    ok("pow(2,10)", 1024);
+    ok("if(a<b, 1, 2)", 1);
+    ok("if(a>=b, 1, 2)", 2);
+    ok("a==2", 1);
+    ok("6.022e23", 6.022e23);
+    ok("1e-4", 1e-4);
+    ok(".5", 0.5);
+    ok("5.", 5);
+    ok("((((a))))", 2);
+    ok("  a  *  b ", 6);
+    ok("_pi", M_PI);
+    ok("(((c6/6.022e23)/1.4e-15)*1e-4)/1000", (((10 / 6.022e23) / 1.4e-15) * 1e-4) / 1000);
+
+    bad("kx", "kx");
+    bad("a*kx+1", "kx");
+    bad("(a+b", "')'");
+    bad("a+b)", "unexpected text");
+    bad("1.2.3", "1.2.3");
+    bad("", "empty");
+    bad("a+", "end");
+    bad("foo(1)", "foo");
+    bad("sqrt(1,2)", "sqrt");
+    bad("1e", "1e");
+    bad("0x10", "0x10");
+    bad("nan", "nan");
+    bad("inf", "inf");
+    bad("a $ b", "$ b");
+
+    /* nesting limits are errors, not stack overflows */
+    char deep[4096];
+    memset(deep, '(', 2000);
+    strcpy(deep + 2000, "1");
+    bad(deep, "nested");
+    memset(deep, '-', 3000);
+    strcpy(deep + 3000, "1");
+    bad(deep, "nested");
+
+    /* variables referenced, once each */
+    ilnet_expr *e;
+    CHECK(ilnet_expr_parse(&e, "a*b+a*kab", resolve, NULL, NULL) == 0, "parse");
+    CHECK(ilnet_expr_var_count(e) == 3, "var count %zu", ilnet_expr_var_count(e));
+    ilnet_expr_free(e);
+    double v;
+    int idx;
+    CHECK(ilnet_expr_parse(&e, "42", resolve, NULL, NULL) == 0, "parse");
+    CHECK(ilnet_expr_is_constant(e, &v) && v == 42, "constant");
+    ilnet_expr_free(e);
+    CHECK(ilnet_expr_parse(&e, "kab", resolve, NULL, NULL) == 0, "parse");
+    CHECK(ilnet_expr_is_variable(e, &idx) && idx == 2, "variable");
+    ilnet_expr_free(e);
+    CHECK_DONE();
+}

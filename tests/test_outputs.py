@@ -1,0 +1,109 @@
+#!/usr/bin/python3
+"""Outputs of `ilnet simulate` on the heise reference network: the HDF5 layout (datasets,
+dimension scales, provenance attributes), xarray/h5netcdf reading, CSV, and BioNetGen
+.gdat/.cdat files that match the reference run.
+
+usage: test_outputs.py ILNET REFDIR SCRATCH"""
+import csv
+import os
+import re
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+import xarray as xr
+
+ilnet, refdir, scratch = sys.argv[1:4]
+os.makedirs(scratch, exist_ok=True)
+fails = []
+
+
+def check(cond, msg):
+    if not cond:
+        fails.append(msg)
+        print("FAIL:", msg)
+
+
+model = os.path.join(refdir, "heise", "heise.net")
+h5 = os.path.join(scratch, "heise.h5")
+csvp = os.path.join(scratch, "heise.csv")
+prefix = os.path.join(scratch, "heise")
+for p in (h5, csvp, prefix + ".gdat", prefix + ".cdat"):
+    if os.path.exists(p):
+        os.remove(p)
+cmd = [ilnet, "simulate", model, "--t-end", "20", "--n-steps", "200", "--atol", "1e-12",
+       "--rtol", "1e-10", "-o", h5, "--csv", csvp, "--gdat", prefix]
+r = subprocess.run(cmd, capture_output=True, text=True)
+check(r.returncode == 0, f"simulate exit {r.returncode}: {r.stderr}")
+check(not [f for f in os.listdir(scratch) if ".tmp." in f], "temporary files left behind")
+
+species = ["A(c1~0)", "A(c1~1)", "B(c1~0,c1~0)", "B(c1~0,c1~1)", "B(c1~1,c1~1)"]
+with h5py.File(h5, "r") as f:
+    check(f["time"].shape == (201,), f"/time shape {f['time'].shape}")
+    check(f["species"].shape == (201, 5), f"/species shape {f['species'].shape}")
+    check(f["observables"].shape == (201, 2), f"/observables shape {f['observables'].shape}")
+    names = [n.decode() for n in f["species_names"][()]]
+    check(names == species, f"species_names {names}")
+    onames = [n.decode() for n in f["observable_names"][()]]
+    check(onames == ["A", "B"], f"observable_names {onames}")
+    check(abs(f["time"][-1] - 20) < 1e-12 and f["time"][0] == 0, "time grid")
+    # dimension scales
+    check(f["species"].dims[0][0].name == "/time", "species dim 0 scale")
+    check(f["species"].dims[1][0].name == "/species_names", "species dim 1 scale")
+    check(f["observables"].dims[1][0].name == "/observable_names", "observables dim 1 scale")
+    a = f.attrs
+    for key in ("ilnet_version", "model_path", "model_text", "command_line", "created_utc",
+                "wall_time_s", "status", "solver_atol", "solver_rtol", "solver_max_steps",
+                "solver_linear_solver", "stats_steps", "stats_rhs_evals", "stats_jac_evals",
+                "stats_err_test_fails", "stats_nonlin_conv_fails"):
+        check(key in a, f"root attribute {key} missing")
+    text = open(model).read()
+    check(a["model_text"] == text, "model_text differs from the model file")
+    check(a["model_path"] == model, "model_path")
+    check(a["status"] == "complete", f"status {a['status']}")
+    check(a["solver_atol"] == 1e-12 and a["solver_rtol"] == 1e-10, "tolerances")
+    check(a["stats_steps"] > 0 and a["stats_rhs_evals"] >= a["stats_steps"], "stats")
+    check(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", a["created_utc"]) is not None,
+          "created_utc format")
+    check("--atol 1e-12" in a["command_line"], "command_line")
+    sp = f["species"][()]
+    ob = f["observables"][()]
+    t = f["time"][()]
+
+# xarray through h5netcdf: named dimensions, no phony ones
+ds = xr.open_dataset(h5, engine="h5netcdf")
+dims = set(ds.dims)
+check(dims == {"time", "species_names", "observable_names"}, f"xarray dims {dims}")
+check(not any(d.startswith("phony") for d in dims), f"phony dims {dims}")
+check(list(ds["species"].dims) == ["time", "species_names"], f"species dims {ds['species'].dims}")
+check(float(ds["observables"].sel(observable_names="B").isel(time=-1)) == ob[-1, 1],
+      "xarray selection by name")
+ds.close()
+
+# .gdat / .cdat against BioNetGen's reference run
+for ext, ours in ((".gdat", ob), (".cdat", sp)):
+    ref = np.loadtxt(os.path.join(refdir, "heise", "heise" + ext))
+    mine = np.loadtxt(prefix + ext)
+    check(mine.shape == ref.shape, f"{ext} shape {mine.shape} vs {ref.shape}")
+    if mine.shape == ref.shape:
+        tol = 1e-5 * np.abs(ref) + 1e-9 * np.abs(ref).max(axis=0)
+        check(np.all(np.abs(mine - ref) <= tol), f"{ext} differs from the reference")
+        check(np.allclose(mine[:, 1:], ours, rtol=1e-11, atol=0), f"{ext} differs from HDF5")
+gline = open(prefix + ".gdat").readline()
+rline = open(os.path.join(refdir, "heise", "heise.gdat")).readline()
+check(gline == rline, f".gdat header {gline!r} vs BioNetGen's {rline!r}")
+d1 = open(prefix + ".gdat").readlines()[1]
+r1 = open(os.path.join(refdir, "heise", "heise.gdat")).readlines()[1]
+check(len(d1) == len(r1), ".gdat column widths differ from BioNetGen's")
+
+# CSV: header time, observables, species (quoted where they hold commas), full precision
+with open(csvp, newline="") as fh:
+    rows = list(csv.reader(fh))
+check(rows[0] == ["time", "A", "B"] + species, f"csv header {rows[0]}")
+vals = np.array(rows[1:], dtype=float)
+check(vals.shape == (201, 8), f"csv shape {vals.shape}")
+check(np.array_equal(vals[:, 0], t) and np.array_equal(vals[:, 3:], sp), "csv values differ from HDF5")
+
+print(f"HDF5, xarray, gdat/cdat and CSV outputs checked: {len(fails)} failures")
+sys.exit(1 if fails else 0)
