@@ -140,6 +140,10 @@ int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net,
     CHECK(H5DSattach_scale(ds, dsn, 1), "/species dims");
     CHECK(H5DSattach_scale(dob, dt, 0), "/observables dims");
     CHECK(H5DSattach_scale(dob, don, 1), "/observables dims");
+    CHECK(H5DSset_label(ds, 0, "time"), "/species labels");
+    CHECK(H5DSset_label(ds, 1, "species"), "/species labels");
+    CHECK(H5DSset_label(dob, 0, "time"), "/observables labels");
+    CHECK(H5DSset_label(dob, 1, "observable"), "/observables labels");
     CHECK(attr_string(ds, "units", "model amount units"), "attributes");
     CHECK(attr_string(dt, "units", "model time units"), "attributes");
 

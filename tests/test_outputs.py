@@ -52,6 +52,8 @@ with h5py.File(h5, "r") as f:
     check(f["species"].dims[0][0].name == "/time", "species dim 0 scale")
     check(f["species"].dims[1][0].name == "/species_names", "species dim 1 scale")
     check(f["observables"].dims[1][0].name == "/observable_names", "observables dim 1 scale")
+    check([d.label for d in f["species"].dims] == ["time", "species"], "species dim labels")
+    check([d.label for d in f["observables"].dims] == ["time", "observable"], "obs dim labels")
     a = f.attrs
     for key in ("ilnet_version", "model_path", "model_text", "command_line", "created_utc",
                 "wall_time_s", "status", "solver_atol", "solver_rtol", "solver_max_steps",
