@@ -45,8 +45,10 @@ int cmd_info(int argc, char **argv)
             fputs(help, stdout);
             return EXIT_OK;
         }
-        if (c == 'f') full = 1;
-        else return cli_usage_error("info", "unknown option '%s'", argv[optind - 1]);
+        if (c == 'f')
+            full = 1;
+        else
+            return cli_usage_error("info", "unknown option '%s'", argv[optind - 1]);
     }
     if (optind >= argc) return cli_usage_error("info", "missing MODEL");
     if (optind < argc - 1)
@@ -55,7 +57,8 @@ int cmd_info(int argc, char **argv)
     ilnet_network *net;
     if (ilnet_model_load(&net, model)) return cli_fail();
     size_t ns = ilnet_network_species_count(net), nfixed = 0;
-    for (size_t i = 0; i < ns; i++) nfixed += ilnet_network_species(net, i)->fixed != 0;
+    for (size_t i = 0; i < ns; i++)
+        nfixed += ilnet_network_species(net, i)->fixed != 0;
     const ilnet_stoich *st = ilnet_network_stoichiometry(net);
     ilnet_solver_options so = ILNET_SOLVER_OPTIONS_INIT;
     printf("model:        %s\n", model);
@@ -75,7 +78,8 @@ int cmd_info(int argc, char **argv)
         code = cli_fail();
     } else {
         printf("conservation laws: %zu\n", cons.n_laws);
-        for (size_t k = 0; k < cons.n_laws; k++) print_law(net, &cons.laws[k], k, full);
+        for (size_t k = 0; k < cons.n_laws; k++)
+            print_law(net, &cons.laws[k], k, full);
         ilnet_conservation_free(&cons);
     }
     ilnet_network_free(net);

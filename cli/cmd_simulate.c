@@ -26,7 +26,7 @@ static const char help[] =
     "  --atol A         absolute tolerance (default 1e-8)\n"
     "  --rtol R         relative tolerance (default 1e-8)\n"
     "  --max-steps M    CVODE internal steps allowed per output interval (default 100000)\n"
-    "  --solver S       linear solver: dense, klu (sparse), or auto (dense up to 40\n"
+    "  --solver S       linear solver: dense, klu (sparse), or auto (dense up to 10\n"
     "                   species, klu above; default)\n"
     "  -o, --output F   HDF5 time course (default MODEL's name with .h5, in the current\n"
     "                   directory, unless --csv or --gdat is given)\n"
@@ -88,20 +88,24 @@ int cmd_simulate(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
         switch (c) {
         case 's':
-            if (cli_parse_double(optarg, &t0)) return cli_usage_error(C, "--t-start: bad number '%s'", optarg);
+            if (cli_parse_double(optarg, &t0))
+                return cli_usage_error(C, "--t-start: bad number '%s'", optarg);
             break;
         case 'e':
-            if (cli_parse_double(optarg, &t_end)) return cli_usage_error(C, "--t-end: bad number '%s'", optarg);
+            if (cli_parse_double(optarg, &t_end))
+                return cli_usage_error(C, "--t-end: bad number '%s'", optarg);
             have_end = 1;
             break;
         case 'd':
             if (cli_parse_double(optarg, &duration) || duration <= 0)
-                return cli_usage_error(C, "--duration: expected a positive number, got '%s'", optarg);
+                return cli_usage_error(C, "--duration: expected a positive number, got '%s'",
+                                       optarg);
             have_duration = 1;
             break;
         case 'n':
             if (cli_parse_long(optarg, &n_steps) || n_steps < 1 || n_steps > 100000000)
-                return cli_usage_error(C, "--n-steps: expected a positive integer, got '%s'", optarg);
+                return cli_usage_error(C, "--n-steps: expected a positive integer, got '%s'",
+                                       optarg);
             break;
         case 'a':
             if (cli_parse_double(optarg, &so.atol) || so.atol <= 0)
@@ -113,21 +117,39 @@ int cmd_simulate(int argc, char **argv)
             break;
         case 'm':
             if (cli_parse_long(optarg, &so.max_steps) || so.max_steps < 1)
-                return cli_usage_error(C, "--max-steps: expected a positive integer, got '%s'", optarg);
+                return cli_usage_error(C, "--max-steps: expected a positive integer, got '%s'",
+                                       optarg);
             break;
         case 'S':
-            if (!strcmp(optarg, "auto")) so.linsol = ILNET_LINSOL_AUTO;
-            else if (!strcmp(optarg, "dense")) so.linsol = ILNET_LINSOL_DENSE;
-            else if (!strcmp(optarg, "klu")) so.linsol = ILNET_LINSOL_KLU;
-            else return cli_usage_error(C, "--solver: expected auto, dense or klu, got '%s'", optarg);
+            if (!strcmp(optarg, "auto"))
+                so.linsol = ILNET_LINSOL_AUTO;
+            else if (!strcmp(optarg, "dense"))
+                so.linsol = ILNET_LINSOL_DENSE;
+            else if (!strcmp(optarg, "klu"))
+                so.linsol = ILNET_LINSOL_KLU;
+            else
+                return cli_usage_error(C, "--solver: expected auto, dense or klu, got '%s'",
+                                       optarg);
             break;
-        case 'o': h5 = optarg; break;
-        case 'c': csv = optarg; break;
-        case 'g': gdat = optarg; break;
-        case 'q': quiet = 1; break;
-        case 'h': fputs(help, stdout); return EXIT_OK;
-        case ':': return cli_usage_error(C, "option '%s' needs a value", argv[optind - 1]);
-        default: return cli_usage_error(C, "unknown option '%s'", argv[optind - 1]);
+        case 'o':
+            h5 = optarg;
+            break;
+        case 'c':
+            csv = optarg;
+            break;
+        case 'g':
+            gdat = optarg;
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        case 'h':
+            fputs(help, stdout);
+            return EXIT_OK;
+        case ':':
+            return cli_usage_error(C, "option '%s' needs a value", argv[optind - 1]);
+        default:
+            return cli_usage_error(C, "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind >= argc) return cli_usage_error(C, "missing MODEL");
@@ -136,8 +158,7 @@ int cmd_simulate(int argc, char **argv)
     if (have_end == have_duration)
         return cli_usage_error(C, "give exactly one of --t-end and --duration");
     if (have_duration) t_end = t0 + duration;
-    if (!(t_end > t0))
-        return cli_usage_error(C, "--t-end %g is not after --t-start %g", t_end, t0);
+    if (!(t_end > t0)) return cli_usage_error(C, "--t-end %g is not after --t-start %g", t_end, t0);
     if (n_steps < 0) return cli_usage_error(C, "missing --n-steps");
 
     ilnet_network *net = NULL;
@@ -164,8 +185,9 @@ int cmd_simulate(int argc, char **argv)
 
     if (!h5 && !csv && !gdat) h5 = h5_default = default_output(model);
     cmdline = cli_join_args(argc + 1, argv - 1);
-    ilnet_timecourse_meta meta = {model, ilnet_network_source_text(net), cmdline,
-                                  ilnet_solver_linsol_name(solver), &so, wall};
+    ilnet_timecourse_meta meta = {model,   ilnet_network_source_text(net),
+                                  cmdline, ilnet_solver_linsol_name(solver),
+                                  &so,     wall};
     if ((h5 && ilnet_h5_write_timecourse(h5, net, &res, &meta)) ||
         (csv && ilnet_csv_write(csv, net, &res)) || (gdat && ilnet_gdat_write(gdat, net, &res))) {
         code = cli_fail();

@@ -50,7 +50,8 @@ int cli_parse_long(const char *s, long *out)
 char *cli_join_args(int argc, char **argv)
 {
     size_t n = 1;
-    for (int i = 0; i < argc; i++) n += 2 * strlen(argv[i]) + 3;
+    for (int i = 0; i < argc; i++)
+        n += 2 * strlen(argv[i]) + 3;
     char *s = malloc(n), *p = s;
     if (!s) return NULL;
     for (int i = 0; i < argc; i++) {

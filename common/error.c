@@ -9,6 +9,9 @@ static _Thread_local int last_code;
 int ilnet_error_setv(int code, const char *fmt, va_list ap)
 {
     vsnprintf(last_msg, sizeof last_msg, fmt, ap);
+    /* Messages quote input text: keep them on one printable line. */
+    for (char *p = last_msg; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
     last_code = code;
     return code;
 }

@@ -10,7 +10,10 @@ typedef struct {
     size_t cap, count;
 } ilnet_strmap;
 
-#define ILNET_STRMAP_INIT {NULL, NULL, 0, 0}
+#define ILNET_STRMAP_INIT                                                                          \
+    {                                                                                              \
+        NULL, NULL, 0, 0                                                                           \
+    }
 
 /* Returns 0, 1 when the key already existed (value unchanged), or ILNET_ENOMEM. */
 int ilnet_strmap_put(ilnet_strmap *m, const char *key, int value);

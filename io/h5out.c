@@ -12,12 +12,12 @@
 #include <unistd.h>
 
 /* Every HDF5 call in this file goes through CHECK so a failure is reported, not ignored. */
-#define CHECK(expr, what)                                                                      \
-    do {                                                                                       \
-        if ((expr) < 0) {                                                                      \
-            rc = ilnet_error_set(ILNET_EIO, "%s: HDF5 failed writing %s", tmp, what);         \
-            goto out;                                                                          \
-        }                                                                                      \
+#define CHECK(expr, what)                                                                          \
+    do {                                                                                           \
+        if ((expr) < 0) {                                                                          \
+            rc = ilnet_error_set(ILNET_EIO, "%s: HDF5 failed writing %s", tmp, what);              \
+            goto out;                                                                              \
+        }                                                                                          \
     } while (0)
 
 static hid_t string_type(void)
@@ -74,8 +74,8 @@ static hid_t write_strings(hid_t file, const char *name, const char **strs, size
     return d;
 }
 
-static hid_t write_matrix(hid_t file, const char *name, const double *data, int rank,
-                          size_t rows, size_t cols)
+static hid_t write_matrix(hid_t file, const char *name, const double *data, int rank, size_t rows,
+                          size_t cols)
 {
     hsize_t dims[2] = {rows, cols};
     hid_t sp = H5Screate_simple(rank, dims, NULL), d = -1;
@@ -98,8 +98,8 @@ static void utc_now(char *buf, size_t n)
     strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net,
-                              const ilnet_result *res, const ilnet_timecourse_meta *meta)
+int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net, const ilnet_result *res,
+                              const ilnet_timecourse_meta *meta)
 {
     size_t ns = ilnet_network_species_count(net), no = ilnet_network_observable_count(net);
     size_t nt = res->n_done;
@@ -118,8 +118,10 @@ int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net,
         rc = ilnet_error_set(ILNET_ENOMEM, "out of memory writing %s", path);
         goto out;
     }
-    for (size_t i = 0; i < ns; i++) snames[i] = ilnet_network_species(net, i)->name;
-    for (size_t i = 0; i < no; i++) onames[i] = ilnet_network_observable(net, i)->name;
+    for (size_t i = 0; i < ns; i++)
+        snames[i] = ilnet_network_species(net, i)->name;
+    for (size_t i = 0; i < no; i++)
+        onames[i] = ilnet_network_observable(net, i)->name;
 
     file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (file < 0) {

@@ -6,7 +6,7 @@
 #include "../model/network.h"
 #include "timecourse_meta.h"
 
-int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net,
-                              const ilnet_result *res, const ilnet_timecourse_meta *meta);
+int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net, const ilnet_result *res,
+                              const ilnet_timecourse_meta *meta);
 
 #endif

@@ -69,18 +69,20 @@ int ilnet_csv_write(const char *path, const ilnet_network *net, const ilnet_resu
     return finish(f, tmp, path);
 }
 
-static int write_table(const char *path, const ilnet_result *res, const double *data,
-                       size_t cols, const char *const *names)
+static int write_table(const char *path, const ilnet_result *res, const double *data, size_t cols,
+                       const char *const *names)
 {
     char tmp[4096];
     FILE *f = start(path, tmp, sizeof tmp);
     if (!f) return ilnet_error_code();
     fprintf(f, "#%18s", "time");
-    for (size_t c = 0; c < cols; c++) fprintf(f, " %19s", names[c]);
+    for (size_t c = 0; c < cols; c++)
+        fprintf(f, " %19s", names[c]);
     fputc('\n', f);
     for (size_t t = 0; t < res->n_done; t++) {
         fprintf(f, " %18.12e", res->times[t]);
-        for (size_t c = 0; c < cols; c++) fprintf(f, " %19.12e", data[t * cols + c]);
+        for (size_t c = 0; c < cols; c++)
+            fprintf(f, " %19.12e", data[t * cols + c]);
         fputc('\n', f);
     }
     return finish(f, tmp, path);
@@ -97,7 +99,8 @@ int ilnet_gdat_write(const char *prefix, const ilnet_network *net, const ilnet_r
         rc = ilnet_error_set(ILNET_ENOMEM, "out of memory writing %s.gdat", prefix);
         goto out;
     }
-    for (size_t k = 0; k < no; k++) names[k] = ilnet_network_observable(net, k)->name;
+    for (size_t k = 0; k < no; k++)
+        names[k] = ilnet_network_observable(net, k)->name;
     if (snprintf(path, sizeof path, "%s.gdat", prefix) >= (int)sizeof path) {
         rc = ilnet_error_set(ILNET_EINPUT, "output prefix too long: %s", prefix);
         goto out;

@@ -25,14 +25,16 @@ void ilnet_conservation_free(ilnet_conservation *c)
 double ilnet_conservation_eval(const ilnet_conservation_law *law, const double *y)
 {
     double s = 0;
-    for (int t = 0; t < law->n_terms; t++) s += law->coef[t] * y[law->species[t]];
+    for (int t = 0; t < law->n_terms; t++)
+        s += law->coef[t] * y[law->species[t]];
     return s;
 }
 
 double ilnet_conservation_scale(const ilnet_conservation_law *law, const double *y)
 {
     double s = 0;
-    for (int t = 0; t < law->n_terms; t++) s += fabs(law->coef[t] * y[law->species[t]]);
+    for (int t = 0; t < law->n_terms; t++)
+        s += fabs(law->coef[t] * y[law->species[t]]);
     return s;
 }
 
@@ -117,11 +119,13 @@ int ilnet_conservation_analyze(ilnet_conservation *out, const ilnet_network *net
         goto done;
     }
     double emax = 0;
-    for (size_t i = 0; i < n; i++) emax = fmax(emax, fabs(gsl_vector_get(eval, i)));
+    for (size_t i = 0; i < n; i++)
+        emax = fmax(emax, fabs(gsl_vector_get(eval, i)));
     /* Eigenvalues of N N^T are squared singular values of the integer matrix N. */
     double tol = fmax(emax, 1.0) * 1e-10;
     size_t k = 0;
-    for (size_t i = 0; i < n; i++) k += fabs(gsl_vector_get(eval, i)) <= tol;
+    for (size_t i = 0; i < n; i++)
+        k += fabs(gsl_vector_get(eval, i)) <= tol;
     if (k == 0) goto done;
     B = gsl_matrix_alloc(k, n);
     out->laws = calloc(k, sizeof *out->laws);
@@ -138,7 +142,8 @@ int ilnet_conservation_analyze(ilnet_conservation *out, const ilnet_network *net
     for (size_t l = 0; l < k; l++) {
         ilnet_conservation_law *law = &out->laws[l];
         int nt = 0;
-        for (size_t j = 0; j < n; j++) nt += fabs(gsl_matrix_get(B, l, j)) > 1e-9;
+        for (size_t j = 0; j < n; j++)
+            nt += fabs(gsl_matrix_get(B, l, j)) > 1e-9;
         law->species = malloc(((size_t)nt + 1) * sizeof(int));
         law->coef = malloc(((size_t)nt + 1) * sizeof(double));
         out->n_laws = l + 1;

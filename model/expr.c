@@ -63,12 +63,12 @@ static double fn_max(double a, double b)
 static const struct {
     const char *name;
     fn1_t f;
-} fn1_table[] = {{"exp", exp},     {"ln", log},     {"log", log},     {"log10", log10},
-                 {"log2", log2},   {"sqrt", sqrt},  {"abs", fabs},    {"sin", sin},
-                 {"cos", cos},     {"tan", tan},    {"asin", asin},   {"acos", acos},
-                 {"atan", atan},   {"sinh", sinh},  {"cosh", cosh},   {"tanh", tanh},
+} fn1_table[] = {{"exp", exp},     {"ln", log},      {"log", log},     {"log10", log10},
+                 {"log2", log2},   {"sqrt", sqrt},   {"abs", fabs},    {"sin", sin},
+                 {"cos", cos},     {"tan", tan},     {"asin", asin},   {"acos", acos},
+                 {"atan", atan},   {"sinh", sinh},   {"cosh", cosh},   {"tanh", tanh},
                  {"asinh", asinh}, {"acosh", acosh}, {"atanh", atanh}, {"floor", floor},
-                 {"ceil", ceil},   {"rint", rint},  {"sign", fn_sign}};
+                 {"ceil", ceil},   {"rint", rint},   {"sign", fn_sign}};
 
 static const struct {
     const char *name;
@@ -95,7 +95,8 @@ static int fail(struct parser *ps, const char *at, const char *what)
     ps->failed = 1;
     ps->err_pos = (size_t)(at - ps->text);
     int len = 0;
-    while (at[len] && !isspace((unsigned char)at[len]) && len < 40) len++;
+    while (at[len] && !isspace((unsigned char)at[len]) && len < 40)
+        len++;
     if (len == 0)
         ilnet_error_set(ILNET_EINPUT, "%s at end of expression '%s'", what, ps->text);
     else
@@ -124,7 +125,8 @@ static int emit(struct parser *ps, enum op op, int arg, double value, int stack_
 
 static void skip_ws(struct parser *ps)
 {
-    while (isspace((unsigned char)*ps->p)) ps->p++;
+    while (isspace((unsigned char)*ps->p))
+        ps->p++;
 }
 
 static int parse_expr(struct parser *ps);
@@ -144,17 +146,20 @@ static int add_var(ilnet_expr *e, int idx)
 static int parse_number(struct parser *ps)
 {
     const char *s = ps->p, *q = s;
-    while (isdigit((unsigned char)*q)) q++;
+    while (isdigit((unsigned char)*q))
+        q++;
     if (*q == '.') {
         q++;
-        while (isdigit((unsigned char)*q)) q++;
+        while (isdigit((unsigned char)*q))
+            q++;
     }
     if (q == s || (q == s + 1 && *s == '.')) return fail(ps, s, "malformed number");
     if (*q == 'e' || *q == 'E') {
         const char *r = q + 1;
         if (*r == '+' || *r == '-') r++;
         if (!isdigit((unsigned char)*r)) return fail(ps, s, "malformed number");
-        while (isdigit((unsigned char)*r)) r++;
+        while (isdigit((unsigned char)*r))
+            r++;
         q = r;
     }
     if (isalpha((unsigned char)*q) || *q == '_') return fail(ps, s, "malformed number");
@@ -218,7 +223,8 @@ static int parse_primary(struct parser *ps)
     }
     if (isalpha((unsigned char)*s) || *s == '_') {
         const char *q = s;
-        while (isalnum((unsigned char)*q) || *q == '_') q++;
+        while (isalnum((unsigned char)*q) || *q == '_')
+            q++;
         size_t len = (size_t)(q - s);
         ps->p = q;
         skip_ws(ps);
@@ -301,8 +307,8 @@ static int parse_expr(struct parser *ps)
     static const struct {
         const char *tok;
         enum op op;
-    } cmps[] = {{"<=", OP_LE}, {">=", OP_GE}, {"==", OP_EQ}, {"!=", OP_NE},
-                {"<", OP_LT},  {">", OP_GT}};
+    } cmps[] = {{"<=", OP_LE}, {">=", OP_GE}, {"==", OP_EQ},
+                {"!=", OP_NE}, {"<", OP_LT},  {">", OP_GT}};
     for (size_t i = 0; i < sizeof cmps / sizeof cmps[0]; i++) {
         size_t l = strlen(cmps[i].tok);
         if (!strncmp(ps->p, cmps[i].tok, l)) {
@@ -324,18 +330,20 @@ void ilnet_expr_free(ilnet_expr *e)
     free(e);
 }
 
-int ilnet_expr_parse(ilnet_expr **out, const char *text, ilnet_expr_resolve_fn resolve,
-                     void *ctx, size_t *err_pos)
+int ilnet_expr_parse(ilnet_expr **out, const char *text, ilnet_expr_resolve_fn resolve, void *ctx,
+                     size_t *err_pos)
 {
     *out = NULL;
     ilnet_expr *e = calloc(1, sizeof *e);
     if (!e) return ilnet_error_set(ILNET_ENOMEM, "out of memory compiling expression");
     struct parser ps = {text, text, resolve, ctx, e, 0, 0, 0, 0, 0};
     skip_ws(&ps);
-    if (!*ps.p) fail(&ps, ps.p, "empty expression");
+    if (!*ps.p)
+        fail(&ps, ps.p, "empty expression");
     else if (parse_expr(&ps) == 0) {
         skip_ws(&ps);
-        if (*ps.p) fail(&ps, ps.p, "unexpected text");
+        if (*ps.p)
+            fail(&ps, ps.p, "unexpected text");
         else if (ps.max_depth > MAX_DEPTH)
             fail(&ps, text, "expression too complex");
     }
@@ -355,23 +363,70 @@ double ilnet_expr_eval(const ilnet_expr *e, const double *vars)
     for (size_t i = 0; i < e->n; i++) {
         const struct instr *in = &e->code[i];
         switch (in->op) {
-        case OP_CONST: st[++sp] = in->value; break;
-        case OP_VAR: st[++sp] = vars[in->arg]; break;
-        case OP_NEG: st[sp] = -st[sp]; break;
-        case OP_ADD: sp--; st[sp] += st[sp + 1]; break;
-        case OP_SUB: sp--; st[sp] -= st[sp + 1]; break;
-        case OP_MUL: sp--; st[sp] *= st[sp + 1]; break;
-        case OP_DIV: sp--; st[sp] /= st[sp + 1]; break;
-        case OP_POW: sp--; st[sp] = pow(st[sp], st[sp + 1]); break;
-        case OP_LT: sp--; st[sp] = st[sp] < st[sp + 1]; break;
-        case OP_GT: sp--; st[sp] = st[sp] > st[sp + 1]; break;
-        case OP_LE: sp--; st[sp] = st[sp] <= st[sp + 1]; break;
-        case OP_GE: sp--; st[sp] = st[sp] >= st[sp + 1]; break;
-        case OP_EQ: sp--; st[sp] = st[sp] == st[sp + 1]; break;
-        case OP_NE: sp--; st[sp] = st[sp] != st[sp + 1]; break;
-        case OP_FN1: st[sp] = fn1_table[in->arg].f(st[sp]); break;
-        case OP_FN2: sp--; st[sp] = fn2_table[in->arg].f(st[sp], st[sp + 1]); break;
-        case OP_IF: sp -= 2; st[sp] = st[sp] != 0 ? st[sp + 1] : st[sp + 2]; break;
+        case OP_CONST:
+            st[++sp] = in->value;
+            break;
+        case OP_VAR:
+            st[++sp] = vars[in->arg];
+            break;
+        case OP_NEG:
+            st[sp] = -st[sp];
+            break;
+        case OP_ADD:
+            sp--;
+            st[sp] += st[sp + 1];
+            break;
+        case OP_SUB:
+            sp--;
+            st[sp] -= st[sp + 1];
+            break;
+        case OP_MUL:
+            sp--;
+            st[sp] *= st[sp + 1];
+            break;
+        case OP_DIV:
+            sp--;
+            st[sp] /= st[sp + 1];
+            break;
+        case OP_POW:
+            sp--;
+            st[sp] = pow(st[sp], st[sp + 1]);
+            break;
+        case OP_LT:
+            sp--;
+            st[sp] = st[sp] < st[sp + 1];
+            break;
+        case OP_GT:
+            sp--;
+            st[sp] = st[sp] > st[sp + 1];
+            break;
+        case OP_LE:
+            sp--;
+            st[sp] = st[sp] <= st[sp + 1];
+            break;
+        case OP_GE:
+            sp--;
+            st[sp] = st[sp] >= st[sp + 1];
+            break;
+        case OP_EQ:
+            sp--;
+            st[sp] = st[sp] == st[sp + 1];
+            break;
+        case OP_NE:
+            sp--;
+            st[sp] = st[sp] != st[sp + 1];
+            break;
+        case OP_FN1:
+            st[sp] = fn1_table[in->arg].f(st[sp]);
+            break;
+        case OP_FN2:
+            sp--;
+            st[sp] = fn2_table[in->arg].f(st[sp], st[sp + 1]);
+            break;
+        case OP_IF:
+            sp -= 2;
+            st[sp] = st[sp] != 0 ? st[sp + 1] : st[sp + 2];
+            break;
         }
     }
     return st[0];

@@ -15,8 +15,8 @@ typedef int (*ilnet_expr_resolve_fn)(void *ctx, const char *name, size_t len);
 
 /* Compiles text. On error returns ILNET_EINPUT with a message naming the offending
  * token; *err_pos (if given) receives its 0-based offset in text. */
-int ilnet_expr_parse(ilnet_expr **out, const char *text, ilnet_expr_resolve_fn resolve,
-                     void *ctx, size_t *err_pos);
+int ilnet_expr_parse(ilnet_expr **out, const char *text, ilnet_expr_resolve_fn resolve, void *ctx,
+                     size_t *err_pos);
 double ilnet_expr_eval(const ilnet_expr *e, const double *vars);
 /* Number of distinct variables referenced and their indices (for dependency order). */
 size_t ilnet_expr_var_count(const ilnet_expr *e);

@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,13 +67,15 @@ int ilnet_read_file(char **out, size_t *len, const char *path)
 static char *next_token(char **s)
 {
     char *p = *s;
-    while (*p && isspace((unsigned char)*p)) p++;
+    while (*p && isspace((unsigned char)*p))
+        p++;
     if (!*p) {
         *s = p;
         return NULL;
     }
     char *t = p;
-    while (*p && !isspace((unsigned char)*p)) p++;
+    while (*p && !isspace((unsigned char)*p))
+        p++;
     if (*p) *p++ = '\0';
     *s = p;
     return t;
@@ -80,9 +83,11 @@ static char *next_token(char **s)
 
 static char *trim(char *s)
 {
-    while (isspace((unsigned char)*s)) s++;
+    while (isspace((unsigned char)*s))
+        s++;
     size_t n = strlen(s);
-    while (n && isspace((unsigned char)s[n - 1])) s[--n] = '\0';
+    while (n && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
     return s;
 }
 
@@ -101,7 +106,8 @@ static int ensure(struct reader *rd, size_t n)
 {
     if (n <= rd->cap) return 0;
     size_t cap = rd->cap ? rd->cap : 64;
-    while (cap < n) cap *= 2;
+    while (cap < n)
+        cap *= 2;
     int *a = realloc(rd->buf_a, cap * sizeof *a);
     if (a) rd->buf_a = a;
     int *b = realloc(rd->buf_b, cap * sizeof *b);
@@ -184,8 +190,7 @@ static int line_reaction(struct reader *rd, char *s, const char *label)
     if (ensure(rd, 8) || parse_index_list(rd, reac, rd->buf_a, &nr, "reactant") ||
         parse_index_list(rd, prod, rd->buf_b, &np, "product"))
         return ilnet_error_code();
-    return ilnet_network_add_reaction(rd->net, rd->buf_a, nr, rd->buf_b, np, rate, label,
-                                      rd->line);
+    return ilnet_network_add_reaction(rd->net, rd->buf_a, nr, rd->buf_b, np, rate, label, rd->line);
 }
 
 static int line_group(struct reader *rd, char *s)
@@ -206,11 +211,13 @@ static int line_group(struct reader *rd, char *s)
             *star = '\0';
             char *end;
             w = strtod(p, &end);
-            if (end == p || *end || !(w == w)) return perr(rd, "bad weight '%s'", p);
+            if (end == p || *end || !isfinite(w) || strspn(p, "0123456789.eE+-") != strlen(p))
+                return perr(rd, "bad weight '%s'", p);
             sp = star + 1;
         }
+        if (!*sp) return perr(rd, "missing species index in group '%s'", name);
         long v = parse_index(sp);
-        if (v < 1) return perr(rd, "bad species index '%s'", *sp ? sp : ",");
+        if (v < 1) return perr(rd, "bad species index '%s'", sp);
         if ((size_t)v > ns) return perr(rd, "unknown species index '%s'", sp);
         if (ensure(rd, (size_t)n + 1)) return ILNET_ENOMEM;
         rd->buf_a[n] = (int)v - 1;
@@ -223,11 +230,16 @@ static int line_group(struct reader *rd, char *s)
 static const char *block_name(enum block b)
 {
     switch (b) {
-    case B_PARAMETERS: return "parameters";
-    case B_SPECIES: return "species";
-    case B_REACTIONS: return "reactions";
-    case B_GROUPS: return "groups";
-    default: return "?";
+    case B_PARAMETERS:
+        return "parameters";
+    case B_SPECIES:
+        return "species";
+    case B_REACTIONS:
+        return "reactions";
+    case B_GROUPS:
+        return "groups";
+    default:
+        return "?";
     }
 }
 
@@ -244,7 +256,7 @@ static int parse_lines(struct reader *rd, char *text)
         rd->line++;
         int first_line = rd->line;
         /* A trailing backslash continues the line (BioNetGen allows it). */
-        while (nl && nl > line && nl[-1] == '\\') {
+        while (nl && nl > line && nl[-1] == '\\' && nl[1]) {
             nl[-1] = ' ';
             *nl = ' ';
             char *nn = strchr(nl, '\n');
@@ -269,10 +281,14 @@ static int parse_lines(struct reader *rd, char *text)
             char *what = trim(s + 6);
             if (cur != B_NONE)
                 rc = perr(rd, "'begin %s' inside another block", what);
-            else if (!strcmp(what, "parameters")) cur = B_PARAMETERS;
-            else if (!strcmp(what, "species")) cur = B_SPECIES;
-            else if (!strcmp(what, "reactions")) cur = B_REACTIONS;
-            else if (!strcmp(what, "groups")) cur = B_GROUPS;
+            else if (!strcmp(what, "parameters"))
+                cur = B_PARAMETERS;
+            else if (!strcmp(what, "species"))
+                cur = B_SPECIES;
+            else if (!strcmp(what, "reactions"))
+                cur = B_REACTIONS;
+            else if (!strcmp(what, "groups"))
+                cur = B_GROUPS;
             else if (!strcmp(what, "molecule types") || !strcmp(what, "observables")) {
                 cur = B_SKIP; /* pattern definitions; groups carry the numbers */
                 snprintf(skip_name, sizeof skip_name, "%s", what);
@@ -286,16 +302,27 @@ static int parse_lines(struct reader *rd, char *text)
         } else if (!strncmp(s, "end", 3) && (isspace((unsigned char)s[3]) || !s[3])) {
             char *what = trim(s + 3);
             const char *want = cur == B_SKIP ? skip_name : block_name(cur);
-            if (cur == B_NONE) rc = perr(rd, "'end %s' without a matching begin", what);
-            else if (strcmp(what, want)) rc = perr(rd, "'end %s' closes the wrong block", what);
+            if (cur == B_NONE)
+                rc = perr(rd, "'end %s' without a matching begin", what);
+            else if (strcmp(what, want))
+                rc = perr(rd, "'end %s' closes the wrong block", what);
             cur = B_NONE;
         } else {
             switch (cur) {
-            case B_PARAMETERS: rc = line_parameter(rd, s); break;
-            case B_SPECIES: rc = line_species(rd, s); break;
-            case B_REACTIONS: rc = line_reaction(rd, s, label); break;
-            case B_GROUPS: rc = line_group(rd, s); break;
-            case B_SKIP: break;
+            case B_PARAMETERS:
+                rc = line_parameter(rd, s);
+                break;
+            case B_SPECIES:
+                rc = line_species(rd, s);
+                break;
+            case B_REACTIONS:
+                rc = line_reaction(rd, s, label);
+                break;
+            case B_GROUPS:
+                rc = line_group(rd, s);
+                break;
+            case B_SKIP:
+                break;
             case B_NONE: {
                 char *t = next_token(&s);
                 rc = perr(rd, "text outside any block: '%s'", t);
@@ -312,8 +339,9 @@ static int parse_lines(struct reader *rd, char *text)
         const char *n = cur == B_SKIP ? skip_name : block_name(cur);
         return perr(rd, "block '%s' is never closed (truncated file?)", n);
     }
-    if (!seen[B_SPECIES]) return perr(rd, "no species block%s", "");
-    if (!seen[B_REACTIONS]) return perr(rd, "no reactions block%s", "");
+    if (!seen[B_SPECIES]) return ilnet_error_set(ILNET_EINPUT, "%s: no species block", rd->path);
+    if (!seen[B_REACTIONS])
+        return ilnet_error_set(ILNET_EINPUT, "%s: no reactions block", rd->path);
     return 0;
 }
 
@@ -321,6 +349,9 @@ int ilnet_netfile_parse(ilnet_network **out, const char *text, size_t len, const
 {
     *out = NULL;
     struct reader rd = {path, 0, NULL, NULL, NULL, NULL, 0};
+    if (!text) return ilnet_error_set(ILNET_EINPUT, "%s: no model text", path);
+    if (memchr(text, '\0', len))
+        return ilnet_error_set(ILNET_EINPUT, "%s: binary file (contains a NUL byte)", path);
     char *copy = malloc(len + 1);
     if (!copy) return ilnet_error_set(ILNET_ENOMEM, "out of memory reading %s", path);
     memcpy(copy, text, len);

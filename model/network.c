@@ -40,7 +40,8 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap) return 0;
     size_t n = *cap ? *cap : 16;
-    while (n < need) n *= 2;
+    while (n < need)
+        n *= 2;
     void *p = realloc(*arr, n * elem);
     if (!p) return ilnet_error_set(ILNET_ENOMEM, "out of memory building the network");
     memset((char *)p + *cap * elem, 0, (n - *cap) * elem);
@@ -201,8 +202,7 @@ int ilnet_network_add_species(ilnet_network *net, const char *name, const char *
     size_t n = net->n_species + 1, cap = net->cap_species;
     if (grow((void **)&net->species, &cap, n, sizeof *net->species)) return ILNET_ENOMEM;
     cap = net->cap_species;
-    if (grow((void **)&net->species_expr, &cap, n, sizeof *net->species_expr))
-        return ILNET_ENOMEM;
+    if (grow((void **)&net->species_expr, &cap, n, sizeof *net->species_expr)) return ILNET_ENOMEM;
     net->cap_species = cap;
     ilnet_species *s = &net->species[net->n_species];
     s->name = dup_str(name);
@@ -225,8 +225,7 @@ static int check_species_refs(const ilnet_network *net, const int *idx, int n, c
 {
     for (int i = 0; i < n; i++)
         if (idx[i] < 0 || (size_t)idx[i] >= net->n_species)
-            return elem_error(net, line, "%s refers to unknown species index %d", what,
-                              idx[i] + 1);
+            return elem_error(net, line, "%s refers to unknown species index %d", what, idx[i] + 1);
     return 0;
 }
 
@@ -330,19 +329,35 @@ static int compile_expr(ilnet_network *net, ilnet_expr **out, const char *text, 
     return rc;
 }
 
-/* Depth-first topological sort of parameters; state 1 = on stack, 2 = done. */
-static int order_params(ilnet_network *net, int i, unsigned char *state, size_t *pos)
+/* Topological sort of parameters, dependencies first: an explicit-stack depth-first
+ * search (a chain of 10^5 parameters must not overflow the C stack). state: 1 = on the
+ * current path, 2 = placed. stack/next are caller-owned scratch of n_params entries. */
+static int order_params(ilnet_network *net, int root, unsigned char *state, int *stack,
+                        size_t *next, size_t *pos)
 {
-    if (state[i] == 2) return 0;
-    if (state[i] == 1)
-        return elem_error(net, net->params[i].line, "parameter '%s' depends on itself",
-                          net->params[i].name);
-    state[i] = 1;
-    const ilnet_expr *e = net->param_expr[i];
-    for (size_t k = 0; k < ilnet_expr_var_count(e); k++)
-        if (order_params(net, ilnet_expr_var(e, k), state, pos)) return ILNET_EINPUT;
-    state[i] = 2;
-    net->param_order[(*pos)++] = i;
+    if (state[root] == 2) return 0;
+    size_t sp = 0;
+    stack[sp] = root;
+    next[sp++] = 0;
+    state[root] = 1;
+    while (sp) {
+        int i = stack[sp - 1];
+        const ilnet_expr *e = net->param_expr[i];
+        if (next[sp - 1] < ilnet_expr_var_count(e)) {
+            int j = ilnet_expr_var(e, next[sp - 1]++);
+            if (state[j] == 2) continue;
+            if (state[j] == 1)
+                return elem_error(net, net->params[j].line, "parameter '%s' depends on itself",
+                                  net->params[j].name);
+            state[j] = 1;
+            stack[sp] = j;
+            next[sp++] = 0;
+        } else {
+            state[i] = 2;
+            net->param_order[(*pos)++] = i;
+            sp--;
+        }
+    }
     return 0;
 }
 
@@ -362,8 +377,8 @@ static int evaluate(ilnet_network *net)
         ilnet_species *s = &net->species[i];
         double v = ilnet_expr_eval(net->species_expr[i], net->param_values);
         if (!isfinite(v) || v < 0)
-            return elem_error(net, s->line, "species '%s' has initial amount %g (%s)", s->name,
-                              v, s->amount_text);
+            return elem_error(net, s->line, "species '%s' has initial amount %g (%s)", s->name, v,
+                              s->amount_text);
         s->initial = v;
     }
     for (size_t i = 0; i < net->n_reactions; i++) {
@@ -400,8 +415,10 @@ static int build_stoich(ilnet_network *net)
     for (size_t j = 0; j < net->n_reactions; j++) {
         const ilnet_reaction *r = &net->reactions[j];
         s->col_ptr[j] = (int)pos;
-        for (int a = 0; a < r->n_reactants; a++) acc[r->reactants[a]] -= 1;
-        for (int a = 0; a < r->n_products; a++) acc[r->products[a]] += 1;
+        for (int a = 0; a < r->n_reactants; a++)
+            acc[r->reactants[a]] -= 1;
+        for (int a = 0; a < r->n_products; a++)
+            acc[r->products[a]] += 1;
         /* Visit each touched species once, in order of first appearance. */
         for (int side = 0; side < 2; side++) {
             const int *idx = side ? r->products : r->reactants;
@@ -431,8 +448,13 @@ int ilnet_network_compile(ilnet_network *net)
     net->param_values = calloc(np + 1, sizeof(double));
     net->param_overridden = calloc(np + 1, 1);
     unsigned char *state = calloc(np + 1, 1);
-    if (!net->param_order || !net->param_values || !net->param_overridden || !state) {
+    int *stack = malloc((np + 1) * sizeof *stack);
+    size_t *next = malloc((np + 1) * sizeof *next);
+    if (!net->param_order || !net->param_values || !net->param_overridden || !state || !stack ||
+        !next) {
         free(state);
+        free(stack);
+        free(next);
         return ilnet_error_set(ILNET_ENOMEM, "out of memory compiling the network");
     }
     int rc = 0;
@@ -440,8 +462,11 @@ int ilnet_network_compile(ilnet_network *net)
         rc = compile_expr(net, &net->param_expr[i], net->params[i].text, net->params[i].line,
                           "parameter", net->params[i].name);
     size_t pos = 0;
-    for (size_t i = 0; i < np && !rc; i++) rc = order_params(net, (int)i, state, &pos);
+    for (size_t i = 0; i < np && !rc; i++)
+        rc = order_params(net, (int)i, state, stack, next, &pos);
     free(state);
+    free(stack);
+    free(next);
     for (size_t i = 0; i < net->n_species && !rc; i++)
         rc = compile_expr(net, &net->species_expr[i], net->species[i].amount_text,
                           net->species[i].line, "species", net->species[i].name);
@@ -528,7 +553,8 @@ void ilnet_network_observables_eval(const ilnet_network *net, const double *y, d
     for (size_t k = 0; k < net->n_observables; k++) {
         const ilnet_observable *o = &net->observables[k];
         double sum = 0;
-        for (int t = 0; t < o->n_terms; t++) sum += o->weights[t] * y[o->species[t]];
+        for (int t = 0; t < o->n_terms; t++)
+            sum += o->weights[t] * y[o->species[t]];
         out[k] = sum;
     }
 }

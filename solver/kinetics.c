@@ -23,8 +23,10 @@ static int sparse_pos(const ilnet_kinetics *kin, int row, int col)
     while (lo <= hi) {
         int mid = (lo + hi) / 2;
         if (kin->row_idx[mid] == row) return mid;
-        if (kin->row_idx[mid] < row) lo = mid + 1;
-        else hi = mid - 1;
+        if (kin->row_idx[mid] < row)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
     }
     return -1;
 }
@@ -57,7 +59,8 @@ static int build_pattern(ilnet_kinetics *kin, size_t n_entries)
         for (int p = kin->st_ptr[r]; p < kin->st_ptr[r + 1]; p++)
             pairs[np++] = (struct pair){kin->term_species[t], kin->st_row[p]};
     }
-    for (int i = 0; i < n; i++) pairs[np++] = (struct pair){i, i};
+    for (int i = 0; i < n; i++)
+        pairs[np++] = (struct pair){i, i};
     qsort(pairs, np, sizeof *pairs, cmp_pair);
     size_t nu = 0;
     for (size_t i = 0; i < np; i++)
@@ -72,7 +75,8 @@ static int build_pattern(ilnet_kinetics *kin, size_t n_entries)
         kin->row_idx[i] = pairs[i].row;
         kin->col_ptr[pairs[i].col + 1]++;
     }
-    for (int j = 0; j < n; j++) kin->col_ptr[j + 1] += kin->col_ptr[j];
+    for (int j = 0; j < n; j++)
+        kin->col_ptr[j + 1] += kin->col_ptr[j];
     kin->nnz = (int)nu;
     free(pairs);
     return 0;
@@ -92,7 +96,8 @@ int ilnet_kinetics_init(ilnet_kinetics *kin, const ilnet_network *net)
     kin->st_val = st->val;
 
     size_t n_react = 0;
-    for (int r = 0; r < m; r++) n_react += (size_t)ilnet_network_reaction(net, r)->n_reactants;
+    for (int r = 0; r < m; r++)
+        n_react += (size_t)ilnet_network_reaction(net, r)->n_reactants;
     kin->react_ptr = malloc(((size_t)m + 1) * sizeof(int));
     kin->react = malloc((n_react + 1) * sizeof(int));
     kin->k = calloc((size_t)m + 1, sizeof(double));
@@ -113,9 +118,11 @@ int ilnet_kinetics_init(ilnet_kinetics *kin, const ilnet_network *net)
         for (int a = 0; a < rx->n_reactants; a++) {
             int j = rx->reactants[a], seen = 0, mult = 0;
             kin->react[pos++] = j;
-            for (int b = 0; b < a; b++) seen |= rx->reactants[b] == j;
+            for (int b = 0; b < a; b++)
+                seen |= rx->reactants[b] == j;
             if (seen) continue;
-            for (int b = a; b < rx->n_reactants; b++) mult += rx->reactants[b] == j;
+            for (int b = a; b < rx->n_reactants; b++)
+                mult += rx->reactants[b] == j;
             kin->term_rxn[nt] = r;
             kin->term_species[nt] = j;
             kin->term_mult[nt] = mult;
@@ -154,7 +161,8 @@ oom:
 
 void ilnet_kinetics_refresh(ilnet_kinetics *kin, const ilnet_network *net)
 {
-    for (int r = 0; r < kin->n_reactions; r++) kin->k[r] = ilnet_network_reaction(net, r)->k;
+    for (int r = 0; r < kin->n_reactions; r++)
+        kin->k[r] = ilnet_network_reaction(net, r)->k;
 }
 
 void ilnet_kinetics_rhs(const ilnet_kinetics *kin, const double *y, double *dydt)
@@ -163,8 +171,10 @@ void ilnet_kinetics_rhs(const ilnet_kinetics *kin, const double *y, double *dydt
     const int *rp = kin->react_ptr, *sp = kin->st_ptr;
     for (int r = 0; r < kin->n_reactions; r++) {
         double v = kin->k[r];
-        for (int a = rp[r]; a < rp[r + 1]; a++) v *= y[kin->react[a]];
-        for (int p = sp[r]; p < sp[r + 1]; p++) dydt[kin->st_row[p]] += kin->st_val[p] * v;
+        for (int a = rp[r]; a < rp[r + 1]; a++)
+            v *= y[kin->react[a]];
+        for (int p = sp[r]; p < sp[r + 1]; p++)
+            dydt[kin->st_row[p]] += kin->st_val[p] * v;
     }
 }
 

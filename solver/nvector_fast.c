@@ -11,14 +11,16 @@ static void linear_sum(realtype a, N_Vector x, realtype b, N_Vector y, N_Vector 
     const double *xd = DATA(x), *yd = DATA(y);
     double *zd = DATA(z);
     long n = LEN(x);
-    for (long i = 0; i < n; i++) zd[i] = a * xd[i] + b * yd[i];
+    for (long i = 0; i < n; i++)
+        zd[i] = a * xd[i] + b * yd[i];
 }
 
 static void vconst(realtype c, N_Vector z)
 {
     double *zd = DATA(z);
     long n = LEN(z);
-    for (long i = 0; i < n; i++) zd[i] = c;
+    for (long i = 0; i < n; i++)
+        zd[i] = c;
 }
 
 static void prod(N_Vector x, N_Vector y, N_Vector z)
@@ -26,7 +28,8 @@ static void prod(N_Vector x, N_Vector y, N_Vector z)
     const double *xd = DATA(x), *yd = DATA(y);
     double *zd = DATA(z);
     long n = LEN(x);
-    for (long i = 0; i < n; i++) zd[i] = xd[i] * yd[i];
+    for (long i = 0; i < n; i++)
+        zd[i] = xd[i] * yd[i];
 }
 
 static void vdiv(N_Vector x, N_Vector y, N_Vector z)
@@ -34,7 +37,8 @@ static void vdiv(N_Vector x, N_Vector y, N_Vector z)
     const double *xd = DATA(x), *yd = DATA(y);
     double *zd = DATA(z);
     long n = LEN(x);
-    for (long i = 0; i < n; i++) zd[i] = xd[i] / yd[i];
+    for (long i = 0; i < n; i++)
+        zd[i] = xd[i] / yd[i];
 }
 
 static void scale(realtype c, N_Vector x, N_Vector z)
@@ -42,7 +46,8 @@ static void scale(realtype c, N_Vector x, N_Vector z)
     const double *xd = DATA(x);
     double *zd = DATA(z);
     long n = LEN(x);
-    for (long i = 0; i < n; i++) zd[i] = c * xd[i];
+    for (long i = 0; i < n; i++)
+        zd[i] = c * xd[i];
 }
 
 static void vabs(N_Vector x, N_Vector z)
@@ -50,7 +55,8 @@ static void vabs(N_Vector x, N_Vector z)
     const double *xd = DATA(x);
     double *zd = DATA(z);
     long n = LEN(x);
-    for (long i = 0; i < n; i++) zd[i] = fabs(xd[i]);
+    for (long i = 0; i < n; i++)
+        zd[i] = fabs(xd[i]);
 }
 
 static void inv(N_Vector x, N_Vector z)
@@ -58,7 +64,8 @@ static void inv(N_Vector x, N_Vector z)
     const double *xd = DATA(x);
     double *zd = DATA(z);
     long n = LEN(x);
-    for (long i = 0; i < n; i++) zd[i] = 1.0 / xd[i];
+    for (long i = 0; i < n; i++)
+        zd[i] = 1.0 / xd[i];
 }
 
 static void add_const(N_Vector x, realtype b, N_Vector z)
@@ -66,7 +73,8 @@ static void add_const(N_Vector x, realtype b, N_Vector z)
     const double *xd = DATA(x);
     double *zd = DATA(z);
     long n = LEN(x);
-    for (long i = 0; i < n; i++) zd[i] = xd[i] + b;
+    for (long i = 0; i < n; i++)
+        zd[i] = xd[i] + b;
 }
 
 static realtype dot(N_Vector x, N_Vector y)
@@ -74,7 +82,8 @@ static realtype dot(N_Vector x, N_Vector y)
     const double *xd = DATA(x), *yd = DATA(y);
     long n = LEN(x);
     double s = 0;
-    for (long i = 0; i < n; i++) s += xd[i] * yd[i];
+    for (long i = 0; i < n; i++)
+        s += xd[i] * yd[i];
     return s;
 }
 
@@ -130,7 +139,8 @@ static void compare(realtype c, N_Vector x, N_Vector z)
     const double *xd = DATA(x);
     double *zd = DATA(z);
     long n = LEN(x);
-    for (long i = 0; i < n; i++) zd[i] = fabs(xd[i]) >= c ? 1.0 : 0.0;
+    for (long i = 0; i < n; i++)
+        zd[i] = fabs(xd[i]) >= c ? 1.0 : 0.0;
 }
 
 static booleantype inv_test(N_Vector x, N_Vector z)
@@ -140,8 +150,10 @@ static booleantype inv_test(N_Vector x, N_Vector z)
     long n = LEN(x);
     booleantype ok = SUNTRUE;
     for (long i = 0; i < n; i++) {
-        if (xd[i] == 0.0) ok = SUNFALSE;
-        else zd[i] = 1.0 / xd[i];
+        if (xd[i] == 0.0)
+            ok = SUNFALSE;
+        else
+            zd[i] = 1.0 / xd[i];
     }
     return ok;
 }
@@ -158,17 +170,20 @@ static int linear_combination(int nv, realtype *c, N_Vector *X, N_Vector z)
     if (X[0] == z) {
         /* z = c0 z + sum: scale in place first */
         if (c[0] != 1.0)
-            for (long i = 0; i < n; i++) zd[i] *= c[0];
+            for (long i = 0; i < n; i++)
+                zd[i] *= c[0];
         start = 1;
     } else {
         const double *x0 = DATA(X[0]), *x1 = DATA(X[1]);
-        for (long i = 0; i < n; i++) zd[i] = c[0] * x0[i] + c[1] * x1[i];
+        for (long i = 0; i < n; i++)
+            zd[i] = c[0] * x0[i] + c[1] * x1[i];
         start = 2;
     }
     for (int k = start; k < nv; k++) {
         const double *xd = DATA(X[k]);
         double ck = c[k];
-        for (long i = 0; i < n; i++) zd[i] += ck * xd[i];
+        for (long i = 0; i < n; i++)
+            zd[i] += ck * xd[i];
     }
     return 0;
 }
@@ -181,7 +196,8 @@ static int scale_add_multi(int nv, realtype *a, N_Vector x, N_Vector *Y, N_Vecto
         const double *yd = DATA(Y[k]);
         double *zd = DATA(Z[k]);
         double ak = a[k];
-        for (long i = 0; i < n; i++) zd[i] = ak * xd[i] + yd[i];
+        for (long i = 0; i < n; i++)
+            zd[i] = ak * xd[i] + yd[i];
     }
     return 0;
 }

@@ -17,7 +17,10 @@ typedef struct {
     int dense_max;
 } ilnet_solver_options;
 
-#define ILNET_SOLVER_OPTIONS_INIT {1e-8, 1e-8, 100000, ILNET_LINSOL_AUTO, 40}
+#define ILNET_SOLVER_OPTIONS_INIT                                                                  \
+    {                                                                                              \
+        1e-8, 1e-8, 100000, ILNET_LINSOL_AUTO, 10                                                  \
+    }
 
 typedef struct {
     long steps, rhs_evals, jac_evals, lin_setups;
@@ -26,10 +29,10 @@ typedef struct {
 } ilnet_solver_stats;
 
 typedef struct {
-    int status;       /* 0, or ILNET_ESOLVER when the integration stopped early */
-    int cvode_flag;   /* CVODE's return code at the failure */
-    size_t n_times;   /* rows requested */
-    size_t n_done;    /* rows filled (== n_times on success) */
+    int status;     /* 0, or ILNET_ESOLVER when the integration stopped early */
+    int cvode_flag; /* CVODE's return code at the failure */
+    size_t n_times; /* rows requested */
+    size_t n_done;  /* rows filled (== n_times on success) */
     size_t n_species, n_observables;
     double *times;       /* [n_times] */
     double *species;     /* [n_times][n_species], row-major */

@@ -36,7 +36,8 @@ static void run_case(const char *name, const char *text, double t_end, exact_fn 
     ilnet_result res;
     CHECK(ilnet_solver_new(&s, net, &so) == 0, "%s", ilnet_error_last());
     CHECK(ilnet_result_init(&res, net, 51) == 0, "%s", ilnet_error_last());
-    for (int i = 0; i <= 50; i++) res.times[i] = t_end * i / 50.0;
+    for (int i = 0; i <= 50; i++)
+        res.times[i] = t_end * i / 50.0;
     CHECK(ilnet_solver_run(s, &res, NULL) == 0, "%s: %s", name, ilnet_error_last());
     double worst = 0;
     for (size_t r = 0; r < res.n_done; r++)
@@ -78,10 +79,9 @@ static double exact_binding(const char *sp, double t)
     if (!strcmp(sp, "B")) return B0_2 - c;
     return c;
 }
-static const char *net_binding =
-    "begin parameters\n 1 kf 0.7\n 2 kr 0.2\nend parameters\n"
-    "begin species\n 1 A 3\n 2 B 1.5\n 3 C 0\nend species\n"
-    "begin reactions\n 1 1,2 3 kf\n 2 3 1,2 kr\nend reactions\n";
+static const char *net_binding = "begin parameters\n 1 kf 0.7\n 2 kr 0.2\nend parameters\n"
+                                 "begin species\n 1 A 3\n 2 B 1.5\n 3 C 0\nend species\n"
+                                 "begin reactions\n 1 1,2 3 kf\n 2 3 1,2 kr\nend reactions\n";
 
 /* 2A -> B with BioNetGen's 0.5 statistical factor written into the rate */
 static const double k3 = 0.4, A0_3 = 5.0;

@@ -35,8 +35,8 @@ static void bad(const char *text, const char *token)
     size_t pos = 0;
     int rc = ilnet_expr_parse(&e, text, resolve, NULL, &pos);
     CHECK(rc == ILNET_EINPUT && !e, "'%s' accepted", text);
-    CHECK(strstr(ilnet_error_last(), token) != NULL, "'%s': message '%s' does not name '%s'",
-          text, ilnet_error_last(), token);
+    CHECK(strstr(ilnet_error_last(), token) != NULL, "'%s': message '%s' does not name '%s'", text,
+          ilnet_error_last(), token);
     ilnet_expr_free(e);
 }
 

@@ -12,8 +12,10 @@ static ilnet_network *parse(const char *text, int expect_ok)
 {
     ilnet_network *net = NULL;
     int rc = ilnet_netfile_parse(&net, text, strlen(text), "t.net");
-    if (expect_ok) CHECK(rc == 0, "parse failed: %s", ilnet_error_last());
-    else CHECK(rc == ILNET_EINPUT && !net, "parse should fail");
+    if (expect_ok)
+        CHECK(rc == 0, "parse failed: %s", ilnet_error_last());
+    else
+        CHECK(rc == ILNET_EINPUT && !net, "parse should fail");
     return net;
 }
 
@@ -36,15 +38,14 @@ int main(void)
                        "end parameters\n"
                        "begin species\n 1 E E0\n 2 S 100\n 3 P 0\n 4 $F 1\nend species\n"
                        "begin reactions\n"
-                       " 1 1,2 1,3 kon #cat\n"  /* E + S -> E + P: E has net 0 */
-                       " 2 3,4 2,4 2*kd\n"      /* P + F -> S + F: F fixed, left out */
+                       " 1 1,2 1,3 kon #cat\n" /* E + S -> E + P: E has net 0 */
+                       " 2 3,4 2,4 2*kd\n"     /* P + F -> S + F: F fixed, left out */
                        "end reactions\n"
                        "begin groups\n 1 Total 2,3\n 2 Twice 2*1\nend groups\n";
     ilnet_network *net = parse(text, 1);
     if (!net) CHECK_DONE();
     CHECK(ilnet_network_parameter_count(net) == 4, "params");
-    CHECK(ilnet_network_parameter(net, ilnet_network_find_parameter(net, "kd"))->value == 4,
-          "kd");
+    CHECK(ilnet_network_parameter(net, ilnet_network_find_parameter(net, "kd"))->value == 4, "kd");
     CHECK(ilnet_network_reaction(net, 1)->k == 8, "rate 2*kd = %g",
           ilnet_network_reaction(net, 1)->k);
     CHECK(ilnet_network_find_species(net, "F") == 3 && ilnet_network_species(net, 3)->fixed,
@@ -57,8 +58,7 @@ int main(void)
     const ilnet_stoich *st = ilnet_network_stoichiometry(net);
     /* reaction 1: S -1, P +1 (E cancels); reaction 2: P -1, S +1 (F fixed) */
     CHECK(st->col_ptr[1] - st->col_ptr[0] == 2, "column 1 nnz %d", st->col_ptr[1]);
-    CHECK(st->col_ptr[2] - st->col_ptr[1] == 2, "column 2 nnz %d",
-          st->col_ptr[2] - st->col_ptr[1]);
+    CHECK(st->col_ptr[2] - st->col_ptr[1] == 2, "column 2 nnz %d", st->col_ptr[2] - st->col_ptr[1]);
     for (int p = 0; p < st->col_ptr[2]; p++) {
         CHECK(st->row[p] == 1 || st->row[p] == 2, "row %d", st->row[p]);
         CHECK(fabs(st->val[p]) == 1, "val %g", st->val[p]);
@@ -81,8 +81,10 @@ int main(void)
     expect_error("begin parameters\n 1 a b\n 2 b a\nend parameters\n"
                  "begin species\nend species\nbegin reactions\nend reactions\n",
                  "depends on itself");
-    expect_error("begin parameters\n 1 a 1\n 2 a 2\nend parameters\n", "t.net:3: parameter 'a' defined twice");
-    expect_error("begin species\n 1 A 1\n 2 A 2\nend species\n", "t.net:3: species 'A' defined twice");
+    expect_error("begin parameters\n 1 a 1\n 2 a 2\nend parameters\n",
+                 "t.net:3: parameter 'a' defined twice");
+    expect_error("begin species\n 1 A 1\n 2 A 2\nend species\n",
+                 "t.net:3: species 'A' defined twice");
     expect_error("begin species\n 1 A -1\nend species\nbegin reactions\nend reactions\n",
                  "t.net:2: species 'A' has initial amount -1");
     expect_error("begin species\n 1 A 1\nend species\nbegin reactions\n 1 1 1 kx\nend reactions\n",
@@ -98,7 +100,8 @@ int main(void)
     expect_error("begin species\n 1 A 1\n", "t.net:1: block 'species' is never closed");
     expect_error("begin species\n 1 A 1\nend species\n", "no reactions block");
     expect_error("begin species\n 3 A 1\nend species\n", "t.net:2: species index 3, expected 1");
-    expect_error("begin functions\nend functions\n", "t.net:1: unsupported block 'begin functions'");
+    expect_error("begin functions\nend functions\n",
+                 "t.net:1: unsupported block 'begin functions'");
     expect_error("hello\n", "t.net:1: text outside any block: 'hello'");
     CHECK_DONE();
 }

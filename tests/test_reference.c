@@ -27,7 +27,8 @@ static void compare(const char *what, const ref_table *ref, const double *ours, 
     size_t wr = 0, wc = 0;
     for (size_t c = 0; c < cols; c++) {
         double colmax = 0;
-        for (size_t r = 0; r < ref->rows; r++) colmax = fmax(colmax, fabs(ref->data[r * cols + c]));
+        for (size_t r = 0; r < ref->rows; r++)
+            colmax = fmax(colmax, fabs(ref->data[r * cols + c]));
         for (size_t r = 0; r < ref->rows; r++) {
             double want = ref->data[r * cols + c], got = ours[r * cols + c];
             double tol = fmax(1e-5 * fabs(want) + 1e-9 * colmax, 1e-15);
@@ -105,8 +106,9 @@ int main(int argc, char **argv)
         }
         if (scale == 0) continue;
         for (size_t r = 0; r < res.n_done; r++) {
-            double drift = fabs(ilnet_conservation_eval(law, res.species + r * res.n_species) -
-                                law->total) / scale;
+            double drift =
+                fabs(ilnet_conservation_eval(law, res.species + r * res.n_species) - law->total) /
+                scale;
             worst = fmax(worst, drift);
         }
     }

@@ -37,7 +37,8 @@ int main(void)
     CHECK(!strcmp(ilnet_solver_linsol_name(s), "dense"), "auto picks dense for 2 species");
     ilnet_result_init(&r1, net, 11);
     ilnet_result_init(&r2, net, 11);
-    for (int i = 0; i <= 10; i++) r1.times[i] = r2.times[i] = i;
+    for (int i = 0; i <= 10; i++)
+        r1.times[i] = r2.times[i] = i;
     CHECK(ilnet_solver_run(s, &r1, NULL) == 0, "%s", ilnet_error_last());
     CHECK(ilnet_solver_run(s, &r2, NULL) == 0, "%s", ilnet_error_last());
     CHECK(!memcmp(r1.species, r2.species, 11 * 2 * sizeof(double)), "reuse changed results");
@@ -82,7 +83,8 @@ int main(void)
     o.atol = 1e-14;
     CHECK(ilnet_solver_new(&s, net, &o) == 0, "%s", ilnet_error_last());
     ilnet_result_init(&r1, net, 5);
-    for (int i = 0; i < 5; i++) r1.times[i] = i * 100.0;
+    for (int i = 0; i < 5; i++)
+        r1.times[i] = i * 100.0;
     int rc = ilnet_solver_run(s, &r1, NULL);
     CHECK(rc == ILNET_ESOLVER && r1.status == ILNET_ESOLVER, "expected a solver failure");
     CHECK(r1.n_done >= 1 && r1.n_done < 5, "partial rows %zu", r1.n_done);
