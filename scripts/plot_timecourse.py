@@ -47,21 +47,20 @@ def main():
         t = f["time"][()]
         fig, ax = plt.subplots(figsize=(7, 4.5))
         series = []
-        if a.species or not a.observables or a.observables:
+        if a.observables or not a.species:
             onames = names(f["observable_names"])
-            if onames and (a.observables or not a.species):
-                for i in pick(onames, a.observables, "observable"):
-                    series.append((onames[i], f["observables"][:, i]))
-            if a.species:
-                snames = names(f["species_names"])
-                for i in pick(snames, a.species, "species"):
-                    series.append((snames[i], f["species"][:, i]))
+            for i in pick(onames, a.observables, "observable"):
+                series.append((onames[i], f["observables"][:, i]))
+        if a.species:
+            snames = names(f["species_names"])
+            for i in pick(snames, a.species, "species"):
+                series.append((snames[i], f["species"][:, i]))
         if not series:
             sys.exit("plot_timecourse: nothing to plot (the model has no observables; use --species)")
         for label, y in series:
             ax.plot(t, y, label=label)
-        ax.set_xlabel("time")
-        ax.set_ylabel("amount")
+        ax.set_xlabel("time (model units)")
+        ax.set_ylabel("amount (model units)")
         if a.logy:
             ax.set_yscale("log")
         status = f.attrs.get("status", b"complete")
