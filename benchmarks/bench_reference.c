@@ -298,8 +298,7 @@ static int time_runs(const char *model, const ilnet_network *net, ilnet_linsol l
         fprintf(stderr, "bench_reference: %s: %s\n", model, ilnet_error_last());
         goto done;
     }
-    for (long i = 0; i <= n_out; i++)
-        res.times[i] = i == n_out ? t_end : t_start + (t_end - t_start) * (double)i / (double)n_out;
+    ilnet_result_linear_times(&res, t_start, t_end);
     out->linsol = ilnet_solver_linsol_name(solver);
 
     size_t cap = 64;
@@ -467,13 +466,7 @@ int main(int argc, char **argv)
                 if (parse_double(v, &o.min_seconds) || !(o.min_seconds >= 0) || o.min_seconds > 1e6)
                     die_usage("--min-seconds: expected a non-negative number, got '%s'", v);
             } else if (!strcmp(a, "--solver")) {
-                if (!strcmp(v, "auto"))
-                    o.linsol = ILNET_LINSOL_AUTO;
-                else if (!strcmp(v, "dense"))
-                    o.linsol = ILNET_LINSOL_DENSE;
-                else if (!strcmp(v, "klu"))
-                    o.linsol = ILNET_LINSOL_KLU;
-                else
+                if (ilnet_linsol_parse(&o.linsol, v))
                     die_usage("--solver: expected auto, dense or klu, got '%s'", v);
             } else {
                 models_arg = v;

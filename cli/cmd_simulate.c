@@ -121,13 +121,7 @@ int cmd_simulate(int argc, char **argv)
                                        optarg);
             break;
         case 'S':
-            if (!strcmp(optarg, "auto"))
-                so.linsol = ILNET_LINSOL_AUTO;
-            else if (!strcmp(optarg, "dense"))
-                so.linsol = ILNET_LINSOL_DENSE;
-            else if (!strcmp(optarg, "klu"))
-                so.linsol = ILNET_LINSOL_KLU;
-            else
+            if (ilnet_linsol_parse(&so.linsol, optarg))
                 return cli_usage_error(C, "--solver: expected auto, dense or klu, got '%s'",
                                        optarg);
             break;
@@ -172,8 +166,7 @@ int cmd_simulate(int argc, char **argv)
         code = cli_fail();
         goto out;
     }
-    for (long i = 0; i <= n_steps; i++)
-        res.times[i] = i == n_steps ? t_end : t0 + (t_end - t0) * (double)i / (double)n_steps;
+    ilnet_result_linear_times(&res, t0, t_end);
     int rc = ilnet_solver_run(solver, &res, NULL);
     if (rc && rc != ILNET_ESOLVER) {
         code = cli_fail();

@@ -177,6 +177,28 @@ const ilnet_solver_options *ilnet_solver_options_get(const ilnet_solver *s)
     return &s->opts;
 }
 
+int ilnet_linsol_parse(ilnet_linsol *out, const char *name)
+{
+    if (!strcmp(name, "auto"))
+        *out = ILNET_LINSOL_AUTO;
+    else if (!strcmp(name, "dense"))
+        *out = ILNET_LINSOL_DENSE;
+    else if (!strcmp(name, "klu"))
+        *out = ILNET_LINSOL_KLU;
+    else
+        return ilnet_error_set(ILNET_EINPUT, "unknown linear solver '%s' (auto, dense or klu)",
+                               name);
+    return 0;
+}
+
+void ilnet_result_linear_times(ilnet_result *res, double t0, double t_end)
+{
+    size_t n = res->n_times;
+    for (size_t i = 0; i < n; i++)
+        res->times[i] = i + 1 == n ? t_end : t0 + (t_end - t0) * (double)i / (double)(n - 1);
+    if (n) res->times[0] = t0;
+}
+
 void ilnet_result_free(ilnet_result *res)
 {
     free(res->times);

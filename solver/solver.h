@@ -50,9 +50,14 @@ void ilnet_solver_free(ilnet_solver *s);
 const char *ilnet_solver_linsol_name(const ilnet_solver *s);
 const ilnet_solver_options *ilnet_solver_options_get(const ilnet_solver *s);
 
+/* "auto", "dense" or "klu" -> *out; returns 0 or ILNET_EINPUT. */
+int ilnet_linsol_parse(ilnet_linsol *out, const char *name);
+
 /* Allocates result arrays for n_times output rows of net. */
 int ilnet_result_init(ilnet_result *res, const ilnet_network *net, size_t n_times);
 void ilnet_result_free(ilnet_result *res);
+/* Fills res->times with n_times equally spaced times from t0 to t_end (both exact). */
+void ilnet_result_linear_times(ilnet_result *res, double t0, double t_end);
 
 /* Integrates from times[0] through times[n-1] (non-decreasing), filling one row per time;
  * row 0 is the initial state. y0 = NULL uses the network's initial amounts. Rate

@@ -74,8 +74,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", ilnet_error_last());
         return 1;
     }
-    for (long i = 0; i <= set.n_out; i++)
-        res.times[i] = set.t_start + (set.t_end - set.t_start) * (double)i / (double)set.n_out;
+    ilnet_result_linear_times(&res, set.t_start, set.t_end);
     int rc = ilnet_solver_run(s, &res, NULL);
     CHECK(rc == 0, "solver: %s", ilnet_error_last());
     printf("%s (%s): %zu species, %zu reactions, %ld steps, %ld Jacobians\n", model,

@@ -65,6 +65,17 @@ int main(void)
     ilnet_result_free(&r2);
     ilnet_solver_free(s);
 
+    /* helpers: linear output grid with exact end points, linear-solver names */
+    ilnet_result_init(&r1, net, 4);
+    ilnet_result_linear_times(&r1, 0.1, 0.7);
+    CHECK(r1.times[0] == 0.1 && r1.times[3] == 0.7 && fabs(r1.times[1] - 0.3) < 1e-15,
+          "grid %g %g %g %g", r1.times[0], r1.times[1], r1.times[2], r1.times[3]);
+    ilnet_result_free(&r1);
+    ilnet_linsol ls;
+    CHECK(ilnet_linsol_parse(&ls, "klu") == 0 && ls == ILNET_LINSOL_KLU, "parse klu");
+    CHECK(ilnet_linsol_parse(&ls, "dense") == 0 && ls == ILNET_LINSOL_DENSE, "parse dense");
+    CHECK(ilnet_linsol_parse(&ls, "lapack") == ILNET_EINPUT, "unknown solver name accepted");
+
     /* forced KLU on a small network, and bad options */
     ilnet_solver_options o = ILNET_SOLVER_OPTIONS_INIT;
     o.linsol = ILNET_LINSOL_KLU;
