@@ -15,15 +15,17 @@ struct data {
 };
 
 /* theta = (bottom, top, log10 EC50, n); u = n (log10 x - log10 EC50), f = 1/(1+10^-u) */
+static double logistic(const gsl_vector *th, double log10_dose)
+{
+    return 1.0 / (1.0 + pow(10.0, -gsl_vector_get(th, 3) * (log10_dose - gsl_vector_get(th, 2))));
+}
+
 static int residual(const gsl_vector *th, void *p, gsl_vector *r)
 {
     const struct data *d = p;
     double b = gsl_vector_get(th, 0), t = gsl_vector_get(th, 1);
-    double le = gsl_vector_get(th, 2), h = gsl_vector_get(th, 3);
-    for (size_t i = 0; i < d->n; i++) {
-        double f = 1.0 / (1.0 + pow(10.0, -h * (d->log10_dose[i] - le)));
-        gsl_vector_set(r, i, b + (t - b) * f - d->resp[i]);
-    }
+    for (size_t i = 0; i < d->n; i++)
+        gsl_vector_set(r, i, b + (t - b) * logistic(th, d->log10_dose[i]) - d->resp[i]);
     return GSL_SUCCESS;
 }
 
@@ -34,7 +36,7 @@ static int jacobian(const gsl_vector *th, void *p, gsl_matrix *J)
     double le = gsl_vector_get(th, 2), h = gsl_vector_get(th, 3);
     for (size_t i = 0; i < d->n; i++) {
         double dx = d->log10_dose[i] - le;
-        double f = 1.0 / (1.0 + pow(10.0, -h * dx));
+        double f = logistic(th, d->log10_dose[i]);
         double df_du = M_LN10 * f * (1 - f); /* d f / d u */
         gsl_matrix_set(J, i, 0, 1 - f);
         gsl_matrix_set(J, i, 1, f);

@@ -20,6 +20,14 @@ static FILE *start(const char *path, char *tmp, size_t n)
     return f;
 }
 
+/* A run that stopped early ends with a comment line, so a text file never passes for
+ * a complete time course (np.loadtxt and pandas with comment='#' skip it). */
+static void mark_partial(FILE *f, const ilnet_result *res)
+{
+    if (res->status)
+        fprintf(f, "# partial: %zu of %zu rows; %s\n", res->n_done, res->n_times, res->message);
+}
+
 static int finish(FILE *f, const char *tmp, const char *path)
 {
     int bad = ferror(f);
@@ -66,6 +74,7 @@ int ilnet_csv_write(const char *path, const ilnet_network *net, const ilnet_resu
             fprintf(f, ",%.17g", res->species[t * res->n_species + i]);
         fputc('\n', f);
     }
+    mark_partial(f, res);
     return finish(f, tmp, path);
 }
 

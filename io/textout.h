@@ -1,4 +1,5 @@
-/* Text time-course outputs: CSV and BioNetGen's .gdat (observables) / .cdat (species). */
+/* Text time-course outputs: CSV and BioNetGen's .gdat (observables) / .cdat (species).
+ * A result that stopped early gets a last line "# partial: ..." in every file. */
 #ifndef ILNET_TEXTOUT_H
 #define ILNET_TEXTOUT_H
 

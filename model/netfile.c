@@ -119,8 +119,9 @@ static int ensure(struct reader *rd, size_t n)
     return 0;
 }
 
-/* "0" (empty side) or comma-separated 1-based species indices. */
-static int parse_index_list(struct reader *rd, char *tok, int *dst, int *n, const char *side)
+/* "0" (empty side) or comma-separated 1-based species indices into *buf, a reader
+ * buffer (passed by address because ensure() may move it). */
+static int parse_index_list(struct reader *rd, char *tok, int **buf, int *n, const char *side)
 {
     *n = 0;
     if (!tok) return perr(rd, "missing %s list", side);
@@ -133,8 +134,7 @@ static int parse_index_list(struct reader *rd, char *tok, int *dst, int *n, cons
         if (v < 1) return perr(rd, "bad species index '%s'", *p ? p : ",");
         if ((size_t)v > ns) return perr(rd, "unknown species index '%s'", p);
         if ((size_t)*n >= rd->cap && ensure(rd, rd->cap * 2 + 1)) return ILNET_ENOMEM;
-        dst = side[0] == 'r' ? rd->buf_a : rd->buf_b;
-        dst[(*n)++] = (int)v - 1;
+        (*buf)[(*n)++] = (int)v - 1;
         if (!comma) break;
         p = comma + 1;
     }
@@ -187,8 +187,8 @@ static int line_reaction(struct reader *rd, char *s, const char *label)
     char *extra = next_token(&s);
     if (extra) return perr(rd, "unexpected '%s' after the rate law", extra);
     int nr, np;
-    if (ensure(rd, 8) || parse_index_list(rd, reac, rd->buf_a, &nr, "reactant") ||
-        parse_index_list(rd, prod, rd->buf_b, &np, "product"))
+    if (ensure(rd, 8) || parse_index_list(rd, reac, &rd->buf_a, &nr, "reactant") ||
+        parse_index_list(rd, prod, &rd->buf_b, &np, "product"))
         return ilnet_error_code();
     return ilnet_network_add_reaction(rd->net, rd->buf_a, nr, rd->buf_b, np, rate, label, rd->line);
 }

@@ -368,6 +368,8 @@ else
     problem "no HDF5 output written on solver failure"
 fi
 [ -f "$OUT/partial.csv" ] || problem "no CSV output written on solver failure"
+[ -f "$OUT/partial.csv" ] && { tail -n 1 "$OUT/partial.csv" | grep -q '^# partial: ' ||
+    problem "partial CSV does not end with a '# partial:' line"; }
 rm -f "$OUT/partial.h5" "$OUT/partial.csv"
 expect_no_new_files
 end_case
