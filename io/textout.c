@@ -94,6 +94,7 @@ static int write_table(const char *path, const ilnet_result *res, const double *
             fprintf(f, " %19.12e", data[t * cols + c]);
         fputc('\n', f);
     }
+    mark_partial(f, res);
     return finish(f, tmp, path);
 }
 

@@ -355,7 +355,7 @@ EOF
 
 begin_case "solver failure (--max-steps 1): exit 2, partial HDF5"
 run simulate "$GOOD" --t-end 1000 --n-steps 10 --max-steps 1 -o "$OUT/partial.h5" \
-    --csv "$OUT/partial.csv"
+    --csv "$OUT/partial.csv" --gdat "$OUT/partial"
 expect_status 2
 expect_one_line
 expect_stderr_has "$GOOD"
@@ -368,9 +368,12 @@ else
     problem "no HDF5 output written on solver failure"
 fi
 [ -f "$OUT/partial.csv" ] || problem "no CSV output written on solver failure"
-[ -f "$OUT/partial.csv" ] && { tail -n 1 "$OUT/partial.csv" | grep -q '^# partial: ' ||
-    problem "partial CSV does not end with a '# partial:' line"; }
-rm -f "$OUT/partial.h5" "$OUT/partial.csv"
+for f in "$OUT/partial.csv" "$OUT/partial.gdat" "$OUT/partial.cdat"; do
+    [ -f "$f" ] || { problem "no $(basename "$f") written on solver failure"; continue; }
+    tail -n 1 "$f" | grep -q '^# partial: ' ||
+        problem "$(basename "$f") does not end with a '# partial:' line"
+done
+rm -f "$OUT/partial.h5" "$OUT/partial.csv" "$OUT/partial.gdat" "$OUT/partial.cdat"
 expect_no_new_files
 end_case
 
