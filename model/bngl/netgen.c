@@ -1,0 +1,830 @@
+/* Network generation: rules applied round by round to the species found so far, products
+ * identified by canonical labels, identical reactions of one rule merged with their
+ * multiplicity, then the whole thing handed to ilnet_network. */
+#include "bngl.h"
+#include "rule.h"
+
+#include "../../common/error.h"
+#include "../../common/strmap.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct {
+    int rule;
+    int nr, np;
+    int r[2];
+    int *p;
+    int count;
+    char *key;
+} rxn;
+
+typedef struct {
+    int start, count;
+} span;
+
+typedef struct {
+    const ilnet_bngl_model *m;
+    const ilnet_netgen_options *opt;
+    int nrules;
+    ilnet_crule *rules;
+    /* species */
+    int ns, cap_s;
+    ilnet_graph *sg;
+    char **sname;
+    int *sline;
+    ilnet_strmap smap;
+    /* embeddings per (rule, reactant pattern) slot and species */
+    int nslots;
+    span **emb; /* [slot][species] */
+    int *ebuf;
+    size_t elen, ecap;
+    int cur_slot_width;
+    /* reactions */
+    int nrx, cap_rx;
+    rxn *rx;
+    ilnet_strmap rxmap;
+    /* scratch */
+    ilnet_match_ws mws;
+    ilnet_canon_ws *cws;
+    ilnet_graph W, X;
+    char *buf;
+    size_t bufcap;
+    int *comp_of, *stack, *delmark, *addimg, *addmol, *prodsp;
+    int cap_w;
+    int *tuples;
+    int ntuples, cap_tuples;
+    int truncated;
+    int *stoich_type; /* per molecule type: max count, or 0 */
+} gen;
+
+static int oom(void)
+{
+    return ilnet_error_set(ILNET_ENOMEM, "out of memory (network generation)");
+}
+
+static int slot_of(const gen *G, int rule, int pat)
+{
+    int s = 0;
+    for (int k = 0; k < rule; k++)
+        s += G->rules[k].nr;
+    return s + pat;
+}
+
+/* ---- species ---- */
+
+static int check_limits(gen *G, const ilnet_graph *g)
+{
+    if (G->opt->max_agg > 0 && g->nmol > G->opt->max_agg) return 0;
+    if (G->stoich_type) {
+        for (int t = 0; t < G->m->mt.n; t++) {
+            if (!G->stoich_type[t]) continue;
+            int n = 0;
+            for (int i = 0; i < g->nmol; i++)
+                n += g->m[i].type == t;
+            if (n > G->stoich_type[t]) return 0;
+        }
+    }
+    return 1;
+}
+
+/* Species index of g (added when new), or -1 when a limit excludes it; <-1 on error. */
+static int species_of(gen *G, const ilnet_graph *g, int line, int *is_new)
+{
+    *is_new = 0;
+    int rc = ilnet_graph_canonical(G->cws, g, &G->m->mt, &G->buf, &G->bufcap);
+    if (rc) return rc < -1 ? rc : -2;
+    int idx = ilnet_strmap_get(&G->smap, G->buf, (size_t)-1);
+    if (idx >= 0) return idx;
+    if (!check_limits(G, g)) {
+        G->truncated = 1;
+        return -1;
+    }
+    if (G->ns == G->cap_s) {
+        int nc = G->cap_s ? G->cap_s * 2 : 64;
+        ilnet_graph *a = realloc(G->sg, (size_t)nc * sizeof *a);
+        if (a) G->sg = a;
+        char **b = realloc(G->sname, (size_t)nc * sizeof *b);
+        if (b) G->sname = b;
+        int *c = realloc(G->sline, (size_t)nc * sizeof *c);
+        if (c) G->sline = c;
+        if (!a || !b || !c) return oom();
+        for (int s = 0; s < G->nslots; s++) {
+            span *e = realloc(G->emb[s], (size_t)nc * sizeof *e);
+            if (!e) return oom();
+            G->emb[s] = e;
+        }
+        G->cap_s = nc;
+    }
+    int i = G->ns;
+    ilnet_graph_init(&G->sg[i]);
+    if (ilnet_graph_copy(&G->sg[i], g)) return oom();
+    if (!(G->sname[i] = strdup(G->buf))) return oom();
+    G->sline[i] = line;
+    for (int s = 0; s < G->nslots; s++)
+        G->emb[s][i] = (span){0, 0};
+    G->ns++;
+    if (ilnet_strmap_put(&G->smap, G->sname[i], i) < 0) return oom();
+    *is_new = 1;
+    return i;
+}
+
+/* ---- embeddings ---- */
+
+struct embctx {
+    gen *G;
+    int nm, nc;
+    int err;
+};
+
+static int emb_cb(void *vctx, const int *molmap, const int *compmap)
+{
+    struct embctx *x = vctx;
+    gen *G = x->G;
+    size_t w = (size_t)(x->nm + x->nc);
+    if (G->elen + w > G->ecap) {
+        size_t nc = G->ecap ? G->ecap * 2 : 4096;
+        while (nc < G->elen + w)
+            nc *= 2;
+        int *b = realloc(G->ebuf, nc * sizeof *b);
+        if (!b) {
+            x->err = 1;
+            return 1;
+        }
+        G->ebuf = b;
+        G->ecap = nc;
+    }
+    memcpy(G->ebuf + G->elen, molmap, (size_t)x->nm * sizeof(int));
+    memcpy(G->ebuf + G->elen + x->nm, compmap, (size_t)x->nc * sizeof(int));
+    G->elen += w;
+    return 0;
+}
+
+static int stop_cb(void *ctx, const int *a, const int *b)
+{
+    (void)ctx;
+    (void)a;
+    (void)b;
+    return 1;
+}
+
+static int find_embeddings(gen *G, int species)
+{
+    int slot = 0;
+    for (int k = 0; k < G->nrules; k++) {
+        ilnet_crule *cr = &G->rules[k];
+        for (int i = 0; i < cr->nr; i++, slot++) {
+            const ilnet_graph *pat = &cr->rpat[i];
+            int ok = 1;
+            for (int c = 0; c < cr->n_cond && ok; c++) {
+                if (cr->cond_prod[c] || cr->cond[c].reactant != i) continue;
+                long n = ilnet_match(&G->mws, &cr->cond_plan[c], &cr->cond[c].pat, &G->sg[species],
+                                     ILNET_MATCH_EMBED, stop_cb, NULL);
+                if (n < 0) return (int)n;
+                ok = cr->cond[c].include ? n > 0 : n == 0;
+            }
+            span sp = {(int)G->elen, 0};
+            if (ok) {
+                if (G->elen > (size_t)0x7fffffff - 4096)
+                    return ilnet_error_set(ILNET_ENOMEM,
+                                           "network generation: too many pattern matches");
+                struct embctx x = {G, pat->nmol, pat->ncomp, 0};
+                long n = ilnet_match(&G->mws, &cr->plan[i], pat, &G->sg[species], ILNET_MATCH_EMBED,
+                                     emb_cb, &x);
+                if (n < 0 || x.err) return oom();
+                sp.count = (int)n;
+            }
+            G->emb[slot][species] = sp;
+        }
+    }
+    return 0;
+}
+
+/* ---- rule application ---- */
+
+static int need_w(gen *G, int n)
+{
+    if (n <= G->cap_w) return 0;
+    int c = n * 2;
+    int **arrs[] = {&G->comp_of, &G->stack, &G->delmark, &G->addimg, &G->addmol, &G->prodsp};
+    for (size_t i = 0; i < sizeof arrs / sizeof *arrs; i++) {
+        int *p = realloc(*arrs[i], (size_t)c * sizeof(int));
+        if (!p) return oom();
+        *arrs[i] = p;
+    }
+    G->cap_w = c;
+    return 0;
+}
+
+static int record(gen *G, int rule, const int *react, int nr, const int *prod, int np)
+{
+    int r[2] = {nr > 0 ? react[0] : -1, nr > 1 ? react[1] : -1};
+    if (nr == 2 && r[0] > r[1]) {
+        int t = r[0];
+        r[0] = r[1];
+        r[1] = t;
+    }
+    int p[64];
+    if (np > 64) return ilnet_error_set(ILNET_EINPUT, "a reaction has more than 64 products");
+    memcpy(p, prod, (size_t)np * sizeof *p);
+    for (int i = 1; i < np; i++)
+        for (int j = i; j > 0 && p[j - 1] > p[j]; j--) {
+            int t = p[j];
+            p[j] = p[j - 1];
+            p[j - 1] = t;
+        }
+    char key[64 * 12 + 64];
+    int len = snprintf(key, sizeof key, "%d:%d,%d>", rule, r[0], r[1]);
+    for (int i = 0; i < np; i++)
+        len += snprintf(key + len, sizeof key - (size_t)len, "%d,", p[i]);
+    int idx = ilnet_strmap_get(&G->rxmap, key, (size_t)-1);
+    if (idx >= 0) {
+        G->rx[idx].count++;
+        return 0;
+    }
+    if (G->nrx == G->cap_rx) {
+        int nc = G->cap_rx ? G->cap_rx * 2 : 256;
+        rxn *a = realloc(G->rx, (size_t)nc * sizeof *a);
+        if (!a) return oom();
+        G->rx = a;
+        G->cap_rx = nc;
+    }
+    rxn *x = &G->rx[G->nrx];
+    x->rule = rule;
+    x->nr = nr;
+    x->r[0] = r[0];
+    x->r[1] = r[1];
+    x->np = np;
+    x->p = malloc(((size_t)np + 1) * sizeof *x->p);
+    x->key = strdup(key);
+    x->count = 1;
+    if (!x->p || !x->key) {
+        free(x->p);
+        free(x->key);
+        return oom();
+    }
+    memcpy(x->p, p, (size_t)np * sizeof *p);
+    if (ilnet_strmap_put(&G->rxmap, x->key, G->nrx) < 0) return oom();
+    G->nrx++;
+    return 0;
+}
+
+/* Applies rule k to reactant species sp[] with embeddings e[] (molmap then compmap). */
+static int apply(gen *G, int k, const int *sp, const int *const *e)
+{
+    ilnet_crule *cr = &G->rules[k];
+    /* centre image, for pruning maps that differ only outside the centre */
+    int *tuple = NULL;
+    if (cr->n_center) {
+        if ((G->ntuples + 1) * cr->n_center > G->cap_tuples) {
+            int nc = (G->ntuples + 1) * cr->n_center * 2 + 64;
+            int *t = realloc(G->tuples, (size_t)nc * sizeof *t);
+            if (!t) return oom();
+            G->tuples = t;
+            G->cap_tuples = nc;
+        }
+        tuple = G->tuples + (size_t)G->ntuples * cr->n_center;
+        for (int c = 0; c < cr->n_center; c++) {
+            int x = cr->center[c];
+            if (x >= 0) {
+                int i = cr->r_pat[cr->R.c[x].mol];
+                const ilnet_graph *pat = &cr->rpat[i];
+                tuple[c] = i * 1000000 + e[i][pat->nmol + (x - cr->r_coff[i])];
+            } else {
+                int q = -x - 1, i = cr->r_pat[q];
+                tuple[c] = -(i * 1000000 + e[i][q - cr->r_moff[i]] + 1);
+            }
+        }
+        for (int t = 0; t < G->ntuples; t++)
+            if (!memcmp(G->tuples + (size_t)t * cr->n_center, tuple,
+                        (size_t)cr->n_center * sizeof(int)))
+                return 0;
+        G->ntuples++;
+    } else {
+        if (G->ntuples) return 0;
+        G->ntuples = 1;
+    }
+    /* working graph: the reactant species side by side */
+    ilnet_graph *W = &G->W;
+    ilnet_graph_clear(W);
+    int coff[2] = {0, 0}, moff[2] = {0, 0};
+    for (int i = 0; i < cr->nr; i++) {
+        int mo, co = ilnet_graph_append(W, &G->sg[sp[i]], &mo);
+        if (co < 0) return co;
+        coff[i] = co;
+        moff[i] = mo;
+    }
+#define IMG_C(x)                                                                                   \
+    (coff[cr->r_pat[cr->R.c[x].mol]] +                                                             \
+     e[cr->r_pat[cr->R.c[x].mol]]                                                                  \
+      [cr->rpat[cr->r_pat[cr->R.c[x].mol]].nmol + (x)-cr->r_coff[cr->r_pat[cr->R.c[x].mol]]])
+#define IMG_M(q) (moff[cr->r_pat[q]] + e[cr->r_pat[q]][(q)-cr->r_moff[cr->r_pat[q]]])
+    for (int i = 0; i < cr->n_unbond; i++)
+        ilnet_graph_unbond(W, IMG_C(cr->unbond[i].a), IMG_C(cr->unbond[i].b));
+    int extra = 0;
+    for (int i = 0; i < cr->n_add; i++)
+        extra += G->m->mt.t[cr->P.m[cr->add[i]].type].n_sites;
+    if (need_w(G, W->nmol + cr->n_add + W->ncomp + extra + cr->P.ncomp + cr->P.nmol + 8))
+        return oom();
+    for (int i = 0; i < cr->n_add; i++) {
+        int p = cr->add[i];
+        const ilnet_moltype *t = &G->m->mt.t[cr->P.m[p].type];
+        int mi = ilnet_graph_add_mol(W, cr->P.m[p].type, t->n_sites);
+        if (mi < 0) return mi;
+        G->addmol[p] = mi;
+        int c0 = W->m[mi].c0;
+        for (int s = 0; s < t->n_sites; s++) {
+            W->c[c0 + s].name = t->site_name[s];
+            W->c[c0 + s].state = t->names[t->site_name[s]].n_states ? 0 : -1;
+            W->c[c0 + s].label = -1;
+        }
+        for (int pc = cr->P.m[p].c0; pc < cr->P.m[p].c0 + cr->P.m[p].nc; pc++) {
+            int w = -1;
+            for (int s = 0; s < t->n_sites && w < 0; s++) {
+                if (W->c[c0 + s].name != cr->P.c[pc].name) continue;
+                int taken = 0;
+                for (int q = cr->P.m[p].c0; q < pc; q++)
+                    if (G->addimg[q] == c0 + s) taken = 1;
+                if (!taken) w = c0 + s;
+            }
+            G->addimg[pc] = w;
+            if (w >= 0 && cr->P.c[pc].state >= 0) W->c[w].state = cr->P.c[pc].state;
+        }
+    }
+    for (int i = 0; i < cr->n_inherit; i++) {
+        int w = G->addimg[cr->inherit[i].b];
+        if (w >= 0) W->c[w].state = W->c[IMG_C(cr->inherit[i].a)].state;
+    }
+    for (int i = 0; i < cr->n_state; i++)
+        W->c[IMG_C(cr->state[i].a)].state = cr->state[i].b;
+    for (int i = 0; i < cr->n_bond; i++) {
+        int a = cr->bond[i].a, b = cr->bond[i].b;
+        int wa = a >= 0 ? IMG_C(a) : G->addimg[-a - 1], wb = b >= 0 ? IMG_C(b) : G->addimg[-b - 1];
+        if (wa < 0 || wb < 0) return ilnet_error_set(ILNET_EINTERNAL, "unmapped bond end");
+        if (W->c[wa].nb >= ILNET_BNGL_MAXB || W->c[wb].nb >= ILNET_BNGL_MAXB) return 0;
+        if (ilnet_graph_bond(W, wa, wb)) return 0;
+    }
+    /* deletions */
+    for (int i = 0; i < W->nmol; i++)
+        G->delmark[i] = 0;
+    for (int i = 0; i < cr->nr; i++)
+        if (cr->del_species[i])
+            for (int q = 0; q < G->sg[sp[i]].nmol; q++)
+                G->delmark[moff[i] + q] = 1;
+    for (int i = 0; i < cr->n_del; i++)
+        G->delmark[IMG_M(cr->del[i])] = 1;
+    for (int mi = 0; mi < W->nmol; mi++) {
+        if (!G->delmark[mi]) continue;
+        for (int c = W->m[mi].c0; c < W->m[mi].c0 + W->m[mi].nc; c++)
+            while (W->c[c].nb)
+                ilnet_graph_unbond(W, c, W->c[c].b[0]);
+    }
+    int ncomp = ilnet_graph_components(W, G->comp_of, G->stack);
+    /* each product pattern is one complex, distinct patterns are distinct complexes */
+    for (int j = 0; j < cr->np; j++) {
+        int cj = -1;
+        for (int p = cr->p_moff[j]; p < cr->p_moff[j + 1]; p++) {
+            int q = cr->p2r_mol[p], wm = q >= 0 ? IMG_M(q) : G->addmol[p];
+            int c = G->comp_of[wm];
+            if (cj < 0)
+                cj = c;
+            else if (c != cj)
+                return 0;
+        }
+        G->prodsp[j] = cj;
+        for (int j2 = 0; j2 < j; j2++)
+            if (G->prodsp[j2] == cj) return 0;
+    }
+    /* include_products / exclude_products (and the reverse of *_reactants) */
+    for (int c = 0; c < cr->n_cond; c++) {
+        if (!cr->cond_prod[c]) continue;
+        if (ilnet_graph_extract(&G->X, W, G->comp_of, G->prodsp[cr->cond[c].reactant]))
+            return oom();
+        long n = ilnet_match(&G->mws, &cr->cond_plan[c], &cr->cond[c].pat, &G->X, ILNET_MATCH_EMBED,
+                             stop_cb, NULL);
+        if (n < 0) return (int)n;
+        if (cr->cond[c].include ? n == 0 : n > 0) return 0;
+    }
+    /* products */
+    int prods[64], np = 0;
+    for (int c = 0; c < ncomp; c++) {
+        int any = 0;
+        for (int mi = 0; mi < W->nmol && !any; mi++)
+            any = G->comp_of[mi] == c && !G->delmark[mi];
+        if (!any) continue;
+        if (ilnet_graph_extract(&G->X, W, G->comp_of, c)) return oom();
+        int is_new, s = species_of(G, &G->X, 0, &is_new);
+        if (s < -1) return ILNET_ENOMEM;
+        if (s < 0) return 0; /* over a limit: the reaction is dropped */
+        if (np == 64) return ilnet_error_set(ILNET_EINPUT, "a reaction has more than 64 products");
+        prods[np++] = s;
+    }
+#undef IMG_C
+#undef IMG_M
+    return record(G, k, sp, cr->nr, prods, np);
+}
+
+static const int *emb_at(const gen *G, int slot, int species, int j, int width)
+{
+    return G->ebuf + G->emb[slot][species].start + (size_t)j * width;
+}
+
+static int apply_all_maps(gen *G, int k, const int *sp)
+{
+    ilnet_crule *cr = &G->rules[k];
+    G->ntuples = 0;
+    if (cr->nr == 0) return apply(G, k, sp, NULL);
+    int s0 = slot_of(G, k, 0);
+    int w0 = cr->rpat[0].nmol + cr->rpat[0].ncomp;
+    int n0 = G->emb[s0][sp[0]].count;
+    if (cr->nr == 1) {
+        for (int a = 0; a < n0; a++) {
+            const int *e[1] = {emb_at(G, s0, sp[0], a, w0)};
+            int rc = apply(G, k, sp, e);
+            if (rc) return rc;
+        }
+        return 0;
+    }
+    int s1 = s0 + 1, w1 = cr->rpat[1].nmol + cr->rpat[1].ncomp;
+    int n1 = G->emb[s1][sp[1]].count;
+    for (int a = 0; a < n0; a++)
+        for (int b = 0; b < n1; b++) {
+            const int *e[2] = {emb_at(G, s0, sp[0], a, w0), emb_at(G, s1, sp[1], b, w1)};
+            int rc = apply(G, k, sp, e);
+            if (rc) return rc;
+        }
+    return 0;
+}
+
+/* ---- network ---- */
+
+static int is_identifier(const char *s)
+{
+    if (!isalpha((unsigned char)*s) && *s != '_') return 0;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_') return 0;
+    return 1;
+}
+
+static int is_number(const char *s)
+{
+    char *e;
+    strtod(s, &e);
+    return e != s && *e == '\0';
+}
+
+static int build_network(gen *G, ilnet_network **out)
+{
+    const ilnet_bngl_model *m = G->m;
+    ilnet_network *net;
+    int rc = ilnet_network_new(&net);
+    if (rc) return rc;
+    rc = ilnet_network_set_source(net, m->path, m->text);
+    for (int i = 0; i < m->n_params && !rc; i++)
+        rc = ilnet_network_add_parameter(net, m->params[i].name, m->params[i].expr,
+                                         m->params[i].line);
+    /* rate laws: a parameter name or number as is, other expressions as _rateLawN */
+    char **rate = calloc((size_t)G->nrules + 1, sizeof *rate);
+    if (!rate && !rc) rc = oom();
+    int nlaw = 0;
+    for (int k = 0; k < G->nrules && !rc; k++) {
+        const char *t = G->rules[k].rate;
+        for (int f = 0; f < m->n_funcs; f++)
+            if (!strcmp(m->funcs[f].name, t) ||
+                (!strncmp(t, m->funcs[f].name, strlen(m->funcs[f].name)) &&
+                 !strcmp(t + strlen(m->funcs[f].name), "()")))
+                rc = ilnet_error_set(ILNET_EINPUT,
+                                     "%s:%d: rule rate law '%s' is a function; function rate laws "
+                                     "are not supported yet",
+                                     m->path, G->rules[k].src->line, t);
+        if (rc) break;
+        if (is_identifier(t) || is_number(t)) {
+            rate[k] = strdup(t);
+        } else {
+            char name[32];
+            snprintf(name, sizeof name, "_rateLaw%d", ++nlaw);
+            rc = ilnet_network_add_parameter(net, name, t, G->rules[k].src->line);
+            rate[k] = strdup(name);
+        }
+        if (!rate[k] && !rc) rc = oom();
+    }
+    for (int s = 0; s < G->ns && !rc; s++) {
+        const char *amount = "0";
+        int fixed = 0;
+        if (s < m->n_seeds) {
+            amount = m->seeds[s].amount;
+            fixed = m->seeds[s].fixed;
+        }
+        rc = ilnet_network_add_species(net, G->sname[s], amount, fixed, G->sline[s]);
+    }
+    for (int i = 0; i < G->nrx && !rc; i++) {
+        rxn *x = &G->rx[i];
+        ilnet_crule *cr = &G->rules[x->rule];
+        double f = (double)x->count / cr->symmetry;
+        char text[256], label[200];
+        if (f == 1.0)
+            snprintf(text, sizeof text, "%s", rate[x->rule]);
+        else
+            snprintf(text, sizeof text, "%.12g*%s", f, rate[x->rule]);
+        int ri = (int)(cr->src - m->rules) + 1;
+        if (cr->src->name)
+            snprintf(label, sizeof label, "%s%s", cr->reverse ? "_reverse_" : "", cr->src->name);
+        else
+            snprintf(label, sizeof label, "%s_R%d", cr->reverse ? "_reverse_" : "", ri);
+        rc = ilnet_network_add_reaction(net, x->r, x->nr, x->p, x->np, text, label, cr->src->line);
+    }
+    if (rate)
+        for (int k = 0; k < G->nrules; k++)
+            free(rate[k]);
+    free(rate);
+    /* observables */
+    int *sp = malloc(((size_t)G->ns + 1) * sizeof *sp);
+    double *w = malloc(((size_t)G->ns + 1) * sizeof *w);
+    if ((!sp || !w) && !rc) rc = oom();
+    for (int o = 0; o < m->n_obs && !rc; o++) {
+        const ilnet_bngl_obs *ob = &m->obs[o];
+        int n = 0;
+        ilnet_match_plan *plans = calloc((size_t)ob->n, sizeof *plans);
+        if (!plans) {
+            rc = oom();
+            break;
+        }
+        for (int p = 0; p < ob->n && !rc; p++)
+            rc = ilnet_match_plan_init(&plans[p], &ob->pat[p]);
+        for (int s = 0; s < G->ns && !rc; s++) {
+            double total = 0;
+            for (int p = 0; p < ob->n; p++) {
+                long c = ilnet_match(&G->mws, &plans[p], &ob->pat[p], &G->sg[s], ILNET_MATCH_EMBED,
+                                     ob->species ? stop_cb : NULL, NULL);
+                if (c < 0) {
+                    rc = (int)c;
+                    break;
+                }
+                total += ob->species ? (c > 0) : (double)c;
+            }
+            if (total != 0) {
+                sp[n] = s;
+                w[n++] = total;
+            }
+        }
+        for (int p = 0; p < ob->n; p++)
+            ilnet_match_plan_free(&plans[p]);
+        free(plans);
+        if (!rc) rc = ilnet_network_add_observable(net, ob->name, sp, w, n, ob->line);
+    }
+    free(sp);
+    free(w);
+    if (!rc) rc = ilnet_network_compile(net);
+    if (rc) {
+        ilnet_network_free(net);
+        return rc;
+    }
+    *out = net;
+    return 0;
+}
+
+static void gen_free(gen *G)
+{
+    for (int k = 0; k < G->nrules; k++)
+        ilnet_crule_free(&G->rules[k]);
+    free(G->rules);
+    for (int s = 0; s < G->ns; s++) {
+        ilnet_graph_free(&G->sg[s]);
+        free(G->sname[s]);
+    }
+    free(G->sg);
+    free(G->sname);
+    free(G->sline);
+    ilnet_strmap_free(&G->smap);
+    if (G->emb)
+        for (int s = 0; s < G->nslots; s++)
+            free(G->emb[s]);
+    free(G->emb);
+    free(G->ebuf);
+    for (int i = 0; i < G->nrx; i++) {
+        free(G->rx[i].p);
+        free(G->rx[i].key);
+    }
+    free(G->rx);
+    ilnet_strmap_free(&G->rxmap);
+    ilnet_match_ws_free(&G->mws);
+    ilnet_canon_ws_free(G->cws);
+    ilnet_graph_free(&G->W);
+    ilnet_graph_free(&G->X);
+    free(G->buf);
+    free(G->comp_of);
+    free(G->stack);
+    free(G->delmark);
+    free(G->addimg);
+    free(G->addmol);
+    free(G->prodsp);
+    free(G->tuples);
+    free(G->stoich_type);
+}
+
+static int generate(gen *G, ilnet_netgen_stats *stats)
+{
+    const ilnet_bngl_model *m = G->m;
+    int rc;
+    if ((rc = ilnet_canon_ws_new(&G->cws))) return rc;
+    /* rules, forward then reverse, in file order */
+    G->rules = calloc((size_t)m->n_rules * 2 + 1, sizeof *G->rules);
+    if (!G->rules) return oom();
+    for (int i = 0; i < m->n_rules; i++) {
+        if ((rc = ilnet_crule_init(&G->rules[G->nrules++], m, &m->rules[i], 0))) return rc;
+        if (m->rules[i].reversible &&
+            (rc = ilnet_crule_init(&G->rules[G->nrules++], m, &m->rules[i], 1)))
+            return rc;
+    }
+    for (int k = 0; k < G->nrules; k++)
+        G->nslots += G->rules[k].nr;
+    G->emb = calloc((size_t)G->nslots + 1, sizeof *G->emb);
+    if (!G->emb) return oom();
+    if (G->opt->n_stoich) {
+        G->stoich_type = calloc((size_t)m->mt.n + 1, sizeof *G->stoich_type);
+        if (!G->stoich_type) return oom();
+        for (int i = 0; i < G->opt->n_stoich; i++) {
+            int t = ilnet_moltypes_find(&m->mt, G->opt->stoich_names[i],
+                                        strlen(G->opt->stoich_names[i]));
+            if (t < 0)
+                return ilnet_error_set(ILNET_EINPUT,
+                                       "%s: max_stoich names unknown molecule type '%s'", m->path,
+                                       G->opt->stoich_names[i]);
+            G->stoich_type[t] = G->opt->stoich_max[i];
+        }
+    }
+    for (int s = 0; s < m->n_seeds; s++) {
+        int is_new, idx = species_of(G, &m->seeds[s].g, m->seeds[s].line, &is_new);
+        if (idx < -1) return ILNET_ENOMEM;
+        if (idx < 0)
+            return ilnet_error_set(ILNET_EINPUT, "%s:%d: seed species exceeds max_agg/max_stoich",
+                                   m->path, m->seeds[s].line);
+        if (!is_new)
+            return ilnet_error_set(ILNET_EINPUT,
+                                   "%s:%d: seed species '%s' repeats the one on line %d", m->path,
+                                   m->seeds[s].line, G->sname[idx], G->sline[idx]);
+    }
+    int n_old = 0, round = 0;
+    while (n_old < G->ns || (round == 0 && G->nrules)) {
+        if (G->opt->max_iter > 0 && round >= G->opt->max_iter) {
+            if (n_old < G->ns) G->truncated = 1;
+            break;
+        }
+        round++;
+        int n_end = G->ns;
+        for (int s = n_old; s < n_end; s++)
+            if ((rc = find_embeddings(G, s))) return rc;
+        for (int k = 0; k < G->nrules; k++) {
+            ilnet_crule *cr = &G->rules[k];
+            if (cr->nr == 0) {
+                if (round == 1 && (rc = apply_all_maps(G, k, NULL))) return rc;
+                continue;
+            }
+            int s0 = slot_of(G, k, 0);
+            if (cr->nr == 1) {
+                for (int s = n_old; s < n_end; s++)
+                    if (G->emb[s0][s].count) {
+                        int sp[1] = {s};
+                        if ((rc = apply_all_maps(G, k, sp))) return rc;
+                    }
+                continue;
+            }
+            for (int a = 0; a < n_end; a++) {
+                if (!G->emb[s0][a].count) continue;
+                for (int b = a < n_old ? n_old : 0; b < n_end; b++) {
+                    if (!G->emb[s0 + 1][b].count) continue;
+                    int sp[2] = {a, b};
+                    if ((rc = apply_all_maps(G, k, sp))) return rc;
+                }
+            }
+        }
+        n_old = n_end;
+    }
+    if (stats) {
+        stats->iterations = round;
+        stats->truncated = G->truncated;
+    }
+    return 0;
+}
+
+int ilnet_bngl_generate(ilnet_network **out, const ilnet_bngl_model *m,
+                        const ilnet_netgen_options *opts, ilnet_netgen_stats *stats)
+{
+    *out = NULL;
+    ilnet_netgen_options def = ILNET_NETGEN_OPTIONS_INIT;
+    gen G;
+    memset(&G, 0, sizeof G);
+    G.m = m;
+    G.opt = opts ? opts : &def;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc = generate(&G, stats);
+    if (!rc) rc = build_network(&G, out);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (stats)
+        stats->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    gen_free(&G);
+    return rc;
+}
+
+/* ---- generate_network options ---- */
+
+void ilnet_netgen_options_free(ilnet_netgen_options *o)
+{
+    for (int i = 0; i < o->n_stoich; i++)
+        free(o->stoich_names[i]);
+    free(o->stoich_names);
+    free(o->stoich_max);
+    o->stoich_names = NULL;
+    o->stoich_max = NULL;
+    o->n_stoich = 0;
+}
+
+static int int_arg(const ilnet_bngl_model *m, const ilnet_bngl_action *a, int k, int *out)
+{
+    char *e;
+    double v = strtod(a->vals[k], &e);
+    if (e == a->vals[k] || *e || v != (int)v || v < 0)
+        return ilnet_error_set(ILNET_EINPUT,
+                               "%s:%d: %s: '%s' must be a non-negative integer, got '%s'", m->path,
+                               a->line, a->name, a->keys[k], a->vals[k]);
+    *out = (int)v;
+    return 0;
+}
+
+int ilnet_bngl_netgen_options(ilnet_netgen_options *o, const ilnet_bngl_model *m)
+{
+    ilnet_netgen_options def = ILNET_NETGEN_OPTIONS_INIT;
+    *o = def;
+    for (int i = 0; i < m->n_actions; i++) {
+        const ilnet_bngl_action *a = &m->actions[i];
+        if (strcmp(a->name, "generate_network")) continue;
+        for (int k = 0; k < a->n; k++) {
+            const char *key = a->keys[k];
+            if (!key)
+                return ilnet_error_set(ILNET_EINPUT,
+                                       "%s:%d: generate_network takes {key=>value} arguments",
+                                       m->path, a->line);
+            int rc = 0;
+            if (!strcmp(key, "max_iter"))
+                rc = int_arg(m, a, k, &o->max_iter);
+            else if (!strcmp(key, "max_agg"))
+                rc = int_arg(m, a, k, &o->max_agg);
+            else if (!strcmp(key, "max_stoich")) {
+                /* {A=>2,B=>3} */
+                const char *s = a->vals[k];
+                if (*s != '{')
+                    return ilnet_error_set(ILNET_EINPUT,
+                                           "%s:%d: max_stoich must be {Molecule=>n,...}", m->path,
+                                           a->line);
+                s++;
+                while (*s && *s != '}') {
+                    while (*s == ' ' || *s == ',')
+                        s++;
+                    const char *n0 = s;
+                    while (isalnum((unsigned char)*s) || *s == '_')
+                        s++;
+                    const char *n1 = s;
+                    while (*s == ' ')
+                        s++;
+                    if (n1 == n0 || strncmp(s, "=>", 2))
+                        return ilnet_error_set(ILNET_EINPUT,
+                                               "%s:%d: max_stoich must be {Molecule=>n,...}",
+                                               m->path, a->line);
+                    s += 2;
+                    char *e;
+                    long v = strtol(s, &e, 10);
+                    if (e == s || v < 0)
+                        return ilnet_error_set(ILNET_EINPUT,
+                                               "%s:%d: max_stoich needs a non-negative integer",
+                                               m->path, a->line);
+                    s = e;
+                    char **nn = realloc(o->stoich_names, (size_t)(o->n_stoich + 1) * sizeof *nn);
+                    if (!nn) return oom();
+                    o->stoich_names = nn;
+                    int *mm = realloc(o->stoich_max, (size_t)(o->n_stoich + 1) * sizeof *mm);
+                    if (!mm) return oom();
+                    o->stoich_max = mm;
+                    if (!(nn[o->n_stoich] = strndup(n0, (size_t)(n1 - n0)))) return oom();
+                    mm[o->n_stoich++] = (int)v;
+                    while (*s == ' ')
+                        s++;
+                }
+            } else if (!strcmp(key, "overwrite") || !strcmp(key, "TextReaction") ||
+                       !strcmp(key, "TextSpecies") || !strcmp(key, "print_iter") ||
+                       !strcmp(key, "verbose") || !strcmp(key, "prefix") ||
+                       !strcmp(key, "suffix")) {
+                /* output formatting only */
+            } else {
+                return ilnet_error_set(ILNET_EINPUT, "%s:%d: generate_network: unknown option '%s'",
+                                       m->path, a->line, key);
+            }
+            if (rc) return rc;
+        }
+        break;
+    }
+    return 0;
+}

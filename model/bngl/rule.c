@@ -1,0 +1,389 @@
+/* Rule compilation: molecule and site correspondence between the two sides, the edits a
+ * rule makes, its reaction centre, and the rule automorphisms that act on that centre
+ * (BioNetGen divides by their number, so maps that differ only by a symmetry of the rule
+ * are not counted twice). */
+#include "rule.h"
+
+#include "../../common/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int rerr(const ilnet_bngl_model *m, const ilnet_bngl_rule *r, int reverse, const char *fmt,
+                ...) __attribute__((format(printf, 4, 5)));
+static int rerr(const ilnet_bngl_model *m, const ilnet_bngl_rule *r, int reverse, const char *fmt,
+                ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    char who[160];
+    if (r->name)
+        snprintf(who, sizeof who, "rule '%s'%s", r->name, reverse ? " (reverse)" : "");
+    else
+        snprintf(who, sizeof who, "rule%s", reverse ? " (reverse)" : "");
+    return ilnet_error_set(ILNET_EINPUT, "%s:%d:%d: %s: %s", m->path, r->line, r->col, who, msg);
+}
+
+static int join(ilnet_graph *out, const ilnet_graph *pats, int n, int **moff, int **coff,
+                int **pat_of)
+{
+    ilnet_graph_init(out);
+    *moff = calloc((size_t)n + 1, sizeof **moff);
+    *coff = calloc((size_t)n + 1, sizeof **coff);
+    if (!*moff || !*coff) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    for (int i = 0; i < n; i++) {
+        int mo;
+        (*coff)[i] = out->ncomp;
+        int rc = ilnet_graph_append(out, &pats[i], &mo);
+        if (rc < 0) return rc;
+        (*moff)[i] = mo;
+    }
+    (*moff)[n] = out->nmol;
+    (*coff)[n] = out->ncomp;
+    *pat_of = malloc(((size_t)out->nmol + 1) * sizeof **pat_of);
+    if (!*pat_of) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    for (int i = 0; i < n; i++)
+        for (int k = (*moff)[i]; k < (*moff)[i + 1]; k++)
+            (*pat_of)[k] = i;
+    return 0;
+}
+
+static int has_bond(const ilnet_graph *g, int a, int b)
+{
+    for (int k = 0; k < g->c[a].nb; k++)
+        if (g->c[a].b[k] == b) return 1;
+    return 0;
+}
+
+#define PUSH(arr, n, val)                                                                          \
+    do {                                                                                           \
+        void *p_ = realloc((arr), ((size_t)(n) + 1) * sizeof *(arr));                              \
+        if (!p_) return ilnet_error_set(ILNET_ENOMEM, "out of memory");                            \
+        (arr) = p_;                                                                                \
+        (arr)[(n)++] = (val);                                                                      \
+    } while (0)
+
+/* ---- symmetry ---- */
+
+struct symctx {
+    const ilnet_crule *cr;
+    int *perms; /* distinct centre permutations found, n_center each */
+    int nperm, cap;
+    int *tmp;
+    int err;
+};
+
+static int find_pair(const ilnet_pair *v, int n, int a, int b, int unordered)
+{
+    for (int i = 0; i < n; i++)
+        if ((v[i].a == a && v[i].b == b) || (unordered && v[i].a == b && v[i].b == a)) return 1;
+    return 0;
+}
+
+/* an added-molecule end is compared by (molecule type, site name) */
+static int end_key(const ilnet_crule *cr, int e)
+{
+    if (e >= 0) return e;
+    int pc = -e - 1;
+    const ilnet_gcomp *c = &cr->P.c[pc];
+    return -(cr->P.m[c->mol].type * 4096 + c->name + 1);
+}
+
+static int sym_cb(void *vctx, const int *molmap, const int *compmap)
+{
+    struct symctx *x = vctx;
+    const ilnet_crule *cr = x->cr;
+    /* patterns map onto whole patterns */
+    for (int i = 0; i < cr->nr; i++) {
+        int j = cr->r_pat[molmap[cr->r_moff[i]]];
+        if (cr->r_moff[j + 1] - cr->r_moff[j] != cr->r_moff[i + 1] - cr->r_moff[i]) return 0;
+        for (int k = cr->r_moff[i]; k < cr->r_moff[i + 1]; k++)
+            if (cr->r_pat[molmap[k]] != j) return 0;
+        if (cr->del_species[i] != cr->del_species[j]) return 0;
+    }
+    for (int i = 0; i < cr->n_state; i++)
+        if (!find_pair(cr->state, cr->n_state, compmap[cr->state[i].a], cr->state[i].b, 0))
+            return 0;
+    for (int i = 0; i < cr->n_unbond; i++)
+        if (!find_pair(cr->unbond, cr->n_unbond, compmap[cr->unbond[i].a], compmap[cr->unbond[i].b],
+                       1))
+            return 0;
+    for (int i = 0; i < cr->n_bond; i++) {
+        int a = cr->bond[i].a, b = cr->bond[i].b;
+        int sa = a >= 0 ? compmap[a] : end_key(cr, a), sb = b >= 0 ? compmap[b] : end_key(cr, b);
+        int ok = 0;
+        for (int k = 0; k < cr->n_bond && !ok; k++) {
+            int ka = end_key(cr, cr->bond[k].a), kb = end_key(cr, cr->bond[k].b);
+            ok = (ka == sa && kb == sb) || (ka == sb && kb == sa);
+        }
+        if (!ok) return 0;
+    }
+    for (int i = 0; i < cr->n_inherit; i++) {
+        int sa = compmap[cr->inherit[i].a], ok = 0;
+        for (int k = 0; k < cr->n_inherit && !ok; k++)
+            ok = cr->inherit[k].a == sa &&
+                 end_key(cr, -(cr->inherit[k].b + 1)) == end_key(cr, -(cr->inherit[i].b + 1));
+        if (!ok) return 0;
+    }
+    for (int i = 0; i < cr->n_del; i++) {
+        int ok = 0;
+        for (int k = 0; k < cr->n_del && !ok; k++)
+            ok = cr->del[k] == molmap[cr->del[i]];
+        if (!ok) return 0;
+    }
+    /* induced permutation of the centre */
+    for (int i = 0; i < cr->n_center; i++) {
+        int e = cr->center[i], img = e >= 0 ? compmap[e] : -(molmap[-e - 1] + 1), pos = -1;
+        for (int k = 0; k < cr->n_center; k++)
+            if (cr->center[k] == img) pos = k;
+        if (pos < 0) return 0; /* not a symmetry of the edit */
+        x->tmp[i] = pos;
+    }
+    for (int p = 0; p < x->nperm; p++)
+        if (!memcmp(x->perms + (size_t)p * cr->n_center, x->tmp,
+                    (size_t)cr->n_center * sizeof(int)))
+            return 0;
+    if (x->nperm == x->cap) {
+        int nc = x->cap ? x->cap * 2 : 4;
+        int *q = realloc(x->perms, (size_t)nc * ((size_t)cr->n_center + 1) * sizeof *q);
+        if (!q) {
+            x->err = 1;
+            return 1;
+        }
+        x->perms = q;
+        x->cap = nc;
+    }
+    memcpy(x->perms + (size_t)x->nperm * cr->n_center, x->tmp, (size_t)cr->n_center * sizeof(int));
+    x->nperm++;
+    return 0;
+}
+
+static int compute_symmetry(ilnet_crule *cr)
+{
+    cr->symmetry = 1;
+    if (cr->n_center == 0 || cr->R.nmol == 0) return 0;
+    ilnet_match_plan plan;
+    int rc = ilnet_match_plan_init(&plan, &cr->R);
+    if (rc) return rc;
+    ilnet_match_ws ws = {0};
+    struct symctx x = {cr, NULL, 0, 0, malloc(((size_t)cr->n_center + 1) * sizeof(int)), 0};
+    long n = x.tmp ? ilnet_match(&ws, &plan, &cr->R, &cr->R, ILNET_MATCH_EXACT, sym_cb, &x) : -1;
+    ilnet_match_ws_free(&ws);
+    ilnet_match_plan_free(&plan);
+    free(x.tmp);
+    free(x.perms);
+    if (n < 0 || x.err) return ilnet_error_set(ILNET_ENOMEM, "out of memory (rule symmetry)");
+    cr->symmetry = x.nperm > 0 ? x.nperm : 1;
+    return 0;
+}
+
+/* ---- compile ---- */
+
+static int add_center(ilnet_crule *cr, int e)
+{
+    for (int i = 0; i < cr->n_center; i++)
+        if (cr->center[i] == e) return 0;
+    PUSH(cr->center, cr->n_center, e);
+    return 0;
+}
+
+int ilnet_crule_init(ilnet_crule *cr, const ilnet_bngl_model *m, const ilnet_bngl_rule *r,
+                     int reverse)
+{
+    memset(cr, 0, sizeof *cr);
+    cr->src = r;
+    cr->reverse = reverse;
+    cr->rate = reverse ? r->rate_rev : r->rate;
+    const ilnet_graph *rp = reverse ? r->prod : r->react, *pp = reverse ? r->react : r->prod;
+    cr->nr = reverse ? r->np : r->nr;
+    cr->np = reverse ? r->nr : r->np;
+    cr->rpat = (ilnet_graph *)rp;
+    int rc = join(&cr->R, rp, cr->nr, &cr->r_moff, &cr->r_coff, &cr->r_pat);
+    if (!rc) rc = join(&cr->P, pp, cr->np, &cr->p_moff, &cr->p_coff, &cr->p_pat);
+    if (rc) return rc;
+    if (cr->nr > 2)
+        return rerr(m, r, reverse, "rules with more than two reactant patterns are not supported");
+    const ilnet_graph *R = &cr->R, *P = &cr->P;
+    cr->r2p_mol = malloc(((size_t)R->nmol + 1) * sizeof(int));
+    cr->p2r_mol = malloc(((size_t)P->nmol + 1) * sizeof(int));
+    cr->r2p_comp = malloc(((size_t)R->ncomp + 1) * sizeof(int));
+    cr->p2r_comp = malloc(((size_t)P->ncomp + 1) * sizeof(int));
+    cr->del_species = calloc((size_t)cr->nr + 1, sizeof(int));
+    cr->plan = calloc((size_t)cr->nr + 1, sizeof *cr->plan);
+    if (!cr->r2p_mol || !cr->p2r_mol || !cr->r2p_comp || !cr->p2r_comp || !cr->del_species ||
+        !cr->plan)
+        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    for (int i = 0; i < R->nmol; i++)
+        cr->r2p_mol[i] = -1;
+    for (int i = 0; i < P->nmol; i++)
+        cr->p2r_mol[i] = -1;
+    for (int i = 0; i < R->ncomp; i++)
+        cr->r2p_comp[i] = -1;
+    for (int i = 0; i < P->ncomp; i++)
+        cr->p2r_comp[i] = -1;
+    /* molecules: explicit %labels first, then the first unused one of the same type */
+    for (int pass = 0; pass < 2; pass++)
+        for (int p = 0; p < P->nmol; p++) {
+            if (cr->p2r_mol[p] >= 0) continue;
+            for (int q = 0; q < R->nmol; q++) {
+                if (cr->r2p_mol[q] >= 0 || R->m[q].type != P->m[p].type) continue;
+                if (pass == 0 && (P->m[p].label < 0 || P->m[p].label != R->m[q].label)) continue;
+                if (pass == 1 && (R->m[q].label >= 0 || P->m[p].label >= 0) &&
+                    R->m[q].label != P->m[p].label)
+                    continue;
+                cr->p2r_mol[p] = q;
+                cr->r2p_mol[q] = p;
+                break;
+            }
+        }
+    /* sites of corresponding molecules, by name in order */
+    for (int p = 0; p < P->nmol; p++) {
+        int q = cr->p2r_mol[p];
+        if (q < 0) continue;
+        const ilnet_moltype *t = &m->mt.t[P->m[p].type];
+        for (int pc = P->m[p].c0; pc < P->m[p].c0 + P->m[p].nc; pc++) {
+            for (int rc2 = R->m[q].c0; rc2 < R->m[q].c0 + R->m[q].nc; rc2++)
+                if (cr->r2p_comp[rc2] < 0 && R->c[rc2].name == P->c[pc].name) {
+                    cr->r2p_comp[rc2] = pc;
+                    cr->p2r_comp[pc] = rc2;
+                    break;
+                }
+            if (cr->p2r_comp[pc] < 0)
+                return rerr(m, r, reverse,
+                            "site '%s' of '%s' appears in the products but not in the reactants",
+                            t->names[P->c[pc].name].name, t->name);
+        }
+        for (int rc2 = R->m[q].c0; rc2 < R->m[q].c0 + R->m[q].nc; rc2++)
+            if (cr->r2p_comp[rc2] < 0)
+                return rerr(m, r, reverse,
+                            "site '%s' of '%s' appears in the reactants but not in the products",
+                            t->names[R->c[rc2].name].name, t->name);
+    }
+    /* state changes and wildcards */
+    for (int pc = 0; pc < P->ncomp; pc++) {
+        int rc2 = cr->p2r_comp[pc];
+        const ilnet_gcomp *a = rc2 >= 0 ? &R->c[rc2] : NULL, *b = &P->c[pc];
+        const ilnet_moltype *t = &m->mt.t[P->m[b->mol].type];
+        if (!a) continue;
+        if (b->state >= 0 && b->state != a->state) {
+            ilnet_pair sp = {rc2, b->state};
+            PUSH(cr->state, cr->n_state, sp);
+            if (add_center(cr, rc2)) return ILNET_ENOMEM;
+        }
+        if (a->wild != b->wild)
+            return rerr(m, r, reverse,
+                        "bond wildcard on site '%s' of '%s' differs between reactants and products",
+                        t->names[b->name].name, t->name);
+    }
+    /* bonds broken */
+    for (int a = 0; a < R->ncomp; a++)
+        for (int k = 0; k < R->c[a].nb; k++) {
+            int b = R->c[a].b[k];
+            if (b < a) continue;
+            int pa = cr->r2p_comp[a], pb = cr->r2p_comp[b];
+            if (pa < 0 || pb < 0) continue; /* goes with a deleted molecule */
+            if (!has_bond(P, pa, pb)) {
+                ilnet_pair u = {a, b};
+                PUSH(cr->unbond, cr->n_unbond, u);
+                if (add_center(cr, a) || add_center(cr, b)) return ILNET_ENOMEM;
+            }
+        }
+    /* molecules added, sites inheriting states through %labels */
+    for (int p = 0; p < P->nmol; p++)
+        if (cr->p2r_mol[p] < 0) {
+            PUSH(cr->add, cr->n_add, p);
+            for (int pc = P->m[p].c0; pc < P->m[p].c0 + P->m[p].nc; pc++) {
+                if (P->c[pc].label < 0) continue;
+                for (int rc2 = 0; rc2 < R->ncomp; rc2++)
+                    if (R->c[rc2].label == P->c[pc].label) {
+                        ilnet_pair ih = {rc2, pc};
+                        PUSH(cr->inherit, cr->n_inherit, ih);
+                        if (add_center(cr, rc2)) return ILNET_ENOMEM;
+                        break;
+                    }
+            }
+        }
+    /* bonds formed */
+    for (int a = 0; a < P->ncomp; a++)
+        for (int k = 0; k < P->c[a].nb; k++) {
+            int b = P->c[a].b[k];
+            if (b < a) continue;
+            int ra = cr->p2r_comp[a], rb = cr->p2r_comp[b];
+            if (ra >= 0 && rb >= 0 && has_bond(R, ra, rb)) continue;
+            ilnet_pair bp = {ra >= 0 ? ra : -(a + 1), rb >= 0 ? rb : -(b + 1)};
+            PUSH(cr->bond, cr->n_bond, bp);
+            if (ra >= 0 && add_center(cr, ra)) return ILNET_ENOMEM;
+            if (rb >= 0 && add_center(cr, rb)) return ILNET_ENOMEM;
+        }
+    /* molecules deleted */
+    for (int i = 0; i < cr->nr; i++) {
+        int all = 1, any = 0;
+        for (int q = cr->r_moff[i]; q < cr->r_moff[i + 1]; q++) {
+            if (cr->r2p_mol[q] < 0)
+                any = 1;
+            else
+                all = 0;
+        }
+        if (any && all && !r->delete_molecules) cr->del_species[i] = 1;
+        for (int q = cr->r_moff[i]; q < cr->r_moff[i + 1]; q++)
+            if (cr->r2p_mol[q] < 0) {
+                PUSH(cr->del, cr->n_del, q);
+                if (add_center(cr, -(q + 1))) return ILNET_ENOMEM;
+            }
+    }
+    for (int i = 0; i < cr->nr; i++)
+        if ((rc = ilnet_match_plan_init(&cr->plan[i], &rp[i]))) return rc;
+    /* the reverse of a rule tests the forward reactants' conditions on its products */
+    if (r->n_cond) {
+        cr->n_cond = r->n_cond;
+        cr->cond = r->cond;
+        cr->cond_plan = calloc((size_t)r->n_cond, sizeof *cr->cond_plan);
+        cr->cond_prod = calloc((size_t)r->n_cond, sizeof *cr->cond_prod);
+        if (!cr->cond_plan || !cr->cond_prod) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        for (int i = 0; i < r->n_cond; i++) {
+            cr->cond_prod[i] = r->cond[i].on_products ^ reverse;
+            if ((rc = ilnet_match_plan_init(&cr->cond_plan[i], &r->cond[i].pat))) return rc;
+        }
+    }
+    if (cr->n_state + cr->n_unbond + cr->n_bond + cr->n_add + cr->n_del == 0)
+        return rerr(m, r, reverse, "the rule changes nothing (products equal reactants)");
+    return compute_symmetry(cr);
+}
+
+void ilnet_crule_free(ilnet_crule *cr)
+{
+    ilnet_graph_free(&cr->R);
+    ilnet_graph_free(&cr->P);
+    free(cr->r_moff);
+    free(cr->r_coff);
+    free(cr->p_moff);
+    free(cr->p_coff);
+    free(cr->r_pat);
+    free(cr->p_pat);
+    if (cr->plan)
+        for (int i = 0; i < cr->nr; i++)
+            ilnet_match_plan_free(&cr->plan[i]);
+    free(cr->plan);
+    free(cr->r2p_mol);
+    free(cr->p2r_mol);
+    free(cr->r2p_comp);
+    free(cr->p2r_comp);
+    free(cr->state);
+    free(cr->unbond);
+    free(cr->bond);
+    free(cr->add);
+    free(cr->del);
+    free(cr->inherit);
+    free(cr->del_species);
+    free(cr->center);
+    if (cr->cond_plan)
+        for (int i = 0; i < cr->n_cond; i++)
+            ilnet_match_plan_free(&cr->cond_plan[i]);
+    free(cr->cond_plan);
+    free(cr->cond_prod);
+    memset(cr, 0, sizeof *cr);
+}
