@@ -12,12 +12,15 @@ static void usage(FILE *f)
           "commands:\n"
           "  simulate MODEL   integrate a model and write its time course (HDF5, CSV, .gdat)\n"
           "  info MODEL       sizes, observables and conservation laws of a model\n"
+          "  netgen MODEL.bngl  compile BNGL reaction rules into a network (.net)\n"
+          "  run MODEL.bngl   execute the model's actions (generate_network, simulate, ...)\n"
           "\n"
           "options:\n"
           "  -h, --help       this help ('ilnet <command> --help' for a command's options)\n"
           "  --version        print the version\n"
           "\n"
-          "Models: BioNetGen .net files. Exit status: 0 success, 1 bad input, 2 solver failure.\n",
+          "Models: BioNetGen .net and .bngl files. Exit status: 0 success, 1 bad input, 2 solver "
+          "failure.\n",
           f);
 }
 
@@ -38,6 +41,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "simulate")) return cmd_simulate(argc - 1, argv + 1);
     if (!strcmp(cmd, "info")) return cmd_info(argc - 1, argv + 1);
+    if (!strcmp(cmd, "netgen")) return cmd_netgen(argc - 1, argv + 1);
+    if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
     fprintf(stderr, "ilnet: unknown command '%s' (see 'ilnet --help')\n", cmd);
     return EXIT_INPUT;
 }

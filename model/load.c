@@ -1,6 +1,7 @@
 #include "load.h"
 
 #include "../common/error.h"
+#include "bngl/bngl.h"
 #include "netfile.h"
 
 #include <string.h>
@@ -15,7 +16,20 @@ int ilnet_model_load(ilnet_network **out, const char *path)
 {
     *out = NULL;
     if (ends_with(path, ".net")) return ilnet_netfile_read(out, path);
+    if (ends_with(path, ".bngl")) {
+        /* generate with the options of the file's own generate_network action */
+        ilnet_bngl_model *m;
+        int rc = ilnet_bngl_read(&m, path);
+        if (rc) return rc;
+        ilnet_netgen_options opt;
+        rc = ilnet_bngl_netgen_options(&opt, m);
+        if (!rc) rc = ilnet_bngl_generate(out, m, &opt, NULL);
+        ilnet_netgen_options_free(&opt);
+        ilnet_bngl_free(m);
+        return rc;
+    }
     const char *dot = strrchr(path, '.');
-    return ilnet_error_set(ILNET_EINPUT, "%s: unsupported model format '%s' (supported: .net)",
-                           path, dot ? dot : "(no extension)");
+    return ilnet_error_set(ILNET_EINPUT,
+                           "%s: unsupported model format '%s' (supported: .net, .bngl)", path,
+                           dot ? dot : "(no extension)");
 }

@@ -94,8 +94,8 @@ static int reserve(ilnet_graph *g, int nm, int nc)
 int ilnet_graph_copy(ilnet_graph *dst, const ilnet_graph *src)
 {
     if (reserve(dst, src->nmol, src->ncomp)) return ILNET_ENOMEM;
-    memcpy(dst->m, src->m, (size_t)src->nmol * sizeof *src->m);
-    memcpy(dst->c, src->c, (size_t)src->ncomp * sizeof *src->c);
+    if (src->nmol) memcpy(dst->m, src->m, (size_t)src->nmol * sizeof *src->m);
+    if (src->ncomp) memcpy(dst->c, src->c, (size_t)src->ncomp * sizeof *src->c);
     dst->nmol = src->nmol;
     dst->ncomp = src->ncomp;
     return 0;

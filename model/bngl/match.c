@@ -154,7 +154,7 @@ static void match_mol(struct st *s, int i)
 
 static int need(void **p, int *cap, int n, size_t sz)
 {
-    if (n <= *cap) return 0;
+    if (*p && n <= *cap) return 0;
     int c = n * 2 + 8;
     void *q = realloc(*p, (size_t)c * sz);
     if (!q) return -1;
