@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum block { B_NONE, B_PARAMETERS, B_SPECIES, B_REACTIONS, B_GROUPS, B_SKIP };
+enum block { B_NONE, B_PARAMETERS, B_SPECIES, B_REACTIONS, B_GROUPS, B_FUNCTIONS, B_SKIP };
 
 struct reader {
     const char *path;
@@ -227,6 +227,33 @@ static int line_group(struct reader *rd, char *s)
     return ilnet_network_add_observable(rd->net, name, rd->buf_a, rd->buf_w, n, rd->line);
 }
 
+/* "[index] name[()] [=] expression" */
+static int line_function(struct reader *rd, char *s)
+{
+    char *p = s;
+    while (isdigit((unsigned char)*p))
+        p++;
+    if (p != s && isspace((unsigned char)*p)) s = p;
+    while (isspace((unsigned char)*s))
+        s++;
+    char *name = s;
+    while (isalnum((unsigned char)*s) || *s == '_')
+        s++;
+    if (s == name) return perr(rd, "expected a function name, found '%s'", name);
+    char *end = s;
+    if (s[0] == '(' && s[1] == ')')
+        s += 2;
+    else if (*s == '(')
+        return perr(rd, "function '%s' with arguments is not supported", name);
+    while (isspace((unsigned char)*s))
+        s++;
+    if (*s == '=') s++;
+    *end = '\0';
+    char *expr = trim(s);
+    if (!*expr) return perr(rd, "function '%s' has no expression", name);
+    return ilnet_network_add_function(rd->net, name, expr, rd->line);
+}
+
 static const char *block_name(enum block b)
 {
     switch (b) {
@@ -238,6 +265,8 @@ static const char *block_name(enum block b)
         return "reactions";
     case B_GROUPS:
         return "groups";
+    case B_FUNCTIONS:
+        return "functions";
     default:
         return "?";
     }
@@ -247,7 +276,7 @@ static int parse_lines(struct reader *rd, char *text)
 {
     enum block cur = B_NONE;
     char skip_name[64] = "";
-    int seen[5] = {0}, open_line = 0;
+    int seen[B_SKIP + 1] = {0}, open_line = 0;
     char *line = text;
     rd->line = 0;
     while (line && *line) {
@@ -289,6 +318,8 @@ static int parse_lines(struct reader *rd, char *text)
                 cur = B_REACTIONS;
             else if (!strcmp(what, "groups"))
                 cur = B_GROUPS;
+            else if (!strcmp(what, "functions"))
+                cur = B_FUNCTIONS;
             else if (!strcmp(what, "molecule types") || !strcmp(what, "observables")) {
                 cur = B_SKIP; /* pattern definitions; groups carry the numbers */
                 snprintf(skip_name, sizeof skip_name, "%s", what);
@@ -320,6 +351,9 @@ static int parse_lines(struct reader *rd, char *text)
                 break;
             case B_GROUPS:
                 rc = line_group(rd, s);
+                break;
+            case B_FUNCTIONS:
+                rc = line_function(rd, s);
                 break;
             case B_SKIP:
                 break;

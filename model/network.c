@@ -4,6 +4,7 @@
 #include "../common/strmap.h"
 #include "expr.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,7 +32,15 @@ struct ilnet_network {
     ilnet_observable *observables;
     size_t n_observables, cap_observables;
 
-    ilnet_strmap param_names, species_names, reaction_names, observable_names;
+    ilnet_function *functions;
+    ilnet_expr **func_expr;
+    int *func_order; /* functions before the functions that use them */
+    size_t n_functions, cap_functions;
+    unsigned char *rate_dynamic;
+    size_t n_dynamic;
+    double *scratch; /* var_count doubles for evaluating at the initial state */
+
+    ilnet_strmap param_names, species_names, reaction_names, observable_names, function_names;
     ilnet_stoich stoich;
     int compiled;
 };
@@ -123,6 +132,17 @@ void ilnet_network_free(ilnet_network *net)
     free(net->reactions);
     free(net->rate_expr);
     free(net->observables);
+    for (size_t i = 0; i < net->n_functions; i++) {
+        free(net->functions[i].name);
+        free(net->functions[i].text);
+        ilnet_expr_free(net->func_expr[i]);
+    }
+    free(net->functions);
+    free(net->func_expr);
+    free(net->func_order);
+    free(net->rate_dynamic);
+    free(net->scratch);
+    ilnet_strmap_free(&net->function_names);
     ilnet_strmap_free(&net->param_names);
     ilnet_strmap_free(&net->species_names);
     ilnet_strmap_free(&net->reaction_names);
@@ -310,9 +330,101 @@ int ilnet_network_add_observable(ilnet_network *net, const char *name, const int
     return 0;
 }
 
+int ilnet_network_add_function(ilnet_network *net, const char *name, const char *expr, int line)
+{
+    if (check_name(net, "function", name, line)) return ILNET_EINPUT;
+    if (ilnet_network_find_function(net, name) >= 0)
+        return elem_error(net, line, "function '%s' defined twice", name);
+    if (ilnet_network_find_parameter(net, name) >= 0 ||
+        ilnet_network_find_observable(net, name) >= 0)
+        return elem_error(net, line, "function '%s' has the name of a parameter or observable",
+                          name);
+    size_t n = net->n_functions + 1, cap = net->cap_functions;
+    if (grow((void **)&net->functions, &cap, n, sizeof *net->functions)) return ILNET_ENOMEM;
+    cap = net->cap_functions;
+    if (grow((void **)&net->func_expr, &cap, n, sizeof *net->func_expr)) return ILNET_ENOMEM;
+    net->cap_functions = cap;
+    ilnet_function *f = &net->functions[net->n_functions];
+    f->name = dup_str(name);
+    f->text = dup_str(expr);
+    f->line = line;
+    if (!f->name || !f->text ||
+        ilnet_strmap_put(&net->function_names, f->name, (int)net->n_functions) < 0) {
+        free(f->name);
+        free(f->text);
+        memset(f, 0, sizeof *f);
+        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    }
+    net->n_functions++;
+    net->compiled = 0;
+    return 0;
+}
+
 static int resolve_param(void *ctx, const char *name, size_t len)
 {
     return ilnet_strmap_get(&((ilnet_network *)ctx)->param_names, name, len);
+}
+
+/* parameters, then observables, functions and time */
+static int resolve_dynamic(void *ctx, const char *name, size_t len)
+{
+    const ilnet_network *net = ctx;
+    int i = ilnet_strmap_get(&net->param_names, name, len);
+    if (i >= 0) return i;
+    size_t np = net->n_params, no = net->n_observables, nf = net->n_functions;
+    if ((i = ilnet_strmap_get(&net->observable_names, name, len)) >= 0) return (int)np + i;
+    if ((i = ilnet_strmap_get(&net->function_names, name, len)) >= 0) return (int)(np + no) + i;
+    if (len == 4 && !strncmp(name, "time", 4)) return (int)(np + no + nf);
+    return -1;
+}
+
+/* "f()" and "time()" -> "f" and "time": the expression grammar has no zero-argument calls */
+static char *strip_calls(const ilnet_network *net, const char *text)
+{
+    size_t n = strlen(text);
+    char *out = malloc(n + 1);
+    if (!out) return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        if (isalpha((unsigned char)text[i]) || text[i] == '_') {
+            size_t e = i;
+            while (isalnum((unsigned char)text[e]) || text[e] == '_')
+                e++;
+            memcpy(out + o, text + i, e - i);
+            o += e - i;
+            size_t k = e;
+            while (text[k] == ' ')
+                k++;
+            if (text[k] == '(') {
+                size_t q = k + 1;
+                while (text[q] == ' ')
+                    q++;
+                if (text[q] == ')' &&
+                    ((e - i == 4 && !strncmp(text + i, "time", 4)) ||
+                     ilnet_strmap_get(&net->function_names, text + i, e - i) >= 0)) {
+                    i = q + 1;
+                    continue;
+                }
+            }
+            i = e;
+            continue;
+        }
+        if (isdigit((unsigned char)text[i]) || text[i] == '.') {
+            /* numbers, including exponents like 1e-3, copied whole */
+            size_t e = i;
+            while (isalnum((unsigned char)text[e]) || text[e] == '.' ||
+                   ((text[e] == '-' || text[e] == '+') && e > i &&
+                    (text[e - 1] == 'e' || text[e - 1] == 'E')))
+                e++;
+            memcpy(out + o, text + i, e - i);
+            o += e - i;
+            i = e;
+            continue;
+        }
+        out[o++] = text[i++];
+    }
+    out[o] = '\0';
+    return out;
 }
 
 static int compile_expr(ilnet_network *net, ilnet_expr **out, const char *text, int line,
@@ -320,7 +432,12 @@ static int compile_expr(ilnet_network *net, ilnet_expr **out, const char *text, 
 {
     ilnet_expr_free(*out);
     *out = NULL;
-    int rc = ilnet_expr_parse(out, text, resolve_param, net, NULL);
+    int dynamic = !strcmp(kind, "reaction") || !strcmp(kind, "function");
+    char *t = dynamic ? strip_calls(net, text) : NULL;
+    if (dynamic && !t) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    int rc =
+        ilnet_expr_parse(out, t ? t : text, dynamic ? resolve_dynamic : resolve_param, net, NULL);
+    free(t);
     if (rc == ILNET_EINPUT) {
         char msg[600];
         snprintf(msg, sizeof msg, "%s", ilnet_error_last());
@@ -381,15 +498,78 @@ static int evaluate(ilnet_network *net)
                               s->amount_text);
         s->initial = v;
     }
+    double *vars = net->scratch;
+    if (net->n_dynamic) {
+        double *y0 = malloc((net->n_species + 1) * sizeof *y0);
+        if (!y0) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        for (size_t i = 0; i < net->n_species; i++)
+            y0[i] = net->species[i].initial;
+        ilnet_network_vars_eval(net, 0.0, y0, vars);
+        free(y0);
+        for (size_t i = 0; i < net->n_functions; i++) {
+            double v = vars[net->n_params + net->n_observables + i];
+            if (!isfinite(v))
+                return elem_error(net, net->functions[i].line,
+                                  "function '%s' evaluates to %g at the initial state",
+                                  net->functions[i].name, v);
+        }
+    } else {
+        memcpy(vars, net->param_values, net->n_params * sizeof *vars);
+    }
     for (size_t i = 0; i < net->n_reactions; i++) {
         ilnet_reaction *r = &net->reactions[i];
-        double v = ilnet_expr_eval(net->rate_expr[i], net->param_values);
+        double v = ilnet_expr_eval(net->rate_expr[i], vars);
         if (!isfinite(v) || v < 0)
-            return elem_error(net, r->line, "reaction %s has rate constant %g (%s)", r->name, v,
+            return elem_error(net, r->line, "reaction %s has rate %s %g (%s)", r->name,
+                              net->rate_dynamic[i] ? "at the initial state" : "constant", v,
                               r->rate_text);
         r->k = v;
     }
     return 0;
+}
+
+/* Orders functions so each comes after those it uses; rejects cycles. */
+static int order_functions(ilnet_network *net)
+{
+    size_t nf = net->n_functions, base = net->n_params + net->n_observables;
+    unsigned char *state = calloc(nf + 1, 1);
+    int *stack = malloc((nf + 1) * sizeof *stack);
+    size_t *next = malloc((nf + 1) * sizeof *next), pos = 0;
+    int rc = 0;
+    if (!state || !stack || !next) rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    for (size_t root = 0; root < nf && !rc; root++) {
+        if (state[root] == 2) continue;
+        size_t sp = 0;
+        stack[sp] = (int)root;
+        next[sp++] = 0;
+        state[root] = 1;
+        while (sp && !rc) {
+            int i = stack[sp - 1];
+            const ilnet_expr *e = net->func_expr[i];
+            if (next[sp - 1] < ilnet_expr_var_count(e)) {
+                int v = ilnet_expr_var(e, next[sp - 1]++);
+                if (v < (int)base || v >= (int)(base + nf)) continue;
+                int j = v - (int)base;
+                if (state[j] == 2) continue;
+                if (state[j] == 1) {
+                    rc = elem_error(net, net->functions[j].line, "function '%s' depends on itself",
+                                    net->functions[j].name);
+                    break;
+                }
+                state[j] = 1;
+                stack[sp] = j;
+                next[sp++] = 0;
+            } else {
+                state[i] = 2;
+                net->func_order[pos++] = i;
+                sp--;
+            }
+        }
+    }
+    free(state);
+    free(stack);
+    free(next);
+    return rc;
 }
 
 /* Net change per reaction, summed per species; zero entries and fixed species dropped. */
@@ -470,9 +650,26 @@ int ilnet_network_compile(ilnet_network *net)
     for (size_t i = 0; i < net->n_species && !rc; i++)
         rc = compile_expr(net, &net->species_expr[i], net->species[i].amount_text,
                           net->species[i].line, "species", net->species[i].name);
-    for (size_t i = 0; i < net->n_reactions && !rc; i++)
+    for (size_t i = 0; i < net->n_functions && !rc; i++)
+        rc = compile_expr(net, &net->func_expr[i], net->functions[i].text, net->functions[i].line,
+                          "function", net->functions[i].name);
+    free(net->func_order);
+    free(net->rate_dynamic);
+    free(net->scratch);
+    net->func_order = malloc((net->n_functions + 1) * sizeof(int));
+    net->rate_dynamic = calloc(net->n_reactions + 1, 1);
+    net->scratch = calloc(ilnet_network_var_count(net) + 1, sizeof(double));
+    if (!rc && (!net->func_order || !net->rate_dynamic || !net->scratch))
+        rc = ilnet_error_set(ILNET_ENOMEM, "out of memory compiling the network");
+    if (!rc) rc = order_functions(net);
+    net->n_dynamic = 0;
+    for (size_t i = 0; i < net->n_reactions && !rc; i++) {
         rc = compile_expr(net, &net->rate_expr[i], net->reactions[i].rate_text,
                           net->reactions[i].line, "reaction", net->reactions[i].name);
+        for (size_t v = 0; !rc && v < ilnet_expr_var_count(net->rate_expr[i]); v++)
+            if ((size_t)ilnet_expr_var(net->rate_expr[i], v) >= np) net->rate_dynamic[i] = 1;
+        if (!rc) net->n_dynamic += net->rate_dynamic[i];
+    }
     if (!rc) rc = evaluate(net);
     if (!rc) rc = build_stoich(net);
     net->compiled = rc == 0;
@@ -491,6 +688,95 @@ int ilnet_network_set_parameter(ilnet_network *net, const char *name, double val
     net->param_values[i] = value;
     net->params[i].value = value;
     return evaluate(net);
+}
+
+size_t ilnet_network_function_count(const ilnet_network *net)
+{
+    return net->n_functions;
+}
+
+const ilnet_function *ilnet_network_function(const ilnet_network *net, size_t i)
+{
+    return &net->functions[i];
+}
+
+int ilnet_network_find_function(const ilnet_network *net, const char *name)
+{
+    return ilnet_strmap_get(&net->function_names, name, (size_t)-1);
+}
+
+size_t ilnet_network_var_count(const ilnet_network *net)
+{
+    return net->n_params + net->n_observables + net->n_functions + 1;
+}
+
+size_t ilnet_network_dynamic_count(const ilnet_network *net)
+{
+    return net->n_dynamic;
+}
+
+int ilnet_network_reaction_is_dynamic(const ilnet_network *net, size_t r)
+{
+    return net->rate_dynamic && net->rate_dynamic[r];
+}
+
+size_t ilnet_network_observable_var(const ilnet_network *net, size_t o)
+{
+    return net->n_params + o;
+}
+
+void ilnet_network_functions_eval(const ilnet_network *net, double *vars)
+{
+    size_t base = net->n_params + net->n_observables;
+    for (size_t k = 0; k < net->n_functions; k++) {
+        int i = net->func_order[k];
+        vars[base + (size_t)i] = ilnet_expr_eval(net->func_expr[i], vars);
+    }
+}
+
+void ilnet_network_vars_eval(const ilnet_network *net, double t, const double *y, double *vars)
+{
+    memcpy(vars, net->param_values, net->n_params * sizeof *vars);
+    ilnet_network_observables_eval(net, y, vars + net->n_params);
+    vars[net->n_params + net->n_observables + net->n_functions] = t;
+    ilnet_network_functions_eval(net, vars);
+}
+
+double ilnet_network_rate_eval(const ilnet_network *net, size_t r, const double *vars)
+{
+    return ilnet_expr_eval(net->rate_expr[r], vars);
+}
+
+int ilnet_network_rate_observables(const ilnet_network *net, size_t r, int *out)
+{
+    size_t np = net->n_params, no = net->n_observables, nf = net->n_functions;
+    unsigned char *seen_f = calloc(nf + 1, 1), *seen_o = calloc(no + 1, 1);
+    int *stack = malloc((nf + 1) * sizeof *stack), sp = 0, n = 0;
+    if (!seen_f || !seen_o || !stack) {
+        free(seen_f);
+        free(seen_o);
+        free(stack);
+        return -1;
+    }
+    const ilnet_expr *e = net->rate_expr[r];
+    for (;;) {
+        for (size_t k = 0; k < ilnet_expr_var_count(e); k++) {
+            size_t v = (size_t)ilnet_expr_var(e, k);
+            if (v >= np && v < np + no && !seen_o[v - np]) {
+                seen_o[v - np] = 1;
+                out[n++] = (int)(v - np);
+            } else if (v >= np + no && v < np + no + nf && !seen_f[v - np - no]) {
+                seen_f[v - np - no] = 1;
+                stack[sp++] = (int)(v - np - no);
+            }
+        }
+        if (!sp) break;
+        e = net->func_expr[stack[--sp]];
+    }
+    free(seen_f);
+    free(seen_o);
+    free(stack);
+    return n;
 }
 
 size_t ilnet_network_parameter_count(const ilnet_network *net)

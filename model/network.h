@@ -37,6 +37,15 @@ typedef struct {
     int line;
 } ilnet_reaction;
 
+/* A global function (BioNetGen's functions block): an expression over parameters,
+ * observables, other functions and time(). Used as a rate law, it replaces the rate
+ * constant and is re-evaluated whenever the state changes. */
+typedef struct {
+    char *name;
+    char *text;
+    int line;
+} ilnet_function;
+
 typedef struct {
     char *name;
     int n_terms;
@@ -75,6 +84,10 @@ int ilnet_network_add_reaction(ilnet_network *net, const int *reactants, int n_r
 int ilnet_network_add_observable(ilnet_network *net, const char *name, const int *species,
                                  const double *weights, int n_terms, int line);
 
+/* expr may call time() and refer to parameters, observables and functions (with or
+ * without "()"). Reaction rate expressions may refer to functions the same way. */
+int ilnet_network_add_function(ilnet_network *net, const char *name, const char *expr, int line);
+
 /* Resolves and evaluates everything; on failure names the element and its line. */
 int ilnet_network_compile(ilnet_network *net);
 /* Sets a base parameter's value and re-evaluates everything that depends on it
@@ -89,16 +102,37 @@ const ilnet_parameter *ilnet_network_parameter(const ilnet_network *net, size_t 
 const ilnet_species *ilnet_network_species(const ilnet_network *net, size_t i);
 const ilnet_reaction *ilnet_network_reaction(const ilnet_network *net, size_t i);
 const ilnet_observable *ilnet_network_observable(const ilnet_network *net, size_t i);
+size_t ilnet_network_function_count(const ilnet_network *net);
+const ilnet_function *ilnet_network_function(const ilnet_network *net, size_t i);
 
 /* Lookup by name: index, or -1 when absent. */
 int ilnet_network_find_parameter(const ilnet_network *net, const char *name);
 int ilnet_network_find_species(const ilnet_network *net, const char *name);
 int ilnet_network_find_reaction(const ilnet_network *net, const char *name);
 int ilnet_network_find_observable(const ilnet_network *net, const char *name);
+int ilnet_network_find_function(const ilnet_network *net, const char *name);
 
 /* Valid after compile. */
 const ilnet_stoich *ilnet_network_stoichiometry(const ilnet_network *net);
 /* Observable values for one state vector y (n_species) into out (n_observables). */
 void ilnet_network_observables_eval(const ilnet_network *net, const double *y, double *out);
+
+/* State-dependent rate laws (valid after compile). A reaction is dynamic when its rate
+ * expression refers to a function, an observable or time(); its k then holds the value at
+ * the initial state and t = 0. Evaluation works on a caller-owned variable vector of
+ * ilnet_network_var_count() doubles: parameters, observables, functions, time. */
+size_t ilnet_network_var_count(const ilnet_network *net);
+size_t ilnet_network_dynamic_count(const ilnet_network *net);
+int ilnet_network_reaction_is_dynamic(const ilnet_network *net, size_t r);
+/* Fills vars for state y at time t (parameters, observables, then functions in order). */
+void ilnet_network_vars_eval(const ilnet_network *net, double t, const double *y, double *vars);
+/* Re-evaluates only the functions from the parameters/observables/time already in vars. */
+void ilnet_network_functions_eval(const ilnet_network *net, double *vars);
+double ilnet_network_rate_eval(const ilnet_network *net, size_t r, const double *vars);
+/* Observables reaction r's rate depends on (directly or through functions): their
+ * indices into out (capacity n_observables); returns how many. */
+int ilnet_network_rate_observables(const ilnet_network *net, size_t r, int *out);
+/* Index of observable o in the variable vector. */
+size_t ilnet_network_observable_var(const ilnet_network *net, size_t o);
 
 #endif

@@ -17,7 +17,16 @@ static void write_blocks(FILE *f, const ilnet_network *net)
         const ilnet_parameter *p = ilnet_network_parameter(net, i);
         fprintf(f, "%5zu %-12s %s\n", i + 1, p->name, p->text);
     }
-    fputs("end parameters\nbegin species\n", f);
+    fputs("end parameters\n", f);
+    if (ilnet_network_function_count(net)) {
+        fputs("begin functions\n", f);
+        for (size_t i = 0; i < ilnet_network_function_count(net); i++) {
+            const ilnet_function *fn = ilnet_network_function(net, i);
+            fprintf(f, "%5zu %s() %s\n", i + 1, fn->name, fn->text);
+        }
+        fputs("end functions\n", f);
+    }
+    fputs("begin species\n", f);
     for (size_t i = 0; i < ilnet_network_species_count(net); i++) {
         const ilnet_species *s = ilnet_network_species(net, i);
         fprintf(f, "%5zu %s%s %s\n", i + 1, s->fixed ? "$" : "", s->name, s->amount_text);

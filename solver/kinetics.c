@@ -2,6 +2,7 @@
 
 #include "../common/error.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,15 +46,29 @@ void ilnet_kinetics_free(ilnet_kinetics *kin)
     free(kin->term_pos_sparse);
     free(kin->col_ptr);
     free(kin->row_idx);
+    free(kin->dyn_rxn);
+    free(kin->dyn_obs_ptr);
+    free(kin->dyn_obs);
+    free(kin->vars);
+    free(kin->dk);
+    free(kin->x_dk);
+    free(kin->x_rxn);
+    free(kin->x_coef);
+    free(kin->x_pos_dense);
+    free(kin->x_pos_sparse);
+    free(kin->x_row);
+    free(kin->x_col);
     memset(kin, 0, sizeof *kin);
 }
 
 static int build_pattern(ilnet_kinetics *kin, size_t n_entries)
 {
     int n = kin->n_species;
-    struct pair *pairs = malloc((n_entries + (size_t)n + 1) * sizeof *pairs);
+    struct pair *pairs = malloc((n_entries + (size_t)kin->n_x + (size_t)n + 1) * sizeof *pairs);
     if (!pairs) return ILNET_ENOMEM;
     size_t np = 0;
+    for (int x = 0; x < kin->n_x; x++)
+        pairs[np++] = (struct pair){kin->x_col[x], kin->x_row[x]};
     for (int t = 0; t < kin->n_terms; t++) {
         int r = kin->term_rxn[t];
         for (int p = kin->st_ptr[r]; p < kin->st_ptr[r + 1]; p++)
@@ -80,6 +95,114 @@ static int build_pattern(ilnet_kinetics *kin, size_t n_entries)
     kin->nnz = (int)nu;
     free(pairs);
     return 0;
+}
+
+/* Dynamic reactions, the observables they depend on, and the Jacobian entries those
+ * dependencies add: row i of the reaction's stoichiometry, column j of a species in the
+ * observable. */
+static int init_dynamic(ilnet_kinetics *kin, const ilnet_network *net)
+{
+    kin->net = net;
+    int nd = (int)ilnet_network_dynamic_count(net), no = (int)ilnet_network_observable_count(net);
+    kin->n_dyn = nd;
+    kin->vars = calloc(ilnet_network_var_count(net) + 1, sizeof(double));
+    kin->dyn_rxn = malloc(((size_t)nd + 1) * sizeof(int));
+    kin->dyn_obs_ptr = malloc(((size_t)nd + 2) * sizeof(int));
+    int *tmp = malloc(((size_t)no + 1) * sizeof(int));
+    if (!kin->vars || !kin->dyn_rxn || !kin->dyn_obs_ptr || !tmp) {
+        free(tmp);
+        return ILNET_ENOMEM;
+    }
+    size_t n_obs = 0, n_x = 0;
+    int d = 0;
+    for (int r = 0; r < kin->n_reactions; r++) {
+        if (!ilnet_network_reaction_is_dynamic(net, (size_t)r)) continue;
+        kin->dyn_rxn[d++] = r;
+        int k = ilnet_network_rate_observables(net, (size_t)r, tmp);
+        if (k < 0) {
+            free(tmp);
+            return ILNET_ENOMEM;
+        }
+        n_obs += (size_t)k;
+        for (int q = 0; q < k; q++)
+            n_x += (size_t)ilnet_network_observable(net, (size_t)tmp[q])->n_terms *
+                   (size_t)(kin->st_ptr[r + 1] - kin->st_ptr[r]);
+    }
+    kin->dyn_obs = malloc((n_obs + 1) * sizeof(int));
+    kin->dk = calloc(n_obs + 1, sizeof(double));
+    kin->x_dk = malloc((n_x + 1) * sizeof(int));
+    kin->x_rxn = malloc((n_x + 1) * sizeof(int));
+    kin->x_coef = malloc((n_x + 1) * sizeof(double));
+    kin->x_pos_dense = malloc((n_x + 1) * sizeof(int));
+    kin->x_pos_sparse = malloc((n_x + 1) * sizeof(int));
+    kin->x_row = malloc((n_x + 1) * sizeof(int));
+    kin->x_col = malloc((n_x + 1) * sizeof(int));
+    if (!kin->dyn_obs || !kin->dk || !kin->x_dk || !kin->x_rxn || !kin->x_coef ||
+        !kin->x_pos_dense || !kin->x_pos_sparse || !kin->x_row || !kin->x_col) {
+        free(tmp);
+        return ILNET_ENOMEM;
+    }
+    int po = 0, px = 0;
+    for (d = 0; d < nd; d++) {
+        int r = kin->dyn_rxn[d];
+        kin->dyn_obs_ptr[d] = po;
+        int k = ilnet_network_rate_observables(net, (size_t)r, kin->dyn_obs + po);
+        for (int q = 0; q < k; q++, po++) {
+            const ilnet_observable *o = ilnet_network_observable(net, (size_t)kin->dyn_obs[po]);
+            for (int w = 0; w < o->n_terms; w++)
+                for (int p = kin->st_ptr[r]; p < kin->st_ptr[r + 1]; p++) {
+                    kin->x_dk[px] = po;
+                    kin->x_rxn[px] = r;
+                    kin->x_coef[px] = kin->st_val[p] * o->weights[w];
+                    kin->x_row[px] = kin->st_row[p];
+                    kin->x_col[px] = o->species[w];
+                    px++;
+                }
+        }
+    }
+    kin->dyn_obs_ptr[nd] = po;
+    kin->n_x = px;
+    free(tmp);
+    return 0;
+}
+
+/* k of every dynamic reaction at (t, y) */
+static void eval_dynamic(ilnet_kinetics *kin, double t, const double *y)
+{
+    if (!kin->n_dyn) return;
+    ilnet_network_vars_eval(kin->net, t, y, kin->vars);
+    for (int d = 0; d < kin->n_dyn; d++)
+        kin->k[kin->dyn_rxn[d]] =
+            ilnet_network_rate_eval(kin->net, (size_t)kin->dyn_rxn[d], kin->vars);
+}
+
+/* dk/d(observable) by central differences, functions re-evaluated around each point */
+static void eval_dk(ilnet_kinetics *kin)
+{
+    for (int d = 0; d < kin->n_dyn; d++) {
+        size_t r = (size_t)kin->dyn_rxn[d];
+        for (int q = kin->dyn_obs_ptr[d]; q < kin->dyn_obs_ptr[d + 1]; q++) {
+            size_t v = ilnet_network_observable_var(kin->net, (size_t)kin->dyn_obs[q]);
+            double o = kin->vars[v], h = 1e-6 * (fabs(o) > 1.0 ? fabs(o) : 1.0);
+            kin->vars[v] = o + h;
+            ilnet_network_functions_eval(kin->net, kin->vars);
+            double kp = ilnet_network_rate_eval(kin->net, r, kin->vars);
+            kin->vars[v] = o - h;
+            ilnet_network_functions_eval(kin->net, kin->vars);
+            double km = ilnet_network_rate_eval(kin->net, r, kin->vars);
+            kin->vars[v] = o;
+            kin->dk[q] = (kp - km) / (2 * h);
+        }
+    }
+    ilnet_network_functions_eval(kin->net, kin->vars);
+}
+
+static double reactant_product(const ilnet_kinetics *kin, int r, const double *y)
+{
+    double v = 1;
+    for (int a = kin->react_ptr[r]; a < kin->react_ptr[r + 1]; a++)
+        v *= y[kin->react[a]];
+    return v;
 }
 
 int ilnet_kinetics_init(ilnet_kinetics *kin, const ilnet_network *net)
@@ -139,7 +262,13 @@ int ilnet_kinetics_init(ilnet_kinetics *kin, const ilnet_network *net)
     kin->term_pos_dense = malloc((n_entries + 1) * sizeof(int));
     kin->term_pos_sparse = malloc((n_entries + 1) * sizeof(int));
     if (!kin->term_coef || !kin->term_pos_dense || !kin->term_pos_sparse) goto oom;
+    if (init_dynamic(kin, net)) goto oom;
     if (build_pattern(kin, n_entries)) goto oom;
+    for (int x = 0; x < kin->n_x; x++) {
+        long dpos = (long)kin->x_col[x] * n + kin->x_row[x];
+        kin->x_pos_dense[x] = dpos > 0x7fffffffL ? -1 : (int)dpos;
+        kin->x_pos_sparse[x] = sparse_pos(kin, kin->x_row[x], kin->x_col[x]);
+    }
     for (int t = 0; t < nt; t++) {
         int r = kin->term_rxn[t], j = kin->term_species[t], e = kin->term_ptr[t];
         for (int p = st->col_ptr[r]; p < st->col_ptr[r + 1]; p++, e++) {
@@ -165,8 +294,9 @@ void ilnet_kinetics_refresh(ilnet_kinetics *kin, const ilnet_network *net)
         kin->k[r] = ilnet_network_reaction(net, r)->k;
 }
 
-void ilnet_kinetics_rhs(const ilnet_kinetics *kin, const double *y, double *dydt)
+void ilnet_kinetics_rhs(ilnet_kinetics *kin, double t, const double *y, double *dydt)
 {
+    eval_dynamic(kin, t, y);
     memset(dydt, 0, (size_t)kin->n_species * sizeof *dydt);
     const int *rp = kin->react_ptr, *sp = kin->st_ptr;
     for (int r = 0; r < kin->n_reactions; r++) {
@@ -195,22 +325,36 @@ static double partial(const ilnet_kinetics *kin, int t, const double *y)
     return d;
 }
 
-void ilnet_kinetics_jac_dense(const ilnet_kinetics *kin, const double *y, double *data)
+void ilnet_kinetics_jac_dense(ilnet_kinetics *kin, double time, const double *y, double *data)
 {
+    eval_dynamic(kin, time, y);
     memset(data, 0, (size_t)kin->n_species * (size_t)kin->n_species * sizeof *data);
     for (int t = 0; t < kin->n_terms; t++) {
         double d = partial(kin, t, y);
         for (int e = kin->term_ptr[t]; e < kin->term_ptr[t + 1]; e++)
             data[kin->term_pos_dense[e]] += kin->term_coef[e] * d;
     }
+    if (kin->n_x) {
+        eval_dk(kin);
+        for (int x = 0; x < kin->n_x; x++)
+            data[kin->x_pos_dense[x]] +=
+                kin->x_coef[x] * kin->dk[kin->x_dk[x]] * reactant_product(kin, kin->x_rxn[x], y);
+    }
 }
 
-void ilnet_kinetics_jac_sparse(const ilnet_kinetics *kin, const double *y, double *data)
+void ilnet_kinetics_jac_sparse(ilnet_kinetics *kin, double time, const double *y, double *data)
 {
+    eval_dynamic(kin, time, y);
     memset(data, 0, (size_t)kin->nnz * sizeof *data);
     for (int t = 0; t < kin->n_terms; t++) {
         double d = partial(kin, t, y);
         for (int e = kin->term_ptr[t]; e < kin->term_ptr[t + 1]; e++)
             data[kin->term_pos_sparse[e]] += kin->term_coef[e] * d;
+    }
+    if (kin->n_x) {
+        eval_dk(kin);
+        for (int x = 0; x < kin->n_x; x++)
+            data[kin->x_pos_sparse[x]] +=
+                kin->x_coef[x] * kin->dk[kin->x_dk[x]] * reactant_product(kin, kin->x_rxn[x], y);
     }
 }

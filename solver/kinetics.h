@@ -1,5 +1,9 @@
-/* Mass-action kinetics compiled from a network into flat arrays: the right-hand side
- * dy/dt = N v(y) and its analytic Jacobian, dense or sparse (CSC). Used by the solver. */
+/* Kinetics compiled from a network into flat arrays: the right-hand side dy/dt = N v(t, y)
+ * and its Jacobian, dense or sparse (CSC). Used by the solver. Rates are mass action,
+ * v_r = k_r * product of reactant amounts; a dynamic reaction's k_r is a function of
+ * observables and time (BioNetGen function rate laws), re-evaluated at every call. The
+ * Jacobian is analytic in the amounts; dk_r/d(observable) comes from a central difference
+ * of the scalar rate expression, then the chain rule through the observable weights. */
 #ifndef ILNET_KINETICS_H
 #define ILNET_KINETICS_H
 
@@ -21,6 +25,18 @@ typedef struct {
     double *term_coef;
     int *term_pos_dense, *term_pos_sparse;
 
+    /* dynamic rate laws */
+    const ilnet_network *net;
+    int n_dyn;
+    int *dyn_rxn;               /* n_dyn reaction indices */
+    int *dyn_obs_ptr, *dyn_obs; /* observables each one depends on */
+    double *vars, *dk;          /* variable vector; dk per (dyn, observable) entry */
+    int n_x;                    /* Jacobian entries through observables */
+    int *x_dk, *x_rxn;          /* index into dk, reaction */
+    double *x_coef;             /* stoichiometric coefficient * observable weight */
+    int *x_pos_dense, *x_pos_sparse;
+    int *x_row, *x_col;
+
     /* Sparse Jacobian pattern (CSC, diagonal always present). */
     int nnz;
     int *col_ptr, *row_idx;
@@ -30,10 +46,10 @@ int ilnet_kinetics_init(ilnet_kinetics *kin, const ilnet_network *net);
 void ilnet_kinetics_free(ilnet_kinetics *kin);
 /* Copies the network's current rate constants. */
 void ilnet_kinetics_refresh(ilnet_kinetics *kin, const ilnet_network *net);
-void ilnet_kinetics_rhs(const ilnet_kinetics *kin, const double *y, double *dydt);
+void ilnet_kinetics_rhs(ilnet_kinetics *kin, double t, const double *y, double *dydt);
 /* Fills a column-major dense n x n matrix (zeroed here). */
-void ilnet_kinetics_jac_dense(const ilnet_kinetics *kin, const double *y, double *data);
+void ilnet_kinetics_jac_dense(ilnet_kinetics *kin, double t, const double *y, double *data);
 /* Fills the data array (nnz) of the CSC pattern col_ptr/row_idx (zeroed here). */
-void ilnet_kinetics_jac_sparse(const ilnet_kinetics *kin, const double *y, double *data);
+void ilnet_kinetics_jac_sparse(ilnet_kinetics *kin, double t, const double *y, double *data);
 
 #endif

@@ -33,7 +33,7 @@ static int rhs_fn(realtype t, N_Vector y, N_Vector ydot, void *user)
 {
     (void)t;
     ilnet_solver *s = user;
-    ilnet_kinetics_rhs(&s->kin, N_VGetArrayPointer(y), N_VGetArrayPointer(ydot));
+    ilnet_kinetics_rhs(&s->kin, t, N_VGetArrayPointer(y), N_VGetArrayPointer(ydot));
     return 0;
 }
 
@@ -42,7 +42,7 @@ static int jac_dense_fn(realtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *
 {
     (void)t, (void)fy, (void)t1, (void)t2, (void)t3;
     ilnet_solver *s = user;
-    ilnet_kinetics_jac_dense(&s->kin, N_VGetArrayPointer(y), SM_DATA_D(J));
+    ilnet_kinetics_jac_dense(&s->kin, t, N_VGetArrayPointer(y), SM_DATA_D(J));
     return 0;
 }
 
@@ -58,7 +58,7 @@ static int jac_sparse_fn(realtype t, N_Vector y, N_Vector fy, SUNMatrix J, void 
         ptr[j] = s->kin.col_ptr[j];
     for (int e = 0; e < s->kin.nnz; e++)
         idx[e] = s->kin.row_idx[e];
-    ilnet_kinetics_jac_sparse(&s->kin, N_VGetArrayPointer(y), SM_DATA_S(J));
+    ilnet_kinetics_jac_sparse(&s->kin, t, N_VGetArrayPointer(y), SM_DATA_S(J));
     return 0;
 }
 

@@ -476,6 +476,32 @@ static int is_number(const char *s)
     return e != s && *e == '\0';
 }
 
+/* 1 when an expression names a function, an observable or time */
+static int refs_dynamic(const ilnet_bngl_model *m, const char *t)
+{
+    for (const char *p = t; *p;) {
+        if (isalpha((unsigned char)*p) || *p == '_') {
+            const char *e = p;
+            while (isalnum((unsigned char)*e) || *e == '_')
+                e++;
+            size_t n = (size_t)(e - p);
+            if (n == 4 && !strncmp(p, "time", 4)) return 1;
+            for (int f = 0; f < m->n_funcs; f++)
+                if (strlen(m->funcs[f].name) == n && !strncmp(m->funcs[f].name, p, n)) return 1;
+            for (int o = 0; o < m->n_obs; o++)
+                if (strlen(m->obs[o].name) == n && !strncmp(m->obs[o].name, p, n)) return 1;
+            p = e;
+        } else if (isdigit((unsigned char)*p) || *p == '.') {
+            while (isalnum((unsigned char)*p) || *p == '.' ||
+                   ((*p == '-' || *p == '+') && (p[-1] == 'e' || p[-1] == 'E')))
+                p++;
+        } else {
+            p++;
+        }
+    }
+    return 0;
+}
+
 static int build_network(gen *G, ilnet_network **out)
 {
     const ilnet_bngl_model *m = G->m;
@@ -486,27 +512,39 @@ static int build_network(gen *G, ilnet_network **out)
     for (int i = 0; i < m->n_params && !rc; i++)
         rc = ilnet_network_add_parameter(net, m->params[i].name, m->params[i].expr,
                                          m->params[i].line);
-    /* rate laws: a parameter name or number as is, other expressions as _rateLawN */
+    /* rate laws: a parameter or function name or a number as is; other expressions become
+     * _rateLawN, a parameter when constant, a function when they use functions,
+     * observables or time() */
     char **rate = calloc((size_t)G->nrules + 1, sizeof *rate);
     if (!rate && !rc) rc = oom();
     int nlaw = 0;
+    char(*lawfn)[32] = calloc((size_t)G->nrules + 1, sizeof *lawfn);
+    const char **lawtext = calloc((size_t)G->nrules + 1, sizeof *lawtext);
+    int *lawline = calloc((size_t)G->nrules + 1, sizeof *lawline), nfn = 0;
+    if ((!lawfn || !lawtext || !lawline) && !rc) rc = oom();
     for (int k = 0; k < G->nrules && !rc; k++) {
         const char *t = G->rules[k].rate;
+        size_t tl = strlen(t);
+        char bare[256];
+        snprintf(bare, sizeof bare, "%.*s",
+                 (int)(tl > 2 && !strcmp(t + tl - 2, "()") ? tl - 2 : tl), t);
+        int is_fn = 0;
         for (int f = 0; f < m->n_funcs; f++)
-            if (!strcmp(m->funcs[f].name, t) ||
-                (!strncmp(t, m->funcs[f].name, strlen(m->funcs[f].name)) &&
-                 !strcmp(t + strlen(m->funcs[f].name), "()")))
-                rc = ilnet_error_set(ILNET_EINPUT,
-                                     "%s:%d: rule rate law '%s' is a function; function rate laws "
-                                     "are not supported yet",
-                                     m->path, G->rules[k].src->line, t);
-        if (rc) break;
-        if (is_identifier(t) || is_number(t)) {
+            is_fn |= !strcmp(m->funcs[f].name, bare);
+        if (is_fn) {
+            rate[k] = strdup(bare);
+        } else if (is_identifier(t) || is_number(t)) {
             rate[k] = strdup(t);
         } else {
             char name[32];
             snprintf(name, sizeof name, "_rateLaw%d", ++nlaw);
-            rc = ilnet_network_add_parameter(net, name, t, G->rules[k].src->line);
+            if (refs_dynamic(m, t)) {
+                memcpy(lawfn[nfn], name, sizeof name);
+                lawtext[nfn] = t;
+                lawline[nfn++] = G->rules[k].src->line;
+            } else {
+                rc = ilnet_network_add_parameter(net, name, t, G->rules[k].src->line);
+            }
             rate[k] = strdup(name);
         }
         if (!rate[k] && !rc) rc = oom();
@@ -577,6 +615,13 @@ static int build_network(gen *G, ilnet_network **out)
     }
     free(sp);
     free(w);
+    for (int f = 0; f < m->n_funcs && !rc; f++)
+        rc = ilnet_network_add_function(net, m->funcs[f].name, m->funcs[f].expr, m->funcs[f].line);
+    for (int f = 0; f < nfn && !rc; f++)
+        rc = ilnet_network_add_function(net, lawfn[f], lawtext[f], lawline[f]);
+    free(lawfn);
+    free(lawtext);
+    free(lawline);
     if (!rc) rc = ilnet_network_compile(net);
     if (rc) {
         ilnet_network_free(net);
