@@ -100,8 +100,8 @@ int main(void)
     expect_error("begin species\n 1 A 1\n", "t.net:1: block 'species' is never closed");
     expect_error("begin species\n 1 A 1\nend species\n", "no reactions block");
     expect_error("begin species\n 3 A 1\nend species\n", "t.net:2: species index 3, expected 1");
-    expect_error("begin functions\nend functions\n",
-                 "t.net:1: unsupported block 'begin functions'");
+    expect_error("begin compartments\nend compartments\n",
+                 "t.net:1: unsupported block 'begin compartments'");
     expect_error("hello\n", "t.net:1: text outside any block: 'hello'");
     CHECK_DONE();
 }
