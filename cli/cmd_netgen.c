@@ -98,6 +98,9 @@ int cmd_netgen(int argc, char **argv)
         code = cli_fail();
         goto done;
     }
+    if (st.n_idle)
+        fprintf(stderr, "ilnet: warning: %s: %d rule(s) never apply to any species: %s\n", model,
+                st.n_idle, st.idle);
     if (!out) out = def = default_output(model);
     if (!out || ilnet_netfile_write(net, out)) {
         code = cli_fail();

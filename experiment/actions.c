@@ -267,6 +267,9 @@ static int ensure_network(runner *R, const ilnet_bngl_action *gen)
     if (!R->y) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++)
         R->y[i] = ilnet_network_species(R->net, i)->initial;
+    if (st.n_idle)
+        fprintf(stderr, "ilnet: warning: %s: %d rule(s) never apply to any species: %s\n",
+                R->m->path, st.n_idle, st.idle);
     if (!R->o->quiet)
         printf("generate_network: %zu species, %zu reactions (%.3f s)\n", n,
                ilnet_network_reaction_count(R->net), st.seconds);

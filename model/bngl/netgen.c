@@ -751,6 +751,27 @@ static int generate(gen *G, ilnet_netgen_stats *stats)
     if (stats) {
         stats->iterations = round;
         stats->truncated = G->truncated;
+        stats->n_idle = 0;
+        stats->idle[0] = '\0';
+        for (int k = 0; k < G->nrules; k++) {
+            int used = 0;
+            for (int i = 0; i < G->nrx && !used; i++)
+                used = G->rx[i].rule == k;
+            if (used) continue;
+            const ilnet_crule *cr = &G->rules[k];
+            char one[200];
+            int ri = (int)(cr->src - m->rules) + 1;
+            if (cr->src->name)
+                snprintf(one, sizeof one, "%s%s (line %d)", cr->reverse ? "_reverse_" : "",
+                         cr->src->name, cr->src->line);
+            else
+                snprintf(one, sizeof one, "%s_R%d (line %d)", cr->reverse ? "_reverse_" : "", ri,
+                         cr->src->line);
+            size_t len = strlen(stats->idle);
+            if (len + strlen(one) + 8 < sizeof stats->idle)
+                snprintf(stats->idle + len, sizeof stats->idle - len, "%s%s", len ? ", " : "", one);
+            stats->n_idle++;
+        }
     }
     return 0;
 }
