@@ -1162,7 +1162,7 @@ int ilnet_bngl_parse(ilnet_bngl_model **out, const char *path, const char *text)
             rc = parse_rule(&P, s, &cap_rule);
             break;
         default:
-            if (in_model) {
+            if (in_model && blk != BL_ACTIONS) {
                 rc = perr(&P, i, "text outside any block: '%.30s'", s + i);
                 break;
             }
