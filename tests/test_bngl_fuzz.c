@@ -16,7 +16,7 @@
  * tabs. Every file also gets a fixed set of targeted mutants (each 'end' and 'begin' line
  * deleted, each seed species duplicated, each rule's arrow flipped, truncation at line
  * boundaries, parameter cycles, ...) and a few file-independent inputs (tiny texts, a chain
- * of 100000 parameters, 5000 nested parentheses, 20000 seed species, a 2000-molecule chain).
+ * of 20000 parameters, 5000 nested parentheses, 20000 seed species, a 2000-molecule chain).
  * Mutants never contain NUL bytes (ilnet_bngl_parse takes a C string). Each mutant is
  * parsed from memory as ilnet_bngl_parse(.., "mutant.bngl", text), text being a heap block
  * of exactly length+1 bytes so that overreads show up under ASan. When it parses, the
@@ -2280,8 +2280,8 @@ static void synthetic(void)
         run_mutant(file, --k, desc, &b);
     }
 
-    /* 100000 chained parameters p1 = p2, ..., pN = 1 (a recursive evaluation overflows) */
-    const long chain = 100000;
+    /* 20000 chained parameters p1 = p2, ..., pN = 1 (a recursive evaluation overflows) */
+    const long chain = 20000;
     buf_sets(&b, "begin parameters\n");
     for (long i = 1; i < chain; i++)
         buf_printf(&b, "    p%ld p%ld\n", i, i + 1);

@@ -5,6 +5,7 @@
  * Every expected value below is derived by hand in the comment next to it; none was
  * copied from the library's output. Rate factors are checked as k(reaction) / k(parameter)
  * with the parameter set to a value other than 1, so a missing or extra factor shows. */
+#define _POSIX_C_SOURCE 200809L
 #include "check.h"
 
 #include "common/error.h"
@@ -13,7 +14,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 static ilnet_canon_ws *cws;
 
@@ -198,8 +202,7 @@ static int n_rxn_consuming(ilnet_bngl_model *m, const ilnet_network *net, const 
     return n;
 }
 
-static void expect_counts(const ilnet_bngl_model *m, const ilnet_network *net, size_t ns,
-                          size_t nr)
+static void expect_counts(const ilnet_bngl_model *m, const ilnet_network *net, size_t ns, size_t nr)
 {
     size_t gs = ilnet_network_species_count(net), gr = ilnet_network_reaction_count(net);
     CHECK(gs == ns, "%s: %zu species, want %zu", m->path, gs, ns);
@@ -247,7 +250,7 @@ static void done(ilnet_bngl_model *m, ilnet_network *net)
 typedef struct {
     const char *name;
     int ns;
-    const char *site[4];
+    const char *site[5];
 } mtype;
 
 #define AGG_MAXM 64
@@ -327,6 +330,8 @@ static const mtype MT_BV = {"Bv", 2, {"l", "l"}};
 static const mtype MT_X = {"X", 4, {"s", "s", "s", "s"}};
 static const mtype MT_Y = {"Y", 4, {"a", "b", "b", "b"}};
 static const mtype MT_Z = {"Z", 1, {"y"}};
+static const mtype MT_D = {"D", 2, {"s", "s"}};
+static const mtype MT_W = {"W", 5, {"a", "b", "b", "b", "b"}};
 
 static double now(void)
 {
@@ -336,11 +341,14 @@ static double now(void)
 }
 
 /* The same aggregate written three ways (identity; shuffled molecules, reversed bond
- * numbers, rotated sites; another shuffle) must give one label, quickly. */
-static void check_agg_invariant(ilnet_bngl_model *m, const agg *a, const char *what)
+ * numbers, rotated sites; another shuffle) must give one label, quickly. The work runs in
+ * a child process killed after LIMIT seconds, so a slow canonical labelling fails the
+ * check instead of hanging the test. */
+#define AGG_TIME_LIMIT 5.0
+
+static void agg_invariant_work(ilnet_bngl_model *m, const agg *a)
 {
     int perm[AGG_MAXM];
-    double t0 = now();
     char *s0 = agg_write(a, NULL, 0, 0);
     shuffle(perm, a->n, 12345u);
     char *s1 = agg_write(a, perm, 1, 1);
@@ -348,12 +356,51 @@ static void check_agg_invariant(ilnet_bngl_model *m, const agg *a, const char *w
     char *s2 = agg_write(a, perm, 0, 2);
     check_canon(m, s0, s1, 1);
     check_canon(m, s0, s2, 1);
-    double dt = now() - t0;
-    printf("  %s (%d molecules): %.3f s\n", what, a->n, dt);
-    CHECK(dt < 2.0, "%s: canonical labels took %.2f s", what, dt);
     free(s0);
     free(s1);
     free(s2);
+}
+
+static void check_agg_invariant(ilnet_bngl_model *m, const agg *a, const char *what)
+{
+    fflush(stdout);
+    fflush(stderr);
+    double t0 = now();
+    pid_t pid = fork();
+    if (pid < 0) {
+        CHECK(0, "%s: fork failed", what);
+        return;
+    }
+    if (pid == 0) {
+        check_failures = 0; /* inherited from the parent */
+        agg_invariant_work(m, a);
+        fflush(stdout);
+        fflush(stderr);
+        _exit(check_failures ? 1 : 0);
+    }
+    int status = 0, killed = 0;
+    for (;;) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid) break;
+        if (r < 0) {
+            CHECK(0, "%s: waitpid failed", what);
+            return;
+        }
+        if (now() - t0 > AGG_TIME_LIMIT) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            killed = 1;
+            break;
+        }
+        nanosleep(&(struct timespec){0, 5000000}, NULL);
+    }
+    double dt = now() - t0;
+    printf("  %s (%d molecules): %.3f s%s\n", what, a->n, dt, killed ? " (killed)" : "");
+    CHECK(!killed, "%s (%d molecules): 8 canonical labels did not finish in %.0f s", what, a->n,
+          AGG_TIME_LIMIT);
+    if (!killed)
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+              "%s: relabelled copies disagree or failed (see above)", what);
 }
 
 static const char *CANON_MODEL = "begin model\n"
@@ -371,6 +418,10 @@ static const char *CANON_MODEL = "begin model\n"
                                  "  X(s,s,s,s)\n"
                                  "  Y(a,b,b,b)\n"
                                  "  Z(y)\n"
+                                 "  W(a,b,b,b,b)\n"
+                                 "  D(s,s)\n"
+                                 "  P(s~u~p,s~u~p)\n"
+                                 "  Q(p)\n"
                                  "end molecule types\n"
                                  "end model\n";
 
@@ -425,12 +476,18 @@ static void test_canon_identical_sites(void)
     check_canon(m, "L(r!1,r).M(l!1)", "L(r,r!1).M(l!1)", 1);
     check_canon(m, "L(r!1,r).M(l!1)", "M(l!3).L(r,r!3)", 1);
     check_canon(m, "L(r!1,r).M(l!1)", "L(r!1,r!2).M(l!1).M(l!2)", 0);
+    /* identical sites with states: which one is bound matters only through its state */
+    check_canon(m, "P(s~p!1,s~u).Q(p!1)", "P(s~u,s~p!1).Q(p!1)", 1);
+    check_canon(m, "P(s~p!1,s~u).Q(p!1)", "Q(p!4).P(s~u,s~p!4)", 1);
+    check_canon(m, "P(s~p!1,s~u).Q(p!1)", "P(s~u!1,s~p).Q(p!1)", 0);
+    check_canon(m, "P(s~p!1,s~p).Q(p!1)", "P(s~p,s~p!2).Q(p!2)", 1);
     /* rings of L(r,r): triangle written two ways, hexagon both orientations */
     const char *tri = "L(r!1,r!2).L(r!2,r!3).L(r!3,r!1)";
     check_canon(m, tri, "L(r!3,r!1).L(r!2,r!1).L(r!3,r!2)", 1);
     const char *hex = "L(r!1,r!2).L(r!2,r!3).L(r!3,r!4).L(r!4,r!5).L(r!5,r!6).L(r!6,r!1)";
-    check_canon(m, hex, "L(r!16,r!11).L(r!15,r!16).L(r!15,r!14).L(r!13,r!14).L(r!12,r!13)."
-                        "L(r!11,r!12)",
+    check_canon(m, hex,
+                "L(r!16,r!11).L(r!15,r!16).L(r!15,r!14).L(r!13,r!14).L(r!12,r!13)."
+                "L(r!11,r!12)",
                 1);
     check_canon(m, hex, "L(r!1,r!2).L(r!3,r!4).L(r!5,r!6).L(r!2,r!3).L(r!4,r!5).L(r!6,r!1)", 1);
     check_canon(m, tri, hex, 0);
@@ -500,6 +557,118 @@ static void test_canon_regular_graphs(void)
     ilnet_bngl_free(m);
 }
 
+/* brute-force multigraph isomorphism for aggregates of T(s,s,s) and D(s,s) (identical
+ * sites, so a molecule's bonds are determined by its neighbours): a type-preserving
+ * bijection of molecules preserving the number of bonds between every pair */
+static int iso_rec(const agg *a, const agg *b, int (*ca)[AGG_MAXM], int (*cb)[AGG_MAXM], int *p,
+                   int *used, int k)
+{
+    if (k == a->n) return 1;
+    for (int j = 0; j < b->n; j++) {
+        if (used[j] || a->t[k] != b->t[j]) continue;
+        int ok = 1;
+        for (int i = 0; i < k && ok; i++)
+            ok = ca[k][i] == cb[j][p[i]];
+        if (!ok || ca[k][k] != cb[j][j]) continue;
+        p[k] = j;
+        used[j] = 1;
+        if (iso_rec(a, b, ca, cb, p, used, k + 1)) return 1;
+        used[j] = 0;
+    }
+    return 0;
+}
+
+static int agg_isomorphic(const agg *a, const agg *b)
+{
+    if (a->n != b->n || a->nb != b->nb) return 0;
+    static int ca[AGG_MAXM][AGG_MAXM], cb[AGG_MAXM][AGG_MAXM];
+    memset(ca, 0, sizeof ca);
+    memset(cb, 0, sizeof cb);
+    for (int e = 0; e < a->nb; e++) {
+        ca[a->e[e][0]][a->e[e][2]]++;
+        ca[a->e[e][2]][a->e[e][0]]++;
+    }
+    for (int e = 0; e < b->nb; e++) {
+        cb[b->e[e][0]][b->e[e][2]]++;
+        cb[b->e[e][2]][b->e[e][0]]++;
+    }
+    int p[AGG_MAXM], used[AGG_MAXM] = {0};
+    return iso_rec(a, b, ca, cb, p, used, 0);
+}
+
+static unsigned rng_next(unsigned *st)
+{
+    *st = *st * 1664525u + 1013904223u;
+    return *st >> 8;
+}
+
+/* random connected aggregate of 3..6 T/D molecules, no self-bonds, multi-bonds allowed */
+static void random_agg(agg *a, unsigned *st)
+{
+    memset(a, 0, sizeof *a);
+    int n = 3 + (int)(rng_next(st) % 4);
+    for (int i = 0; i < n; i++)
+        agg_mol(a, rng_next(st) % 3 ? &MT_T : &MT_D);
+    for (int i = 1; i < n; i++) {
+        int cand[AGG_MAXM], nc = 0;
+        for (int j = 0; j < i; j++)
+            if (a->used[j] < a->t[j]->ns) cand[nc++] = j;
+        agg_bond(a, i, -1, cand[rng_next(st) % (unsigned)nc], -1);
+    }
+    int extra = (int)(rng_next(st) % 4);
+    for (int x = 0; x < extra * 4 && extra; x++) {
+        int i = (int)(rng_next(st) % (unsigned)n), j = (int)(rng_next(st) % (unsigned)n);
+        if (i == j || a->used[i] == a->t[i]->ns || a->used[j] == a->t[j]->ns) continue;
+        agg_bond(a, i, -1, j, -1);
+        extra--;
+    }
+}
+
+static void test_canon_random_against_bruteforce(void)
+{
+    printf("test_canon_random_against_bruteforce\n");
+    ilnet_bngl_model *m = load("canon.bngl", CANON_MODEL);
+    if (!m) return;
+    enum { NG = 300 };
+    static agg g[NG];
+    char *lab[NG];
+    unsigned st = 2024u;
+    int perm[AGG_MAXM], bad_same = 0, bad_diff = 0, iso_pairs = 0;
+    for (int i = 0; i < NG; i++) {
+        random_agg(&g[i], &st);
+        char *s = agg_write(&g[i], NULL, 0, 0);
+        lab[i] = canon(m, s);
+        /* a relabelled copy labels the same */
+        shuffle(perm, g[i].n, st);
+        char *s2 = agg_write(&g[i], perm, 1, (int)(st % 3));
+        char *l2 = canon(m, s2);
+        if (lab[i] && l2 && strcmp(lab[i], l2) && bad_same++ < 5)
+            fprintf(stderr, "  isomorphic '%s' and '%s' label differently\n", s, s2);
+        free(l2);
+        free(s);
+        free(s2);
+    }
+    for (int i = 0; i < NG; i++)
+        for (int j = i + 1; j < NG; j++) {
+            if (!lab[i] || !lab[j]) continue;
+            int iso = agg_isomorphic(&g[i], &g[j]), same = !strcmp(lab[i], lab[j]);
+            iso_pairs += iso;
+            if (iso != same && bad_diff++ < 5) {
+                char *a = agg_write(&g[i], NULL, 0, 0), *b = agg_write(&g[j], NULL, 0, 0);
+                fprintf(stderr, "  '%s' and '%s': isomorphic %d, same label %d\n", a, b, iso, same);
+                free(a);
+                free(b);
+            }
+        }
+    printf("  %d graphs, %d isomorphic pairs\n", NG, iso_pairs);
+    CHECK(bad_same == 0, "%d relabelled copies got another label", bad_same);
+    CHECK(bad_diff == 0, "%d pairs where label equality disagrees with isomorphism", bad_diff);
+    CHECK(iso_pairs > 0, "the sample should contain isomorphic pairs written differently");
+    for (int i = 0; i < NG; i++)
+        free(lab[i]);
+    ilnet_bngl_free(m);
+}
+
 static void test_canon_large_symmetric(void)
 {
     printf("test_canon_large_symmetric\n");
@@ -515,7 +684,7 @@ static void test_canon_large_symmetric(void)
             agg_mol(&a, &MT_BV);
         }
         for (int i = 0; i < n; i++) {
-            agg_bond(&a, 2 * i, 1, 2 * i + 1, 0);           /* L_i.r#2 - Bv_i.l#1 */
+            agg_bond(&a, 2 * i, 1, 2 * i + 1, 0);                 /* L_i.r#2 - Bv_i.l#1 */
             agg_bond(&a, 2 * i + 1, 1, (2 * i + 2) % (2 * n), 0); /* Bv_i.l#2 - L_i+1.r#1 */
         }
         char what[64];
@@ -544,6 +713,19 @@ static void test_canon_large_symmetric(void)
         }
     }
     check_agg_invariant(m, &t, "X/Y/Z tree");
+    /* the same with W(a,b,b,b,b): 21 molecules, 4! * (4!)^4 = 7962624 automorphisms; a
+     * labelling that prunes automorphisms needs milliseconds */
+    agg w = {0};
+    x = agg_mol(&w, &MT_X);
+    for (int i = 0; i < 4; i++) {
+        int y = agg_mol(&w, &MT_W);
+        agg_bond(&w, x, i, y, 0);
+        for (int j = 1; j < 5; j++) {
+            int z = agg_mol(&w, &MT_Z);
+            agg_bond(&w, y, j, z, 0);
+        }
+    }
+    check_agg_invariant(m, &w, "X/W/Z tree");
     /* K4,4 and K5 of U(s,s,s,s) */
     agg k44 = {0}, k5 = {0};
     for (int i = 0; i < 8; i++)
@@ -613,6 +795,64 @@ static void test_factor_homodimerisation(void)
     if (net) {
         expect_counts(m, net, 2, 1);
         expect_rxn(m, net, "A(a!1).A(a!1)", "A(a) + A(a)", "k", 1.0);
+    }
+    done(m, net);
+}
+
+static void test_factor_symmetric_rule_two_species(void)
+{
+    printf("test_factor_symmetric_rule_two_species\n");
+    /* A(a) + A(a) on two different A species: per ordering the symmetric rule gives
+     * 0.5*k and the two orderings (u first, p first) give the same reaction: k. On one
+     * species there is one ordering: 0.5*k. */
+    ilnet_bngl_model *m = load("sym2.bngl", "begin model\n"
+                                            "begin parameters\n"
+                                            "  k 2.5\n"
+                                            "end parameters\n"
+                                            "begin molecule types\n"
+                                            "  A(a,s~u~p)\n"
+                                            "end molecule types\n"
+                                            "begin seed species\n"
+                                            "  A(a,s~u) 1\n"
+                                            "  A(a,s~p) 1\n"
+                                            "end seed species\n"
+                                            "begin reaction rules\n"
+                                            "  A(a) + A(a) -> A(a!1).A(a!1) k\n"
+                                            "end reaction rules\n"
+                                            "end model\n");
+    if (!m) return;
+    ilnet_network *net = generate(m, 0, 0, NULL);
+    if (net) {
+        expect_counts(m, net, 5, 3);
+        expect_rxn(m, net, "A(a,s~u) + A(a,s~u)", "A(a!1,s~u).A(a!1,s~u)", "k", 0.5);
+        expect_rxn(m, net, "A(a,s~u) + A(a,s~p)", "A(a!1,s~u).A(a!1,s~p)", "k", 1.0);
+        expect_rxn(m, net, "A(a,s~p) + A(a,s~p)", "A(a!1,s~p).A(a!1,s~p)", "k", 0.5);
+    }
+    done(m, net);
+
+    /* the symmetric pattern A(a!1).A(a!1) unbinding an asymmetric p:u dimer: 2 maps,
+     * rule symmetry 2: k; and the symmetric p:p dimer: k */
+    m = load("sym2u.bngl", "begin model\n"
+                           "begin parameters\n"
+                           "  k 2.5\n"
+                           "end parameters\n"
+                           "begin molecule types\n"
+                           "  A(a,s~u~p)\n"
+                           "end molecule types\n"
+                           "begin seed species\n"
+                           "  A(a!1,s~p).A(a!1,s~u) 1\n"
+                           "  A(a!1,s~p).A(a!1,s~p) 1\n"
+                           "end seed species\n"
+                           "begin reaction rules\n"
+                           "  A(a!1).A(a!1) -> A(a) + A(a) k\n"
+                           "end reaction rules\n"
+                           "end model\n");
+    if (!m) return;
+    net = generate(m, 0, 0, NULL);
+    if (net) {
+        expect_counts(m, net, 4, 2);
+        expect_rxn(m, net, "A(a!1,s~p).A(a!1,s~u)", "A(a,s~p) + A(a,s~u)", "k", 1.0);
+        expect_rxn(m, net, "A(a!1,s~p).A(a!1,s~p)", "A(a,s~p) + A(a,s~p)", "k", 1.0);
     }
     done(m, net);
 }
@@ -746,23 +986,23 @@ static void test_factor_context_molecules(void)
      * each of the 3 receptors can be the target (each has 2 possible contexts, which
      * must not multiply): 3*k, then 2*k, then k. A free receptor has no second R in its
      * complex and does not react. */
-    ilnet_bngl_model *m = load("context.bngl",
-                               "begin model\n"
-                               "begin parameters\n"
-                               "  k 0.9\n"
-                               "end parameters\n"
-                               "begin molecule types\n"
-                               "  S(r,r,r)\n"
-                               "  R(s,y~0~1)\n"
-                               "end molecule types\n"
-                               "begin seed species\n"
-                               "  S(r!1,r!2,r!3).R(s!1,y~0).R(s!2,y~0).R(s!3,y~0) 1\n"
-                               "  R(s,y~0) 1\n"
-                               "end seed species\n"
-                               "begin reaction rules\n"
-                               "  R(y~0).R() -> R(y~1).R() k\n"
-                               "end reaction rules\n"
-                               "end model\n");
+    ilnet_bngl_model *m =
+        load("context.bngl", "begin model\n"
+                             "begin parameters\n"
+                             "  k 0.9\n"
+                             "end parameters\n"
+                             "begin molecule types\n"
+                             "  S(r,r,r)\n"
+                             "  R(s,y~0~1)\n"
+                             "end molecule types\n"
+                             "begin seed species\n"
+                             "  S(r!1,r!2,r!3).R(s!1,y~0).R(s!2,y~0).R(s!3,y~0) 1\n"
+                             "  R(s,y~0) 1\n"
+                             "end seed species\n"
+                             "begin reaction rules\n"
+                             "  R(y~0).R() -> R(y~1).R() k\n"
+                             "end reaction rules\n"
+                             "end model\n");
     if (!m) return;
     ilnet_network *net = generate(m, 0, 0, NULL);
     if (net) {
@@ -774,6 +1014,227 @@ static void test_factor_context_molecules(void)
         expect_rxn(m, net, "S(r!1,r!2,r!3).R(s!1,y~1).R(s!2,y~1).R(s!3,y~0)",
                    "S(r!1,r!2,r!3).R(s!1,y~1).R(s!2,y~1).R(s!3,y~1)", "k", 1.0);
         CHECK(n_rxn_consuming(m, net, "R(s,y~0)") == 0, "a free receptor must not react");
+    }
+    done(m, net);
+}
+
+static void test_factor_two_context_molecules(void)
+{
+    printf("test_factor_two_context_molecules\n");
+    /* R(y~0).R().R(): two interchangeable context receptors. The pattern's automorphism
+     * swapping them fixes the reaction centre, so it must not divide the rate, and the two
+     * context orderings must count once: still 3*k, 2*k, k per distinct target. */
+    ilnet_bngl_model *m =
+        load("context2.bngl", "begin model\n"
+                              "begin parameters\n"
+                              "  k 0.9\n"
+                              "end parameters\n"
+                              "begin molecule types\n"
+                              "  S(r,r,r)\n"
+                              "  R(s,y~0~1)\n"
+                              "end molecule types\n"
+                              "begin seed species\n"
+                              "  S(r!1,r!2,r!3).R(s!1,y~0).R(s!2,y~0).R(s!3,y~0) 1\n"
+                              "end seed species\n"
+                              "begin reaction rules\n"
+                              "  R(y~0).R().R() -> R(y~1).R().R() k\n"
+                              "end reaction rules\n"
+                              "end model\n");
+    if (!m) return;
+    ilnet_network *net = generate(m, 0, 0, NULL);
+    if (net) {
+        expect_counts(m, net, 4, 3);
+        expect_rxn(m, net, "S(r!1,r!2,r!3).R(s!1,y~0).R(s!2,y~0).R(s!3,y~0)",
+                   "S(r!1,r!2,r!3).R(s!1,y~1).R(s!2,y~0).R(s!3,y~0)", "k", 3.0);
+        expect_rxn(m, net, "S(r!1,r!2,r!3).R(s!1,y~1).R(s!2,y~0).R(s!3,y~0)",
+                   "S(r!1,r!2,r!3).R(s!1,y~1).R(s!2,y~1).R(s!3,y~0)", "k", 2.0);
+        expect_rxn(m, net, "S(r!1,r!2,r!3).R(s!1,y~1).R(s!2,y~1).R(s!3,y~0)",
+                   "S(r!1,r!2,r!3).R(s!1,y~1).R(s!2,y~1).R(s!3,y~1)", "k", 1.0);
+    }
+    done(m, net);
+}
+
+static void test_factor_context_component(void)
+{
+    printf("test_factor_context_component\n");
+    /* A(s~u,s~p) -> A(s~p,s~p): the u site changes, the p site is context. On (u,u,p)
+     * either u can change (2*k); on (u,p,p) the one u has two possible p contexts, which
+     * count once (k). (u,u,u) has no p and would not react. */
+    ilnet_bngl_model *m = load("ctxsite.bngl", "begin model\n"
+                                               "begin parameters\n"
+                                               "  k 0.4\n"
+                                               "end parameters\n"
+                                               "begin molecule types\n"
+                                               "  A(s~u~p,s~u~p,s~u~p)\n"
+                                               "end molecule types\n"
+                                               "begin seed species\n"
+                                               "  A(s~u,s~u,s~p) 1\n"
+                                               "  A(s~u,s~u,s~u) 1\n"
+                                               "end seed species\n"
+                                               "begin reaction rules\n"
+                                               "  A(s~u,s~p) -> A(s~p,s~p) k\n"
+                                               "end reaction rules\n"
+                                               "end model\n");
+    if (!m) return;
+    ilnet_network *net = generate(m, 0, 0, NULL);
+    if (net) {
+        expect_counts(m, net, 4, 2);
+        expect_rxn(m, net, "A(s~u,s~u,s~p)", "A(s~u,s~p,s~p)", "k", 2.0);
+        expect_rxn(m, net, "A(s~u,s~p,s~p)", "A(s~p,s~p,s~p)", "k", 1.0);
+        CHECK(n_rxn_consuming(m, net, "A(s~u,s~u,s~u)") == 0, "(u,u,u) must not react");
+    }
+    done(m, net);
+}
+
+static void test_factor_symmetric_rule_bivalent(void)
+{
+    printf("test_factor_symmetric_rule_bivalent\n");
+    /* L(r) + L(r) on L(r,r): symmetric rule (0.5 per ordering). L1 + L1: 2 x 2 site
+     * pairs, one ordering: 4 * 0.5 = 2*k. L1 + L2 (the dimer has one free r on each L,
+     * so 2 sites): 2 x 2 site pairs, two orderings: 8 * 0.5 = 4*k. max_agg 3 drops
+     * L2 + L2 and L1 + L3. */
+    ilnet_bngl_model *m = load("lsym.bngl", "begin model\n"
+                                            "begin parameters\n"
+                                            "  k 1.5\n"
+                                            "end parameters\n"
+                                            "begin molecule types\n"
+                                            "  L(r,r)\n"
+                                            "end molecule types\n"
+                                            "begin seed species\n"
+                                            "  L(r,r) 1\n"
+                                            "end seed species\n"
+                                            "begin reaction rules\n"
+                                            "  L(r) + L(r) -> L(r!1).L(r!1) k\n"
+                                            "end reaction rules\n"
+                                            "end model\n");
+    if (!m) return;
+    ilnet_network *net = generate(m, 0, 3, NULL);
+    if (net) {
+        expect_counts(m, net, 3, 2);
+        expect_rxn(m, net, "L(r,r) + L(r,r)", "L(r,r!1).L(r!1,r)", "k", 2.0);
+        expect_rxn(m, net, "L(r,r) + L(r,r!1).L(r!1,r)", "L(r,r!1).L(r!1,r!2).L(r!2,r)", "k", 4.0);
+    }
+    ilnet_network_free(net);
+    /* max_agg 4: L2 + L2 -> L4, one ordering, 2 x 2 site pairs: 2*k; L1 + L3 (2 free
+     * ends) -> L4: 2 x 2 x 2 orderings x 0.5 = 4*k */
+    net = generate(m, 0, 4, NULL);
+    if (net) {
+        expect_counts(m, net, 4, 4);
+        expect_rxn(m, net, "L(r,r!1).L(r!1,r) + L(r,r!1).L(r!1,r)",
+                   "L(r,r!1).L(r!1,r!2).L(r!2,r!3).L(r!3,r)", "k", 2.0);
+        expect_rxn(m, net, "L(r,r) + L(r,r!1).L(r!1,r!2).L(r!2,r)",
+                   "L(r,r!1).L(r!1,r!2).L(r!2,r!3).L(r!3,r)", "k", 4.0);
+    }
+    done(m, net);
+}
+
+static void test_factor_zero_order_synthesis(void)
+{
+    printf("test_factor_zero_order_synthesis\n");
+    /* 0 -> A(b): no reactants, one product, k */
+    ilnet_bngl_model *m = load("zero.bngl", "begin model\n"
+                                            "begin parameters\n"
+                                            "  ksyn 7\n"
+                                            "end parameters\n"
+                                            "begin molecule types\n"
+                                            "  A(b)\n"
+                                            "end molecule types\n"
+                                            "begin seed species\n"
+                                            "  A(b) 0\n"
+                                            "end seed species\n"
+                                            "begin reaction rules\n"
+                                            "  0 -> A(b) ksyn\n"
+                                            "end reaction rules\n"
+                                            "end model\n");
+    if (!m) return;
+    ilnet_network *net = generate(m, 0, 0, NULL);
+    if (net) {
+        expect_counts(m, net, 1, 1);
+        expect_rxn(m, net, "0", "A(b)", "ksyn", 1.0);
+    }
+    done(m, net);
+}
+
+static void test_factor_symmetric_pattern_one_change(void)
+{
+    printf("test_factor_symmetric_pattern_one_change\n");
+    /* K(Y~U).K(Y~U) -> K(Y~U).K(Y~P): the reactant pattern is symmetric but the rule is
+     * not (only the second K changes), so nothing is divided: in a U:U dimer either K can
+     * be the target (2*k, as in toy-jim's reference 2*pK). On a scaffold with three U
+     * kinases each of 3 targets has 2 possible U contexts, counted once: 3*k; then the two
+     * remaining U targets, each with the other U as the only context: 2*k; a lone U
+     * beside two P has no U context: no reaction. */
+    ilnet_bngl_model *m = load("kk.bngl", "begin model\n"
+                                          "begin parameters\n"
+                                          "  pK 1.5\n"
+                                          "end parameters\n"
+                                          "begin molecule types\n"
+                                          "  K(d,Y~U~P)\n"
+                                          "  S(k,k,k)\n"
+                                          "end molecule types\n"
+                                          "begin seed species\n"
+                                          "  K(d!1,Y~U).K(d!1,Y~U) 1\n"
+                                          "  S(k!1,k!2,k!3).K(d!1,Y~U).K(d!2,Y~U).K(d!3,Y~U) 1\n"
+                                          "end seed species\n"
+                                          "begin reaction rules\n"
+                                          "  K(Y~U).K(Y~U) -> K(Y~U).K(Y~P) pK\n"
+                                          "end reaction rules\n"
+                                          "end model\n");
+    if (!m) return;
+    ilnet_network *net = generate(m, 0, 0, NULL);
+    if (net) {
+        expect_counts(m, net, 5, 3);
+        expect_rxn(m, net, "K(d!1,Y~U).K(d!1,Y~U)", "K(d!1,Y~U).K(d!1,Y~P)", "pK", 2.0);
+        expect_rxn(m, net, "S(k!1,k!2,k!3).K(d!1,Y~U).K(d!2,Y~U).K(d!3,Y~U)",
+                   "S(k!1,k!2,k!3).K(d!1,Y~P).K(d!2,Y~U).K(d!3,Y~U)", "pK", 3.0);
+        expect_rxn(m, net, "S(k!1,k!2,k!3).K(d!1,Y~P).K(d!2,Y~U).K(d!3,Y~U)",
+                   "S(k!1,k!2,k!3).K(d!1,Y~P).K(d!2,Y~P).K(d!3,Y~U)", "pK", 2.0);
+        CHECK(n_rxn_consuming(m, net, "K(d!1,Y~U).K(d!1,Y~P)") == 0,
+              "a U:P dimer has no second U and must not react");
+        CHECK(n_rxn_consuming(m, net, "S(k!1,k!2,k!3).K(d!1,Y~P).K(d!2,Y~P).K(d!3,Y~U)") == 0,
+              "a P,P,U scaffold has no second U and must not react");
+    }
+    done(m, net);
+}
+
+static void test_plus_reactants_are_separate_complexes(void)
+{
+    printf("test_plus_reactants_are_separate_complexes\n");
+    /* X = A(b,x!1).B(a,y!1) has a free A.b and a free B.a. A(b) + B(a) joins two
+     * different complexes only: X + X -> X2 (one ordering, rule not symmetric: k), never
+     * an intra-complex ring. X + X2 (6 molecules) exceeds max_agg 4. */
+    ilnet_bngl_model *m = load("plus.bngl", "begin model\n"
+                                            "begin parameters\n"
+                                            "  k 2.25\n"
+                                            "end parameters\n"
+                                            "begin molecule types\n"
+                                            "  A(b,x)\n"
+                                            "  B(a,y)\n"
+                                            "end molecule types\n"
+                                            "begin seed species\n"
+                                            "  A(b,x!1).B(a,y!1) 1\n"
+                                            "end seed species\n"
+                                            "begin reaction rules\n"
+                                            "  A(b) + B(a) -> A(b!1).B(a!1) k\n"
+                                            "end reaction rules\n"
+                                            "end model\n");
+    if (!m) return;
+    ilnet_netgen_stats st;
+    ilnet_network *net = generate(m, 0, 4, &st);
+    if (net) {
+        expect_counts(m, net, 2, 1);
+        expect_rxn(m, net, "A(b,x!1).B(a,y!1) + A(b,x!1).B(a,y!1)",
+                   "B(a,y!1).A(b!2,x!1).B(a!2,y!3).A(b,x!3)", "k", 1.0);
+        CHECK(st.truncated == 1, "X + X2 exceeds max_agg: truncated = %d", st.truncated);
+    }
+    ilnet_network_free(net);
+    /* max_agg 6: X + X2 -> X3 either way round (X's A to X2's B, or X2's A to X's B):
+     * the same linear chain, 2*k */
+    net = generate(m, 0, 6, &st);
+    if (net) {
+        expect_counts(m, net, 3, 2);
+        expect_rxn(m, net, "A(b,x!1).B(a,y!1) + B(a,y!1).A(b!2,x!1).B(a!2,y!3).A(b,x!3)",
+                   "B(a,y!1).A(b!2,x!1).B(a!2,y!3).A(b!4,x!3).B(a!4,y!5).A(b,x!5)", "k", 2.0);
     }
     done(m, net);
 }
@@ -849,17 +1310,17 @@ static const char *OBS_MODEL = "begin model\n"
                                "  M(l)\n"
                                "end molecule types\n"
                                "begin seed species\n"
-                               "  A(b,s~u) 1\n"                    /* S1 */
-                               "  A(b,s~p) 1\n"                    /* S2 */
-                               "  A(b!1,s~u).B(a!1,c) 1\n"         /* S3 */
+                               "  A(b,s~u) 1\n"                     /* S1 */
+                               "  A(b,s~p) 1\n"                     /* S2 */
+                               "  A(b!1,s~u).B(a!1,c) 1\n"          /* S3 */
                                "  A(b!1,s~p).B(a!1,c!2).C(b!2) 1\n" /* S4 */
-                               "  B(a,c) 1\n"                      /* S5 */
-                               "  A(b!1,s~u).A(b!1,s~p) 1\n"       /* S6 */
-                               "  A(b!1,s~p).A(b!1,s~p) 1\n"       /* S7 */
-                               "  L(r,r) 1\n"                      /* S8 */
-                               "  L(r!1,r).M(l!1) 1\n"             /* S9 */
-                               "  L(r!1,r!2).M(l!1).M(l!2) 1\n"    /* S10 */
-                               "  C(b) 1\n"                        /* S11 */
+                               "  B(a,c) 1\n"                       /* S5 */
+                               "  A(b!1,s~u).A(b!1,s~p) 1\n"        /* S6 */
+                               "  A(b!1,s~p).A(b!1,s~p) 1\n"        /* S7 */
+                               "  L(r,r) 1\n"                       /* S8 */
+                               "  L(r!1,r).M(l!1) 1\n"              /* S9 */
+                               "  L(r!1,r!2).M(l!1).M(l!2) 1\n"     /* S10 */
+                               "  C(b) 1\n"                         /* S11 */
                                "end seed species\n"
                                "begin observables\n"
                                "  Molecules Abound A(b!+)\n"
@@ -878,6 +1339,9 @@ static const char *OBS_MODEL = "begin model\n"
                                "  Molecules Lfree L(r)\n"
                                "  Molecules LM L(r!1).M(l!1)\n"
                                "  Species Lsp L(r!+)\n"
+                               "  Molecules Lhalf L(r!+,r)\n"
+                               "  Molecules AbB A(b!+).B()\n"
+                               "  Molecules AdotC A.C\n"
                                "  Molecules Two A(s~p) B()\n"
                                "  Species STwo A(s~p) B()\n"
                                "end observables\n"
@@ -939,6 +1403,12 @@ static void test_observables_wildcards(void)
         check_obs(m, net, "Lfree", (double[]){0, 0, 0, 0, 0, 0, 0, 2, 1, 0, 0});
         check_obs(m, net, "LM", (double[]){0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 0});
         check_obs(m, net, "Lsp", (double[]){0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0});
+        /* L with one r bound and the other free: only the singly bound L, one way */
+        check_obs(m, net, "Lhalf", (double[]){0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0});
+        /* a bound A in a complex with a B */
+        check_obs(m, net, "AbB", (double[]){0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0});
+        /* '.' without a bond: A and C anywhere in one complex */
+        check_obs(m, net, "AdotC", (double[]){0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0});
         /* two patterns: Molecules adds the embeddings of both */
         check_obs(m, net, "Two", (double[]){0, 1, 1, 2, 1, 1, 2, 0, 0, 0, 0});
         /* Species with two patterns: 1 per matching pattern (Observable.pm update():
@@ -978,6 +1448,43 @@ static void test_rule_bond_wildcard(void)
         expect_rxn(m, net, "A(b!1,s~u).A(b!1,s~u)", "A(b!1,s~p).A(b!1,s~u)", "k", 2.0);
         expect_rxn(m, net, "A(b!1,s~p).A(b!1,s~u)", "A(b!1,s~p).A(b!1,s~p)", "k", 1.0);
         CHECK(n_rxn_consuming(m, net, "A(b,s~u)") == 0, "a free A must not react");
+    }
+    done(m, net);
+}
+
+static void test_rule_intracomplex_binding(void)
+{
+    printf("test_rule_intracomplex_binding\n");
+    /* L(r).R(l): one reactant pattern, both molecules in one complex. The L-R chain
+     * closes into the 2-ring (one free r, one free l: k); the L-R-L-R chain closes its
+     * ends into the 4-ring (k). Free L and R are separate complexes and do not react. */
+    ilnet_bngl_model *m = load("close.bngl", "begin model\n"
+                                             "begin parameters\n"
+                                             "  kc 3.5\n"
+                                             "end parameters\n"
+                                             "begin molecule types\n"
+                                             "  L(r,r)\n"
+                                             "  R(l,l)\n"
+                                             "end molecule types\n"
+                                             "begin seed species\n"
+                                             "  L(r,r) 1\n"
+                                             "  R(l,l) 1\n"
+                                             "  L(r!1,r).R(l!1,l) 1\n"
+                                             "  L(r,r!1).R(l!1,l!2).L(r!2,r!3).R(l!3,l) 1\n"
+                                             "end seed species\n"
+                                             "begin reaction rules\n"
+                                             "  L(r).R(l) -> L(r!1).R(l!1) kc\n"
+                                             "end reaction rules\n"
+                                             "end model\n");
+    if (!m) return;
+    ilnet_network *net = generate(m, 0, 0, NULL);
+    if (net) {
+        expect_counts(m, net, 6, 2);
+        expect_rxn(m, net, "L(r!1,r).R(l!1,l)", "L(r!1,r!2).R(l!1,l!2)", "kc", 1.0);
+        expect_rxn(m, net, "L(r,r!1).R(l!1,l!2).L(r!2,r!3).R(l!3,l)",
+                   "L(r!4,r!1).R(l!1,l!2).L(r!2,r!3).R(l!3,l!4)", "kc", 1.0);
+        CHECK(n_rxn_consuming(m, net, "L(r,r)") == 0, "a free L must not react");
+        CHECK(n_rxn_consuming(m, net, "R(l,l)") == 0, "a free R must not react");
     }
     done(m, net);
 }
@@ -1105,6 +1612,39 @@ static void test_product_connectivity(void)
     done(m, net);
 }
 
+static void test_reversible_ring_opening(void)
+{
+    printf("test_reversible_ring_opening\n");
+    /* R(r!1).R(l!1) <-> R(r).R(l): forward opens the 3-ring at any of 3 bonds (3*kf);
+     * the reverse, with both reactant molecules in one complex, closes the 3-chain (its
+     * one free r and one free l: kr). Neither direction applies to anything else. */
+    ilnet_bngl_model *m = load("ringrev.bngl", "begin model\n"
+                                               "begin parameters\n"
+                                               "  kf 1.25\n"
+                                               "  kr 0.75\n"
+                                               "end parameters\n"
+                                               "begin molecule types\n"
+                                               "  R(l,r)\n"
+                                               "end molecule types\n"
+                                               "begin seed species\n"
+                                               "  R(l!1,r!2).R(l!2,r!3).R(l!3,r!1) 1\n"
+                                               "end seed species\n"
+                                               "begin reaction rules\n"
+                                               "  R(r!1).R(l!1) <-> R(r).R(l) kf, kr\n"
+                                               "end reaction rules\n"
+                                               "end model\n");
+    if (!m) return;
+    ilnet_network *net = generate(m, 0, 0, NULL);
+    if (net) {
+        expect_counts(m, net, 2, 2);
+        expect_rxn(m, net, "R(l!1,r!2).R(l!2,r!3).R(l!3,r!1)", "R(l,r!1).R(l!1,r!2).R(l!2,r)", "kf",
+                   3.0);
+        expect_rxn(m, net, "R(l,r!1).R(l!1,r!2).R(l!2,r)", "R(l!1,r!2).R(l!2,r!3).R(l!3,r!1)", "kr",
+                   1.0);
+    }
+    done(m, net);
+}
+
 /* ---- 4. deletion ---- */
 
 static const char *DEL_MODEL_FMT = "begin model\n"
@@ -1120,6 +1660,7 @@ static const char *DEL_MODEL_FMT = "begin model\n"
                                    "  A(b!1,c).B(a!1) 1\n"
                                    "  B(a!1).A(b!1,c!2).C(a!2) 1\n"
                                    "  A(b,c) 1\n"
+                                   "  A(b!1,c).A(b!1,c) 1\n"
                                    "end seed species\n"
                                    "begin reaction rules\n"
                                    "  A() -> 0 kdeg%s\n"
@@ -1134,10 +1675,12 @@ static void test_delete_molecules(void)
     if (!m) return;
     ilnet_network *net = generate(m, 0, 0, NULL);
     if (net) {
-        expect_counts(m, net, 3, 3);
+        expect_counts(m, net, 4, 4);
         expect_rxn(m, net, "A(b!1,c).B(a!1)", "0", "kdeg", 1.0);
         expect_rxn(m, net, "B(a!1).A(b!1,c!2).C(a!2)", "0", "kdeg", 1.0);
         expect_rxn(m, net, "A(b,c)", "0", "kdeg", 1.0);
+        /* either A of the dimer can be the one degraded (two reaction centres): 2*kdeg */
+        expect_rxn(m, net, "A(b!1,c).A(b!1,c)", "0", "kdeg", 2.0);
     }
     done(m, net);
 
@@ -1146,10 +1689,12 @@ static void test_delete_molecules(void)
     if (!m) return;
     net = generate(m, 0, 0, NULL);
     if (net) {
-        expect_counts(m, net, 5, 3);
+        expect_counts(m, net, 6, 4);
         expect_rxn(m, net, "A(b!1,c).B(a!1)", "B(a)", "kdeg", 1.0);
         expect_rxn(m, net, "B(a!1).A(b!1,c!2).C(a!2)", "B(a) + C(a)", "kdeg", 1.0);
         expect_rxn(m, net, "A(b,c)", "0", "kdeg", 1.0);
+        /* deleting either A of the dimer leaves the other free: 2*kdeg */
+        expect_rxn(m, net, "A(b!1,c).A(b!1,c)", "A(b,c)", "kdeg", 2.0);
     }
     done(m, net);
 }
@@ -1303,18 +1848,28 @@ int main(void)
     test_canon_identical_sites();
     test_canon_multibond_site();
     test_canon_regular_graphs();
+    test_canon_random_against_bruteforce();
     test_canon_large_symmetric();
     test_factor_homodimerisation();
+    test_factor_symmetric_rule_two_species();
     test_factor_asymmetric_pattern_on_symmetric_dimer();
     test_factor_equivalent_sites();
     test_factor_bivalent_ligand();
     test_factor_context_molecules();
+    test_factor_two_context_molecules();
+    test_factor_context_component();
+    test_factor_symmetric_rule_bivalent();
+    test_factor_zero_order_synthesis();
+    test_factor_symmetric_pattern_one_change();
+    test_plus_reactants_are_separate_complexes();
     test_factor_synthesis_catalysed_by_dimer();
     test_factor_heterodimerisation();
     test_observables_wildcards();
     test_rule_bond_wildcard();
+    test_rule_intracomplex_binding();
     test_include_exclude_reactants();
     test_product_connectivity();
+    test_reversible_ring_opening();
     test_delete_molecules();
     test_limits_polymer();
     ilnet_canon_ws_free(cws);

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define MAX_AUTOS 64 /* automorphisms kept for pruning; more only slows the orbit test */
+
 struct ilnet_canon_ws {
     int cap_n, cap_e;
     int *node;       /* node -> molecule or component index */
@@ -23,6 +25,9 @@ struct ilnet_canon_ws {
     int *stackcol; /* colour arrays per search depth, cap_n * (cap_n + 1) */
     int cap_stack;
     int have_best, ncert;
+    /* automorphisms found (two leaves with equal certificates), for pruning */
+    int *autos, n_autos, cap_autos;
+    int *prefix, *uf;
     int *keybuf; /* initial keys */
     int *mo, *co, *bn, *cidx;
     int cap_g;
@@ -54,6 +59,9 @@ void ilnet_canon_ws_free(ilnet_canon_ws *ws)
     free(ws->co);
     free(ws->bn);
     free(ws->cidx);
+    free(ws->autos);
+    free(ws->prefix);
+    free(ws->uf);
     free(ws);
 }
 
@@ -72,7 +80,8 @@ static int reserve(ilnet_canon_ws *ws, int n, int e, const ilnet_graph *g)
         if (grow(&ws->node, cn) || grow(&ws->init, cn) || grow(&ws->adj0, cn + 1) ||
             grow(&ws->adj, ce) || grow(&ws->sig0, cn + 1) || grow(&ws->sig, ce + cn) ||
             grow(&ws->order, cn) || grow(&ws->tmp, cn) || grow(&ws->best_lab, cn) ||
-            grow(&ws->cert, 2 * cn + ce) || grow(&ws->best_cert, 2 * cn + ce))
+            grow(&ws->cert, 2 * cn + ce) || grow(&ws->best_cert, 2 * cn + ce) ||
+            grow(&ws->prefix, cn) || grow(&ws->uf, cn) || grow(&ws->autos, (size_t)cn * MAX_AUTOS))
             return ilnet_error_set(ILNET_ENOMEM, "out of memory (canonical labels)");
         ws->cap_n = cn;
         ws->cap_e = ce;
@@ -206,13 +215,24 @@ static void leaf(ilnet_canon_ws *ws, int n, const int *col)
             ws->cert[k++] = col[ws->adj[ws->adj0[v] + q]];
         isort(ws->cert + s, d);
     }
-    int better = !ws->have_best;
+    int better = !ws->have_best, equal = 0;
     if (!better) {
+        equal = 1;
         for (int i = 0; i < k; i++)
             if (ws->cert[i] != ws->best_cert[i]) {
                 better = ws->cert[i] < ws->best_cert[i];
+                equal = 0;
                 break;
             }
+    }
+    if (equal && ws->n_autos < MAX_AUTOS) {
+        /* same certificate: v -> the node the best labeling puts where this one puts v */
+        int *a = ws->autos + (size_t)ws->n_autos * ws->cap_n;
+        for (int u = 0; u < n; u++)
+            inv[ws->best_lab[u]] = u;
+        for (int v = 0; v < n; v++)
+            a[v] = inv[col[v]];
+        ws->n_autos++;
     }
     if (better) {
         memcpy(ws->best_cert, ws->cert, (size_t)k * sizeof *ws->cert);
@@ -220,6 +240,41 @@ static void leaf(ilnet_canon_ws *ws, int n, const int *col)
         ws->have_best = 1;
         ws->ncert = k;
     }
+}
+
+static int uf_find(int *uf, int x)
+{
+    while (uf[x] != x)
+        x = uf[x] = uf[uf[x]];
+    return x;
+}
+
+/* 1 when v is in the orbit of an already explored sibling, under the automorphisms found
+ * so far that fix every individualised node of this branch (a subgroup of the branch's
+ * stabiliser, so pruning by it is safe) */
+static int pruned(ilnet_canon_ws *ws, int n, int depth, const int *col, int target, int v)
+{
+    if (!ws->n_autos) return 0;
+    for (int u = 0; u < n; u++)
+        ws->uf[u] = u;
+    int any = 0;
+    for (int a = 0; a < ws->n_autos; a++) {
+        const int *g = ws->autos + (size_t)a * ws->cap_n;
+        int fixes = 1;
+        for (int d = 0; d < depth && fixes; d++)
+            fixes = g[ws->prefix[d]] == ws->prefix[d];
+        if (!fixes) continue;
+        any = 1;
+        for (int u = 0; u < n; u++) {
+            int x = uf_find(ws->uf, u), y = uf_find(ws->uf, g[u]);
+            if (x != y) ws->uf[x] = y;
+        }
+    }
+    if (!any) return 0;
+    int rv = uf_find(ws->uf, v);
+    for (int w = 0; w < v; w++)
+        if (col[w] == target && uf_find(ws->uf, w) == rv) return 1;
+    return 0;
 }
 
 static void search(ilnet_canon_ws *ws, int n, int depth)
@@ -241,9 +296,10 @@ static void search(ilnet_canon_ws *ws, int n, int depth)
         target++;
     int *next = col + ws->cap_n;
     for (int v = 0; v < n; v++) {
-        if (col[v] != target) continue;
+        if (col[v] != target || pruned(ws, n, depth, col, target, v)) continue;
         for (int u = 0; u < n; u++)
             next[u] = 2 * col[u] + (col[u] == target && u != v);
+        ws->prefix[depth] = v;
         search(ws, n, depth + 1);
     }
 }
@@ -347,6 +403,7 @@ int ilnet_graph_canonical(ilnet_canon_ws *ws, const ilnet_graph *g, const ilnet_
         ws->sig0[i + 1] = ws->sig0[i] + 1 + ws->adj0[i + 1] - ws->adj0[i];
     memcpy(ws->stackcol, ws->init, (size_t)n * sizeof *ws->init);
     ws->have_best = 0;
+    ws->n_autos = 0;
     search(ws, n, 0);
     /* text in canonical order */
     struct outctx oc = {g, mt, ws->best_lab, cidx};
