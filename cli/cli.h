@@ -2,6 +2,8 @@
 #ifndef ILNET_CLI_H
 #define ILNET_CLI_H
 
+#include "../model/network.h"
+
 enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_SOLVER = 2 };
 
 int cmd_simulate(int argc, char **argv);
@@ -16,6 +18,18 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* Strict number parsing: the whole string must be a finite number. */
 int cli_parse_double(const char *s, double *out);
 int cli_parse_long(const char *s, long *out);
+/* Presets (--preset, from --presets FILE or MODEL.presets.yaml beside the model) and then
+ * --set NAME=VALUE overrides, in that order, on a compiled network. Returns 0 or prints
+ * the error and returns the exit code. */
+typedef struct {
+    const char *presets_file;
+    int n_presets, n_sets;
+    const char *presets[32];
+    const char *sets[256];
+} cli_overrides;
+int cli_overrides_add(cli_overrides *o, int is_set, const char *arg, const char *cmd);
+int cli_overrides_apply(const cli_overrides *o, ilnet_network *net, const char *model, int quiet);
+
 /* The command line as one string (for provenance); caller frees. */
 char *cli_join_args(int argc, char **argv);
 

@@ -1,4 +1,5 @@
 #include "../common/error.h"
+#include "../io/presets.h"
 #include "cli.h"
 
 #include <errno.h>
@@ -69,4 +70,73 @@ char *cli_join_args(int argc, char **argv)
     }
     *p = '\0';
     return s;
+}
+
+int cli_overrides_add(cli_overrides *o, int is_set, const char *arg, const char *cmd)
+{
+    if (is_set) {
+        if (o->n_sets == 256) return cli_usage_error(cmd, "too many --set options");
+        const char *eq = strchr(arg, '=');
+        double v;
+        if (!eq || eq == arg || cli_parse_double(eq + 1, &v))
+            return cli_usage_error(cmd, "--set: expected NAME=NUMBER, got '%s'", arg);
+        o->sets[o->n_sets++] = arg;
+    } else {
+        if (o->n_presets == 32) return cli_usage_error(cmd, "too many --preset options");
+        o->presets[o->n_presets++] = arg;
+    }
+    return EXIT_OK;
+}
+
+int cli_overrides_apply(const cli_overrides *o, ilnet_network *net, const char *model, int quiet)
+{
+    if (o->n_presets) {
+        char *def = o->presets_file ? NULL : ilnet_presets_default_path(model);
+        const char *path = o->presets_file ? o->presets_file : def;
+        if (!path) {
+            fprintf(stderr,
+                    "ilnet: --preset %s: no presets file (give --presets FILE or put "
+                    "the model's .presets.yaml beside it)\n",
+                    o->presets[0]);
+            return EXIT_INPUT;
+        }
+        ilnet_presets ps;
+        int rc = ilnet_presets_read(&ps, path);
+        free(def);
+        if (rc) return cli_fail();
+        for (int i = 0; i < o->n_presets && !rc; i++) {
+            const ilnet_preset *p = ilnet_presets_find(&ps, o->presets[i]);
+            if (!p) {
+                fprintf(stderr, "ilnet: %s: no preset '%s' (available:", ps.path, o->presets[i]);
+                for (int k = 0; k < ps.n; k++)
+                    fprintf(stderr, " %s", ps.p[k].name);
+                fprintf(stderr, ")\n");
+                ilnet_presets_free(&ps);
+                return EXIT_INPUT;
+            }
+            rc = ilnet_preset_apply(net, &ps, p);
+            if (!rc && !quiet && p->description) printf("preset %s: %s\n", p->name, p->description);
+        }
+        ilnet_presets_free(&ps);
+        if (rc) return cli_fail();
+    } else if (o->presets_file) {
+        fprintf(stderr, "ilnet: --presets given without --preset\n");
+        return EXIT_INPUT;
+    }
+    for (int i = 0; i < o->n_sets; i++) {
+        const char *eq = strchr(o->sets[i], '=');
+        char name[256];
+        size_t n = (size_t)(eq - o->sets[i]);
+        if (n >= sizeof name) n = sizeof name - 1;
+        memcpy(name, o->sets[i], n);
+        name[n] = '\0';
+        double v = 0;
+        cli_parse_double(eq + 1, &v);
+        if (ilnet_network_find_parameter(net, name) < 0) {
+            fprintf(stderr, "ilnet: --set %s: the model has no parameter '%s'\n", o->sets[i], name);
+            return EXIT_INPUT;
+        }
+        if (ilnet_network_set_parameter(net, name, v)) return cli_fail();
+    }
+    return EXIT_OK;
 }

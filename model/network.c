@@ -690,6 +690,15 @@ int ilnet_network_set_parameter(ilnet_network *net, const char *name, double val
     return evaluate(net);
 }
 
+int ilnet_network_set_fixed(ilnet_network *net, size_t i, int fixed)
+{
+    if (!net->compiled) return ilnet_error_set(ILNET_EINPUT, "network not compiled");
+    if (i >= net->n_species)
+        return ilnet_error_set(ILNET_EINPUT, "species index %zu out of range", i + 1);
+    net->species[i].fixed = fixed != 0;
+    return build_stoich(net);
+}
+
 size_t ilnet_network_function_count(const ilnet_network *net)
 {
     return net->n_functions;

@@ -93,6 +93,9 @@ int ilnet_network_compile(ilnet_network *net);
 /* Sets a base parameter's value and re-evaluates everything that depends on it
  * (derived parameters, rate constants, initial amounts). Needs a compiled network. */
 int ilnet_network_set_parameter(ilnet_network *net, const char *name, double value);
+/* Holds species i constant (fixed = 1) or lets it change; rebuilds the stoichiometry.
+ * Needs a compiled network; solvers created before do not see the change. */
+int ilnet_network_set_fixed(ilnet_network *net, size_t i, int fixed);
 
 size_t ilnet_network_parameter_count(const ilnet_network *net);
 size_t ilnet_network_species_count(const ilnet_network *net);
