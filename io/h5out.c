@@ -109,12 +109,16 @@ int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net, const 
         return ilnet_error_set(ILNET_EINPUT, "output path too long: %s", path);
     const char **snames = malloc((ns + 1) * sizeof *snames);
     const char **onames = malloc((no + 1) * sizeof *onames);
+    size_t np = ilnet_network_parameter_count(net);
+    const char **pnames = malloc((np + 1) * sizeof *pnames);
+    double *pvals = malloc((np + 1) * sizeof *pvals);
+    hid_t dpn = -1, dpv = -1;
     hid_t file = -1, dt = -1, dsn = -1, don = -1, ds = -1, dob = -1, root = -1;
     H5E_auto2_t old_func;
     void *old_data;
     H5Eget_auto2(H5E_DEFAULT, &old_func, &old_data);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* we report errors ourselves */
-    if (!snames || !onames) {
+    if (!snames || !onames || !pnames || !pvals) {
         rc = ilnet_error_set(ILNET_ENOMEM, "out of memory writing %s", path);
         goto out;
     }
@@ -122,6 +126,10 @@ int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net, const 
         snames[i] = ilnet_network_species(net, i)->name;
     for (size_t i = 0; i < no; i++)
         onames[i] = ilnet_network_observable(net, i)->name;
+    for (size_t i = 0; i < np; i++) {
+        pnames[i] = ilnet_network_parameter(net, i)->name;
+        pvals[i] = ilnet_network_parameter(net, i)->value;
+    }
 
     file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (file < 0) {
@@ -146,6 +154,12 @@ int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net, const 
     CHECK(H5DSset_label(ds, 1, "species"), "/species labels");
     CHECK(H5DSset_label(dob, 0, "time"), "/observables labels");
     CHECK(H5DSset_label(dob, 1, "observable"), "/observables labels");
+    /* the parameter values the run used (after presets and overrides) */
+    CHECK(dpn = write_strings(file, "parameter_names", pnames, np), "/parameter_names");
+    CHECK(dpv = write_matrix(file, "parameter_values", pvals, 1, np, 0), "/parameter_values");
+    CHECK(H5DSset_scale(dpn, "parameter"), "parameter scale");
+    CHECK(H5DSattach_scale(dpv, dpn, 0), "/parameter_values dims");
+    CHECK(H5DSset_label(dpv, 0, "parameter"), "/parameter_values labels");
     CHECK(attr_string(ds, "units", "model amount units"), "attributes");
     CHECK(attr_string(dt, "units", "model time units"), "attributes");
 
@@ -180,6 +194,8 @@ int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net, const 
     CHECK(attr_double(root, "stats_t_reached", st->t_reached), "attributes");
 out:
     if (root >= 0) H5Gclose(root);
+    if (dpv >= 0) H5Dclose(dpv);
+    if (dpn >= 0) H5Dclose(dpn);
     if (dob >= 0) H5Dclose(dob);
     if (ds >= 0) H5Dclose(ds);
     if (don >= 0) H5Dclose(don);
@@ -190,6 +206,8 @@ out:
     H5Eset_auto2(H5E_DEFAULT, old_func, old_data);
     free(snames);
     free(onames);
+    free(pnames);
+    free(pvals);
     if (!rc && rename(tmp, path) != 0)
         rc = ilnet_error_set(ILNET_EIO, "cannot rename %s to %s", tmp, path);
     if (rc) unlink(tmp);

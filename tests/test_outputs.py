@@ -76,7 +76,7 @@ with h5py.File(h5, "r") as f:
 # xarray through h5netcdf: named dimensions, no phony ones
 ds = xr.open_dataset(h5, engine="h5netcdf")
 dims = set(ds.dims)
-check(dims == {"time", "species_names", "observable_names"}, f"xarray dims {dims}")
+check(dims == {"time", "species_names", "observable_names", "parameter_names"}, f"xarray dims {dims}")
 check(not any(d.startswith("phony") for d in dims), f"phony dims {dims}")
 check(list(ds["species"].dims) == ["time", "species_names"], f"species dims {ds['species'].dims}")
 check(float(ds["observables"].sel(observable_names="B").isel(time=-1)) == ob[-1, 1],

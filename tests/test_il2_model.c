@@ -1,0 +1,375 @@
+/* The built-in IL-2/IL-7 model (model/pathways/il2_il7.bngl) against its specification
+ * (../shared/specs/il2-model.md): network size, the ligand-free steady state, check C1
+ * (Farhat 2021 peer mode), B1/B2 affinity classes at equilibrium, B12 feedback, shared-gc
+ * competition, and the Treg/T-helper pSTAT5 EC50 ratio at 30 min (printed for the docs).
+ * usage: test_il2_model MODEL.bngl PRESETS.yaml */
+#include "check.h"
+
+#include "common/error.h"
+#include "experiment/hill.h"
+#include "io/presets.h"
+#include "model/load.h"
+#include "solver/kinetics.h"
+#include "solver/solver.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *model_path, *presets_path;
+static ilnet_presets presets;
+
+/* A fresh network with the given presets applied in order (NULL-terminated). */
+static ilnet_network *load(const char *const *names)
+{
+    ilnet_network *net;
+    if (ilnet_model_load(&net, model_path)) {
+        fprintf(stderr, "%s\n", ilnet_error_last());
+        exit(1);
+    }
+    for (; names && *names; names++) {
+        const ilnet_preset *p = ilnet_presets_find(&presets, *names);
+        if (!p || ilnet_preset_apply(net, &presets, p)) {
+            fprintf(stderr, "preset %s: %s\n", *names, p ? ilnet_error_last() : "missing");
+            exit(1);
+        }
+    }
+    return net;
+}
+
+static void set(ilnet_network *net, const char *name, double v)
+{
+    if (ilnet_network_set_parameter(net, name, v)) {
+        fprintf(stderr, "%s\n", ilnet_error_last());
+        exit(1);
+    }
+}
+
+static int obs(const ilnet_network *net, const char *name)
+{
+    int i = ilnet_network_find_observable(net, name);
+    if (i < 0) {
+        fprintf(stderr, "no observable %s\n", name);
+        exit(1);
+    }
+    return i;
+}
+
+/* Simulates 0..t_end on n+1 rows; returns the result (caller frees). */
+static ilnet_result run(ilnet_network *net, double t_end, size_t n, double rtol)
+{
+    ilnet_solver_options so = ILNET_SOLVER_OPTIONS_INIT;
+    so.rtol = rtol;
+    so.atol = 1e-10;
+    so.max_steps = 1000000;
+    ilnet_solver *s;
+    ilnet_result res;
+    if (ilnet_solver_new(&s, net, &so) || ilnet_result_init(&res, net, n + 1)) {
+        fprintf(stderr, "%s\n", ilnet_error_last());
+        exit(1);
+    }
+    ilnet_result_linear_times(&res, 0, t_end);
+    CHECK(ilnet_solver_run(s, &res, NULL) == 0, "solver: %s", ilnet_error_last());
+    ilnet_solver_free(s);
+    return res;
+}
+
+static double at(const ilnet_result *r, int o, double t)
+{
+    size_t best = 0;
+    for (size_t i = 0; i < r->n_done; i++)
+        if (fabs(r->times[i] - t) < fabs(r->times[best] - t)) best = i;
+    return r->observables[best * r->n_observables + (size_t)o];
+}
+
+static void test_size(void)
+{
+    ilnet_network *net = load(NULL);
+    size_t ns = ilnet_network_species_count(net), nr = ilnet_network_reaction_count(net);
+    printf("network: %zu species, %zu reactions (spec: 104, 340)\n", ns, nr);
+    CHECK(ns == 104, "species: %zu, spec 104", ns);
+    CHECK(nr == 340, "reactions: %zu, spec 340", nr);
+    ilnet_network_free(net);
+}
+
+/* max |dy/dt| / max y at the initial state, without ligand, for every cell preset */
+static void test_steady_state(void)
+{
+    const char *cells[] = {"human_treg",      "human_thelper", "human_cd8",   "human_nk",
+                           "yt1_alpha_pos",   "yt1_alpha_neg", "gonnord_cd4", "mouse_naive",
+                           "mouse_activated", "mouse_treg",    NULL};
+    for (int peer = 0; peer < 2; peer++)
+        for (int c = 0; cells[c]; c++) {
+            const char *names[] = {peer ? "peer_il2" : cells[c], peer ? cells[c] : NULL, NULL};
+            ilnet_network *net = load(names);
+            ilnet_kinetics kin;
+            CHECK(ilnet_kinetics_init(&kin, net) == 0, "%s", ilnet_error_last());
+            size_t n = ilnet_network_species_count(net);
+            double *y = malloc(n * sizeof *y), *f = malloc(n * sizeof *f), ymax = 0, fmax_ = 0;
+            for (size_t i = 0; i < n; i++)
+                y[i] = ilnet_network_species(net, i)->initial;
+            ilnet_kinetics_rhs(&kin, 0, y, f);
+            for (size_t i = 0; i < n; i++) {
+                ymax = fmax(ymax, fabs(y[i]));
+                fmax_ = fmax(fmax_, fabs(f[i]));
+            }
+            printf("steady state %s%s: max|dy/dt|/max y = %.2g\n", peer ? "peer " : "", cells[c],
+                   fmax_ / ymax);
+            CHECK(fmax_ / ymax < 1e-9, "%s: ligand-free state not steady (%.3g)", cells[c],
+                  fmax_ / ymax);
+            free(y);
+            free(f);
+            ilnet_kinetics_free(&kin);
+            ilnet_network_free(net);
+        }
+}
+
+/* The spec prints 4 significant digits: the check is that ours rounds to the printed value
+ * (|ours - printed| <= half a unit of its last digit); the relative error is printed too. */
+static void spot(const char *what, double got, double printed, double unit)
+{
+    printf("  %-36s %10.4f  spec %8g  rel %.1e\n", what, got, printed,
+           fabs(got - printed) / printed);
+    CHECK(fabs(got - printed) <= 0.5 * unit * (1 + 1e-9), "%s: %.6g does not round to %g", what,
+          got, printed);
+}
+
+static void test_c1(void)
+{
+    struct {
+        const char *mode, *cell, *lig;
+        double dose;
+        const char *obs_s, *obs_e;
+        double v[4], unit[4], peak, peak_unit, t_peak;
+    } cases[] = {
+        {"peer_il2",
+         "yt1_alpha_pos",
+         "L2_nM",
+         1,
+         "cplx_IL2_surf",
+         "cplx_IL2_endo",
+         {371.1, 389.8, 251.0, 143.3},
+         {0.1, 0.1, 0.1, 0.1},
+         390.6,
+         0.1,
+         54},
+        {"peer_il2",
+         "yt1_alpha_pos",
+         "L2_nM",
+         0.01,
+         "cplx_IL2_surf",
+         "cplx_IL2_endo",
+         {23.44, 33.41, 40.39, 36.37},
+         {0.01, 0.01, 0.01, 0.01},
+         41.04,
+         0.01,
+         170},
+        {"peer_il2",
+         "yt1_alpha_neg",
+         "L2_nM",
+         1,
+         "cplx_IL2_surf",
+         "cplx_IL2_endo",
+         {56.67, 73.44, 102.4, 87.16},
+         {0.01, 0.01, 0.1, 0.01},
+         102.4,
+         0.1,
+         230},
+        {"peer_il7",
+         "gonnord_cd4",
+         "L7_nM",
+         1,
+         "cplx_IL7_surf",
+         "cplx_IL7_endo",
+         {413.7, 331.6, 82.92, 34.71},
+         {0.1, 0.1, 0.01, 0.01},
+         432.9,
+         0.1,
+         18},
+    };
+    const double t[4] = {30, 60, 240, 500};
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        const char *names[] = {cases[k].mode, cases[k].cell, NULL};
+        ilnet_network *net = load(names);
+        set(net, cases[k].lig, cases[k].dose);
+        ilnet_result r = run(net, 500, 5000, 1e-11);
+        int os = obs(net, cases[k].obs_s), oe = obs(net, cases[k].obs_e);
+        printf("C1 %s %s, %g nM (proxy = surface + endosomal complexes, molecules):\n",
+               cases[k].cell, cases[k].lig, cases[k].dose);
+        for (int i = 0; i < 4; i++) {
+            char what[64];
+            snprintf(what, sizeof what, "t = %g min", t[i]);
+            spot(what, at(&r, os, t[i]) + at(&r, oe, t[i]), cases[k].v[i], cases[k].unit[i]);
+        }
+        /* the spec's peak: the proxy at its time to the printed precision (a 0.1-min grid) */
+        double peak = 0, tp = 0;
+        for (size_t i = 0; i < r.n_done; i++) {
+            double p = r.observables[i * r.n_observables + (size_t)os] +
+                       r.observables[i * r.n_observables + (size_t)oe];
+            if (p > peak) peak = p, tp = r.times[i];
+        }
+        printf("  peak %.4f at %.1f min (spec %g at %g min)\n", peak, tp, cases[k].peak,
+               cases[k].t_peak);
+        spot("value at the spec's peak time",
+             at(&r, os, cases[k].t_peak) + at(&r, oe, cases[k].t_peak), cases[k].peak,
+             cases[k].peak_unit);
+        CHECK(fabs(tp - cases[k].t_peak) <= 0.05 * cases[k].t_peak + 1, "peak time %.1f vs %g", tp,
+              cases[k].t_peak);
+        ilnet_result_free(&r);
+        ilnet_network_free(net);
+    }
+}
+
+/* EC50 (nM) of observable o at time t over doses of ligand lig; normalise = per-curve fit */
+static double ec50(const char *const *names, const char *lig, const char *o, double t,
+                   const double *doses, int nd, double rtol, int equilibrium)
+{
+    double resp[64];
+    for (int i = 0; i < nd; i++) {
+        ilnet_network *net = load(names);
+        set(net, lig, doses[i]);
+        ilnet_result r = run(net, t, equilibrium ? 10 : 60, rtol);
+        resp[i] = r.observables[(r.n_done - 1) * r.n_observables + (size_t)obs(net, o)];
+        ilnet_result_free(&r);
+        ilnet_network_free(net);
+    }
+    ilnet_hill_fit fit;
+    ilnet_hill_options ho = ILNET_HILL_OPTIONS_INIT;
+    CHECK(ilnet_hill_fit_run(&fit, doses, resp, (size_t)nd, &ho) == 0, "Hill fit: %s",
+          ilnet_error_last());
+    return fit.ec50;
+}
+
+static void test_b1_b2(void)
+{
+    double doses[15];
+    for (int i = 0; i < 15; i++)
+        doses[i] = pow(10, -5 + 0.5 * i); /* 1e-5 .. 1e2 nM */
+    struct {
+        const char *label;
+        double ra, rb, rg;
+        const char *obs;
+        double want, lo, hi;
+    } cells[] = {
+        {"IL-2Ra alone (1e4/0/0): L2A", 1e4, 0, 0, "IL2Ra_bound", 10, 9, 11},
+        {"CD25- beta-gamma (0/1e3/1e4): complexes", 0, 1e3, 1e4, "cplx_IL2_surf", 0.42, 0.38, 0.46},
+        {"Treg-like (1e4/1e3/1e4): complexes", 1e4, 1e3, 1e4, "cplx_IL2_surf", 0.027, 0.024, 0.030},
+    };
+    for (size_t k = 0; k < sizeof cells / sizeof *cells; k++) {
+        const char *names[] = {"peer_il2", "equilibrium_binding", NULL};
+        /* cell counts through a scratch preset-free path: set after the presets */
+        double resp[15];
+        for (int i = 0; i < 15; i++) {
+            ilnet_network *net = load(names);
+            set(net, "R_A", cells[k].ra);
+            set(net, "R_B", cells[k].rb);
+            set(net, "R_G", cells[k].rg);
+            set(net, "R_7", 0);
+            set(net, "L2_nM", doses[i]);
+            ilnet_result r = run(net, 1e6, 10, 1e-10);
+            double v;
+            if (!strcmp(cells[k].obs, "IL2Ra_bound"))
+                v = r.observables[(r.n_done - 1) * r.n_observables +
+                                  (size_t)obs(net, "IL2Ra_surf")] -
+                    r.species[(r.n_done - 1) * r.n_species +
+                              (size_t)ilnet_network_find_species(net, "A(l,loc~s)")];
+            else
+                v = r.observables[(r.n_done - 1) * r.n_observables +
+                                  (size_t)obs(net, cells[k].obs)];
+            resp[i] = v;
+            ilnet_result_free(&r);
+            ilnet_network_free(net);
+        }
+        ilnet_hill_fit fit;
+        ilnet_hill_options ho = ILNET_HILL_OPTIONS_INIT;
+        CHECK(ilnet_hill_fit_run(&fit, doses, resp, 15, &ho) == 0, "Hill fit: %s",
+              ilnet_error_last());
+        printf("B1/B2 %s: equilibrium EC50 %.4g nM (spec %g nM)\n", cells[k].label, fit.ec50,
+               cells[k].want);
+        CHECK(fit.ec50 >= cells[k].lo && fit.ec50 <= cells[k].hi,
+              "%s: EC50 %.4g nM outside [%g, %g]", cells[k].label, fit.ec50, cells[k].lo,
+              cells[k].hi);
+    }
+}
+
+static void test_b12(void)
+{
+    double ratio[2];
+    for (int off = 0; off < 2; off++) {
+        const char *names[] = {"human_treg", off ? "feedback_off" : NULL, NULL};
+        ilnet_network *net = load(names);
+        set(net, "L2_nM", 1);
+        ilnet_result r = run(net, 240, 480, 1e-8);
+        int o = obs(net, "pSTAT5_total");
+        double peak = 0, tp = 0;
+        for (size_t i = 0; i < r.n_done; i++) {
+            double v = r.observables[i * r.n_observables + (size_t)o];
+            if (v > peak) peak = v, tp = r.times[i];
+        }
+        ratio[off] = at(&r, o, 240) / peak;
+        printf("B12 Treg 1 nM IL-2, feedback %s: pSTAT5 peak %.0f at %.1f min, 4 h / peak = %.3f\n",
+               off ? "off" : "on", peak, tp, ratio[off]);
+        ilnet_result_free(&r);
+        ilnet_network_free(net);
+    }
+    CHECK(ratio[0] <= 0.60, "feedback on: 4 h / peak %.3f > 0.60", ratio[0]);
+    CHECK(ratio[1] >= 0.90, "feedback off: 4 h / peak %.3f < 0.90", ratio[1]);
+}
+
+static void test_gc_competition(void)
+{
+    double act[2];
+    for (int il7 = 0; il7 < 2; il7++) {
+        const char *names[] = {"mouse_naive", NULL};
+        ilnet_network *net = load(names);
+        set(net, "L2_nM", 1);
+        set(net, "L7_nM", il7 ? 10 : 0);
+        ilnet_result r = run(net, 15, 15, 1e-8);
+        act[il7] = at(&r, obs(net, "active_IL2"), 15);
+        printf(
+            "gc competition, mouse naive-like, 1 nM IL-2%s: active IL-2 complexes at 15 min %.3g, "
+            "free surface gc %.0f\n",
+            il7 ? " + 10 nM IL-7" : "", act[il7], at(&r, obs(net, "gc_free_surf"), 15));
+        ilnet_result_free(&r);
+        ilnet_network_free(net);
+    }
+    CHECK(act[1] * 10 <= act[0], "IL-7 lowers active IL-2 complexes only %.3gx", act[0] / act[1]);
+}
+
+static void test_ec50_ratio(void)
+{
+    double doses[13];
+    for (int i = 0; i < 13; i++)
+        doses[i] = pow(10, -4 + 0.5 * i); /* 1e-4 .. 1e2 nM */
+    const char *treg[] = {"human_treg", NULL}, *th[] = {"human_thelper", NULL};
+    double a = ec50(treg, "L2_nM", "pSTAT5_total", 30, doses, 13, 1e-8, 0);
+    double b = ec50(th, "L2_nM", "pSTAT5_total", 30, doses, 13, 1e-8, 0);
+    printf(
+        "B4 pSTAT5 EC50 at 30 min: Treg %.4g nM, T-helper %.4g nM, ratio %.3g (measured 34-44x)\n",
+        a, b, b / a);
+    CHECK(a > 0 && b > a, "Treg EC50 %.3g should be below T-helper %.3g", a, b);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s MODEL.bngl PRESETS.yaml\n", argv[0]);
+        return 2;
+    }
+    model_path = argv[1];
+    presets_path = argv[2];
+    if (ilnet_presets_read(&presets, presets_path)) {
+        fprintf(stderr, "%s\n", ilnet_error_last());
+        return 1;
+    }
+    const char *only = argc > 3 ? argv[3] : NULL;
+    if (!only || !strcmp(only, "size")) test_size();
+    if (!only || !strcmp(only, "steady")) test_steady_state();
+    if (!only || !strcmp(only, "c1")) test_c1();
+    if (!only || !strcmp(only, "b1b2")) test_b1_b2();
+    if (!only || !strcmp(only, "b12")) test_b12();
+    if (!only || !strcmp(only, "gc")) test_gc_competition();
+    if (!only || !strcmp(only, "ec50")) test_ec50_ratio();
+    ilnet_presets_free(&presets);
+    CHECK_DONE();
+}
