@@ -1,5 +1,7 @@
 #include "textout.h"
 
+#include "../model/expr.h"
+
 #include "../common/error.h"
 
 #include <errno.h>
@@ -76,6 +78,47 @@ int ilnet_csv_write(const char *path, const ilnet_network *net, const ilnet_resu
     }
     mark_partial(f, res);
     return finish(f, tmp, path);
+}
+
+int ilnet_csv_write_columns(const char *path, const ilnet_network *net, const ilnet_result *res,
+                            const char *const *names, const char *const *exprs, int n)
+{
+    ilnet_expr **e = calloc((size_t)n + 1, sizeof *e);
+    double *vars = malloc((ilnet_network_var_count(net) + 1) * sizeof *vars);
+    if (!e || !vars) {
+        free(e);
+        free(vars);
+        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    }
+    int rc = 0;
+    for (int i = 0; i < n && !rc; i++)
+        if ((rc = ilnet_network_expr_compile(net, exprs[i], &e[i])))
+            ilnet_error_prefix("output column '%s'", names[i]);
+    char tmp[4096];
+    FILE *f = rc ? NULL : start(path, tmp, sizeof tmp);
+    if (!rc && !f) rc = ilnet_error_code();
+    if (f) {
+        fputs("time", f);
+        for (int i = 0; i < n; i++) {
+            fputc(',', f);
+            csv_field(f, names[i]);
+        }
+        fputc('\n', f);
+        for (size_t t = 0; t < res->n_done; t++) {
+            ilnet_network_vars_eval(net, res->times[t], res->species + t * res->n_species, vars);
+            fprintf(f, "%.17g", res->times[t]);
+            for (int i = 0; i < n; i++)
+                fprintf(f, ",%.17g", ilnet_expr_eval(e[i], vars));
+            fputc('\n', f);
+        }
+        mark_partial(f, res);
+        rc = finish(f, tmp, path);
+    }
+    for (int i = 0; i < n; i++)
+        ilnet_expr_free(e[i]);
+    free(e);
+    free(vars);
+    return rc;
 }
 
 static int write_table(const char *path, const ilnet_result *res, const double *data, size_t cols,

@@ -60,15 +60,38 @@ static double fn_max(double a, double b)
     return a > b ? a : b;
 }
 
+static double fn_factorial(double x)
+{
+    return tgamma(x + 1);
+}
+
 static const struct {
     const char *name;
     fn1_t f;
-} fn1_table[] = {{"exp", exp},     {"ln", log},      {"log", log},     {"log10", log10},
-                 {"log2", log2},   {"sqrt", sqrt},   {"abs", fabs},    {"sin", sin},
-                 {"cos", cos},     {"tan", tan},     {"asin", asin},   {"acos", acos},
-                 {"atan", atan},   {"sinh", sinh},   {"cosh", cosh},   {"tanh", tanh},
-                 {"asinh", asinh}, {"acosh", acosh}, {"atanh", atanh}, {"floor", floor},
-                 {"ceil", ceil},   {"rint", rint},   {"sign", fn_sign}};
+} fn1_table[] = {{"factorial", fn_factorial},
+                 {"exp", exp},
+                 {"ln", log},
+                 {"log", log},
+                 {"log10", log10},
+                 {"log2", log2},
+                 {"sqrt", sqrt},
+                 {"abs", fabs},
+                 {"sin", sin},
+                 {"cos", cos},
+                 {"tan", tan},
+                 {"asin", asin},
+                 {"acos", acos},
+                 {"atan", atan},
+                 {"sinh", sinh},
+                 {"cosh", cosh},
+                 {"tanh", tanh},
+                 {"asinh", asinh},
+                 {"acosh", acosh},
+                 {"atanh", atanh},
+                 {"floor", floor},
+                 {"ceil", ceil},
+                 {"rint", rint},
+                 {"sign", fn_sign}};
 
 static const struct {
     const char *name;

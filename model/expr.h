@@ -1,7 +1,7 @@
 /* Arithmetic expressions over named variables, compiled to a small stack program.
  * Grammar: + - * / ^ (also **), unary minus, comparisons, parentheses, numbers,
  * names, and functions exp ln log (natural) log10 log2 sqrt abs sin cos tan asin acos
- * atan sinh cosh tanh asinh acosh atanh floor ceil rint sign min max pow if(c,a,b);
+ * atan sinh cosh tanh asinh acosh atanh floor ceil rint sign factorial min max pow if(c,a,b);
  * constants _pi and _e. */
 #ifndef ILNET_EXPR_H
 #define ILNET_EXPR_H

@@ -3,6 +3,7 @@
 #include "../common/error.h"
 #include "bngl/bngl.h"
 #include "netfile.h"
+#include "../io/sbml.h"
 
 #include <string.h>
 
@@ -28,8 +29,10 @@ int ilnet_model_load(ilnet_network **out, const char *path)
         ilnet_bngl_free(m);
         return rc;
     }
+    if (ends_with(path, ".xml") || ends_with(path, ".sbml"))
+        return ilnet_sbml_read(out, NULL, path);
     const char *dot = strrchr(path, '.');
     return ilnet_error_set(ILNET_EINPUT,
-                           "%s: unsupported model format '%s' (supported: .net, .bngl)", path,
-                           dot ? dot : "(no extension)");
+                           "%s: unsupported model format '%s' (supported: .net, .bngl, .xml/.sbml)",
+                           path, dot ? dot : "(no extension)");
 }

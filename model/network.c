@@ -38,7 +38,8 @@ struct ilnet_network {
     size_t n_functions, cap_functions;
     unsigned char *rate_dynamic;
     size_t n_dynamic;
-    double *scratch; /* var_count doubles for evaluating at the initial state */
+    int allow_nonfinite; /* SBML: INF/NaN parameters are legal (errors come from their use) */
+    double *scratch;     /* var_count doubles for evaluating at the initial state */
 
     ilnet_strmap param_names, species_names, reaction_names, observable_names, function_names;
     ilnet_stoich stoich;
@@ -114,6 +115,8 @@ void ilnet_network_free(ilnet_network *net)
         free(r->label);
         free(r->reactants);
         free(r->products);
+        free(r->rcoef);
+        free(r->pcoef);
         free(r->rate_text);
         ilnet_expr_free(net->rate_expr[i]);
     }
@@ -253,6 +256,22 @@ int ilnet_network_add_reaction(ilnet_network *net, const int *reactants, int n_r
                                const int *products, int n_products, const char *rate_expr,
                                const char *label, int line)
 {
+    return ilnet_network_add_reaction_ex(net, reactants, NULL, n_reactants, products, NULL,
+                                         n_products, rate_expr, label, line, 0);
+}
+
+static double *dup_coef(const double *c, int n)
+{
+    double *d = malloc(((size_t)n + 1) * sizeof *d);
+    if (d && n) memcpy(d, c, (size_t)n * sizeof *d);
+    return d;
+}
+
+int ilnet_network_add_reaction_ex(ilnet_network *net, const int *reactants, const double *rcoef,
+                                  int n_reactants, const int *products, const double *pcoef,
+                                  int n_products, const char *rate_expr, const char *label,
+                                  int line, int general)
+{
     char name[32];
     snprintf(name, sizeof name, "R%zu", net->n_reactions + 1);
     if (n_reactants < 0 || n_products < 0)
@@ -282,6 +301,16 @@ int ilnet_network_add_reaction(ilnet_network *net, const int *reactants, int n_r
         memset(r, 0, sizeof *r);
         return ilnet_error_set(ILNET_ENOMEM, "out of memory");
     }
+    for (int i = 0; i < n_reactants && rcoef; i++)
+        if (!isfinite(rcoef[i]) || (rcoef[i] < 0 && !general))
+            return elem_error(net, line, "reaction %s has a bad stoichiometric coefficient", name);
+    for (int i = 0; i < n_products && pcoef; i++)
+        if (!isfinite(pcoef[i]) || (pcoef[i] < 0 && !general))
+            return elem_error(net, line, "reaction %s has a bad stoichiometric coefficient", name);
+    if ((rcoef && !(r->rcoef = dup_coef(rcoef, n_reactants))) ||
+        (pcoef && !(r->pcoef = dup_coef(pcoef, n_products))))
+        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    r->general = general != 0;
     if (n_reactants) memcpy(r->reactants, reactants, (size_t)n_reactants * sizeof(int));
     if (n_products) memcpy(r->products, products, (size_t)n_products * sizeof(int));
     r->n_reactants = n_reactants;
@@ -375,6 +404,8 @@ static int resolve_dynamic(void *ctx, const char *name, size_t len)
     if ((i = ilnet_strmap_get(&net->observable_names, name, len)) >= 0) return (int)np + i;
     if ((i = ilnet_strmap_get(&net->function_names, name, len)) >= 0) return (int)(np + no) + i;
     if (len == 4 && !strncmp(name, "time", 4)) return (int)(np + no + nf);
+    if ((i = ilnet_strmap_get(&net->species_names, name, len)) >= 0)
+        return (int)(np + no + nf + 1) + i;
     return -1;
 }
 
@@ -432,7 +463,8 @@ static int compile_expr(ilnet_network *net, ilnet_expr **out, const char *text, 
 {
     ilnet_expr_free(*out);
     *out = NULL;
-    int dynamic = !strcmp(kind, "reaction") || !strcmp(kind, "function");
+    int dynamic =
+        !strcmp(kind, "reaction") || !strcmp(kind, "function") || !strcmp(kind, "species");
     char *t = dynamic ? strip_calls(net, text) : NULL;
     if (dynamic && !t) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
     int rc =
@@ -484,42 +516,71 @@ static int evaluate(ilnet_network *net)
         int i = net->param_order[k];
         if (net->param_overridden[i]) continue;
         double v = ilnet_expr_eval(net->param_expr[i], net->param_values);
-        if (!isfinite(v))
+        if (!isfinite(v) && !net->allow_nonfinite)
             return elem_error(net, net->params[i].line, "parameter '%s' evaluates to %g",
                               net->params[i].name, v);
         net->param_values[i] = v;
         net->params[i].value = v;
     }
+    /* Initial amounts may use other species, functions and time (SBML initial assignments):
+     * evaluate to a fixed point; an acyclic dependency settles within its depth. */
+    double *vars = net->scratch;
+    size_t np = net->n_params;
+    int dyn_init = 0;
+    for (size_t i = 0; i < net->n_species; i++)
+        for (size_t v = 0; v < ilnet_expr_var_count(net->species_expr[i]); v++)
+            if ((size_t)ilnet_expr_var(net->species_expr[i], v) >= np) dyn_init = 1;
+    double *y0 = malloc((net->n_species + 1) * sizeof *y0);
+    if (!y0) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    for (size_t i = 0; i < net->n_species; i++)
+        y0[i] = 0;
+    size_t passes = dyn_init ? net->n_species + net->n_functions + 2 : 1;
+    int changed = 1;
+    for (size_t pass = 0; pass < passes && changed; pass++) {
+        changed = 0;
+        if (dyn_init)
+            ilnet_network_vars_eval(net, 0.0, y0, vars);
+        else
+            memcpy(vars, net->param_values, np * sizeof *vars);
+        for (size_t i = 0; i < net->n_species; i++) {
+            double v = ilnet_expr_eval(net->species_expr[i], vars);
+            if (!(v == y0[i] || (isnan(v) && isnan(y0[i])))) changed = 1;
+            y0[i] = v;
+        }
+    }
+    if (dyn_init && changed) {
+        free(y0);
+        return elem_error(net, 0, "initial amounts depend on each other in a cycle");
+    }
     for (size_t i = 0; i < net->n_species; i++) {
         ilnet_species *s = &net->species[i];
-        double v = ilnet_expr_eval(net->species_expr[i], net->param_values);
-        if (!isfinite(v) || v < 0)
+        double v = y0[i];
+        if (!isfinite(v) || (v < 0 && !net->allow_nonfinite)) {
+            free(y0);
             return elem_error(net, s->line, "species '%s' has initial amount %g (%s)", s->name, v,
                               s->amount_text);
+        }
         s->initial = v;
     }
-    double *vars = net->scratch;
-    if (net->n_dynamic) {
-        double *y0 = malloc((net->n_species + 1) * sizeof *y0);
-        if (!y0) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
-        for (size_t i = 0; i < net->n_species; i++)
-            y0[i] = net->species[i].initial;
+    if (net->n_dynamic || dyn_init) {
         ilnet_network_vars_eval(net, 0.0, y0, vars);
-        free(y0);
-        for (size_t i = 0; i < net->n_functions; i++) {
+        for (size_t i = 0; i < net->n_functions && !net->allow_nonfinite; i++) {
             double v = vars[net->n_params + net->n_observables + i];
-            if (!isfinite(v))
+            if (!isfinite(v)) {
+                free(y0);
                 return elem_error(net, net->functions[i].line,
                                   "function '%s' evaluates to %g at the initial state",
                                   net->functions[i].name, v);
+            }
         }
     } else {
         memcpy(vars, net->param_values, net->n_params * sizeof *vars);
     }
+    free(y0);
     for (size_t i = 0; i < net->n_reactions; i++) {
         ilnet_reaction *r = &net->reactions[i];
         double v = ilnet_expr_eval(net->rate_expr[i], vars);
-        if (!isfinite(v) || v < 0)
+        if ((!isfinite(v) && !(net->allow_nonfinite && r->general)) || (v < 0 && !r->general))
             return elem_error(net, r->line, "reaction %s has rate %s %g (%s)", r->name,
                               net->rate_dynamic[i] ? "at the initial state" : "constant", v,
                               r->rate_text);
@@ -596,9 +657,9 @@ static int build_stoich(ilnet_network *net)
         const ilnet_reaction *r = &net->reactions[j];
         s->col_ptr[j] = (int)pos;
         for (int a = 0; a < r->n_reactants; a++)
-            acc[r->reactants[a]] -= 1;
+            acc[r->reactants[a]] -= r->rcoef ? r->rcoef[a] : 1;
         for (int a = 0; a < r->n_products; a++)
-            acc[r->products[a]] += 1;
+            acc[r->products[a]] += r->pcoef ? r->pcoef[a] : 1;
         /* Visit each touched species once, in order of first appearance. */
         for (int side = 0; side < 2; side++) {
             const int *idx = side ? r->products : r->reactants;
@@ -690,6 +751,11 @@ int ilnet_network_set_parameter(ilnet_network *net, const char *name, double val
     return evaluate(net);
 }
 
+void ilnet_network_allow_nonfinite(ilnet_network *net, int allow)
+{
+    net->allow_nonfinite = allow;
+}
+
 int ilnet_network_set_fixed(ilnet_network *net, size_t i, int fixed)
 {
     if (!net->compiled) return ilnet_error_set(ILNET_EINPUT, "network not compiled");
@@ -716,7 +782,21 @@ int ilnet_network_find_function(const ilnet_network *net, const char *name)
 
 size_t ilnet_network_var_count(const ilnet_network *net)
 {
-    return net->n_params + net->n_observables + net->n_functions + 1;
+    return net->n_params + net->n_observables + net->n_functions + 1 + net->n_species;
+}
+
+size_t ilnet_network_species_var(const ilnet_network *net, size_t i)
+{
+    return net->n_params + net->n_observables + net->n_functions + 1 + i;
+}
+
+int ilnet_network_expr_compile(const ilnet_network *net, const char *text, ilnet_expr **out)
+{
+    char *t = strip_calls(net, text);
+    if (!t) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    int rc = ilnet_expr_parse(out, t, resolve_dynamic, (void *)net, NULL);
+    free(t);
+    return rc;
 }
 
 size_t ilnet_network_dynamic_count(const ilnet_network *net)
@@ -748,6 +828,8 @@ void ilnet_network_vars_eval(const ilnet_network *net, double t, const double *y
     memcpy(vars, net->param_values, net->n_params * sizeof *vars);
     ilnet_network_observables_eval(net, y, vars + net->n_params);
     vars[net->n_params + net->n_observables + net->n_functions] = t;
+    memcpy(vars + net->n_params + net->n_observables + net->n_functions + 1, y,
+           net->n_species * sizeof *vars);
     ilnet_network_functions_eval(net, vars);
 }
 
@@ -756,14 +838,14 @@ double ilnet_network_rate_eval(const ilnet_network *net, size_t r, const double 
     return ilnet_expr_eval(net->rate_expr[r], vars);
 }
 
-int ilnet_network_rate_observables(const ilnet_network *net, size_t r, int *out)
+int ilnet_network_rate_inputs(const ilnet_network *net, size_t r, int *out)
 {
     size_t np = net->n_params, no = net->n_observables, nf = net->n_functions;
-    unsigned char *seen_f = calloc(nf + 1, 1), *seen_o = calloc(no + 1, 1);
+    size_t sv = np + no + nf + 1, nv = sv + net->n_species;
+    unsigned char *seen = calloc(nv + 1, 1);
     int *stack = malloc((nf + 1) * sizeof *stack), sp = 0, n = 0;
-    if (!seen_f || !seen_o || !stack) {
-        free(seen_f);
-        free(seen_o);
+    if (!seen || !stack) {
+        free(seen);
         free(stack);
         return -1;
     }
@@ -771,19 +853,17 @@ int ilnet_network_rate_observables(const ilnet_network *net, size_t r, int *out)
     for (;;) {
         for (size_t k = 0; k < ilnet_expr_var_count(e); k++) {
             size_t v = (size_t)ilnet_expr_var(e, k);
-            if (v >= np && v < np + no && !seen_o[v - np]) {
-                seen_o[v - np] = 1;
-                out[n++] = (int)(v - np);
-            } else if (v >= np + no && v < np + no + nf && !seen_f[v - np - no]) {
-                seen_f[v - np - no] = 1;
+            if (seen[v]) continue;
+            seen[v] = 1;
+            if ((v >= np && v < np + no) || v >= sv)
+                out[n++] = (int)v;
+            else if (v >= np + no && v < np + no + nf)
                 stack[sp++] = (int)(v - np - no);
-            }
         }
         if (!sp) break;
         e = net->func_expr[stack[--sp]];
     }
-    free(seen_f);
-    free(seen_o);
+    free(seen);
     free(stack);
     return n;
 }

@@ -32,8 +32,10 @@ typedef struct {
     char *label; /* rule label as written (e.g. "_R3"), may be NULL */
     int n_reactants, n_products;
     int *reactants, *products; /* species indices, repeats allowed */
+    double *rcoef, *pcoef;     /* stoichiometric coefficients (NULL: 1 for each entry) */
     char *rate_text;
     double k;
+    int general; /* 1: rate_text is the whole velocity (reactants give stoichiometry only) */
     int line;
 } ilnet_reaction;
 
@@ -81,12 +83,23 @@ int ilnet_network_add_species(ilnet_network *net, const char *name, const char *
 int ilnet_network_add_reaction(ilnet_network *net, const int *reactants, int n_reactants,
                                const int *products, int n_products, const char *rate_expr,
                                const char *label, int line);
+/* A reaction with real stoichiometric coefficients (rcoef/pcoef may be NULL for 1s). With
+ * general = 1 the rate expression is the reaction's whole velocity and may refer to species
+ * by name (their amounts); otherwise it is the mass-action rate constant. */
+int ilnet_network_add_reaction_ex(ilnet_network *net, const int *reactants, const double *rcoef,
+                                  int n_reactants, const int *products, const double *pcoef,
+                                  int n_products, const char *rate_expr, const char *label,
+                                  int line, int general);
 int ilnet_network_add_observable(ilnet_network *net, const char *name, const int *species,
                                  const double *weights, int n_terms, int line);
 
 /* expr may call time() and refer to parameters, observables and functions (with or
  * without "()"). Reaction rate expressions may refer to functions the same way. */
 int ilnet_network_add_function(ilnet_network *net, const char *name, const char *expr, int line);
+
+/* Lets parameters evaluate to infinity or NaN (SBML allows them); rates and initial amounts
+ * must still be finite. */
+void ilnet_network_allow_nonfinite(ilnet_network *net, int allow);
 
 /* Resolves and evaluates everything; on failure names the element and its line. */
 int ilnet_network_compile(ilnet_network *net);
@@ -121,9 +134,10 @@ const ilnet_stoich *ilnet_network_stoichiometry(const ilnet_network *net);
 void ilnet_network_observables_eval(const ilnet_network *net, const double *y, double *out);
 
 /* State-dependent rate laws (valid after compile). A reaction is dynamic when its rate
- * expression refers to a function, an observable or time(); its k then holds the value at
- * the initial state and t = 0. Evaluation works on a caller-owned variable vector of
- * ilnet_network_var_count() doubles: parameters, observables, functions, time. */
+ * expression refers to a function, an observable, a species or time(); its k then holds
+ * the value at the initial state and t = 0. Evaluation works on a caller-owned variable
+ * vector of ilnet_network_var_count() doubles: parameters, observables, functions, time,
+ * species amounts. */
 size_t ilnet_network_var_count(const ilnet_network *net);
 size_t ilnet_network_dynamic_count(const ilnet_network *net);
 int ilnet_network_reaction_is_dynamic(const ilnet_network *net, size_t r);
@@ -132,10 +146,15 @@ void ilnet_network_vars_eval(const ilnet_network *net, double t, const double *y
 /* Re-evaluates only the functions from the parameters/observables/time already in vars. */
 void ilnet_network_functions_eval(const ilnet_network *net, double *vars);
 double ilnet_network_rate_eval(const ilnet_network *net, size_t r, const double *vars);
-/* Observables reaction r's rate depends on (directly or through functions): their
- * indices into out (capacity n_observables); returns how many. */
-int ilnet_network_rate_observables(const ilnet_network *net, size_t r, int *out);
-/* Index of observable o in the variable vector. */
+/* The observables and species reaction r's rate depends on (directly or through
+ * functions), as variable-vector indices into out (capacity n_observables + n_species);
+ * returns how many, or -1 when out of memory. */
+int ilnet_network_rate_inputs(const ilnet_network *net, size_t r, int *out);
+/* Index of observable o / species i in the variable vector. */
 size_t ilnet_network_observable_var(const ilnet_network *net, size_t o);
+size_t ilnet_network_species_var(const ilnet_network *net, size_t i);
+/* Compiles an expression over the variable vector (parameters, observables, functions,
+ * time, species by name), e.g. an output column; free with ilnet_expr_free. */
+int ilnet_network_expr_compile(const ilnet_network *net, const char *text, ilnet_expr **out);
 
 #endif

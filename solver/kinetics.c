@@ -103,33 +103,41 @@ static int build_pattern(ilnet_kinetics *kin, size_t n_entries)
 static int init_dynamic(ilnet_kinetics *kin, const ilnet_network *net)
 {
     kin->net = net;
-    int nd = (int)ilnet_network_dynamic_count(net), no = (int)ilnet_network_observable_count(net);
+    int nd = (int)ilnet_network_dynamic_count(net);
+    size_t no = ilnet_network_observable_count(net), ns = ilnet_network_species_count(net);
+    size_t sv0 = ilnet_network_species_var(net, 0);
     kin->n_dyn = nd;
     kin->vars = calloc(ilnet_network_var_count(net) + 1, sizeof(double));
     kin->dyn_rxn = malloc(((size_t)nd + 1) * sizeof(int));
     kin->dyn_obs_ptr = malloc(((size_t)nd + 2) * sizeof(int));
-    int *tmp = malloc(((size_t)no + 1) * sizeof(int));
+    int *tmp = malloc((no + ns + 1) * sizeof(int));
     if (!kin->vars || !kin->dyn_rxn || !kin->dyn_obs_ptr || !tmp) {
         free(tmp);
         return ILNET_ENOMEM;
     }
-    size_t n_obs = 0, n_x = 0;
+    /* an input is an observable (its weighted species) or one species (weight 1) */
+    size_t n_in = 0, n_x = 0;
     int d = 0;
     for (int r = 0; r < kin->n_reactions; r++) {
         if (!ilnet_network_reaction_is_dynamic(net, (size_t)r)) continue;
         kin->dyn_rxn[d++] = r;
-        int k = ilnet_network_rate_observables(net, (size_t)r, tmp);
+        int k = ilnet_network_rate_inputs(net, (size_t)r, tmp);
         if (k < 0) {
             free(tmp);
             return ILNET_ENOMEM;
         }
-        n_obs += (size_t)k;
-        for (int q = 0; q < k; q++)
-            n_x += (size_t)ilnet_network_observable(net, (size_t)tmp[q])->n_terms *
-                   (size_t)(kin->st_ptr[r + 1] - kin->st_ptr[r]);
+        n_in += (size_t)k;
+        for (int q = 0; q < k; q++) {
+            size_t terms = (size_t)tmp[q] >= sv0
+                               ? 1
+                               : (size_t)ilnet_network_observable(
+                                     net, (size_t)tmp[q] - ilnet_network_observable_var(net, 0))
+                                     ->n_terms;
+            n_x += terms * (size_t)(kin->st_ptr[r + 1] - kin->st_ptr[r]);
+        }
     }
-    kin->dyn_obs = malloc((n_obs + 1) * sizeof(int));
-    kin->dk = calloc(n_obs + 1, sizeof(double));
+    kin->dyn_obs = malloc((n_in + 1) * sizeof(int));
+    kin->dk = calloc(n_in + 1, sizeof(double));
     kin->x_dk = malloc((n_x + 1) * sizeof(int));
     kin->x_rxn = malloc((n_x + 1) * sizeof(int));
     kin->x_coef = malloc((n_x + 1) * sizeof(double));
@@ -146,16 +154,21 @@ static int init_dynamic(ilnet_kinetics *kin, const ilnet_network *net)
     for (d = 0; d < nd; d++) {
         int r = kin->dyn_rxn[d];
         kin->dyn_obs_ptr[d] = po;
-        int k = ilnet_network_rate_observables(net, (size_t)r, kin->dyn_obs + po);
+        int k = ilnet_network_rate_inputs(net, (size_t)r, kin->dyn_obs + po);
         for (int q = 0; q < k; q++, po++) {
-            const ilnet_observable *o = ilnet_network_observable(net, (size_t)kin->dyn_obs[po]);
-            for (int w = 0; w < o->n_terms; w++)
+            size_t v = (size_t)kin->dyn_obs[po];
+            int one_species = (int)(v - sv0);
+            const ilnet_observable *o =
+                v >= sv0 ? NULL
+                         : ilnet_network_observable(net, v - ilnet_network_observable_var(net, 0));
+            int nt = o ? o->n_terms : 1;
+            for (int w = 0; w < nt; w++)
                 for (int p = kin->st_ptr[r]; p < kin->st_ptr[r + 1]; p++) {
                     kin->x_dk[px] = po;
                     kin->x_rxn[px] = r;
-                    kin->x_coef[px] = kin->st_val[p] * o->weights[w];
+                    kin->x_coef[px] = kin->st_val[p] * (o ? o->weights[w] : 1.0);
                     kin->x_row[px] = kin->st_row[p];
-                    kin->x_col[px] = o->species[w];
+                    kin->x_col[px] = o ? o->species[w] : one_species;
                     px++;
                 }
         }
@@ -176,22 +189,33 @@ static void eval_dynamic(ilnet_kinetics *kin, double t, const double *y)
             ilnet_network_rate_eval(kin->net, (size_t)kin->dyn_rxn[d], kin->vars);
 }
 
-/* dk/d(observable) by central differences, functions re-evaluated around each point */
+/* dk/d(input) by central differences with a step relative to the input (one-sided when the
+ * law is undefined on one side, e.g. 1/x or sqrt(x) at a small x); functions are
+ * re-evaluated around each point */
+static double rate_at(ilnet_kinetics *kin, size_t r, size_t v, double x)
+{
+    kin->vars[v] = x;
+    ilnet_network_functions_eval(kin->net, kin->vars);
+    return ilnet_network_rate_eval(kin->net, r, kin->vars);
+}
+
 static void eval_dk(ilnet_kinetics *kin)
 {
     for (int d = 0; d < kin->n_dyn; d++) {
         size_t r = (size_t)kin->dyn_rxn[d];
         for (int q = kin->dyn_obs_ptr[d]; q < kin->dyn_obs_ptr[d + 1]; q++) {
-            size_t v = ilnet_network_observable_var(kin->net, (size_t)kin->dyn_obs[q]);
-            double o = kin->vars[v], h = 1e-6 * (fabs(o) > 1.0 ? fabs(o) : 1.0);
-            kin->vars[v] = o + h;
-            ilnet_network_functions_eval(kin->net, kin->vars);
-            double kp = ilnet_network_rate_eval(kin->net, r, kin->vars);
-            kin->vars[v] = o - h;
-            ilnet_network_functions_eval(kin->net, kin->vars);
-            double km = ilnet_network_rate_eval(kin->net, r, kin->vars);
+            size_t v = (size_t)kin->dyn_obs[q];
+            double o = kin->vars[v], h = 1e-7 * (fabs(o) > 1e-30 ? fabs(o) : 1e-30);
+            double kp = rate_at(kin, r, v, o + h), km = rate_at(kin, r, v, o - h), dk;
+            if (isfinite(kp) && isfinite(km)) {
+                dk = (kp - km) / (2 * h);
+            } else {
+                double k0 = rate_at(kin, r, v, o);
+                dk = isfinite(kp) ? (kp - k0) / h : isfinite(km) ? (k0 - km) / h : 0;
+                if (!isfinite(dk)) dk = 0;
+            }
             kin->vars[v] = o;
-            kin->dk[q] = (kp - km) / (2 * h);
+            kin->dk[q] = dk;
         }
     }
     ilnet_network_functions_eval(kin->net, kin->vars);
@@ -220,7 +244,8 @@ int ilnet_kinetics_init(ilnet_kinetics *kin, const ilnet_network *net)
 
     size_t n_react = 0;
     for (int r = 0; r < m; r++)
-        n_react += (size_t)ilnet_network_reaction(net, r)->n_reactants;
+        if (!ilnet_network_reaction(net, r)->general)
+            n_react += (size_t)ilnet_network_reaction(net, r)->n_reactants;
     kin->react_ptr = malloc(((size_t)m + 1) * sizeof(int));
     kin->react = malloc((n_react + 1) * sizeof(int));
     kin->k = calloc((size_t)m + 1, sizeof(double));
@@ -238,7 +263,8 @@ int ilnet_kinetics_init(ilnet_kinetics *kin, const ilnet_network *net)
     for (int r = 0; r < m; r++) {
         const ilnet_reaction *rx = ilnet_network_reaction(net, r);
         kin->react_ptr[r] = (int)pos;
-        for (int a = 0; a < rx->n_reactants; a++) {
+        /* a general rate law is the whole velocity: no mass-action product */
+        for (int a = 0; a < (rx->general ? 0 : rx->n_reactants); a++) {
             int j = rx->reactants[a], seen = 0, mult = 0;
             kin->react[pos++] = j;
             for (int b = 0; b < a; b++)

@@ -1,9 +1,10 @@
 /* Kinetics compiled from a network into flat arrays: the right-hand side dy/dt = N v(t, y)
  * and its Jacobian, dense or sparse (CSC). Used by the solver. Rates are mass action,
- * v_r = k_r * product of reactant amounts; a dynamic reaction's k_r is a function of
- * observables and time (BioNetGen function rate laws), re-evaluated at every call. The
- * Jacobian is analytic in the amounts; dk_r/d(observable) comes from a central difference
- * of the scalar rate expression, then the chain rule through the observable weights. */
+ * v_r = k_r * product of reactant amounts, or general, v_r = k_r (an SBML kinetic law); a
+ * dynamic reaction's k_r is an expression of observables, species and time re-evaluated at
+ * every call. The Jacobian is analytic in the mass-action amounts; dk_r/d(input) comes from
+ * a central difference of the scalar rate expression per input it uses, then the chain
+ * rule through the observable weights. */
 #ifndef ILNET_KINETICS_H
 #define ILNET_KINETICS_H
 
@@ -29,7 +30,7 @@ typedef struct {
     const ilnet_network *net;
     int n_dyn;
     int *dyn_rxn;               /* n_dyn reaction indices */
-    int *dyn_obs_ptr, *dyn_obs; /* observables each one depends on */
+    int *dyn_obs_ptr, *dyn_obs; /* inputs (observable or species variables) of each one */
     double *vars, *dk;          /* variable vector; dk per (dyn, observable) entry */
     int n_x;                    /* Jacobian entries through observables */
     int *x_dk, *x_rxn;          /* index into dk, reaction */
