@@ -60,12 +60,23 @@ typedef struct {
     const char *comp; /* species: compartment id */
     int assigned;     /* has an assignment rule (becomes a function) */
     int rate_rule;    /* has a rate rule */
+    int state_init;   /* parameter whose initial assignment uses the state: a fixed species */
     int net_species;  /* index in the network (species or parameter state), or -1 */
 } sym;
+
+/* a call of a function definition: its argument names bound to the argument texts */
+typedef struct frame {
+    const ASTNode_t *lambda;
+    char **args;
+    unsigned nargs;
+    const struct frame *up;
+} frame;
 
 typedef struct {
     const char *path;
     Model_t *m;
+    const frame *fr; /* innermost function call being expanded */
+    int depth;
     sym *syms;
     int nsyms;
     ilnet_strmap map;
@@ -110,6 +121,44 @@ static int emit_fn1(ctx *c, str *b, const ASTNode_t *n, const char *pre, const c
     if (emit(c, b, ASTNode_getChild(n, 0), where)) return -1;
     put(b, post);
     return 0;
+}
+
+static int emit_call(ctx *c, str *b, const ASTNode_t *n, const char *where)
+{
+    FunctionDefinition_t *fd = Model_getFunctionDefinitionById(c->m, ASTNode_getName(n));
+    const ASTNode_t *lam = fd ? FunctionDefinition_getMath(fd) : NULL;
+    if (!lam || ASTNode_getType(lam) != AST_LAMBDA)
+        return unsupported(c, "call of an undefined function in", where);
+    unsigned nb = ASTNode_getNumChildren(lam) - 1, k = ASTNode_getNumChildren(n);
+    if (k != nb)
+        return ilnet_error_set(ILNET_EINPUT, "%s: %s calls '%s' with %u arguments, it takes %u",
+                               c->path, where, ASTNode_getName(n), k, nb);
+    if (c->depth > 64)
+        return unsupported(c, "function definitions nested deeper than 64 (recursion?) in", where);
+    /* arguments are written in the caller's scope, then substituted (no capture) */
+    frame f = {lam, calloc(k + 1, sizeof(char *)), k, c->fr};
+    int rc = f.args ? 0 : ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    for (unsigned i = 0; i < k && !rc; i++) {
+        str a = {0};
+        put(&a, "");
+        rc = emit(c, &a, ASTNode_getChild(n, i), where);
+        if (a.oom && !rc) rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        f.args[i] = a.s;
+    }
+    if (!rc) {
+        const frame *saved = c->fr;
+        c->fr = &f;
+        c->depth++;
+        put(b, "(");
+        rc = emit(c, b, ASTNode_getChild(lam, nb), where);
+        put(b, ")");
+        c->depth--;
+        c->fr = saved;
+    }
+    for (unsigned i = 0; i < k && f.args; i++)
+        free(f.args[i]);
+    free(f.args);
+    return rc;
 }
 
 static int emit_bool(ctx *c, str *b, const ASTNode_t *n, const char *where)
@@ -161,6 +210,16 @@ static int emit(ctx *c, str *b, const ASTNode_t *n, const char *where)
         return 0;
     case AST_NAME: {
         const char *id = ASTNode_getName(n);
+        if (c->fr) {
+            /* inside a function body only its arguments are visible (SBML: no free names) */
+            for (unsigned i = 0; i < c->fr->nargs; i++)
+                if (!strcmp(ASTNode_getName(ASTNode_getChild(c->fr->lambda, i)), id)) {
+                    put(b, "(");
+                    put(b, c->fr->args[i]);
+                    put(b, ")");
+                    return 0;
+                }
+        }
         sym *s = lookup(c, id);
         if (!s) {
             if (Model_getReactionById(c->m, id)) {
@@ -387,7 +446,7 @@ static int emit(ctx *c, str *b, const ASTNode_t *n, const char *where)
     case AST_FUNCTION_RATE_OF:
         return unsupported(c, "rateOf() in", where);
     case AST_FUNCTION:
-        return unsupported(c, "call of an undefined function in", where);
+        return emit_call(c, b, n, where);
     case AST_LAMBDA:
         return unsupported(c, "lambda outside a function definition in", where);
     default:
@@ -570,6 +629,22 @@ static int uses_reaction_id(const Model_t *m, const ASTNode_t *n)
     return 0;
 }
 
+/* 1 when math refers to something that is not a constant parameter */
+static int uses_state(ctx *c, const ASTNode_t *n)
+{
+    if (!n) return 0;
+    ASTNodeType_t t = ASTNode_getType(n);
+    if (t == AST_NAME_TIME) return 1;
+    if (t == AST_NAME) {
+        sym *s = lookup(c, ASTNode_getName(n));
+        if (!s) return Model_getReactionById(c->m, ASTNode_getName(n)) != NULL;
+        return s->kind == K_SPECIES || s->assigned || s->rate_rule || s->state_init;
+    }
+    for (unsigned i = 0; i < ASTNode_getNumChildren(n); i++)
+        if (uses_state(c, ASTNode_getChild(n, i))) return 1;
+    return 0;
+}
+
 static int import(ctx *c, ilnet_network *net, ilnet_sbml_symbols *out)
 {
     Model_t *m = c->m;
@@ -614,14 +689,14 @@ static int import(ctx *c, ilnet_network *net, ilnet_sbml_symbols *out)
             s->rate_rule = 1;
         if (s->kind == K_COMP && s->rate_rule)
             return unsupported(c, "rate rule on a compartment", s->id);
-        if (s->kind == K_COMP && s->assigned) {
-            /* a varying compartment changes every concentration in it */
-            for (int k = 0; k < c->nsyms; k++)
-                if (c->syms[k].kind == K_SPECIES && c->syms[k].conc &&
-                    !strcmp(c->syms[k].comp, s->id))
-                    return unsupported(c, "assignment rule on a compartment holding species",
-                                       s->id);
-        }
+    }
+    /* a concentration with a rate rule in a varying compartment would need dV/dt terms */
+    for (int k = 0; k < c->nsyms; k++) {
+        sym *y = &c->syms[k];
+        if (y->kind != K_SPECIES || !y->conc || !y->rate_rule) continue;
+        sym *cp = lookup(c, y->comp);
+        if (cp && cp->assigned)
+            return unsupported(c, "rate rule on a concentration in a varying compartment", y->id);
     }
     for (unsigned i = 0; i < Model_getNumReactions(m); i++) {
         Reaction_t *r = Model_getReaction(m, i);
@@ -644,6 +719,22 @@ static int import(ctx *c, ilnet_network *net, ilnet_sbml_symbols *out)
             return ilnet_error_set(ILNET_ENOMEM, "out of memory");
         }
     rc = 0;
+    /* initial assignments that use the state (species, rules, time, rates) are evaluated
+     * at t0 with it: such parameters become fixed species */
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (int i = 0; i < c->nsyms; i++) {
+            sym *s = &c->syms[i];
+            if (s->kind == K_SPECIES || s->assigned || s->rate_rule || s->state_init) continue;
+            int j = ilnet_strmap_get(&ia, s->id, (size_t)-1);
+            if (j < 0) continue;
+            if (uses_state(c,
+                           InitialAssignment_getMath(Model_getInitialAssignment(m, (unsigned)j)))) {
+                s->state_init = 1;
+                changed = 1;
+            }
+        }
+    }
     /* compartments and parameters: constant ones are network parameters */
     for (int i = 0; i < c->nsyms && !rc; i++) {
         sym *s = &c->syms[i];
@@ -685,9 +776,10 @@ static int import(ctx *c, ilnet_network *net, ilnet_sbml_symbols *out)
         }
         if (rc) break;
         /* an initial value may use species (their initial amounts): not supported */
-        if (s->rate_rule) {
-            /* a parameter with a rate rule is a state variable */
-            rc = ilnet_network_add_species(net, s->id, text, 0, 0);
+        if (s->rate_rule || s->state_init) {
+            /* a parameter with a rate rule is a state variable; one whose initial value
+             * depends on the state is a constant evaluated with it */
+            rc = ilnet_network_add_species(net, s->id, text, s->state_init, 0);
             s->net_species = (int)ilnet_network_species_count(net) - 1;
         } else {
             rc = ilnet_network_add_parameter(net, s->id, text, 0);
@@ -825,8 +917,23 @@ static int import(ctx *c, ilnet_network *net, ilnet_sbml_symbols *out)
             rc = ILNET_EINPUT;
             break;
         }
-        rc = ilnet_network_add_reaction_ex(net, sp[0], co[0], ns[0], sp[1], co[1], ns[1], k, rid, 0,
-                                           !ma);
+        if (ma) {
+            /* mass action multiplies each reactant once per unit of stoichiometry */
+            int ex[256], ne = 0;
+            for (int q = 0; q < ns[0] && !rc; q++)
+                for (int u = 0; u < (int)co[0][q]; u++) {
+                    if (ne == 256)
+                        rc = unsupported(c, "stoichiometry above 256 in reaction", rid);
+                    else
+                        ex[ne++] = sp[0][q];
+                }
+            if (!rc)
+                rc = ilnet_network_add_reaction_ex(net, ex, NULL, ne, sp[1], co[1], ns[1], k, rid,
+                                                   0, 0);
+        } else {
+            rc = ilnet_network_add_reaction_ex(net, sp[0], co[0], ns[0], sp[1], co[1], ns[1], k,
+                                               rid, 0, 1);
+        }
         free(k);
         /* a reaction id in math means its rate: a function with the kinetic law */
         if (!rc && c->rate_refs) {
@@ -881,10 +988,9 @@ int ilnet_sbml_read(ilnet_network **out, ilnet_sbml_symbols *symbols, const char
     }
     Model_t *m = rc ? NULL : SBMLDocument_getModel(d);
     if (!rc && !m) rc = ilnet_error_set(ILNET_EINPUT, "%s: no model in the SBML document", path);
-    if (!rc) rc = convert(d, "expandFunctionDefinitions", path);
     if (!rc) rc = convert(d, "promoteLocalParameters", path);
     ilnet_network *net = NULL;
-    ctx c = {path, NULL, NULL, 0, ILNET_STRMAP_INIT, 0, ""};
+    ctx c = {path, NULL, NULL, 0, NULL, 0, ILNET_STRMAP_INIT, 0, ""};
     if (!rc) {
         c.m = SBMLDocument_getModel(d);
         rc = ilnet_network_new(&net);
