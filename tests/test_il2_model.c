@@ -2,12 +2,13 @@
  * (../shared/specs/il2-model.md): network size, the ligand-free steady state, check C1
  * (Farhat 2021 peer mode), B1/B2 affinity classes at equilibrium, B12 feedback, shared-gc
  * competition, and the Treg/T-helper pSTAT5 EC50 ratio at 30 min (printed for the docs).
- * usage: test_il2_model MODEL.bngl PRESETS.yaml */
+ * usage: test_il2_model MODEL.bngl PRESETS.yaml [PART] [BIOMD0000000093.xml for c4] */
 #include "check.h"
 
 #include "common/error.h"
 #include "experiment/hill.h"
 #include "io/presets.h"
+#include "io/sbml.h"
 #include "model/load.h"
 #include "solver/kinetics.h"
 #include "solver/solver.h"
@@ -350,6 +351,81 @@ static void test_ec50_ratio(void)
     CHECK(a > 0 && b > a, "Treg EC50 %.3g should be below T-helper %.3g", a, b);
 }
 
+/* Spec §8 depletion: 10 pM IL-2 on 1e6 mouse Treg-like cells/mL, the medium ligand free */
+static void test_depletion(void)
+{
+    const char *names[] = {"mouse_treg", "depletion", NULL};
+    ilnet_network *net = load(names);
+    set(net, "L2_nM", 0.01);
+    int lig = ilnet_network_find_species(net, "IL2(a,b,g,loc~s)");
+    CHECK(lig >= 0 && !ilnet_network_species(net, (size_t)lig)->fixed, "medium IL-2 not freed");
+    ilnet_result r = run(net, 1440, 1440, 1e-8);
+    double per_pM =
+        ilnet_network_parameter(net, (size_t)ilnet_network_find_parameter(net, "nM_ext"))->value /
+        1000;
+    const double t[] = {30, 240, 1440}, want[] = {9.4, 9.0, 6.4};
+    for (int k = 0; k < 3; k++) {
+        double pm = at(&r, obs(net, "IL2_medium"), t[k]) / per_pM;
+        printf("depletion: medium IL-2 at %4g min %.4f pM (spec %g)\n", t[k], pm, want[k]);
+        CHECK(fabs(pm - want[k]) <= 0.05 + 1e-9, "medium IL-2 %.4g pM at %g min, spec %g", pm, t[k],
+              want[k]);
+    }
+    ilnet_result_free(&r);
+    ilnet_network_free(net);
+}
+
+/* C4: Yamada 2003 (BIOMD0000000093) through the SBML importer: nuclear pSTAT1 dimer and
+ * SOCS1 (nM; compartments of size 1, time in s) within 1e-3 relative, STAT1 conserved */
+static void test_c4(const char *xml)
+{
+    ilnet_network *net;
+    CHECK(ilnet_sbml_read(&net, NULL, xml) == 0, "%s", ilnet_error_last());
+    if (check_failures) return;
+    ilnet_result r = run(net, 14400, 1440, 1e-10);
+    int d = ilnet_network_find_species(net, "STAT1n_star_STAT1n_star");
+    int so = ilnet_network_find_species(net, "SOCS1");
+    CHECK(d >= 0 && so >= 0, "species not found");
+    if (check_failures) return;
+#define Y(row, i) r.species[(row)*r.n_species + (size_t)(i)]
+    size_t pk = 0;
+    for (size_t i = 0; i < r.n_done; i++)
+        if (Y(i, d) > Y(pk, d)) pk = i;
+    printf("C4 Yamada 2003: nuclear pSTAT1 dimer peak %.4f nM at %.2f min (spec 270.68 at 45)\n",
+           Y(pk, d), r.times[pk] / 60);
+    CHECK(fabs(Y(pk, d) - 270.68) <= 1e-3 * 270.68, "peak %.5g", Y(pk, d));
+    CHECK(fabs(r.times[pk] / 60 - 45) <= 1, "peak time %.3g min", r.times[pk] / 60);
+    const double tm[] = {10, 30, 60, 120, 240};
+    const double dim[] = {35.37, 225.67, 249.07, 91.20, 27.54};
+    const double soc[] = {NAN, 2.446, 31.27, 98.31, 44.93};
+    for (int k = 0; k < 5; k++) {
+        size_t row = (size_t)(tm[k] * 60 / 10 + 0.5);
+        printf("  t = %3g min: dimer %.4f (spec %g), SOCS1 %.4f (spec %g)\n", tm[k], Y(row, d),
+               dim[k], Y(row, so), soc[k]);
+        CHECK(fabs(Y(row, d) - dim[k]) <= 1e-3 * dim[k], "dimer at %g min: %.6g", tm[k], Y(row, d));
+        if (!isnan(soc[k]))
+            CHECK(fabs(Y(row, so) - soc[k]) <= 1e-3 * soc[k], "SOCS1 at %g min: %.6g", tm[k],
+                  Y(row, so));
+    }
+    /* total STAT1: every species counted once per STAT1 it holds */
+    double worst = 0;
+    for (size_t row = 0; row < r.n_done; row++) {
+        double tot = 0;
+        for (size_t i = 0; i < r.n_species; i++) {
+            const char *nm = ilnet_network_species(net, i)->name;
+            int mult = 0;
+            for (const char *p = nm; (p = strstr(p, "STAT1")); p += 5)
+                mult++;
+            tot += mult * Y(row, i);
+        }
+        worst = fmax(worst, fabs(tot - 1000) / 1000);
+    }
+    printf("  total STAT1 = 1000 nM, worst relative drift %.2g\n", worst);
+    CHECK(worst < 1e-8, "STAT1 not conserved: %.3g", worst);
+#undef Y
+    ilnet_result_free(&r);
+    ilnet_network_free(net);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -370,6 +446,8 @@ int main(int argc, char **argv)
     if (!only || !strcmp(only, "b12")) test_b12();
     if (!only || !strcmp(only, "gc")) test_gc_competition();
     if (!only || !strcmp(only, "ec50")) test_ec50_ratio();
+    if (!only || !strcmp(only, "depletion")) test_depletion();
+    if (only && !strcmp(only, "c4")) test_c4(argv[4]);
     ilnet_presets_free(&presets);
     CHECK_DONE();
 }
