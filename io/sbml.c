@@ -100,6 +100,20 @@ static int unsupported(ctx *c, const char *what, const char *id)
 
 static int emit(ctx *c, str *b, const ASTNode_t *n, const char *where);
 
+static int flatten(const ASTNode_t *n, ASTNodeType_t t, const ASTNode_t **out, int max, int k)
+{
+    for (unsigned i = 0; i < ASTNode_getNumChildren(n) && k >= 0; i++) {
+        const ASTNode_t *ch = ASTNode_getChild(n, i);
+        if (ASTNode_getType(ch) == t)
+            k = flatten(ch, t, out, max, k);
+        else if (k >= max)
+            return -1;
+        else
+            out[k++] = ch;
+    }
+    return k;
+}
+
 static int emit_args(ctx *c, str *b, const ASTNode_t *n, const char *sep, const char *where)
 {
     unsigned k = ASTNode_getNumChildren(n);
@@ -237,17 +251,24 @@ static int emit(ctx *c, str *b, const ASTNode_t *n, const char *where)
         return 0;
     }
     case AST_PLUS:
-        if (!k) {
-            put(b, "0");
+    case AST_TIMES: {
+        /* flatten nested sums and products: BioNetGen writes long observable sums as
+         * binary trees thousands deep */
+        const ASTNode_t *ops[4096];
+        int nops = flatten(n, t, ops, 4096, 0);
+        if (nops < 0) return unsupported(c, "a sum or product of more than 4096 terms in", where);
+        if (!nops) {
+            put(b, t == AST_PLUS ? "0" : "1");
             return 0;
         }
-        return emit_args(c, b, n, "+", where);
-    case AST_TIMES:
-        if (!k) {
-            put(b, "1");
-            return 0;
+        for (int i = 0; i < nops; i++) {
+            if (i) put(b, t == AST_PLUS ? "+" : "*");
+            put(b, "(");
+            if (emit(c, b, ops[i], where)) return -1;
+            put(b, ")");
         }
-        return emit_args(c, b, n, "*", where);
+        return 0;
+    }
     case AST_MINUS:
         if (k == 1) {
             put(b, "-(");
@@ -981,8 +1002,17 @@ int ilnet_sbml_read(ilnet_network **out, ilnet_sbml_symbols *symbols, const char
             snprintf(msg, sizeof msg, "%s", XMLError_getMessage(e));
             for (char *p = msg; *p; p++)
                 if (*p == '\n' || *p == '\r') *p = ' ';
-            rc = ilnet_error_set(ILNET_EINPUT, "%s:%u: invalid SBML: %s", path, XMLError_getLine(e),
-                                 msg);
+            unsigned code = XMLError_getErrorId(e);
+            /* errors that do not touch the mathematics, both produced by BioNetGen's
+             * writeSBML: a model id not in SId syntax, an empty listOf container */
+            if (!XMLError_isFatal(e) &&
+                (code == 10310 || code == 20103 || code == 20104 || code == 20203)) {
+                fprintf(stderr, "ilnet: warning: %s:%u: SBML %u: %s (ignored)\n", path,
+                        XMLError_getLine(e), code, msg);
+                continue;
+            }
+            rc = ilnet_error_set(ILNET_EINPUT, "%s:%u: invalid SBML (libsbml error %u): %s", path,
+                                 XMLError_getLine(e), code, msg);
             break;
         }
     }

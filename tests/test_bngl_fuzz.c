@@ -75,6 +75,7 @@
 #define GEN_MAX_AGG 8
 #define SLOW_SECONDS 3.0
 #define HANG_SECONDS 20
+#define ISOLATED_SECONDS 5
 
 /* ---------------------------------------------------------------- PRNG (xorshift64*) */
 
@@ -1738,6 +1739,7 @@ static long min_mutants = 1000;
 static char current[1024];
 static sigjmp_buf hang_jump;
 static volatile sig_atomic_t in_mutant, recovering;
+static unsigned hang_seconds = HANG_SECONDS;
 
 static void on_alarm(int sig)
 {
@@ -1870,13 +1872,13 @@ static outcome run_mutant(const char *file, long k, const char *desc, const buf_
         in_mutant = 0;
         recovering = 0;
         stats.hung++;
-        CHECK(0, "%s mutant %ld [%s]: still running after %d s", file, k, desc, HANG_SECONDS);
+        CHECK(0, "%s mutant %ld [%s]: still running after %u s", file, k, desc, hang_seconds);
         bad = 1;
         oc.stage = ST_PARSE;
         goto done;
     }
     in_mutant = 1;
-    alarm(HANG_SECONDS);
+    alarm(hang_seconds);
     ilnet_bngl_model *m = (ilnet_bngl_model *)(uintptr_t)1; /* must be reset to NULL */
     ilnet_error_clear();
     int rc = ilnet_bngl_parse(&m, MUTANT_PATH, text);
@@ -1979,8 +1981,8 @@ static void run_isolated(const char *file, long k, const char *desc, const buf_t
         return;
     }
     if (pid == 0) {
-        signal(SIGALRM, SIG_DFL);
-        alarm(seconds);
+        signal(SIGALRM, SIG_DFL); /* the parent sees WTERMSIG == SIGALRM */
+        hang_seconds = seconds;
         check_failures = 0;
         run_mutant(file, k, desc, b);
         fflush(stdout);
@@ -2356,7 +2358,7 @@ static void synthetic(void)
     buf_puts(&b, "begin seed species\n    A() p1\nend seed species\nbegin reaction rules\n"
                  "    A() -> 0 p1\nend reaction rules\n");
     snprintf(desc, sizeof desc, "chain of %ld parameters, each defined by the next", chain);
-    run_isolated(file, --k, desc, &b, 10);
+    run_isolated(file, --k, desc, &b, ISOLATED_SECONDS);
 
     /* 5000 nested parentheses in a rate law, and in a parameter */
     buf_sets(&b, "begin parameters\n    k ");
@@ -2396,7 +2398,8 @@ static void synthetic(void)
     buf_puts(&b, " -> 0 1\nend reaction rules\nbegin observables\n    Molecules O ");
     buf_splice(&b, b.n, 0, ch.p, ch.n);
     buf_puts(&b, "\nend observables\n");
-    run_isolated(file, --k, "2000-molecule chain as a seed, a rule and an observable", &b, 10);
+    run_isolated(file, --k, "2000-molecule chain as a seed, a rule and an observable", &b,
+                 ISOLATED_SECONDS);
     buf_free(&ch);
 
     /* identical molecules in one pattern: n! automorphisms of a rule's reactant, or of a
@@ -2407,7 +2410,7 @@ static void synthetic(void)
             buf_puts(&b, i ? ".A()" : "A()");
         buf_puts(&b, " -> 0 1\nend reaction rules\n");
         snprintf(desc, sizeof desc, "rule reactant of %d disconnected molecules A().A()...", n);
-        run_isolated(file, --k, desc, &b, 10);
+        run_isolated(file, --k, desc, &b, ISOLATED_SECONDS);
         buf_sets(&b, "begin seed species\n    M(");
         for (int i = 1; i <= n; i++)
             buf_printf(&b, "%sa!%d", i > 1 ? "," : "", i);
@@ -2418,7 +2421,7 @@ static void synthetic(void)
                      "M(a) 1\nend reaction rules\nbegin observables\n    Molecules O N(b!+)\n"
                      "    Species S M(a!+)\nend observables\n");
         snprintf(desc, sizeof desc, "star species M with %d identical N leaves", n);
-        run_isolated(file, --k, desc, &b, 10);
+        run_isolated(file, --k, desc, &b, ISOLATED_SECONDS);
     }
 
     /* 10000 physical lines joined by '\' into one rule */
@@ -2466,7 +2469,7 @@ static void fuzz_file(const char *path, double scale)
         CHECK(0, "cannot read %s: %s", path, ilnet_error_last());
         return;
     }
-    long n_random = len > BIG_FILE ? 40 : 120;
+    long n_random = len > BIG_FILE ? 100 : 300;
     n_random = (long)((double)n_random * scale + 0.5);
     long before_mutants = stats.mutants, before_ok = stats.accepted;
     double t0 = now();
