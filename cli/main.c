@@ -14,12 +14,14 @@ static void usage(FILE *f)
           "  info MODEL       sizes, observables and conservation laws of a model\n"
           "  netgen MODEL.bngl  compile BNGL reaction rules into a network (.net)\n"
           "  run MODEL.bngl   execute the model's actions (generate_network, simulate, ...)\n"
+          "  export MODEL     write the network as SBML (--sbml OUT.xml) or .net (--net)\n"
           "\n"
           "options:\n"
           "  -h, --help       this help ('ilnet <command> --help' for a command's options)\n"
           "  --version        print the version\n"
           "\n"
-          "Models: BioNetGen .net and .bngl files. Exit status: 0 success, 1 bad input, 2 solver "
+          "Models: BioNetGen .net and .bngl files, SBML .xml. Exit status: 0 success, 1 bad input, "
+          "2 solver "
           "failure.\n",
           f);
 }
@@ -43,6 +45,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "info")) return cmd_info(argc - 1, argv + 1);
     if (!strcmp(cmd, "netgen")) return cmd_netgen(argc - 1, argv + 1);
     if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "export")) return cmd_export(argc - 1, argv + 1);
     fprintf(stderr, "ilnet: unknown command '%s' (see 'ilnet --help')\n", cmd);
     return EXIT_INPUT;
 }

@@ -28,6 +28,10 @@ typedef struct {
 /* symbols may be NULL. */
 int ilnet_sbml_read(ilnet_network **out, ilnet_sbml_symbols *symbols, const char *path);
 void ilnet_sbml_symbols_free(ilnet_sbml_symbols *s);
+/* Writes net as SBML Level 3 Version 2 (species as amounts in one compartment of size 1,
+ * observables and functions as assignment rules); the document must pass libsbml's
+ * consistency checks (units aside). */
+int ilnet_sbml_write(const ilnet_network *net, const char *path);
 /* Index of id in symbols, or -1. */
 int ilnet_sbml_symbol_find(const ilnet_sbml_symbols *s, const char *id);
 
