@@ -1,5 +1,6 @@
 #include "../common/error.h"
 #include "../experiment/actions.h"
+#include "../experiment/study.h"
 #include "cli.h"
 
 #include <getopt.h>
@@ -8,9 +9,21 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: ilnet run MODEL.bngl [--gdat] [--outdir DIR] [-q]\n"
+    "usage: ilnet run STUDY.yaml [--threads N] [--resume | --overwrite] [--check] [-o OUT.h5] "
+    "[-q]\n"
+    "       ilnet run MODEL.bngl [--gdat] [--outdir DIR] [-q]\n"
     "\n"
-    "Executes the actions of MODEL.bngl in order, as BioNetGen does: generate_network\n"
+    "STUDY.yaml: runs the experiments of a study config (docs/study.md) on every core and\n"
+    "writes one HDF5 file. The whole config is checked before anything runs.\n"
+    "  --threads N      worker threads (default: every core)\n"
+    "  --resume         continue an interrupted study file, skipping finished points\n"
+    "  --overwrite      replace an unfinished study file instead of refusing\n"
+    "  --check          validate the config and the model, run nothing\n"
+    "  -o, --output F   the HDF5 file (default: output.file, or STUDY.h5 beside the config)\n"
+    "  -q, --quiet      no progress bar, no summary\n"
+    "\n"
+    "MODEL.bngl: "
+    "executes the actions of MODEL.bngl in order, as BioNetGen does: generate_network\n"
     "(writes MODEL.net), simulate/simulate_ode (method \"ode\"; one HDF5 file\n"
     "MODEL[_suffix].h5 each, continuing from the previous end state), setConcentration,\n"
     "setParameter, saveConcentrations, resetConcentrations, parameter_scan (MODEL_suffix.scan)\n"
@@ -20,30 +33,56 @@ static const char help[] =
     "  --outdir DIR     write outputs into DIR (default: the current directory)\n"
     "  -q, --quiet      no progress lines\n"
     "\n"
-    "Exit status: 0 success, 1 bad input, 2 solver failure.\n";
+    "Exit status: 0 success, 1 bad input (or an interrupted study), 2 solver failure (a\n"
+    "study records failed points and finishes the others).\n";
 
 int cmd_run(int argc, char **argv)
 {
-    static const struct option opts[] = {{"gdat", no_argument, 0, 'g'},
-                                         {"outdir", required_argument, 0, 'd'},
-                                         {"quiet", no_argument, 0, 'q'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"gdat", no_argument, 0, 'g'},         {"threads", required_argument, 0, 't'},
+        {"resume", no_argument, 0, 'r'},       {"overwrite", no_argument, 0, 'w'},
+        {"check", no_argument, 0, 'c'},        {"output", required_argument, 0, 'o'},
+        {"outdir", required_argument, 0, 'd'}, {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     const char *C = "run";
     ilnet_actions_options o = ILNET_ACTIONS_OPTIONS_INIT;
-    int c;
+    ilnet_study_options so = ILNET_STUDY_OPTIONS_INIT;
+    int c, study_opt = 0, bngl_opt = 0;
+    long nthreads;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":qho:", opts, NULL)) != -1) {
         switch (c) {
         case 'g':
             o.gdat = 1;
+            bngl_opt = 1;
             break;
         case 'd':
             o.outdir = optarg;
+            bngl_opt = 1;
             break;
         case 'q':
-            o.quiet = 1;
+            o.quiet = so.quiet = 1;
+            break;
+        case 't':
+            if (cli_parse_long(optarg, &nthreads) || nthreads < 1 || nthreads > 4096)
+                return cli_usage_error(C, "--threads needs a whole number 1-4096, not '%s'",
+                                       optarg);
+            so.threads = (int)nthreads;
+            study_opt = 1;
+            break;
+        case 'r':
+            so.resume = study_opt = 1;
+            break;
+        case 'w':
+            so.overwrite = study_opt = 1;
+            break;
+        case 'c':
+            so.check_only = study_opt = 1;
+            break;
+        case 'o':
+            so.output = optarg;
+            study_opt = 1;
             break;
         case 'h':
             fputs(help, stdout);
@@ -54,12 +93,27 @@ int cmd_run(int argc, char **argv)
             return cli_usage_error(C, "unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (optind >= argc) return cli_usage_error(C, "missing MODEL.bngl");
+    if (optind >= argc) return cli_usage_error(C, "missing STUDY.yaml or MODEL.bngl");
     if (optind < argc - 1) return cli_usage_error(C, "unexpected argument '%s'", argv[optind + 1]);
     const char *model = argv[optind];
     size_t n = strlen(model);
+    int yaml =
+        (n >= 5 && !strcmp(model + n - 5, ".yaml")) || (n >= 4 && !strcmp(model + n - 4, ".yml"));
+    if (yaml) {
+        if (bngl_opt) return cli_usage_error(C, "--gdat and --outdir are for .bngl files");
+        if (so.resume && so.overwrite)
+            return cli_usage_error(C, "--resume and --overwrite exclude each other");
+        char *cmdline = cli_join_args(argc + 1, argv - 1);
+        so.command_line = cmdline;
+        int rc = ilnet_study_run(model, &so);
+        free(cmdline);
+        return rc ? cli_fail() : EXIT_OK;
+    }
+    if (study_opt)
+        return cli_usage_error(C, "--threads, --resume, --overwrite, --check and -o are for study "
+                                  "configs (.yaml)");
     if (n < 5 || strcmp(model + n - 5, ".bngl"))
-        return cli_usage_error(C, "%s: expected a .bngl file", model);
+        return cli_usage_error(C, "%s: expected a study config (.yaml) or a .bngl file", model);
     ilnet_bngl_model *m;
     if (ilnet_bngl_read(&m, model)) return cli_fail();
     char *cmdline = cli_join_args(argc + 1, argv - 1);

@@ -2,6 +2,7 @@
 
 #include "../common/error.h"
 #include "../common/version.h"
+#include "h5util.h"
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
@@ -20,60 +21,6 @@
         }                                                                                          \
     } while (0)
 
-static hid_t string_type(void)
-{
-    hid_t t = H5Tcopy(H5T_C_S1);
-    if (t < 0) return t;
-    if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
-        H5Tclose(t);
-        return -1;
-    }
-    return t;
-}
-
-static herr_t attr_string(hid_t loc, const char *name, const char *value)
-{
-    hid_t t = string_type(), sp = H5Screate(H5S_SCALAR);
-    herr_t st = -1;
-    if (t >= 0 && sp >= 0) {
-        hid_t a = H5Acreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
-        if (a >= 0) {
-            const char *v = value ? value : "";
-            st = H5Awrite(a, t, &v);
-            H5Aclose(a);
-        }
-    }
-    if (t >= 0) H5Tclose(t);
-    if (sp >= 0) H5Sclose(sp);
-    return st;
-}
-
-static herr_t attr_double(hid_t loc, const char *name, double v)
-{
-    return H5LTset_attribute_double(loc, ".", name, &v, 1);
-}
-
-static herr_t attr_long(hid_t loc, const char *name, long v)
-{
-    return H5LTset_attribute_long(loc, ".", name, &v, 1);
-}
-
-static hid_t write_strings(hid_t file, const char *name, const char **strs, size_t n)
-{
-    hsize_t dim = n;
-    hid_t t = string_type(), sp = H5Screate_simple(1, &dim, NULL), d = -1;
-    if (t >= 0 && sp >= 0) {
-        d = H5Dcreate2(file, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-        if (d >= 0 && n && H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, strs) < 0) {
-            H5Dclose(d);
-            d = -1;
-        }
-    }
-    if (t >= 0) H5Tclose(t);
-    if (sp >= 0) H5Sclose(sp);
-    return d;
-}
-
 static hid_t write_matrix(hid_t file, const char *name, const double *data, int rank, size_t rows,
                           size_t cols)
 {
@@ -88,14 +35,6 @@ static hid_t write_matrix(hid_t file, const char *name, const double *data, int 
     }
     H5Sclose(sp);
     return d;
-}
-
-static void utc_now(char *buf, size_t n)
-{
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net, const ilnet_result *res,
@@ -137,8 +76,8 @@ int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net, const 
         goto out;
     }
     CHECK(dt = write_matrix(file, "time", res->times, 1, nt, 0), "/time");
-    CHECK(dsn = write_strings(file, "species_names", snames, ns), "/species_names");
-    CHECK(don = write_strings(file, "observable_names", onames, no), "/observable_names");
+    CHECK(dsn = ilnet_h5_write_strings(file, "species_names", snames, ns), "/species_names");
+    CHECK(don = ilnet_h5_write_strings(file, "observable_names", onames, no), "/observable_names");
     CHECK(ds = write_matrix(file, "species", res->species, 2, nt, ns), "/species");
     CHECK(dob = write_matrix(file, "observables", res->observables, 2, nt, no), "/observables");
     /* Dimension scales: netCDF readers (h5netcdf, xarray) name a dimension after its
@@ -155,43 +94,44 @@ int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net, const 
     CHECK(H5DSset_label(dob, 0, "time"), "/observables labels");
     CHECK(H5DSset_label(dob, 1, "observable"), "/observables labels");
     /* the parameter values the run used (after presets and overrides) */
-    CHECK(dpn = write_strings(file, "parameter_names", pnames, np), "/parameter_names");
+    CHECK(dpn = ilnet_h5_write_strings(file, "parameter_names", pnames, np), "/parameter_names");
     CHECK(dpv = write_matrix(file, "parameter_values", pvals, 1, np, 0), "/parameter_values");
     CHECK(H5DSset_scale(dpn, "parameter"), "parameter scale");
     CHECK(H5DSattach_scale(dpv, dpn, 0), "/parameter_values dims");
     CHECK(H5DSset_label(dpv, 0, "parameter"), "/parameter_values labels");
-    CHECK(attr_string(ds, "units", "model amount units"), "attributes");
-    CHECK(attr_string(dt, "units", "model time units"), "attributes");
+    CHECK(ilnet_h5_attr_string(ds, "units", "model amount units"), "attributes");
+    CHECK(ilnet_h5_attr_string(dt, "units", "model time units"), "attributes");
 
     CHECK(root = H5Gopen2(file, "/", H5P_DEFAULT), "root group");
     char when[64];
-    utc_now(when, sizeof when);
+    ilnet_h5_utc_now(when, sizeof when);
     const ilnet_solver_options *o = meta->options;
-    CHECK(attr_string(root, "ilnet_version", ILNET_VERSION), "attributes");
-    CHECK(attr_string(root, "model_path", meta->model_path), "attributes");
-    CHECK(attr_string(root, "model_text", meta->model_text), "attributes");
-    CHECK(attr_string(root, "command_line", meta->command_line), "attributes");
-    CHECK(attr_string(root, "created_utc", when), "attributes");
-    CHECK(attr_double(root, "wall_time_s", meta->wall_seconds), "attributes");
-    CHECK(attr_string(root, "status", res->status ? "partial" : "complete"), "attributes");
-    CHECK(attr_string(root, "message", res->message), "attributes");
-    CHECK(attr_long(root, "n_times_requested", (long)res->n_times), "attributes");
-    CHECK(attr_string(root, "solver", "CVODE BDF, Newton, analytic Jacobian"), "attributes");
-    CHECK(attr_string(root, "solver_linear_solver", meta->linear_solver), "attributes");
+    CHECK(ilnet_h5_attr_string(root, "ilnet_version", ILNET_VERSION), "attributes");
+    CHECK(ilnet_h5_attr_string(root, "model_path", meta->model_path), "attributes");
+    CHECK(ilnet_h5_attr_string(root, "model_text", meta->model_text), "attributes");
+    CHECK(ilnet_h5_attr_string(root, "command_line", meta->command_line), "attributes");
+    CHECK(ilnet_h5_attr_string(root, "created_utc", when), "attributes");
+    CHECK(ilnet_h5_attr_double(root, "wall_time_s", meta->wall_seconds), "attributes");
+    CHECK(ilnet_h5_attr_string(root, "status", res->status ? "partial" : "complete"), "attributes");
+    CHECK(ilnet_h5_attr_string(root, "message", res->message), "attributes");
+    CHECK(ilnet_h5_attr_long(root, "n_times_requested", (long)res->n_times), "attributes");
+    CHECK(ilnet_h5_attr_string(root, "solver", "CVODE BDF, Newton, analytic Jacobian"),
+          "attributes");
+    CHECK(ilnet_h5_attr_string(root, "solver_linear_solver", meta->linear_solver), "attributes");
     if (o) {
-        CHECK(attr_double(root, "solver_atol", o->atol), "attributes");
-        CHECK(attr_double(root, "solver_rtol", o->rtol), "attributes");
-        CHECK(attr_long(root, "solver_max_steps", o->max_steps), "attributes");
+        CHECK(ilnet_h5_attr_double(root, "solver_atol", o->atol), "attributes");
+        CHECK(ilnet_h5_attr_double(root, "solver_rtol", o->rtol), "attributes");
+        CHECK(ilnet_h5_attr_long(root, "solver_max_steps", o->max_steps), "attributes");
     }
     const ilnet_solver_stats *st = &res->stats;
-    CHECK(attr_long(root, "stats_steps", st->steps), "attributes");
-    CHECK(attr_long(root, "stats_rhs_evals", st->rhs_evals), "attributes");
-    CHECK(attr_long(root, "stats_jac_evals", st->jac_evals), "attributes");
-    CHECK(attr_long(root, "stats_lin_setups", st->lin_setups), "attributes");
-    CHECK(attr_long(root, "stats_err_test_fails", st->err_test_fails), "attributes");
-    CHECK(attr_long(root, "stats_nonlin_iters", st->nonlin_iters), "attributes");
-    CHECK(attr_long(root, "stats_nonlin_conv_fails", st->nonlin_conv_fails), "attributes");
-    CHECK(attr_double(root, "stats_t_reached", st->t_reached), "attributes");
+    CHECK(ilnet_h5_attr_long(root, "stats_steps", st->steps), "attributes");
+    CHECK(ilnet_h5_attr_long(root, "stats_rhs_evals", st->rhs_evals), "attributes");
+    CHECK(ilnet_h5_attr_long(root, "stats_jac_evals", st->jac_evals), "attributes");
+    CHECK(ilnet_h5_attr_long(root, "stats_lin_setups", st->lin_setups), "attributes");
+    CHECK(ilnet_h5_attr_long(root, "stats_err_test_fails", st->err_test_fails), "attributes");
+    CHECK(ilnet_h5_attr_long(root, "stats_nonlin_iters", st->nonlin_iters), "attributes");
+    CHECK(ilnet_h5_attr_long(root, "stats_nonlin_conv_fails", st->nonlin_conv_fails), "attributes");
+    CHECK(ilnet_h5_attr_double(root, "stats_t_reached", st->t_reached), "attributes");
 out:
     if (root >= 0) H5Gclose(root);
     if (dpv >= 0) H5Dclose(dpv);

@@ -1,0 +1,128 @@
+#include "design.h"
+
+#include "../common/error.h"
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_qrng.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ilnet_design_free(ilnet_design_points *d)
+{
+    free(d->names);
+    free(d->values);
+    memset(d, 0, sizeof *d);
+}
+
+/* u in [0, 1) to the parameter's range. */
+static double scale(const ilnet_config_sweep_param *p, double u)
+{
+    if (p->log) return pow(10, log10(p->min) + u * (log10(p->max) - log10(p->min)));
+    return p->min + u * (p->max - p->min);
+}
+
+static int lhs(ilnet_design_points *d, const ilnet_config_experiment *e)
+{
+    size_t n = d->n_points;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    size_t *perm = malloc(n * sizeof *perm);
+    if (!r || !perm) {
+        if (r) gsl_rng_free(r);
+        free(perm);
+        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    }
+    gsl_rng_set(r, e->seed);
+    for (int j = 0; j < d->n_vars; j++) {
+        for (size_t i = 0; i < n; i++)
+            perm[i] = i;
+        gsl_ran_shuffle(r, perm, n, sizeof *perm);
+        for (size_t i = 0; i < n; i++)
+            d->values[i * d->n_vars + j] =
+                scale(&e->sweep[j], ((double)perm[i] + gsl_rng_uniform(r)) / (double)n);
+    }
+    gsl_rng_free(r);
+    free(perm);
+    return 0;
+}
+
+static int sobol(ilnet_design_points *d, const ilnet_config_experiment *e)
+{
+    gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)d->n_vars);
+    double u[40];
+    if (!q) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    for (size_t i = 0; i < d->n_points; i++) {
+        if (gsl_qrng_get(q, u)) {
+            gsl_qrng_free(q);
+            return ilnet_error_set(ILNET_EINTERNAL, "%s: Sobol generator failed", e->path);
+        }
+        for (int j = 0; j < d->n_vars; j++)
+            d->values[i * d->n_vars + j] = scale(&e->sweep[j], u[j]);
+    }
+    gsl_qrng_free(q);
+    return 0;
+}
+
+int ilnet_design_expand(ilnet_design_points *d, const ilnet_config_experiment *e)
+{
+    memset(d, 0, sizeof *d);
+    size_t n = 1;
+    int nv = 0;
+    switch (e->type) {
+    case ILNET_EXP_TIMECOURSE:
+        break;
+    case ILNET_EXP_DOSE:
+        nv = 1;
+        n = (size_t)e->n_series * (size_t)e->n_doses;
+        break;
+    case ILNET_EXP_SWEEP:
+        nv = e->n_sweep;
+        if (e->design == ILNET_DESIGN_GRID)
+            for (int j = 0; j < nv; j++)
+                n *= (size_t)e->sweep[j].n_values;
+        else if (e->design == ILNET_DESIGN_ZIP)
+            n = (size_t)e->sweep[0].n_values;
+        else
+            n = (size_t)e->n_samples;
+        break;
+    }
+    d->n_points = n;
+    d->n_vars = nv;
+    d->names = calloc(nv ? nv : 1, sizeof *d->names);
+    d->values = calloc(n * (nv ? nv : 1), sizeof *d->values);
+    if (!d->names || !d->values) {
+        ilnet_design_free(d);
+        return ilnet_error_set(ILNET_ENOMEM, "%s: out of memory for %zu points", e->path, n);
+    }
+    if (e->type == ILNET_EXP_DOSE) {
+        d->names[0] = e->dose_name;
+        for (size_t i = 0; i < n; i++)
+            d->values[i] = e->doses[i % (size_t)e->n_doses];
+        return 0;
+    }
+    for (int j = 0; j < nv; j++)
+        d->names[j] = e->sweep[j].name;
+    int rc = 0;
+    if (e->type == ILNET_EXP_SWEEP) {
+        if (e->design == ILNET_DESIGN_GRID) {
+            for (size_t i = 0; i < n; i++) {
+                size_t rest = i;
+                for (int j = nv - 1; j >= 0; j--) {
+                    size_t m = (size_t)e->sweep[j].n_values;
+                    d->values[i * nv + j] = e->sweep[j].values[rest % m];
+                    rest /= m;
+                }
+            }
+        } else if (e->design == ILNET_DESIGN_ZIP) {
+            for (size_t i = 0; i < n; i++)
+                for (int j = 0; j < nv; j++)
+                    d->values[i * nv + j] = e->sweep[j].values[i];
+        } else {
+            rc = e->design == ILNET_DESIGN_LHS ? lhs(d, e) : sobol(d, e);
+        }
+    }
+    if (rc) ilnet_design_free(d);
+    return rc;
+}

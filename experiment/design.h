@@ -1,0 +1,24 @@
+/* The points of an experiment: which parameters vary and their values at each point.
+ * Grid designs vary the last parameter fastest (point = i0·n1·n2… + i1·n2… + …); zip takes
+ * the i-th value of every list; LHS stratifies each parameter into n equal bins (in log10
+ * space with log: true), one sample per bin, bins paired by seeded GSL permutations
+ * (mt19937); Sobol takes the first n points of GSL's Sobol sequence (the first is the
+ * box's lower corner). Dose responses are series × doses, the dose varying fastest. */
+#ifndef ILNET_DESIGN_H
+#define ILNET_DESIGN_H
+
+#include "../io/config.h"
+
+#include <stddef.h>
+
+typedef struct {
+    size_t n_points;
+    int n_vars;
+    const char **names; /* borrowed from the config */
+    double *values;     /* [n_points][n_vars] */
+} ilnet_design_points;
+
+int ilnet_design_expand(ilnet_design_points *out, const ilnet_config_experiment *e);
+void ilnet_design_free(ilnet_design_points *d);
+
+#endif

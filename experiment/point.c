@@ -1,0 +1,299 @@
+#include "point.h"
+
+#include "../common/error.h"
+#include "../model/load.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *const ilnet_stat_names[ILNET_STAT_COUNT] = {
+    "steps",        "rhs_evals",         "jac_evals", "lin_setups", "err_test_fails",
+    "nonlin_iters", "nonlin_conv_fails", "t_reached", "wall_s"};
+
+void ilnet_point_unit_free(ilnet_point_unit *u)
+{
+    if (!u) return;
+    ilnet_solver_free(u->solver);
+    ilnet_network_free(u->net);
+    ilnet_result_free(&u->seg);
+    free(u->y);
+    free(u->init_before);
+    free(u->seg_times);
+    free(u->var_param);
+    free(u->var_species);
+    free(u->saved);
+    free(u->touched);
+    free(u->touched_base);
+    free(u);
+}
+
+static int apply_presets(ilnet_network *net, const ilnet_presets *ps, char **names, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const ilnet_preset *p = ps ? ilnet_presets_find(ps, names[i]) : NULL;
+        if (!p) return ilnet_error_set(ILNET_EINPUT, "no preset '%s'", names[i]);
+        int rc = ilnet_preset_apply(net, ps, p);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+static int apply_params(const ilnet_config *c, ilnet_network *net, const ilnet_config_assign *a)
+{
+    for (int i = 0; i < a->n; i++)
+        if (ilnet_network_set_parameter(net, a->names[i], a->values[i]))
+            return ilnet_config_error(c, a->pos[i], a->paths[i], "%s", ilnet_error_last());
+    return 0;
+}
+
+int ilnet_point_unit_new(ilnet_point_unit **out, const ilnet_config *c,
+                         const ilnet_config_experiment *e, int series, const ilnet_presets *ps,
+                         const double *times, size_t n_times, const char *const *var_names,
+                         int n_vars)
+{
+    *out = NULL;
+    ilnet_point_unit *u = calloc(1, sizeof *u);
+    if (!u) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    u->cfg = c;
+    u->exp = e;
+    u->times = times;
+    u->n_times = n_times;
+    int rc = ilnet_model_load(&u->net, c->model);
+    if (!rc) rc = apply_presets(u->net, ps, c->presets, c->n_presets);
+    if (!rc) rc = apply_params(c, u->net, &c->params);
+    if (!rc) rc = apply_presets(u->net, ps, e->presets, e->n_presets);
+    if (!rc) rc = apply_params(c, u->net, &e->params);
+    if (!rc && e->type == ILNET_EXP_DOSE) {
+        const ilnet_config_series *s = &e->series[series];
+        rc = apply_presets(u->net, ps, s->presets, s->n_presets);
+        if (!rc) rc = apply_params(c, u->net, &s->params);
+    }
+    if (rc) {
+        ilnet_error_prefix("%s (%s)", e->path, e->name);
+        ilnet_point_unit_free(u);
+        return rc;
+    }
+    size_t ns = ilnet_network_species_count(u->net);
+    /* longest segment: every output time plus its two ends */
+    size_t cap = n_times + 2;
+    u->y = calloc(ns + 1, sizeof *u->y);
+    u->init_before = calloc(ns + 1, sizeof *u->init_before);
+    u->seg_times = calloc(cap, sizeof *u->seg_times);
+    u->var_param = calloc(n_vars + 1, sizeof *u->var_param);
+    u->var_species = calloc(n_vars + 1, sizeof *u->var_species);
+    int max_touched = e->protocol.preeq_set.n;
+    for (int k = 0; k < e->protocol.n_steps; k++)
+        max_touched += e->protocol.steps[k].set.n;
+    u->saved = calloc(e->protocol.preeq_set.n + 1, sizeof *u->saved);
+    u->touched = calloc(max_touched + 1, sizeof *u->touched);
+    u->touched_base = calloc(max_touched + 1, sizeof *u->touched_base);
+    if (!u->y || !u->init_before || !u->seg_times || !u->var_param || !u->var_species ||
+        !u->saved || !u->touched || !u->touched_base) {
+        ilnet_point_unit_free(u);
+        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    }
+    for (int j = 0; j < n_vars; j++) {
+        int species = e->type == ILNET_EXP_DOSE && e->dose_is_species;
+        u->var_param[j] = species ? -1 : ilnet_network_find_parameter(u->net, var_names[j]);
+        u->var_species[j] = species ? ilnet_network_find_species(u->net, var_names[j]) : -1;
+    }
+    /* parameters the protocol's steps set, with their values before any point */
+    for (int k = -1; k < e->protocol.n_steps; k++) {
+        const ilnet_config_assign *a = k < 0 ? &e->protocol.preeq_set : &e->protocol.steps[k].set;
+        for (int i = 0; i < a->n; i++) {
+            int p = ilnet_network_find_parameter(u->net, a->names[i]), seen = 0;
+            for (int j = 0; j < u->n_touched; j++)
+                seen |= u->touched[j] == p;
+            if (p < 0 || seen) continue;
+            u->touched[u->n_touched] = p;
+            u->touched_base[u->n_touched++] = ilnet_network_parameter(u->net, p)->value;
+        }
+    }
+    if ((rc = ilnet_result_init(&u->seg, u->net, cap)) ||
+        (rc = ilnet_solver_new(&u->solver, u->net, &c->solver))) {
+        ilnet_point_unit_free(u);
+        return rc;
+    }
+    *out = u;
+    return 0;
+}
+
+/* Sets parameter name; species whose initial amount changes with it are reset to their
+ * new initial amount (how a dose parameter adds or removes a clamped ligand). */
+static int set_param_reset(ilnet_point_unit *u, const char *name, double v)
+{
+    size_t ns = ilnet_network_species_count(u->net);
+    for (size_t i = 0; i < ns; i++)
+        u->init_before[i] = ilnet_network_species(u->net, i)->initial;
+    int rc = ilnet_network_set_parameter(u->net, name, v);
+    if (rc) return rc;
+    for (size_t i = 0; i < ns; i++) {
+        double now = ilnet_network_species(u->net, i)->initial;
+        if (now != u->init_before[i]) u->y[i] = now;
+    }
+    return 0;
+}
+
+static int apply_changes(ilnet_point_unit *u, const ilnet_config_assign *set,
+                         const ilnet_config_assign *add)
+{
+    for (int i = 0; set && i < set->n; i++) {
+        int sp = ilnet_network_find_species(u->net, set->names[i]);
+        if (sp >= 0)
+            u->y[sp] = set->values[i];
+        else if (set_param_reset(u, set->names[i], set->values[i]))
+            return ilnet_config_error(u->cfg, set->pos[i], set->paths[i], "%s", ilnet_error_last());
+    }
+    for (int i = 0; add && i < add->n; i++)
+        u->y[ilnet_network_find_species(u->net, add->names[i])] += add->values[i];
+    return 0;
+}
+
+/* Integrates u->y over seg_times[0..n-1]; the state at the end goes back into u->y. */
+static int segment(ilnet_point_unit *u, size_t n, ilnet_point_out *out)
+{
+    size_t ns = ilnet_network_species_count(u->net);
+    double atol = u->cfg->solver.atol;
+    for (size_t i = 0; i < ns; i++)
+        if (u->y[i] < 0 && u->y[i] > -1e3 * atol) u->y[i] = 0; /* round-off of a restart */
+    memcpy(u->seg.times, u->seg_times, n * sizeof *u->seg_times);
+    u->seg.n_times = n;
+    int rc = ilnet_solver_run(u->solver, &u->seg, u->y);
+    const ilnet_solver_stats *st = &u->seg.stats;
+    out->stats[ILNET_STAT_STEPS] += (double)st->steps;
+    out->stats[ILNET_STAT_RHS] += (double)st->rhs_evals;
+    out->stats[ILNET_STAT_JAC] += (double)st->jac_evals;
+    out->stats[ILNET_STAT_LINSETUP] += (double)st->lin_setups;
+    out->stats[ILNET_STAT_ERRFAIL] += (double)st->err_test_fails;
+    out->stats[ILNET_STAT_NLITER] += (double)st->nonlin_iters;
+    out->stats[ILNET_STAT_NLFAIL] += (double)st->nonlin_conv_fails;
+    if (!rc && u->seg.n_done == n) memcpy(u->y, u->seg.species + (n - 1) * ns, ns * sizeof *u->y);
+    return rc;
+}
+
+static void store(ilnet_point_unit *u, ilnet_point_out *out, size_t row, const double *y)
+{
+    size_t ns = ilnet_network_species_count(u->net), no = ilnet_network_observable_count(u->net);
+    memcpy(out->species + row * ns, y, ns * sizeof *y);
+    ilnet_network_observables_eval(u->net, y, out->observables + row * no);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void fail(ilnet_point_out *out, int status, const char *msg)
+{
+    out->status = status;
+    if (snprintf(out->message, sizeof out->message, "%s", msg) < 0) out->message[0] = 0;
+}
+
+int ilnet_point_run(ilnet_point_unit *u, const double *values, ilnet_point_out *out)
+{
+    const ilnet_config *c = u->cfg;
+    const ilnet_config_experiment *e = u->exp;
+    const ilnet_config_protocol *pr = &e->protocol;
+    size_t ns = ilnet_network_species_count(u->net), no = ilnet_network_observable_count(u->net);
+    size_t nt = u->n_times;
+    double t_wall = now_s();
+    memset(out->stats, 0, sizeof out->stats);
+    out->message[0] = 0;
+    out->status = ILNET_POINT_OK;
+    for (size_t i = 0; i < nt * no; i++)
+        out->observables[i] = NAN;
+    for (size_t i = 0; i < nt * ns; i++)
+        out->species[i] = NAN;
+    int n_vars = e->type == ILNET_EXP_DOSE ? 1 : e->type == ILNET_EXP_SWEEP ? e->n_sweep : 0;
+    for (int j = 0; j < n_vars; j++)
+        if (u->var_param[j] >= 0 &&
+            ilnet_network_set_parameter(
+                u->net, ilnet_network_parameter(u->net, u->var_param[j])->name, values[j])) {
+            fail(out, ILNET_POINT_BAD, ilnet_error_last());
+            goto done;
+        }
+    for (size_t i = 0; i < ns; i++)
+        u->y[i] = ilnet_network_species(u->net, i)->initial;
+    for (int i = 0; i < c->initial.n; i++)
+        u->y[ilnet_network_find_species(u->net, c->initial.names[i])] = c->initial.values[i];
+    for (int j = 0; j < n_vars; j++)
+        if (u->var_species[j] >= 0) u->y[u->var_species[j]] = values[j];
+
+    if (pr->has_preeq) {
+        /* run without the protocol's changes, then restore the parameters they touched */
+        const ilnet_config_assign *ps = &pr->preeq_set;
+        double *saved = u->saved;
+        int n_saved = ps->n;
+        for (int i = 0; i < n_saved; i++) {
+            int k = ilnet_network_find_parameter(u->net, ps->names[i]);
+            saved[i] = k >= 0 ? ilnet_network_parameter(u->net, k)->value : NAN;
+        }
+        if (apply_changes(u, ps, NULL)) {
+            fail(out, ILNET_POINT_BAD, ilnet_error_last());
+            goto done;
+        }
+        u->seg_times[0] = 0;
+        u->seg_times[1] = pr->preeq_duration;
+        if (segment(u, 2, out)) {
+            char m[256];
+            snprintf(m, sizeof m, "pre-equilibration: %s", ilnet_error_last());
+            fail(out, u->seg.status ? ILNET_POINT_FAILED : ILNET_POINT_BAD, m);
+            goto done;
+        }
+        for (int i = 0; i < n_saved; i++)
+            if (!isnan(saved[i]) && set_param_reset(u, ps->names[i], saved[i])) {
+                fail(out, ILNET_POINT_BAD, ilnet_error_last());
+                goto done;
+            }
+    }
+
+    int k = 0; /* next protocol step */
+    double cur = u->times[0];
+    for (; k < pr->n_steps && pr->steps[k].at <= cur; k++)
+        if (apply_changes(u, &pr->steps[k].set, &pr->steps[k].add)) {
+            fail(out, ILNET_POINT_BAD, ilnet_error_last());
+            goto done;
+        }
+    store(u, out, 0, u->y);
+    size_t r = 1;
+    while (r < nt) {
+        double b = u->times[nt - 1];
+        if (k < pr->n_steps && pr->steps[k].at < b) b = pr->steps[k].at;
+        size_t n = 0, r0 = r;
+        u->seg_times[n++] = cur;
+        while (r < nt && u->times[r] < b)
+            u->seg_times[n++] = u->times[r++];
+        u->seg_times[n++] = b;
+        int rc = segment(u, n, out);
+        for (size_t i = 1; i < u->seg.n_done && r0 + i - 1 < r; i++)
+            store(u, out, r0 + i - 1, u->seg.species + i * ns);
+        if (rc) {
+            fail(out, u->seg.status ? ILNET_POINT_FAILED : ILNET_POINT_BAD,
+                 u->seg.status ? u->seg.message : ilnet_error_last());
+            goto done;
+        }
+        cur = b;
+        for (; k < pr->n_steps && pr->steps[k].at <= cur; k++)
+            if (apply_changes(u, &pr->steps[k].set, &pr->steps[k].add)) {
+                fail(out, ILNET_POINT_BAD, ilnet_error_last());
+                goto done;
+            }
+        if (r < nt && u->times[r] == b) store(u, out, r++, u->y);
+    }
+done:
+    out->stats[ILNET_STAT_TREACHED] = u->seg.stats.t_reached;
+    out->stats[ILNET_STAT_WALL] = now_s() - t_wall;
+    /* the next point starts from the same parameters: undo the protocol's changes */
+    for (int i = 0; i < u->n_touched; i++) {
+        const ilnet_parameter *p = ilnet_network_parameter(u->net, u->touched[i]);
+        if (p->value != u->touched_base[i] &&
+            ilnet_network_set_parameter(u->net, p->name, u->touched_base[i]))
+            return ilnet_error_code();
+    }
+    return 0;
+}

@@ -1,0 +1,147 @@
+/* Study config files (YAML, docs/study.md): a model, shared simulation and output
+ * settings, and a list of experiments. ilnet_config_read checks syntax, keys, types and
+ * values; ilnet_config_check_names checks every name against the compiled model. Errors
+ * are "FILE:LINE:COL: key.path: what is wrong". */
+#ifndef ILNET_CONFIG_H
+#define ILNET_CONFIG_H
+
+#include "../model/network.h"
+#include "presets.h"
+#include "../solver/solver.h"
+
+#include <stddef.h>
+
+typedef struct {
+    int line, col;
+} ilnet_config_pos;
+
+/* name: value pairs (parameter overrides, initial amounts, protocol changes) */
+typedef struct {
+    int n;
+    char **names;
+    double *values;
+    ilnet_config_pos *pos;
+    char **paths; /* key path of each entry, for late errors */
+} ilnet_config_assign;
+
+typedef struct {
+    double at;
+    ilnet_config_assign set, add;
+    ilnet_config_pos pos;
+} ilnet_config_step;
+
+typedef struct {
+    int has_preeq;
+    double preeq_duration;
+    ilnet_config_assign preeq_set;
+    int n_steps;
+    ilnet_config_step *steps;
+} ilnet_config_protocol;
+
+typedef enum {
+    ILNET_DESIGN_GRID,
+    ILNET_DESIGN_ZIP,
+    ILNET_DESIGN_LHS,
+    ILNET_DESIGN_SOBOL
+} ilnet_design;
+
+typedef struct {
+    char *name;
+    int n_values;
+    double *values;  /* grid/zip */
+    double min, max; /* lhs/sobol */
+    int log;
+    ilnet_config_pos pos;
+    char *path;
+} ilnet_config_sweep_param;
+
+typedef enum { ILNET_EXP_TIMECOURSE, ILNET_EXP_SWEEP, ILNET_EXP_DOSE } ilnet_exp_type;
+
+typedef struct {
+    char *name;
+    int n_presets;
+    char **presets;
+    ilnet_config_pos *preset_pos;
+    ilnet_config_assign params;
+    ilnet_config_pos pos;
+} ilnet_config_series;
+
+typedef struct {
+    char *name;
+    ilnet_exp_type type;
+    ilnet_config_pos pos;
+    char *path; /* "experiments[i]" */
+    int n_presets;
+    char **presets;
+    ilnet_config_pos *preset_pos;
+    ilnet_config_assign params;
+    ilnet_config_protocol protocol;
+    /* sweep */
+    ilnet_design design;
+    int n_sweep;
+    ilnet_config_sweep_param *sweep;
+    long n_samples;
+    unsigned long seed;
+    /* dose response */
+    char *dose_name;
+    int dose_is_species;
+    ilnet_config_pos dose_pos;
+    int n_doses;
+    double *doses;
+    char *readout_obs;
+    ilnet_config_pos readout_pos;
+    int n_readout_times;
+    double *readout_times;
+    int readout_peak, readout_integral;
+    int n_series;
+    ilnet_config_series *series;
+} ilnet_config_experiment;
+
+typedef struct {
+    char *path;      /* the config file */
+    char *text;      /* its whole text */
+    char *dir;       /* its directory */
+    char *model;     /* resolved model path */
+    char *model_arg; /* as written */
+    ilnet_config_pos model_pos;
+    char *presets_file; /* resolved, or NULL for the default beside the model */
+    int n_presets;
+    char **presets;
+    ilnet_config_pos *preset_pos;
+    ilnet_config_assign params, initial;
+    /* simulation */
+    size_t n_times;
+    double *times; /* output grid, increasing; times[0] = t_start */
+    ilnet_config_pos times_pos;
+    ilnet_solver_options solver;
+    /* output */
+    char *output;
+    int all_observables;
+    int n_observables;
+    char **observables;
+    ilnet_config_pos *observable_pos;
+    int species_mode; /* 0 none, 1 all, 2 list */
+    int n_species;
+    char **species;
+    ilnet_config_pos *species_pos;
+    int compression;
+    int n_experiments;
+    ilnet_config_experiment *experiments;
+} ilnet_config;
+
+/* Directory of the shipped models, for built-in names ("il2_il7"). */
+#ifndef ILNET_MODEL_DIR
+#define ILNET_MODEL_DIR "model/pathways"
+#endif
+
+int ilnet_config_read(ilnet_config *out, const char *path);
+void ilnet_config_free(ilnet_config *c);
+/* Checks parameter, species, observable and preset names against the compiled model
+ * and its presets (NULL when the model has none). */
+int ilnet_config_check_names(const ilnet_config *c, const ilnet_network *net,
+                             const ilnet_presets *presets);
+/* Error at a config position: "FILE:LINE:COL: path: message"; returns ILNET_EINPUT. */
+int ilnet_config_error(const ilnet_config *c, ilnet_config_pos pos, const char *path,
+                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+#endif

@@ -1,0 +1,681 @@
+#include "h5study.h"
+
+#include "../common/error.h"
+#include "../common/version.h"
+#include "h5util.h"
+
+#include <hdf5_hl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MSG_LEN 256
+
+const char *const ilnet_h5study_fit_fields[ILNET_H5STUDY_FIT_FIELDS] = {
+    "ec50", "hill", "bottom", "top", "se_ec50", "se_hill", "se_bottom", "se_top", "r2", "rss"};
+
+typedef struct {
+    hid_t g, obs, sp, status, stats, msg;
+} grp;
+
+struct ilnet_h5study {
+    char *path;
+    hid_t file;
+    const ilnet_h5study_meta *meta;
+    const ilnet_h5study_group *groups;
+    int n_groups;
+    grp *g;
+};
+
+/* Every HDF5 call goes through CHECK so a failure is reported, not ignored. */
+#define CHECK(expr, what)                                                                          \
+    do {                                                                                           \
+        if ((expr) < 0) {                                                                          \
+            rc = ilnet_error_set(ILNET_EIO, "%s: HDF5 failed at %s", where, what);                 \
+            goto out;                                                                              \
+        }                                                                                          \
+    } while (0)
+
+/* Points per chunk: about 256 KiB of one point's rows, at least 1. */
+static hsize_t points_per_chunk(size_t n_points, size_t bytes_per_point)
+{
+    size_t k = bytes_per_point ? (256u << 10) / bytes_per_point : 1024;
+    if (k < 1) k = 1;
+    if (k > n_points) k = n_points ? n_points : 1;
+    return (hsize_t)k;
+}
+
+/* A chunked dataset [n_points × d1 × d2] (rank 1–3). Working files allocate it whole at
+ * creation; final files compress it. */
+static hid_t make_dataset(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
+                          size_t elem, int compression, int working)
+{
+    hsize_t chunk[3] = {1, rank > 1 ? dims[1] : 1, rank > 2 ? dims[2] : 1};
+    size_t per = elem;
+    for (int i = 1; i < rank; i++)
+        per *= dims[i] ? dims[i] : 1;
+    chunk[0] = points_per_chunk(dims[0], per);
+    for (int i = 1; i < rank; i++)
+        if (chunk[i] == 0) chunk[i] = 1;
+    hid_t sp = H5Screate_simple(rank, dims, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE), d = -1;
+    if (sp < 0 || dcpl < 0) goto out;
+    int empty = 0;
+    for (int i = 0; i < rank; i++)
+        empty |= dims[i] == 0;
+    if (!empty) {
+        if (H5Pset_chunk(dcpl, rank, chunk) < 0) goto out;
+        if (working) {
+            if (H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY) < 0) goto out;
+        } else if (compression > 0) {
+            if (H5Pset_shuffle(dcpl) < 0 || H5Pset_deflate(dcpl, (unsigned)compression) < 0)
+                goto out;
+        }
+        if (H5Tget_class(type) == H5T_FLOAT) {
+            double nan = NAN;
+            if (H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &nan) < 0) goto out;
+        }
+    }
+    d = H5Dcreate2(loc, name, type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+out:
+    if (sp >= 0) H5Sclose(sp);
+    if (dcpl >= 0) H5Pclose(dcpl);
+    return d;
+}
+
+static hid_t write_doubles(hid_t loc, const char *name, int rank, const hsize_t *dims,
+                           const double *v)
+{
+    hid_t sp = H5Screate_simple(rank, dims, NULL), d = -1;
+    if (sp < 0) return -1;
+    d = H5Dcreate2(loc, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hsize_t n = 1;
+    for (int i = 0; i < rank; i++)
+        n *= dims[i];
+    if (d >= 0 && n && H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) {
+        H5Dclose(d);
+        d = -1;
+    }
+    H5Sclose(sp);
+    return d;
+}
+
+static hid_t msg_type(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    if (t >= 0 && (H5Tset_size(t, MSG_LEN) < 0 || H5Tset_strpad(t, H5T_STR_NULLTERM) < 0)) {
+        H5Tclose(t);
+        return -1;
+    }
+    return t;
+}
+
+/* Attaches scales to the dimensions of d and labels them. */
+static int attach(hid_t d, const hid_t *scales, const char *const *labels, int rank)
+{
+    for (int i = 0; i < rank; i++) {
+        if (scales[i] < 0) continue;
+        if (H5DSattach_scale(d, scales[i], (unsigned)i) < 0) return -1;
+        if (H5DSset_label(d, (unsigned)i, labels[i]) < 0) return -1;
+    }
+    return 0;
+}
+
+static int close_all(hid_t *ids, int n)
+{
+    int bad = 0;
+    for (int i = 0; i < n; i++)
+        if (ids[i] >= 0) bad |= H5Dclose(ids[i]) < 0;
+    return bad ? -1 : 0;
+}
+
+/* Creates group gi's layout in file; the working form keeps the bulk datasets open in gr. */
+static int create_group(hid_t file, const char *where, const ilnet_h5study_group *G,
+                        int compression, int working, grp *gr, const ilnet_h5study_final *fin)
+{
+    int rc = 0;
+    hid_t st = ilnet_h5_string_type(), mt = msg_type();
+    enum { S_POINT, S_TIME, S_OBS, S_SP, S_PAR, S_STAT, S_DOSE, S_SER, S_RO, S_FF, S_N };
+    hid_t sc[S_N];
+    for (int i = 0; i < S_N; i++)
+        sc[i] = -1;
+    hid_t extra[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
+    gr->g = gr->obs = gr->sp = gr->status = gr->stats = gr->msg = -1;
+    CHECK(st, "string type");
+    CHECK(mt, "string type");
+    CHECK(gr->g = H5Gcreate2(file, G->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), G->name);
+    hid_t g = gr->g;
+    CHECK(ilnet_h5_attr_string(g, "type", G->type), "group attributes");
+    if (G->design) CHECK(ilnet_h5_attr_string(g, "design", G->design), "group attributes");
+    if (G->has_seed) CHECK(ilnet_h5_attr_long(g, "seed", (long)G->seed), "group attributes");
+    CHECK(ilnet_h5_attr_long(g, "n_points", (long)G->n_points), "group attributes");
+    hsize_t np = G->n_points, nt = G->n_times;
+    {
+        long long *idx = malloc((G->n_points + 1) * sizeof *idx);
+        if (!idx) {
+            rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (size_t i = 0; i < G->n_points; i++)
+            idx[i] = (long long)i;
+        hid_t sp = H5Screate_simple(1, &np, NULL);
+        sc[S_POINT] = sp < 0 ? -1
+                             : H5Dcreate2(g, "point", H5T_STD_I64LE, sp, H5P_DEFAULT, H5P_DEFAULT,
+                                          H5P_DEFAULT);
+        if (sc[S_POINT] >= 0 && np &&
+            H5Dwrite(sc[S_POINT], H5T_NATIVE_LLONG, H5S_ALL, H5S_ALL, H5P_DEFAULT, idx) < 0) {
+            H5Dclose(sc[S_POINT]);
+            sc[S_POINT] = -1;
+        }
+        if (sp >= 0) H5Sclose(sp);
+        free(idx);
+    }
+    CHECK(sc[S_POINT], "point");
+    CHECK(sc[S_TIME] = write_doubles(g, "time", 1, &nt, G->times), "time");
+    CHECK(sc[S_OBS] = ilnet_h5_write_strings(g, "observable", G->obs_names, (size_t)G->n_obs),
+          "observable");
+    if (G->n_species)
+        CHECK(sc[S_SP] =
+                  ilnet_h5_write_strings(g, "species", G->species_names, (size_t)G->n_species),
+              "species");
+    CHECK(sc[S_PAR] = ilnet_h5_write_strings(g, "parameter", G->var_names, (size_t)G->n_vars),
+          "parameter");
+    CHECK(sc[S_STAT] = ilnet_h5_write_strings(g, "stat", G->stat_names, (size_t)G->n_stats),
+          "stat");
+    const char *scale_names[S_N] = {"point", "time", "observable", "species", "parameter",
+                                    "stat",  "dose", "series",     "readout", "fit_field"};
+    for (int i = 0; i < S_STAT + 1; i++)
+        if (sc[i] >= 0) CHECK(H5DSset_scale(sc[i], scale_names[i]), "dimension scales");
+
+    hsize_t pv[2] = {np, (hsize_t)G->n_vars};
+    hid_t d;
+    CHECK(d = write_doubles(g, "parameters", 2, pv, G->var_values), "parameters");
+    extra[0] = d;
+    CHECK(attach(d, (hid_t[]){sc[S_POINT], sc[S_PAR]}, (const char *[]){"point", "parameter"}, 2),
+          "parameters dims");
+    hsize_t od[3] = {np, nt, (hsize_t)G->n_obs};
+    CHECK(gr->obs = make_dataset(g, "observables", H5T_IEEE_F64LE, 3, od, 8, compression, working),
+          "observables");
+    CHECK(attach(gr->obs, (hid_t[]){sc[S_POINT], sc[S_TIME], sc[S_OBS]},
+                 (const char *[]){"point", "time", "observable"}, 3),
+          "observables dims");
+    if (G->n_species) {
+        hsize_t sd[3] = {np, nt, (hsize_t)G->n_species};
+        CHECK(gr->sp = make_dataset(g, "species_amounts", H5T_IEEE_F64LE, 3, sd, 8, compression,
+                                    working),
+              "species_amounts");
+        CHECK(attach(gr->sp, (hid_t[]){sc[S_POINT], sc[S_TIME], sc[S_SP]},
+                     (const char *[]){"point", "time", "species"}, 3),
+              "species_amounts dims");
+    }
+    CHECK(gr->status = make_dataset(g, "status", H5T_STD_I8LE, 1, &np, 1, compression, working),
+          "status");
+    CHECK(attach(gr->status, &sc[S_POINT], (const char *[]){"point"}, 1), "status dims");
+    hsize_t sd2[2] = {np, (hsize_t)G->n_stats};
+    CHECK(gr->stats = make_dataset(g, "stats", H5T_IEEE_F64LE, 2, sd2, 8, compression, working),
+          "stats");
+    CHECK(
+        attach(gr->stats, (hid_t[]){sc[S_POINT], sc[S_STAT]}, (const char *[]){"point", "stat"}, 2),
+        "stats dims");
+    CHECK(gr->msg = make_dataset(g, "message", mt, 1, &np, MSG_LEN, compression, working),
+          "message");
+    CHECK(attach(gr->msg, &sc[S_POINT], (const char *[]){"point"}, 1), "message dims");
+
+    if (G->n_series > 0) {
+        hsize_t nd = (hsize_t)G->n_doses, ns = (hsize_t)G->n_series, nr = (hsize_t)G->n_readouts,
+                nf = ILNET_H5STUDY_FIT_FIELDS;
+        CHECK(sc[S_DOSE] = write_doubles(g, "dose", 1, &nd, G->doses), "dose");
+        CHECK(sc[S_SER] = ilnet_h5_write_strings(g, "series", G->series_names, ns), "series");
+        CHECK(sc[S_RO] = ilnet_h5_write_strings(g, "readout", G->readout_names, nr), "readout");
+        for (int i = S_DOSE; i <= S_RO; i++)
+            CHECK(H5DSset_scale(sc[i], scale_names[i]), "dimension scales");
+        int *ps = malloc((G->n_points + 1) * sizeof *ps),
+            *pd = malloc((G->n_points + 1) * sizeof *pd);
+        if (!ps || !pd) {
+            free(ps);
+            free(pd);
+            rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (size_t i = 0; i < G->n_points; i++) {
+            ps[i] = (int)(i / (size_t)G->n_doses);
+            pd[i] = (int)(i % (size_t)G->n_doses);
+        }
+        herr_t e1 = H5LTmake_dataset_int(g, "point_series", 1, &np, ps);
+        herr_t e2 = H5LTmake_dataset_int(g, "point_dose", 1, &np, pd);
+        free(ps);
+        free(pd);
+        CHECK(e1, "point_series");
+        CHECK(e2, "point_dose");
+        for (int k = 0; k < 2; k++) {
+            hid_t x = H5Dopen2(g, k ? "point_dose" : "point_series", H5P_DEFAULT);
+            CHECK(x, "point index");
+            int bad = attach(x, &sc[S_POINT], (const char *[]){"point"}, 1);
+            H5Dclose(x);
+            CHECK(bad, "point index dims");
+        }
+        if (fin) {
+            CHECK(sc[S_FF] = ilnet_h5_write_strings(g, "fit_field", ilnet_h5study_fit_fields, nf),
+                  "fit_field");
+            CHECK(H5DSset_scale(sc[S_FF], "fit_field"), "dimension scales");
+            hsize_t rd[3] = {ns, nd, nr}, fd[3] = {ns, nr, nf}, sd3[2] = {ns, nr};
+            CHECK(extra[1] = write_doubles(g, "response", 3, rd, fin->response), "response");
+            CHECK(attach(extra[1], (hid_t[]){sc[S_SER], sc[S_DOSE], sc[S_RO]},
+                         (const char *[]){"series", "dose", "readout"}, 3),
+                  "response dims");
+            CHECK(extra[2] = write_doubles(g, "fit", 3, fd, fin->fit), "fit");
+            CHECK(attach(extra[2], (hid_t[]){sc[S_SER], sc[S_RO], sc[S_FF]},
+                         (const char *[]){"series", "readout", "fit_field"}, 3),
+                  "fit dims");
+            hid_t sp = H5Screate_simple(2, sd3, NULL);
+            CHECK(sp, "fit_status");
+            extra[3] = H5Dcreate2(g, "fit_status", H5T_STD_I8LE, sp, H5P_DEFAULT, H5P_DEFAULT,
+                                  H5P_DEFAULT);
+            H5Sclose(sp);
+            CHECK(extra[3], "fit_status");
+            if (ns > 0 && nr > 0)
+                CHECK(H5Dwrite(extra[3], H5T_NATIVE_SCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                               fin->fit_status),
+                      "fit_status");
+            CHECK(attach(extra[3], (hid_t[]){sc[S_SER], sc[S_RO]},
+                         (const char *[]){"series", "readout"}, 2),
+                  "fit_status dims");
+        }
+    }
+    if (fin) {
+        CHECK(ilnet_h5_attr_long(g, "n_failed", (long)fin->n_failed), "group attributes");
+        CHECK(ilnet_h5_attr_double(g, "wall_time_s", fin->wall_seconds), "group attributes");
+    }
+out:
+    if (close_all(sc, S_N) < 0 && !rc)
+        rc = ilnet_error_set(ILNET_EIO, "%s: HDF5 failed closing scales", where);
+    if (close_all(extra, 8) < 0 && !rc)
+        rc = ilnet_error_set(ILNET_EIO, "%s: HDF5 failed closing datasets", where);
+    if (st >= 0) H5Tclose(st);
+    if (mt >= 0) H5Tclose(mt);
+    return rc;
+}
+
+static void close_group(grp *gr)
+{
+    hid_t ids[5] = {gr->obs, gr->sp, gr->status, gr->stats, gr->msg};
+    close_all(ids, 5);
+    if (gr->g >= 0) H5Gclose(gr->g);
+    gr->g = gr->obs = gr->sp = gr->status = gr->stats = gr->msg = -1;
+}
+
+static int root_attrs(hid_t file, const char *where, const ilnet_h5study_meta *m,
+                      const char *status)
+{
+    int rc = 0;
+    char when[64];
+    ilnet_h5_utc_now(when, sizeof when);
+    hid_t root = H5Gopen2(file, "/", H5P_DEFAULT);
+    CHECK(root, "root group");
+    CHECK(ilnet_h5_attr_string(root, "ilnet_version", ILNET_VERSION), "attributes");
+    CHECK(ilnet_h5_attr_string(root, "kind", "study"), "attributes");
+    CHECK(ilnet_h5_attr_string(root, "status", status), "attributes");
+    CHECK(ilnet_h5_attr_string(root, "config_path", m->config_path), "attributes");
+    CHECK(ilnet_h5_attr_string(root, "config_text", m->config_text), "attributes");
+    CHECK(ilnet_h5_attr_string(root, "model_path", m->model_path), "attributes");
+    CHECK(ilnet_h5_attr_string(root, "model_text", m->model_text), "attributes");
+    CHECK(ilnet_h5_attr_string(root, "command_line", m->command_line), "attributes");
+    CHECK(ilnet_h5_attr_string(root, "created_utc", when), "attributes");
+    CHECK(ilnet_h5_attr_string(root, "solver", "CVODE BDF, Newton, analytic Jacobian"),
+          "attributes");
+    CHECK(ilnet_h5_attr_string(root, "solver_linear_solver", m->linear_solver), "attributes");
+    CHECK(ilnet_h5_attr_double(root, "solver_atol", m->solver->atol), "attributes");
+    CHECK(ilnet_h5_attr_double(root, "solver_rtol", m->solver->rtol), "attributes");
+    CHECK(ilnet_h5_attr_long(root, "solver_max_steps", m->solver->max_steps), "attributes");
+out:
+    if (root >= 0) H5Gclose(root);
+    return rc;
+}
+
+void ilnet_h5study_close(ilnet_h5study *h)
+{
+    if (!h) return;
+    for (int i = 0; h->g && i < h->n_groups; i++)
+        close_group(&h->g[i]);
+    if (h->file >= 0) H5Fclose(h->file);
+    free(h->g);
+    free(h->path);
+    free(h);
+}
+
+static ilnet_h5study *alloc_h(const char *path, const ilnet_h5study_meta *meta,
+                              const ilnet_h5study_group *groups, int n)
+{
+    ilnet_h5study *h = calloc(1, sizeof *h);
+    if (!h) return NULL;
+    h->file = -1;
+    h->meta = meta;
+    h->groups = groups;
+    h->n_groups = n;
+    h->g = calloc(n + 1, sizeof *h->g);
+    h->path = strdup(path);
+    if (!h->g || !h->path) {
+        ilnet_h5study_close(h);
+        return NULL;
+    }
+    for (int i = 0; i < n; i++)
+        h->g[i].g = h->g[i].obs = h->g[i].sp = h->g[i].status = h->g[i].stats = h->g[i].msg = -1;
+    return h;
+}
+
+/* Bypasses the chunk cache so a point's rows reach the file at once. */
+static hid_t open_direct(hid_t g, const char *name)
+{
+    hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+    if (dapl < 0) return -1;
+    hid_t d = H5Pset_chunk_cache(dapl, 0, 0, 1.0) < 0 ? -1 : H5Dopen2(g, name, dapl);
+    H5Pclose(dapl);
+    return d;
+}
+
+static int reopen_bulk(ilnet_h5study *h)
+{
+    const char *where = h->path;
+    int rc = 0;
+    for (int i = 0; i < h->n_groups; i++) {
+        grp *gr = &h->g[i];
+        close_group(gr);
+        CHECK(gr->g = H5Gopen2(h->file, h->groups[i].name, H5P_DEFAULT), h->groups[i].name);
+        CHECK(gr->obs = open_direct(gr->g, "observables"), "observables");
+        if (h->groups[i].n_species)
+            CHECK(gr->sp = open_direct(gr->g, "species_amounts"), "species_amounts");
+        CHECK(gr->status = open_direct(gr->g, "status"), "status");
+        CHECK(gr->stats = open_direct(gr->g, "stats"), "stats");
+        CHECK(gr->msg = open_direct(gr->g, "message"), "message");
+    }
+out:
+    return rc;
+}
+
+int ilnet_h5study_create(ilnet_h5study **out, const char *path, const ilnet_h5study_meta *meta,
+                         const ilnet_h5study_group *groups, int n_groups)
+{
+    *out = NULL;
+    ilnet_h5study *h = alloc_h(path, meta, groups, n_groups);
+    if (!h) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    const char *where = path;
+    int rc = 0;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* errors are reported by CHECK */
+    h->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (h->file < 0) {
+        rc = ilnet_error_set(ILNET_EIO, "%s: cannot create the HDF5 file", path);
+        goto out;
+    }
+    CHECK(root_attrs(h->file, where, meta, "running"), "attributes");
+    for (int i = 0; i < n_groups && !rc; i++)
+        rc = create_group(h->file, where, &groups[i], 0, 1, &h->g[i], NULL);
+    if (rc) goto out;
+    /* from here on only raw data is written: close everything, flush, reopen the bulk */
+    for (int i = 0; i < n_groups; i++)
+        close_group(&h->g[i]);
+    CHECK(H5Fflush(h->file, H5F_SCOPE_GLOBAL), "flush");
+    rc = reopen_bulk(h);
+out:
+    if (rc) {
+        ilnet_h5study_close(h);
+        unlink(path);
+        return rc;
+    }
+    *out = h;
+    return 0;
+}
+
+char *ilnet_h5study_file_status(const char *path)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    if (access(path, F_OK) != 0 || H5Fis_hdf5(path) <= 0) return NULL;
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) return strdup("unreadable");
+    char *kind = ilnet_h5_read_attr_string(f, "kind"), *st = NULL;
+    if (kind && !strcmp(kind, "study")) st = ilnet_h5_read_attr_string(f, "status");
+    free(kind);
+    H5Fclose(f);
+    return st;
+}
+
+static int check_dims(hid_t g, const char *name, int rank, const hsize_t *want)
+{
+    hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
+    if (d < 0) return -1;
+    hid_t sp = H5Dget_space(d);
+    hsize_t dims[3] = {0, 0, 0};
+    int r = sp >= 0 ? H5Sget_simple_extent_dims(sp, dims, NULL) : -1;
+    if (sp >= 0) H5Sclose(sp);
+    H5Dclose(d);
+    if (r != rank) return -1;
+    for (int i = 0; i < rank; i++)
+        if (dims[i] != want[i]) return -1;
+    return 0;
+}
+
+int ilnet_h5study_open(ilnet_h5study **out, int *finished, const char *path,
+                       const ilnet_h5study_meta *meta, const ilnet_h5study_group *groups,
+                       int n_groups)
+{
+    *out = NULL;
+    *finished = 0;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    if (H5Fis_hdf5(path) <= 0)
+        return ilnet_error_set(ILNET_EINPUT, "%s: --resume: not an HDF5 study file", path);
+    ilnet_h5study *h = alloc_h(path, meta, groups, n_groups);
+    if (!h) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    int rc = 0;
+    char *kind = NULL, *status = NULL, *text = NULL;
+    h->file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    if (h->file < 0) {
+        rc = ilnet_error_set(ILNET_EIO, "%s: --resume: cannot open the file for writing", path);
+        goto out;
+    }
+    kind = ilnet_h5_read_attr_string(h->file, "kind");
+    status = ilnet_h5_read_attr_string(h->file, "status");
+    text = ilnet_h5_read_attr_string(h->file, "config_text");
+    if (!kind || strcmp(kind, "study") || !status || !text) {
+        rc = ilnet_error_set(ILNET_EINPUT, "%s: --resume: not an ilnet study file", path);
+        goto out;
+    }
+    if (strcmp(text, meta->config_text)) {
+        rc = ilnet_error_set(ILNET_EINPUT,
+                             "%s: --resume: the file was written from a different config (%s has "
+                             "changed since)",
+                             path, meta->config_path);
+        goto out;
+    }
+    if (strcmp(status, "running")) {
+        *finished = 1;
+        goto out;
+    }
+    for (int i = 0; i < n_groups; i++) {
+        const ilnet_h5study_group *G = &groups[i];
+        hid_t g = H5Gopen2(h->file, G->name, H5P_DEFAULT);
+        hsize_t od[3] = {G->n_points, G->n_times, (hsize_t)G->n_obs};
+        hsize_t sd[3] = {G->n_points, G->n_times, (hsize_t)G->n_species};
+        int bad = g < 0 || check_dims(g, "observables", 3, od) ||
+                  (G->n_species && check_dims(g, "species_amounts", 3, sd));
+        if (g >= 0) H5Gclose(g);
+        if (bad) {
+            rc = ilnet_error_set(
+                ILNET_EINPUT, "%s: --resume: group '%s' does not have the shape the config gives",
+                path, G->name);
+            goto out;
+        }
+    }
+    rc = reopen_bulk(h);
+out:
+    free(kind);
+    free(status);
+    free(text);
+    if (rc || *finished) {
+        ilnet_h5study_close(h);
+        return rc;
+    }
+    *out = h;
+    return 0;
+}
+
+int ilnet_h5study_read_status(ilnet_h5study *h, int g, signed char *status)
+{
+    if (!h->groups[g].n_points) return 0;
+    if (H5Dread(h->g[g].status, H5T_NATIVE_SCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, status) < 0)
+        return ilnet_error_set(ILNET_EIO, "%s: cannot read %s/status", h->path, h->groups[g].name);
+    return 0;
+}
+
+/* Writes rows [point] of a dataset of rank `rank` from buf (mem type t). */
+static herr_t slab(hid_t d, hid_t t, size_t point, int rank, const hsize_t *dims, const void *buf,
+                   int read)
+{
+    hsize_t start[3] = {point, 0, 0},
+            count[3] = {1, rank > 1 ? dims[1] : 1, rank > 2 ? dims[2] : 1};
+    hid_t fs = H5Dget_space(d);
+    if (fs < 0) return -1;
+    hid_t ms = H5Screate_simple(rank, count, NULL);
+    herr_t e = ms < 0 ? -1 : H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
+    if (e >= 0)
+        e = read ? H5Dread(d, t, ms, fs, H5P_DEFAULT, (void *)buf)
+                 : H5Dwrite(d, t, ms, fs, H5P_DEFAULT, buf);
+    if (ms >= 0) H5Sclose(ms);
+    H5Sclose(fs);
+    return e;
+}
+
+static int write_point_to(const char *where, const ilnet_h5study_group *G, grp *gr, size_t point,
+                          const double *obs, const double *species, signed char status,
+                          const double *stats, const char *message)
+{
+    int rc = 0;
+    hsize_t od[3] = {G->n_points, G->n_times, (hsize_t)G->n_obs};
+    hsize_t sd[3] = {G->n_points, G->n_times, (hsize_t)G->n_species};
+    hsize_t td[2] = {G->n_points, (hsize_t)G->n_stats};
+    char msg[MSG_LEN];
+    snprintf(msg, sizeof msg, "%s", message ? message : "");
+    hid_t mt = msg_type();
+    CHECK(mt, "string type");
+    if (G->n_times && G->n_obs)
+        CHECK(slab(gr->obs, H5T_NATIVE_DOUBLE, point, 3, od, obs, 0), "observables");
+    if (G->n_species && G->n_times && species)
+        CHECK(slab(gr->sp, H5T_NATIVE_DOUBLE, point, 3, sd, species, 0), "species_amounts");
+    if (G->n_stats) CHECK(slab(gr->stats, H5T_NATIVE_DOUBLE, point, 2, td, stats, 0), "stats");
+    CHECK(slab(gr->msg, mt, point, 1, od, msg, 0), "message");
+    CHECK(slab(gr->status, H5T_NATIVE_SCHAR, point, 1, od, &status, 0), "status");
+out:
+    if (mt >= 0) H5Tclose(mt);
+    return rc;
+}
+
+int ilnet_h5study_write_point(ilnet_h5study *h, int g, size_t point, const double *obs,
+                              const double *species, signed char status, const double *stats,
+                              const char *message)
+{
+    return write_point_to(h->path, &h->groups[g], &h->g[g], point, obs, species, status, stats,
+                          message);
+}
+
+int ilnet_h5study_flush(ilnet_h5study *h)
+{
+    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
+        return ilnet_error_set(ILNET_EIO, "%s: HDF5 flush failed", h->path);
+    return 0;
+}
+
+int ilnet_h5study_read_observables(ilnet_h5study *h, int g, size_t point, double *obs)
+{
+    const ilnet_h5study_group *G = &h->groups[g];
+    hsize_t od[3] = {G->n_points, G->n_times, (hsize_t)G->n_obs};
+    if (G->n_times && G->n_obs && slab(h->g[g].obs, H5T_NATIVE_DOUBLE, point, 3, od, obs, 1) < 0)
+        return ilnet_error_set(ILNET_EIO, "%s: cannot read %s/observables", h->path, G->name);
+    return 0;
+}
+
+int ilnet_h5study_finalize(ilnet_h5study *h, int compression, const ilnet_h5study_final *fin,
+                           const char *status)
+{
+    char tmp[4096];
+    int rc = 0;
+    hid_t f = -1, mt = msg_type();
+    double *obs = NULL, *sp = NULL, *stats = NULL;
+    grp *ng = calloc(h->n_groups + 1, sizeof *ng);
+    if (snprintf(tmp, sizeof tmp, "%s.final.%ld", h->path, (long)getpid()) >= (int)sizeof tmp) {
+        rc = ilnet_error_set(ILNET_EINPUT, "output path too long: %s", h->path);
+        goto out;
+    }
+    const char *where = tmp;
+    CHECK(mt, "string type");
+    if (!ng) {
+        rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (int i = 0; i < h->n_groups; i++)
+        ng[i].g = ng[i].obs = ng[i].sp = ng[i].status = ng[i].stats = ng[i].msg = -1;
+    CHECK(f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "file creation");
+    CHECK(root_attrs(f, where, h->meta, status), "attributes");
+    for (int i = 0; i < h->n_groups; i++) {
+        const ilnet_h5study_group *G = &h->groups[i];
+        if ((rc = create_group(f, where, G, compression, 0, &ng[i], &fin[i]))) goto out;
+        size_t no = G->n_times * (size_t)G->n_obs, ns = G->n_times * (size_t)G->n_species;
+        free(obs);
+        free(sp);
+        free(stats);
+        obs = malloc((no + 1) * sizeof *obs);
+        sp = malloc((ns + 1) * sizeof *sp);
+        stats = malloc(((size_t)G->n_stats + 1) * sizeof *stats);
+        if (!obs || !sp || !stats) {
+            rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
+            goto out;
+        }
+        hsize_t od[3] = {G->n_points, G->n_times, (hsize_t)G->n_obs};
+        hsize_t sd[3] = {G->n_points, G->n_times, (hsize_t)G->n_species};
+        hsize_t td[2] = {G->n_points, (hsize_t)G->n_stats};
+        for (size_t p = 0; p < G->n_points; p++) {
+            signed char s;
+            char msg[MSG_LEN];
+            grp *og = &h->g[i];
+            where = h->path;
+            if (no)
+                CHECK(slab(og->obs, H5T_NATIVE_DOUBLE, p, 3, od, obs, 1), "reading observables");
+            if (ns)
+                CHECK(slab(og->sp, H5T_NATIVE_DOUBLE, p, 3, sd, sp, 1), "reading species_amounts");
+            if (G->n_stats)
+                CHECK(slab(og->stats, H5T_NATIVE_DOUBLE, p, 2, td, stats, 1), "reading stats");
+            CHECK(slab(og->msg, mt, p, 1, od, msg, 1), "reading message");
+            CHECK(slab(og->status, H5T_NATIVE_SCHAR, p, 1, od, &s, 1), "reading status");
+            msg[MSG_LEN - 1] = 0;
+            where = tmp;
+            if ((rc = write_point_to(tmp, G, &ng[i], p, obs, sp, s, stats, msg))) goto out;
+        }
+        close_group(&ng[i]);
+    }
+    if (H5Fclose(f) < 0) {
+        f = -1;
+        rc = ilnet_error_set(ILNET_EIO, "%s: HDF5 failed closing the file", tmp);
+        goto out;
+    }
+    f = -1;
+    for (int i = 0; i < h->n_groups; i++)
+        close_group(&h->g[i]);
+    if (H5Fclose(h->file) < 0) {
+        h->file = -1;
+        rc = ilnet_error_set(ILNET_EIO, "%s: HDF5 failed closing the file", h->path);
+        goto out;
+    }
+    h->file = -1;
+    if (rename(tmp, h->path) != 0)
+        rc = ilnet_error_set(ILNET_EIO, "cannot rename %s to %s", tmp, h->path);
+out:
+    for (int i = 0; ng && i < h->n_groups; i++)
+        close_group(&ng[i]);
+    if (f >= 0) H5Fclose(f);
+    if (mt >= 0) H5Tclose(mt);
+    if (rc) unlink(tmp);
+    free(ng);
+    free(obs);
+    free(sp);
+    free(stats);
+    ilnet_h5study_close(h);
+    return rc;
+}

@@ -1,0 +1,81 @@
+/* HDF5 study files (layout in docs/study.md). While a study runs its file is the
+ * "working" form: every dataset allocated at full size, uncompressed, before the first
+ * point, so that finishing a point writes only raw data (then its status) and a killed
+ * process leaves a readable file. ilnet_h5study_finalize then writes the compressed final
+ * form beside it, with the dose-response fits, and renames it over the working file. */
+#ifndef ILNET_H5STUDY_H
+#define ILNET_H5STUDY_H
+
+#include "../solver/solver.h"
+
+#include <stddef.h>
+
+typedef struct {
+    const char *name, *type, *design;
+    unsigned long seed;
+    int has_seed;
+    size_t n_points;
+    int n_vars;
+    const char *const *var_names;
+    const double *var_values; /* [n_points][n_vars] */
+    size_t n_times;
+    const double *times;
+    int n_obs;
+    const char *const *obs_names;
+    int n_species; /* 0: species not stored */
+    const char *const *species_names;
+    int n_stats;
+    const char *const *stat_names;
+    /* dose responses (n_series > 0) */
+    int n_series, n_doses, n_readouts;
+    const char *const *series_names;
+    const double *doses;
+    const char *const *readout_names;
+} ilnet_h5study_group;
+
+typedef struct {
+    const char *config_path, *config_text, *model_path, *model_text, *command_line;
+    const ilnet_solver_options *solver;
+    const char *linear_solver;
+} ilnet_h5study_meta;
+
+typedef struct ilnet_h5study ilnet_h5study;
+
+/* A new working file (replacing any file at path). */
+int ilnet_h5study_create(ilnet_h5study **out, const char *path, const ilnet_h5study_meta *meta,
+                         const ilnet_h5study_group *groups, int n_groups);
+/* Reopens a working file to resume: it must be a study written from the same config text
+ * with the same shapes. *finished is set when the file is already final. */
+int ilnet_h5study_open(ilnet_h5study **out, int *finished, const char *path,
+                       const ilnet_h5study_meta *meta, const ilnet_h5study_group *groups,
+                       int n_groups);
+/* Root attribute 'status' of a study file: "running", "complete", ...; caller frees.
+ * NULL (and no error set) when path is not a study file. */
+char *ilnet_h5study_file_status(const char *path);
+/* status[n_points] of group g as stored. */
+int ilnet_h5study_read_status(ilnet_h5study *h, int g, signed char *status);
+/* One point: obs [n_times][n_obs], species [n_times][n_species] (may be NULL when not
+ * stored), stats [n_stats], message (may be NULL). Data first, status last. */
+int ilnet_h5study_write_point(ilnet_h5study *h, int g, size_t point, const double *obs,
+                              const double *species, signed char status, const double *stats,
+                              const char *message);
+int ilnet_h5study_flush(ilnet_h5study *h);
+int ilnet_h5study_read_observables(ilnet_h5study *h, int g, size_t point, double *obs);
+
+/* Per dose-response group: response [series][dose][readout], fit [series][readout][10],
+ * fit_status [series][readout]. NULL for other groups. */
+typedef struct {
+    const double *response, *fit;
+    const signed char *fit_status;
+    double wall_seconds;
+    size_t n_failed;
+} ilnet_h5study_final;
+#define ILNET_H5STUDY_FIT_FIELDS 10
+extern const char *const ilnet_h5study_fit_fields[ILNET_H5STUDY_FIT_FIELDS];
+
+/* Writes the final file (compression 0-9) and renames it over the working file; closes h. */
+int ilnet_h5study_finalize(ilnet_h5study *h, int compression, const ilnet_h5study_final *finals,
+                           const char *status);
+void ilnet_h5study_close(ilnet_h5study *h);
+
+#endif

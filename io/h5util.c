@@ -1,0 +1,89 @@
+#include "h5util.h"
+
+#include <hdf5_hl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+hid_t ilnet_h5_string_type(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    if (t < 0) return t;
+    if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
+        H5Tclose(t);
+        return -1;
+    }
+    return t;
+}
+
+herr_t ilnet_h5_attr_string(hid_t loc, const char *name, const char *value)
+{
+    hid_t t = ilnet_h5_string_type(), sp = H5Screate(H5S_SCALAR);
+    herr_t st = -1;
+    if (t >= 0 && sp >= 0) {
+        if (H5Aexists(loc, name) > 0) H5Adelete(loc, name);
+        hid_t a = H5Acreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+        if (a >= 0) {
+            const char *v = value ? value : "";
+            st = H5Awrite(a, t, &v);
+            H5Aclose(a);
+        }
+    }
+    if (t >= 0) H5Tclose(t);
+    if (sp >= 0) H5Sclose(sp);
+    return st;
+}
+
+herr_t ilnet_h5_attr_double(hid_t loc, const char *name, double v)
+{
+    return H5LTset_attribute_double(loc, ".", name, &v, 1);
+}
+
+herr_t ilnet_h5_attr_long(hid_t loc, const char *name, long v)
+{
+    return H5LTset_attribute_long(loc, ".", name, &v, 1);
+}
+
+hid_t ilnet_h5_write_strings(hid_t loc, const char *name, const char *const *strs, size_t n)
+{
+    hsize_t dim = n;
+    hid_t t = ilnet_h5_string_type(), sp = H5Screate_simple(1, &dim, NULL), d = -1;
+    if (t >= 0 && sp >= 0) {
+        d = H5Dcreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (d >= 0 && n && H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, strs) < 0) {
+            H5Dclose(d);
+            d = -1;
+        }
+    }
+    if (t >= 0) H5Tclose(t);
+    if (sp >= 0) H5Sclose(sp);
+    return d;
+}
+
+char *ilnet_h5_read_attr_string(hid_t loc, const char *name)
+{
+    if (H5Aexists(loc, name) <= 0) return NULL;
+    hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
+    if (a < 0) return NULL;
+    hid_t ft = H5Aget_type(a), t = ilnet_h5_string_type();
+    char *out = NULL;
+    if (ft >= 0 && t >= 0 && H5Tget_class(ft) == H5T_STRING && H5Tis_variable_str(ft) > 0) {
+        char *v = NULL;
+        if (H5Aread(a, t, &v) >= 0 && v) {
+            out = strdup(v);
+            H5free_memory(v);
+        }
+    }
+    if (ft >= 0) H5Tclose(ft);
+    if (t >= 0) H5Tclose(t);
+    H5Aclose(a);
+    return out;
+}
+
+void ilnet_h5_utc_now(char *buf, size_t n)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
