@@ -11,7 +11,7 @@
 
 const char *const ilnet_stat_names[ILNET_STAT_COUNT] = {
     "steps",        "rhs_evals",         "jac_evals", "lin_setups", "err_test_fails",
-    "nonlin_iters", "nonlin_conv_fails", "t_reached", "wall_s"};
+    "nonlin_iters", "nonlin_conv_fails", "t_reached", "solver_s", "wall_s"};
 
 void ilnet_point_unit_free(ilnet_point_unit *u)
 {
@@ -152,6 +152,13 @@ static int apply_changes(ilnet_point_unit *u, const ilnet_config_assign *set,
     return 0;
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 /* Integrates u->y over seg_times[0..n-1]; the state at the end goes back into u->y. */
 static int segment(ilnet_point_unit *u, size_t n, ilnet_point_out *out)
 {
@@ -161,7 +168,9 @@ static int segment(ilnet_point_unit *u, size_t n, ilnet_point_out *out)
         if (u->y[i] < 0 && u->y[i] > -1e3 * atol) u->y[i] = 0; /* round-off of a restart */
     memcpy(u->seg.times, u->seg_times, n * sizeof *u->seg_times);
     u->seg.n_times = n;
+    double t0 = now_s();
     int rc = ilnet_solver_run(u->solver, &u->seg, u->y);
+    out->stats[ILNET_STAT_SOLVER] += now_s() - t0;
     const ilnet_solver_stats *st = &u->seg.stats;
     out->stats[ILNET_STAT_STEPS] += (double)st->steps;
     out->stats[ILNET_STAT_RHS] += (double)st->rhs_evals;
@@ -181,12 +190,6 @@ static void store(ilnet_point_unit *u, ilnet_point_out *out, size_t row, const d
     ilnet_network_observables_eval(u->net, y, out->observables + row * no);
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void fail(ilnet_point_out *out, int status, const char *msg)
 {

@@ -18,6 +18,7 @@ enum {
     ILNET_STAT_NLITER,
     ILNET_STAT_NLFAIL,
     ILNET_STAT_TREACHED,
+    ILNET_STAT_SOLVER, /* seconds inside ilnet_solver_run (CVODE and the model's RHS/Jacobian) */
     ILNET_STAT_WALL,
     ILNET_STAT_COUNT
 };
