@@ -2,8 +2,9 @@
  * Grid designs vary the last parameter fastest (point = i0·n1·n2… + i1·n2… + …); zip takes
  * the i-th value of every list; LHS stratifies each parameter into n equal bins (in log10
  * space with log: true), one sample per bin, bins paired by seeded GSL permutations
- * (mt19937); Sobol takes the first n points of GSL's Sobol sequence (the first is the
- * box's lower corner). Dose responses are series × doses, the dose varying fastest. */
+ * (mt19937); Sobol takes the first n points of GSL's Sobol sequence (which skips the origin:
+ * the first point is the box's centre). Dose responses are series × doses, the dose varying
+ * fastest. */
 #ifndef ILNET_DESIGN_H
 #define ILNET_DESIGN_H
 

@@ -449,8 +449,8 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
     }
     if (o->check_only) {
         if (!o->quiet)
-            printf("%s: valid: %d experiment%s, %zu points\n", c.path, c.n_experiments,
-                   c.n_experiments == 1 ? "" : "s", total);
+            printf("%s: valid: %d experiment%s, %zu point%s\n", c.path, c.n_experiments,
+                   c.n_experiments == 1 ? "" : "s", total, total == 1 ? "" : "s");
         goto out;
     }
 
@@ -674,8 +674,8 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
     h = NULL;
     if (rc) goto out;
     if (!o->quiet)
-        printf("%s: %zu points in %.2f s (%zu this run, %d thread%s)%s\n", c.output, total,
-               now_s() - t0, pending, n_threads, n_threads == 1 ? "" : "s",
+        printf("%s: %zu point%s in %.2f s (%zu this run, %d thread%s)%s\n", c.output, total,
+               total == 1 ? "" : "s", now_s() - t0, pending, n_threads, n_threads == 1 ? "" : "s",
                failed ? "; some points failed (status -1/-2)" : "");
     if (failed) {
         for (int k = 0; k < c.n_experiments && !rc; k++)

@@ -137,8 +137,9 @@ typedef struct {
 int ilnet_config_read(ilnet_config *out, const char *path);
 void ilnet_config_free(ilnet_config *c);
 /* Checks parameter, species, observable and preset names against the compiled model
- * and its presets (NULL when the model has none). */
-int ilnet_config_check_names(const ilnet_config *c, const ilnet_network *net,
+ * and its presets (NULL when the model has none). Species names written with their
+ * components in another order are rewritten to the network's spelling. */
+int ilnet_config_check_names(ilnet_config *c, const ilnet_network *net,
                              const ilnet_presets *presets);
 /* Error at a config position: "FILE:LINE:COL: path: message"; returns ILNET_EINPUT. */
 int ilnet_config_error(const ilnet_config *c, ilnet_config_pos pos, const char *path,

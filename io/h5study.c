@@ -467,9 +467,10 @@ int ilnet_h5study_open(ilnet_h5study **out, int *finished, const char *path,
     if (!h) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
     int rc = 0;
     char *kind = NULL, *status = NULL, *text = NULL;
-    h->file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    /* checked read-only first: a refused resume leaves the file as it was */
+    h->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (h->file < 0) {
-        rc = ilnet_error_set(ILNET_EIO, "%s: --resume: cannot open the file for writing", path);
+        rc = ilnet_error_set(ILNET_EIO, "%s: --resume: cannot open the file", path);
         goto out;
     }
     kind = ilnet_h5_read_attr_string(h->file, "kind");
@@ -504,6 +505,12 @@ int ilnet_h5study_open(ilnet_h5study **out, int *finished, const char *path,
                 path, G->name);
             goto out;
         }
+    }
+    H5Fclose(h->file);
+    h->file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    if (h->file < 0) {
+        rc = ilnet_error_set(ILNET_EIO, "%s: --resume: cannot open the file for writing", path);
+        goto out;
     }
     rc = reopen_bulk(h);
 out:

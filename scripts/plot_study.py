@@ -1,0 +1,365 @@
+#!/usr/bin/python3
+"""PNG figures of the experiments in an ilnet study file (`ilnet run STUDY.yaml`,
+docs/study.md).
+
+usage: /usr/bin/python3 scripts/plot_study.py STUDY.h5 -o OUTDIR [--group NAME]...
+           [--observable NAME]... [--time T] [--max-lines N]
+
+One figure per experiment group (every group, or the --group ones), OUTDIR/GROUP.png:
+  dose_response  response vs dose (log x) per series with its fitted Hill curve and the
+                 EC50 marked (dashed line, label EC50 ± SE and the Hill coefficient n),
+                 one panel per readout;
+  sweep          with exactly two swept parameters on a full grid: a heatmap of one
+                 observable (default: the first) at one time (default: the last; --time T
+                 takes the output time nearest T), log axes for log-spaced values;
+  otherwise      time courses of every point (thin lines coloured by the first swept
+                 parameter, at most --max-lines of them, default 200), one panel per
+                 observable (the first 6, or the --observable ones).
+Points whose status is not 1 (not run, failed) are left out, and counted on stderr.
+Prints the files written, one per line, on stdout. Exit status 1 with a message for a missing file,
+a file that is not a study file, or an unknown group or observable.
+"""
+import argparse
+import math
+import os
+import re
+import sys
+
+import numpy as np
+
+try:
+    import h5py
+    import matplotlib
+except ImportError as e:  # pragma: no cover
+    sys.exit(f"plot_study: {e} (run it with Debian's /usr/bin/python3)")
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import cm, colors  # noqa: E402
+
+MAX_PANELS = 6
+
+
+def die(msg):
+    print(f"plot_study: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def text(v):
+    if isinstance(v, np.ndarray) and v.shape == (1,):
+        v = v[0]
+    if isinstance(v, (bytes, np.bytes_)):
+        return v.decode("utf-8", "replace").rstrip("\0")
+    return str(v)
+
+
+def names(g, key):
+    if key not in g:
+        return []
+    return [text(n) for n in g[key][()]]
+
+
+def safe_name(name):
+    return re.sub(r"[^A-Za-z0-9_.+-]+", "_", name) or "group"
+
+
+def log_spaced(v):
+    """True when the sorted distinct values v (>= 2) are positive and evenly spaced in log."""
+    v = np.asarray(v, float)
+    if len(v) < 2 or np.any(v <= 0):
+        return False
+    if len(v) == 2:
+        return v[1] / v[0] >= 10
+    d = np.diff(np.log(v))
+    return bool(np.allclose(d, d[0], rtol=1e-6, atol=0) and not np.allclose(np.diff(v), np.diff(v)[0], rtol=1e-6))
+
+
+def wide_positive(v):
+    v = np.asarray(v, float)
+    return len(v) > 1 and np.all(v > 0) and v.max() / v.min() >= 20
+
+
+def edges(v, log):
+    """Cell edges around the sorted centres v."""
+    v = np.asarray(v, float)
+    x = np.log10(v) if log else v
+    if len(x) == 1:
+        e = np.array([x[0] - 0.5, x[0] + 0.5])
+    else:
+        mid = (x[1:] + x[:-1]) / 2
+        e = np.concatenate([[x[0] - (mid[0] - x[0])], mid, [x[-1] + (x[-1] - mid[-1])]])
+    return 10 ** e if log else e
+
+
+def fmt(x):
+    if x is None or not np.isfinite(x):
+        return "nan"
+    return f"{x:.3g}"
+
+
+def ok_mask(g, what):
+    st = g["status"][()] if "status" in g else np.ones(g["observables"].shape[0], np.int8)
+    ok = st == 1
+    bad = int(np.sum(~ok))
+    if bad:
+        kinds = {0: "not run", -1: "solver failure", -2: "bad point"}
+        detail = ", ".join(f"{int(np.sum(st == k))} {kinds.get(int(k), f'status {int(k)}')}"
+                           for k in np.unique(st[~ok]))
+        print(f"{what}: skipped {bad} of {len(st)} points with status != 1 ({detail})", file=sys.stderr)
+    return ok, bad
+
+
+# ------------------------------------------------------------------ dose response
+
+def hill(x, bottom, top, ec50, n):
+    x = np.asarray(x, float)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return bottom + (top - bottom) / (1 + (ec50 / x) ** n)
+
+
+def plot_dose_response(g, gname, out):
+    dose = g["dose"][()]
+    series = names(g, "series") or ["default"]
+    readouts = names(g, "readout")
+    resp = np.array(g["response"][()], float)  # series x dose x readout
+    fields = names(g, "fit_field")
+    fit = g["fit"][()] if "fit" in g else None
+    fst = g["fit_status"][()] if "fit_status" in g else None
+    ok, bad = ok_mask(g, gname)
+    if "point_series" in g and "point_dose" in g:
+        ps, pd = g["point_series"][()], g["point_dose"][()]
+    else:
+        n_dose = len(dose)
+        ps, pd = np.arange(len(ok)) // n_dose, np.arange(len(ok)) % n_dose
+    for p in np.nonzero(~ok)[0]:
+        resp[ps[p], pd[p], :] = np.nan
+
+    pn = names(g, "parameter")
+    dose_name = pn[0] if len(pn) == 1 else "dose"
+    nr = max(len(readouts), 1)
+    ncol = min(nr, 3)
+    nrow = math.ceil(nr / ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(5.2 * ncol, 4.2 * nrow), squeeze=False, layout="constrained")
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    pos = dose > 0
+    xlo, xhi = (dose[pos].min(), dose[pos].max()) if pos.any() else (1e-3, 1.0)
+    xs = np.logspace(math.log10(xlo) - 0.3, math.log10(xhi) + 0.3, 300)
+    for r, rname in enumerate(readouts):
+        ax = axes[r // ncol][r % ncol]
+        for si, sname in enumerate(series):
+            c = colours[si % len(colours)]
+            y = resp[si, :, r]
+            m = pos & np.isfinite(y)
+            ax.plot(dose[m], y[m], "o", color=c, ms=5, label=sname)
+            zero = (~pos) & np.isfinite(y)
+            if zero.any():
+                ax.axhline(float(y[zero][0]), color=c, ls=":", lw=0.8)
+            if fit is None or fst is None:
+                continue
+            f = dict(zip(fields, fit[si, r]))
+            status = int(fst[si, r])
+            if status == 1 and all(np.isfinite(f.get(k, np.nan)) for k in ("ec50", "hill", "bottom", "top")):
+                ax.plot(xs, hill(xs, f["bottom"], f["top"], f["ec50"], f["hill"]), "-", color=c, lw=1.5)
+                ax.axvline(f["ec50"], color=c, ls="--", lw=1)
+                n_used = int(np.sum(m))
+                lab = (f"{sname}: EC50 = {fmt(f['ec50'])} ± {fmt(f.get('se_ec50'))}\n"
+                       f"    n = {fmt(f['hill'])} ± {fmt(f.get('se_hill'))}  ({n_used} doses)")
+                ax.plot([], [], "--", color=c, lw=1, label=lab)
+                ymid = f["bottom"] + (f["top"] - f["bottom"]) / 2
+                ax.annotate(f"EC50 {fmt(f['ec50'])}", (f["ec50"], ymid), xytext=(4, -12 - 12 * si),
+                            textcoords="offset points", color=c, fontsize=8)
+            else:
+                why = {0: "too few points", -1: "did not converge"}.get(status, f"status {status}")
+                ax.plot([], [], " ", label=f"{sname}: not fitted ({why})")
+        ax.set_xscale("log")
+        ax.set_xlabel(dose_name)
+        ax.set_ylabel(rname)
+        ax.set_title(rname)
+        ax.legend(fontsize=7, loc="best")
+        ax.grid(True, which="major", alpha=0.3)
+    for k in range(nr, nrow * ncol):
+        axes[k // ncol][k % ncol].axis("off")
+    note = f" ({bad} points skipped)" if bad else ""
+    fig.suptitle(f"{gname}: dose response{note}")
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+
+
+# ------------------------------------------------------------------ heatmap
+
+def grid_axes(g):
+    """(names, sorted values 1, sorted values 2, index1, index2) for a full 2-D grid, else None."""
+    pnames = names(g, "parameter")
+    if len(pnames) != 2 or "parameters" not in g:
+        return None
+    design = text(g.attrs.get("design", "grid"))
+    if design not in ("grid", ""):
+        return None
+    v = g["parameters"][()]
+    u1, i1 = np.unique(v[:, 0], return_inverse=True)
+    u2, i2 = np.unique(v[:, 1], return_inverse=True)
+    if len(u1) * len(u2) != v.shape[0] or len(set(zip(i1.tolist(), i2.tolist()))) != v.shape[0]:
+        return None
+    return pnames, u1, u2, i1, i2
+
+
+def plot_heatmap(g, gname, out, axes_info, obs_wanted, t_wanted):
+    pnames, u1, u2, i1, i2 = axes_info
+    obs = names(g, "observable")
+    oname = obs_wanted[0] if obs_wanted else obs[0]
+    if oname not in obs:
+        die(f"{gname}: no observable '{oname}' (observables: {', '.join(obs)})")
+    t = g["time"][()]
+    ti = len(t) - 1 if t_wanted is None else int(np.argmin(np.abs(t - t_wanted)))
+    ok, bad = ok_mask(g, gname)
+    vals = np.array(g["observables"][:, ti, obs.index(oname)], float)
+    vals[~ok] = np.nan
+    z = np.full((len(u2), len(u1)), np.nan)
+    z[i2, i1] = vals
+    lx, ly = log_spaced(u1), log_spaced(u2)
+    fig, ax = plt.subplots(figsize=(6.4, 5.2), layout="constrained")
+    cmap = plt.get_cmap("viridis").copy()
+    cmap.set_bad("lightgrey")
+    mesh = ax.pcolormesh(edges(u1, lx), edges(u2, ly), np.ma.masked_invalid(z), cmap=cmap, shading="flat")
+    if lx:
+        ax.set_xscale("log")
+    if ly:
+        ax.set_yscale("log")
+    ax.set_xlabel(pnames[0])
+    ax.set_ylabel(pnames[1])
+    fig.colorbar(mesh, ax=ax, label=oname)
+    note = f"; {bad} points skipped (grey)" if bad else ""
+    ax.set_title(f"{gname}: {oname} at t = {fmt(t[ti])}{note}", fontsize=10)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+
+
+# ------------------------------------------------------------------ time courses
+
+def plot_timecourses(g, gname, out, obs_wanted, max_lines):
+    obs = names(g, "observable")
+    if obs_wanted:
+        for o in obs_wanted:
+            if o not in obs:
+                die(f"{gname}: no observable '{o}' (observables: {', '.join(obs)})")
+        panels = list(obs_wanted)
+    else:
+        panels = obs[:MAX_PANELS]
+    t = g["time"][()]
+    ok, bad = ok_mask(g, gname)
+    idx = np.nonzero(ok)[0]
+    n_ok = len(idx)
+    if n_ok > max_lines:
+        idx = idx[np.unique(np.linspace(0, n_ok - 1, max_lines).round().astype(int))]
+    pnames = names(g, "parameter")
+    colour_by = None
+    if pnames and "parameters" in g and len(idx) > 1:
+        cv = g["parameters"][:, 0]
+        sel = cv[idx]
+        if wide_positive(sel):
+            norm = colors.LogNorm(vmin=sel.min(), vmax=sel.max())
+        else:
+            lo, hi = float(sel.min()), float(sel.max())
+            norm = colors.Normalize(vmin=lo, vmax=hi if hi > lo else lo + 1)
+        colour_by = (pnames[0], cv, norm, plt.get_cmap("viridis"))
+    npan = max(len(panels), 1)
+    ncol = min(npan, 3)
+    nrow = math.ceil(npan / ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(5 * ncol + (1.2 if colour_by else 0), 3.8 * nrow), squeeze=False,
+                             layout="constrained")
+    data = g["observables"]
+    lw = 1.5 if len(idx) <= 5 else (0.8 if len(idx) <= 50 else 0.5)
+    alpha = 1.0 if len(idx) <= 50 else 0.6
+    for k, o in enumerate(panels):
+        ax = axes[k // ncol][k % ncol]
+        j = obs.index(o)
+        y = data[:, :, j] if data.shape[0] * data.shape[1] <= 5e7 else None
+        for p in idx:
+            row = y[p] if y is not None else data[p, :, j]
+            if colour_by:
+                c = colour_by[3](colour_by[2](colour_by[1][p]))
+            else:
+                c = None
+            ax.plot(t, row, lw=lw, alpha=alpha, color=c)
+        ax.set_title(o, fontsize=10)
+        ax.set_xlabel("time")
+        ax.grid(True, alpha=0.3)
+    for k in range(npan, nrow * ncol):
+        axes[k // ncol][k % ncol].axis("off")
+    if colour_by:
+        sm = cm.ScalarMappable(norm=colour_by[2], cmap=colour_by[3])
+        sm.set_array([])
+        fig.colorbar(sm, ax=axes.ravel().tolist(), label=colour_by[0], shrink=0.9)
+    notes = []
+    if n_ok > len(idx):
+        notes.append(f"{len(idx)} of {n_ok} points shown")
+    if bad:
+        notes.append(f"{bad} points skipped")
+    if not obs_wanted and len(obs) > MAX_PANELS:
+        notes.append(f"first {MAX_PANELS} of {len(obs)} observables")
+    typ = text(g.attrs.get("type", ""))
+    npt = g["observables"].shape[0]
+    fig.suptitle(f"{gname} ({typ}, {npt} point{'s' if npt != 1 else ''})" + (f": {'; '.join(notes)}" if notes else ""),
+                 fontsize=11)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+
+
+# ------------------------------------------------------------------ main
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("study", help="study file written by `ilnet run`")
+    ap.add_argument("-o", "--outdir", required=True, help="directory for the PNGs (created)")
+    ap.add_argument("--group", action="append", default=[], help="plot only this experiment (repeatable)")
+    ap.add_argument("--observable", action="append", default=[],
+                    help="observable of the heatmaps / panels of the time courses (repeatable)")
+    ap.add_argument("--time", type=float, default=None, help="heatmap time (default: the last output time)")
+    ap.add_argument("--max-lines", type=int, default=200, help="most time courses drawn per panel (default 200)")
+    a = ap.parse_args()
+
+    if not os.path.exists(a.study):
+        die(f"{a.study}: no such file")
+    if not os.path.isfile(a.study):
+        die(f"{a.study}: not a file")
+    try:
+        f = h5py.File(a.study, "r")
+    except OSError as e:
+        die(f"{a.study}: not a readable HDF5 file ({e})")
+    with f:
+        kind = text(f.attrs.get("kind", "")) if "kind" in f.attrs else None
+        if kind != "study":
+            die(f"{a.study}: not a study file (root attribute kind = {kind!r}, want 'study')")
+        groups = [k for k in f.keys() if isinstance(f[k], h5py.Group) and "observables" in f[k]]
+        if not groups:
+            die(f"{a.study}: no experiment groups")
+        for gname in a.group:
+            if gname not in groups:
+                die(f"{a.study}: no experiment '{gname}' (experiments: {', '.join(groups)})")
+        status = text(f.attrs.get("status", ""))
+        if status == "running":
+            print(f"{a.study}: the study is incomplete (status 'running'); plotting the finished points",
+                  file=sys.stderr)
+        todo = a.group or groups
+        os.makedirs(a.outdir, exist_ok=True)
+        written = []
+        for gname in todo:
+            g = f[gname]
+            typ = text(g.attrs.get("type", ""))
+            out = os.path.join(a.outdir, safe_name(gname) + ".png")
+            if typ == "dose_response" or ("response" in g and "dose" in g):
+                plot_dose_response(g, gname, out)
+            else:
+                info = grid_axes(g) if typ == "sweep" else None
+                if info is not None:
+                    plot_heatmap(g, gname, out, info, a.observable, a.time)
+                else:
+                    plot_timecourses(g, gname, out, a.observable, a.max_lines)
+            written.append(out)
+    for w in written:
+        print(w)
+
+
+if __name__ == "__main__":
+    main()

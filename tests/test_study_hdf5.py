@@ -1,0 +1,847 @@
+#!/usr/bin/python3
+"""Study files (`ilnet run STUDY.yaml`, docs/study.md) against truth: BioNetGen's reference
+time course (Haugh2b), closed forms of tiny networks written here (decay, binding to a
+clamped ligand, a finite-time blow-up), the documented point order of grid/zip/dose
+designs, the Latin property of LHS designs, Sobol bounds, protocols, Hill fits of an exact
+binding isotherm, failed points, and the HDF5 layout (attributes, dimension scales,
+compression, xarray).
+
+usage: test_study_hdf5.py ILNET SRCDIR SCRATCH REFDIR
+(REFDIR: ../shared/reference/bng)"""
+import itertools
+import math
+import os
+import re
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+
+ilnet, srcdir, scratch, refdir = (os.path.abspath(a) for a in sys.argv[1:5])
+os.makedirs(scratch, exist_ok=True)
+fails = []
+TIMEOUT = 300
+
+
+def check(cond, msg):
+    if not cond:
+        fails.append(msg)
+        print("FAIL:", msg)
+    return bool(cond)
+
+
+def s(x):
+    return x.decode() if isinstance(x, bytes) else str(x)
+
+
+def names(ds):
+    return [s(n).rstrip("\0") for n in ds[()]]
+
+
+def attr(obj, key):
+    v = obj.attrs.get(key)
+    if isinstance(v, np.ndarray) and v.shape == (1,):
+        v = v[0]
+    return s(v) if isinstance(v, (bytes, str, np.bytes_, np.str_)) else v
+
+
+def write(name, text):
+    p = os.path.join(scratch, name)
+    with open(p, "w") as f:
+        f.write(text)
+    return p
+
+
+def run_study(name, text, expect=0, args=()):
+    """Writes SCRATCH/name.yaml, runs it to SCRATCH/name.h5; returns the output path."""
+    cfg = write(name + ".yaml", text)
+    out = os.path.join(scratch, name + ".h5")
+    if os.path.exists(out):
+        os.remove(out)
+    cmd = [ilnet, "run", cfg, "-o", out, "--quiet", *args]
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
+        rc, err = r.returncode, r.stderr
+    except subprocess.TimeoutExpired:
+        rc, err = "timeout", ""
+    ok = check(rc == expect, f"{name}: exit {rc}, want {expect}: {err.strip()[:500]}")
+    check(os.path.exists(out) or not ok, f"{name}: no output file {out}")
+    tmps = [f for f in os.listdir(scratch) if ".tmp" in f]
+    check(not tmps, f"{name}: temporary files left: {tmps}")
+    return out if os.path.exists(out) else None
+
+
+def close(got, want, rel, abs_, what):
+    got, want = np.asarray(got, float), np.asarray(want, float)
+    if not check(got.shape == want.shape, f"{what}: shape {got.shape}, want {want.shape}"):
+        return False
+    err = np.abs(got - want)
+    tol = rel * np.abs(want) + abs_
+    bad = ~(err <= tol)
+    if bad.any():
+        i = np.unravel_index(np.argmax(np.where(bad, err / tol, 0)), err.shape)
+        check(False, f"{what}: {int(bad.sum())} values off, worst at {tuple(int(j) for j in i)}: "
+                     f"got {got[i]!r} want {want[i]!r}")
+        return False
+    return True
+
+
+def point_params(g, defaults):
+    """Dicts of every parameter's value at each point: the varying ones from the file."""
+    pn = names(g["parameter"]) if "parameter" in g else []
+    pv = g["parameters"][()] if "parameters" in g else np.zeros((g["status"].shape[0], 0))
+    out = []
+    for i in range(g["status"].shape[0]):
+        d = dict(defaults)
+        for j, n in enumerate(pn):
+            d[n] = float(pv[i, j])
+        out.append(d)
+    return out
+
+
+def obs_index(g):
+    return {n: i for i, n in enumerate(names(g["observable"]))}
+
+
+# ======================================================================== models
+
+DECAY = """# A -> B at k (A(0) = A0), C -> 0 at kc (C(0) = 1)
+begin parameters
+    1 k   0.5
+    2 A0  1
+    3 kc  0.2
+end parameters
+begin species
+    1 A  A0
+    2 B  0
+    3 C  1
+end species
+begin reactions
+    1 1 2 k
+    2 3 0 kc
+end reactions
+begin groups
+    1 Atot  1
+    2 Btot  2
+    3 Ctot  3
+end groups
+"""
+DECAY_DEFAULTS = {"k": 0.5, "A0": 1.0, "kc": 0.2}
+
+BINDING = """# L (clamped at L0) + R <-> C: C(t) = Rtot kf L/(kf L + kr) (1 - exp(-(kf L + kr) t))
+begin parameters
+    1 kf    1
+    2 kr    1
+    3 L0    0
+    4 Rtot  10
+end parameters
+begin species
+    1 $L  L0
+    2 R   Rtot
+    3 C   0
+end species
+begin reactions
+    1 1,2 3 kf
+    2 3 1,2 kr
+end reactions
+begin groups
+    1 Ctot   3
+    2 Rfree  2
+end groups
+"""
+
+MIXED = """# A -> 0 at kd (A(0) = 1); B + B -> 3 B at kb (B(0) = 1): B = 1/(1 - kb t), infinite at 1/kb
+begin parameters
+    1 kd  0.1
+    2 kb  0.01
+end parameters
+begin species
+    1 A  1
+    2 B  1
+end species
+begin reactions
+    1 1 0 kd
+    2 2,2 2,2,2 kb
+end reactions
+begin groups
+    1 Atot  1
+    2 Btot  2
+end groups
+"""
+write("decay.net", DECAY)
+write("binding.net", BINDING)
+write("mixed.net", MIXED)
+
+
+def decay_exact(p, t, t0=0.0, C0=1.0):
+    a = p["A0"] * np.exp(-p["k"] * (t - t0))
+    return {"Atot": a, "Btot": p["A0"] - a, "Ctot": C0 * np.exp(-p["kc"] * (t - t0))}
+
+
+def binding_exact(kf, kr, L, Rtot, t):
+    r = kf * L + kr
+    return Rtot * kf * L / r * (1 - np.exp(-r * t))
+
+
+ROOT_ATTRS = ["ilnet_version", "kind", "status", "config_path", "config_text", "model_path",
+              "model_text", "command_line", "created_utc", "solver_atol", "solver_rtol",
+              "solver_max_steps", "solver_linear_solver"]
+GROUP_ATTRS = ["type", "n_points", "n_failed", "wall_time_s"]  # + design for sweeps
+
+
+def check_group_layout(f, gname, n_points, n_times, n_obs, what):
+    if not check(gname in f, f"{what}: no group /{gname} (groups: {list(f.keys())})"):
+        return False
+    g = f[gname]
+    for a in GROUP_ATTRS:
+        check(a in g.attrs, f"{what}: /{gname} lacks attribute {a}")
+    for d in ["point", "time", "observable", "parameter", "parameters", "observables", "status",
+              "stat", "stats", "message"]:
+        check(d in g, f"{what}: /{gname} lacks dataset {d}")
+    if "observables" not in g or "status" not in g:
+        return False
+    check(g["observables"].shape == (n_points, n_times, n_obs),
+          f"{what}: observables shape {g['observables'].shape}, want {(n_points, n_times, n_obs)}")
+    check(g["status"].shape == (n_points,), f"{what}: status shape {g['status'].shape}")
+    check(g["status"].dtype == np.int8, f"{what}: status dtype {g['status'].dtype}, want int8")
+    if "point" in g:
+        check(g["point"].dtype == np.int64, f"{what}: point dtype {g['point'].dtype}, want int64")
+        check(np.array_equal(g["point"][()], np.arange(n_points)), f"{what}: point != 0..n-1")
+    check(attr(g, "n_points") == n_points, f"{what}: n_points {attr(g, 'n_points')}, want {n_points}")
+    if "stats" in g and "stat" in g:
+        check(g["stats"].shape == (n_points, len(g["stat"])), f"{what}: stats shape {g['stats'].shape}")
+    if "message" in g:
+        check(g["message"].shape == (n_points,), f"{what}: message shape {g['message'].shape}")
+    if "parameters" in g and "parameter" in g:
+        check(g["parameters"].shape == (n_points, len(g["parameter"])),
+              f"{what}: parameters shape {g['parameters'].shape}, parameter {len(g['parameter'])}")
+    return True
+
+
+# ======================================================================== 1. Haugh2b vs BioNetGen
+
+def reference_timecourse():
+    m = "Haugh2b"
+    mdir = os.path.join(refdir, m)
+    settings = open(os.path.join(mdir, "settings.txt")).read()
+    t_end = float(re.search(r"^t_end:\s*(\S+)", settings, re.M).group(1))
+    n_out = int(re.search(r"^n_out:\s*(\d+)", settings, re.M).group(1))
+    with open(os.path.join(mdir, m + ".gdat")) as fh:
+        header = fh.readline().lstrip("#").split()
+    gdat = np.loadtxt(os.path.join(mdir, m + ".gdat"))
+    cdat = np.loadtxt(os.path.join(mdir, m + ".cdat"))
+    model_rel = os.path.relpath(os.path.join(mdir, m + ".net"), scratch)
+    text = f"""# Haugh2b against BioNetGen's run_network
+model: {model_rel}
+simulation:
+  t_end: {t_end}
+  n_steps: {n_out}
+  atol: 1e-12
+  rtol: 1e-10
+output:
+  species: true
+experiments:
+  - name: ref
+    type: timecourse
+"""
+    out = run_study("haugh2b", text)
+    if not out:
+        return
+    obs_names = header[1:]
+    with h5py.File(out, "r") as f:
+        for a in ROOT_ATTRS:
+            check(a in f.attrs, f"haugh2b: root lacks attribute {a}")
+        check(attr(f, "kind") == "study", f"haugh2b: kind {attr(f, 'kind')!r}")
+        check(attr(f, "status") == "complete", f"haugh2b: status {attr(f, 'status')!r}")
+        check(attr(f, "config_text") == text, "haugh2b: config_text differs from the config file")
+        check(attr(f, "solver_atol") == 1e-12 and attr(f, "solver_rtol") == 1e-10,
+              f"haugh2b: solver_atol/rtol {attr(f, 'solver_atol')} {attr(f, 'solver_rtol')}")
+        check(attr(f, "solver_max_steps") == 100000, f"haugh2b: solver_max_steps {attr(f, 'solver_max_steps')}")
+        check(attr(f, "model_text") == open(os.path.join(mdir, m + ".net")).read(),
+              "haugh2b: model_text differs from the model file")
+        if not check_group_layout(f, "ref", 1, n_out + 1, len(obs_names), "haugh2b"):
+            return
+        g = f["ref"]
+        check(attr(g, "type") == "timecourse", f"haugh2b: type {attr(g, 'type')!r}")
+        check(attr(g, "n_failed") == 0, "haugh2b: n_failed != 0")
+        check(g["status"][0] == 1, f"haugh2b: status {g['status'][()]}")
+        close(g["time"][()], gdat[:, 0], 1e-12, 1e-12, "haugh2b time grid")
+        on = names(g["observable"])
+        check(on == obs_names, f"haugh2b: observables {on}, want {obs_names} (all, model order)")
+        y = g["observables"][0]
+        for j, n in enumerate(obs_names):
+            if n in on:
+                col = gdat[:, j + 1]
+                close(y[:, on.index(n)], col, 1e-5, 1e-9 * max(np.abs(col).max(), 1e-300),
+                      f"haugh2b observable {n} vs BioNetGen")
+        check("species" in g and "species_amounts" in g, "haugh2b: species: true but no species_amounts")
+        if "species_amounts" in g:
+            sa = g["species_amounts"]
+            check(sa.shape == (1, n_out + 1, cdat.shape[1] - 1), f"haugh2b: species_amounts shape {sa.shape}")
+            if sa.shape == (1, n_out + 1, cdat.shape[1] - 1):
+                for j in range(cdat.shape[1] - 1):
+                    col = cdat[:, j + 1]
+                    close(sa[0, :, j], col, 1e-5, 1e-9 * max(np.abs(col).max(), 1e-300),
+                          f"haugh2b species {j + 1} vs BioNetGen")
+        # compression of the final file: deflate (default level 4) + shuffle
+        d = g["observables"]
+        check(d.compression == "gzip" and d.compression_opts == 4 and d.shuffle,
+              f"haugh2b: observables compression {d.compression} {d.compression_opts} shuffle {d.shuffle}, "
+              "want gzip 4 + shuffle")
+    try:
+        import xarray as xr
+        ds = xr.open_dataset(out, group="ref", engine="h5netcdf")
+        check(ds["observables"].dims == ("point", "time", "observable"),
+              f"haugh2b: xarray dims {ds['observables'].dims}")
+        check(ds["species_amounts"].dims == ("point", "time", "species"),
+              f"haugh2b: xarray species dims {ds['species_amounts'].dims}")
+        check(ds["stats"].dims == ("point", "stat"), f"haugh2b: xarray stats dims {ds['stats'].dims}")
+        v = ds["observables"].sel(observable=obs_names[0]).isel(point=0).values
+        close(v, gdat[:, 1], 1e-5, 1e-9 * max(np.abs(gdat[:, 1]).max(), 1e-300), "haugh2b via xarray")
+        ds.close()
+    except Exception as e:  # noqa: BLE001
+        check(False, f"haugh2b: xarray open_dataset(group='ref', engine='h5netcdf'): {e!r}")
+
+
+# ======================================================================== 2. designs on decay.net
+
+def check_decay_points(g, what, t0=0.0, C0=1.0, defaults=DECAY_DEFAULTS):
+    t = g["time"][()]
+    oi = obs_index(g)
+    y = g["observables"][()]
+    sa = g["species_amounts"][()] if "species_amounts" in g else None
+    sn = names(g["species"]) if "species" in g else []
+    for i, p in enumerate(point_params(g, defaults)):
+        ex = decay_exact(p, t, t0, C0)
+        for n in ("Atot", "Btot", "Ctot"):
+            if n in oi:
+                close(y[i, :, oi[n]], ex[n], 1e-6, 1e-9, f"{what} point {i} {n} {p}")
+        if sa is not None:
+            for n, sp in (("Atot", "A"), ("Btot", "B"), ("Ctot", "C")):
+                if sp in sn:
+                    close(sa[i, :, sn.index(sp)], ex[n], 1e-6, 1e-9, f"{what} point {i} species {sp}")
+    check(np.all(g["status"][()] == 1), f"{what}: status {g['status'][()]}")
+
+
+def designs():
+    text = """# designs on A -> B, C -> 0
+model: decay.net
+initial: {C: 3}
+simulation: {t_end: 5, n_steps: 50, atol: 1e-12, rtol: 1e-10}
+output: {species: true, compression: 9}
+experiments:
+  - name: k_sweep
+    type: sweep
+    parameters:
+      - {name: k, logspace: {min: 0.01, max: 10, n: 7}}
+  - name: grid
+    type: sweep
+    design: grid
+    parameters:
+      - {name: k, values: [0.1, 0.2, 0.3]}
+      - {name: A0, values: [1, 2]}
+      - {name: kc, linspace: {min: 0.1, max: 0.3, n: 2}}
+  - name: zip
+    type: sweep
+    design: zip
+    parameters:
+      - {name: k, values: [0.1, 0.2, 0.3, 0.4]}
+      - {name: A0, values: [4, 3, 2, 1]}
+  - name: lhs
+    type: sweep
+    design: lhs
+    n: 20
+    seed: 11
+    parameters:
+      - {name: k, min: 0.01, max: 100, log: true}
+      - {name: A0, min: 1, max: 3}
+  - name: lhs_default_seed
+    type: sweep
+    design: lhs
+    n: 8
+    parameters:
+      - {name: k, min: 0.01, max: 100, log: true}
+  - name: sobol
+    type: sweep
+    design: sobol
+    n: 16
+    parameters:
+      - {name: k, min: 0.01, max: 10, log: true}
+      - {name: A0, min: 0.5, max: 2}
+  - name: override
+    type: timecourse
+    parameters: {k: 0.7, A0: 2.5}
+"""
+    out = run_study("designs", text)
+    if not out:
+        return None
+    with h5py.File(out, "r") as f:
+        check(attr(f, "status") == "complete", f"designs: status {attr(f, 'status')!r}")
+        ok = all(check_group_layout(f, gname, n, 51, 3, f"designs/{gname}") for gname, n in
+                 (("k_sweep", 7), ("grid", 12), ("zip", 4), ("lhs", 20), ("lhs_default_seed", 8),
+                  ("sobol", 16), ("override", 1)))
+        if not ok:
+            return out
+        close(f["k_sweep/time"][()], np.linspace(0, 5, 51), 1e-12, 1e-12, "designs: time grid")
+        d = f["k_sweep/observables"]
+        check(d.compression == "gzip" and d.compression_opts == 9 and d.shuffle,
+              f"designs: compression {d.compression} {d.compression_opts} shuffle {d.shuffle}, want gzip 9 + shuffle")
+        check(names(f["k_sweep/species"]) == ["A", "B", "C"], f"designs: species {names(f['k_sweep/species'])}")
+
+        # logspace values
+        g = f["k_sweep"]
+        check(names(g["parameter"]) == ["k"], f"k_sweep: parameter {names(g['parameter'])}")
+        close(g["parameters"][:, 0], np.logspace(-2, 1, 7), 1e-12, 0, "k_sweep: logspace values")
+        check(attr(g, "type") == "sweep", f"k_sweep: type {attr(g, 'type')!r}")
+        check(attr(g, "design") == "grid", f"k_sweep: design {attr(g, 'design')!r} (default grid)")
+        check_decay_points(g, "k_sweep", C0=3.0)
+
+        # grid: Cartesian product, the last parameter varying fastest
+        g = f["grid"]
+        check(names(g["parameter"]) == ["k", "A0", "kc"], f"grid: parameter {names(g['parameter'])}")
+        want = np.array(list(itertools.product([0.1, 0.2, 0.3], [1.0, 2.0], [0.1, 0.3])))
+        close(g["parameters"][()], want, 1e-14, 0, "grid: point order (first parameter slowest)")
+        check_decay_points(g, "grid", C0=3.0)
+
+        # zip: i-th value of every list
+        g = f["zip"]
+        check(attr(g, "design") == "zip", f"zip: design {attr(g, 'design')!r}")
+        check(np.array_equal(g["parameters"][()], np.array([[0.1, 4], [0.2, 3], [0.3, 2], [0.4, 1]])),
+              f"zip: points {g['parameters'][()].tolist()}")
+        check_decay_points(g, "zip", C0=3.0)
+
+        # LHS: one point in each of n strata of every dimension (log10 strata for log: true)
+        for gname, n, seed, dims in (("lhs", 20, 11, [("k", 0.01, 100, True), ("A0", 1, 3, False)]),
+                                     ("lhs_default_seed", 8, 1, [("k", 0.01, 100, True)])):
+            g = f[gname]
+            check(attr(g, "design") == "lhs", f"{gname}: design {attr(g, 'design')!r}")
+            check(attr(g, "seed") == seed, f"{gname}: seed attribute {attr(g, 'seed')!r}, want {seed}")
+            check(names(g["parameter"]) == [d[0] for d in dims], f"{gname}: parameter {names(g['parameter'])}")
+            v = g["parameters"][()]
+            for j, (pname, lo, hi, lg) in enumerate(dims):
+                x = v[:, j]
+                check(np.all((x >= lo) & (x <= hi)), f"{gname}: {pname} outside [{lo}, {hi}]: {x.tolist()}")
+                u = (np.log10(x) - math.log10(lo)) / (math.log10(hi) - math.log10(lo)) if lg else (x - lo) / (hi - lo)
+                strata = np.minimum(np.floor(u * n).astype(int), n - 1)
+                check(sorted(strata.tolist()) == list(range(n)),
+                      f"{gname}: {pname} is not Latin ({'log' if lg else 'linear'} strata hit: {sorted(strata.tolist())})")
+            check_decay_points(g, gname, C0=3.0)
+
+        # Sobol: inside the box (log bounds respected), distinct points
+        g = f["sobol"]
+        check(attr(g, "design") == "sobol", f"sobol: design {attr(g, 'design')!r}")
+        v = g["parameters"][()]
+        check(v.shape == (16, 2), f"sobol: parameters shape {v.shape}")
+        if v.shape == (16, 2):
+            check(np.all((v[:, 0] >= 0.01) & (v[:, 0] <= 10)) and np.all((v[:, 1] >= 0.5) & (v[:, 1] <= 2)),
+                  f"sobol: points outside the box: {v.tolist()}")
+            check(len({tuple(r) for r in v.tolist()}) == 16, "sobol: repeated points")
+            lk = np.log10(v[:, 0])
+            # log scaling: about half the points below the log-midpoint 10^-0.5 (a linear
+            # scaling would put nearly all of them above it)
+            check(4 <= int(np.sum(lk < -0.5)) <= 12, f"sobol: k not log-spread: {v[:, 0].tolist()}")
+            check_decay_points(g, "sobol", C0=3.0)
+
+        # per-experiment parameters override the globals
+        check_decay_points(f["override"], "override", C0=3.0,
+                           defaults=dict(DECAY_DEFAULTS, k=0.7, A0=2.5))
+        g = f["override"]
+        check(attr(g, "type") == "timecourse", f"override: type {attr(g, 'type')!r}")
+    return out
+
+
+def lhs_reproducible(first):
+    """Same seed: the same design; another seed: another design."""
+    base = """model: decay.net
+simulation: {t_end: 1, n_steps: 2}
+experiments:
+  - name: lhs
+    type: sweep
+    design: lhs
+    n: 20
+    seed: SEED
+    parameters:
+      - {name: k, min: 0.01, max: 100, log: true}
+      - {name: A0, min: 1, max: 3}
+"""
+    a = run_study("lhs_seed11", base.replace("SEED", "11"))
+    b = run_study("lhs_seed12", base.replace("SEED", "12"))
+    if not (a and b and first):
+        return
+    with h5py.File(first, "r") as f0, h5py.File(a, "r") as fa, h5py.File(b, "r") as fb:
+        check(np.array_equal(f0["lhs/parameters"][()], fa["lhs/parameters"][()]),
+              "lhs: the same seed gave another design")
+        check(not np.array_equal(fa["lhs/parameters"][()], fb["lhs/parameters"][()]),
+              "lhs: seeds 11 and 12 gave the same design")
+        check(attr(fb["lhs"], "seed") == 12, f"lhs: seed attribute {attr(fb['lhs'], 'seed')!r}, want 12")
+
+
+# ======================================================================== 3. time grids
+
+def time_grids():
+    cases = [
+        ("grid_linear", "{t_start: 10, t_end: 20, n_steps: 5, atol: 1e-12, rtol: 1e-10}",
+         np.linspace(10, 20, 6), 10.0),
+        ("grid_log", "{t_end: 100, log_steps: 5, atol: 1e-12, rtol: 1e-10}",
+         np.concatenate([[0], np.logspace(-2, 2, 5)]), 0.0),
+        ("grid_log_min", "{t_end: 100, log_steps: 3, log_min: 1, atol: 1e-12, rtol: 1e-10}",
+         np.array([0, 1, 10, 100.0]), 0.0),
+        ("grid_times", "{times: [0, 0.25, 3, 7.5, 8], atol: 1e-12, rtol: 1e-10}",
+         np.array([0, 0.25, 3, 7.5, 8]), 0.0),
+    ]
+    for name, sim, want, t0 in cases:
+        out = run_study(name, f"""model: decay.net
+simulation: {sim}
+experiments:
+  - {{name: tc, type: timecourse}}
+""")
+        if not out:
+            continue
+        with h5py.File(out, "r") as f:
+            if check_group_layout(f, "tc", 1, len(want), 3, name):
+                close(f["tc/time"][()], want, 1e-12, 1e-12, f"{name}: time grid")
+                check_decay_points(f["tc"], name, t0=t0)
+
+
+# ======================================================================== 4. protocols
+
+def protocols():
+    # A -> B, C -> 0: steps at 2 (add A), 3 (k := 2), 4 (A0 := 5 resets A, whose initial
+    # amount is A0), 5 (A := 0.5, then A += 0.25: same time, in order)
+    text = """model: decay.net
+simulation:
+  times: [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5, 6]
+  atol: 1e-12
+  rtol: 1e-10
+output: {observables: [Btot, Atot, Ctot]}
+experiments:
+  - name: steps
+    type: timecourse
+    protocol:
+      steps:
+        - {at: 2, add: {A: 3}}
+        - {at: 3, set: {k: 2}}
+        - {at: 4, set: {A0: 5}}
+        - {at: 5, set: {A: 0.5}}
+        - {at: 5, add: {A: 0.25}}
+  - name: preeq
+    type: timecourse
+    protocol:
+      preequilibrate: {duration: 200, set: {k: 0.05, kc: 0}}
+"""
+    out = run_study("protocol", text)
+    if not out:
+        return
+    times = np.array([0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5, 6])
+    # piecewise closed form, state after each step
+    events = [(2, "add", "A", 3), (3, "set", "k", 2), (4, "set", "A", 5), (5, "set", "A", 0.5),
+              (5, "add", "A", 0.25)]
+    want = {"Atot": [], "Btot": [], "Ctot": []}
+    for t in times:
+        A, B, k, s0 = 1.0, 0.0, 0.5, 0.0
+        for (te, kind, what, v) in events:
+            if te > t:
+                break
+            e = math.exp(-k * (te - s0))
+            A, B, s0 = A * e, B + A * (1 - e), te
+            if what == "k":
+                k = v
+            elif kind == "add":
+                A += v
+            else:
+                A = v
+        e = math.exp(-k * (t - s0))
+        want["Atot"].append(A * e)
+        want["Btot"].append(B + A * (1 - e))
+        want["Ctot"].append(math.exp(-0.2 * t))
+    with h5py.File(out, "r") as f:
+        if not check_group_layout(f, "steps", 1, len(times), 3, "protocol"):
+            return
+        g = f["steps"]
+        close(g["time"][()], times, 0, 0, "protocol: time grid")
+        check(sorted(names(g["observable"])) == ["Atot", "Btot", "Ctot"],
+              f"protocol: observables {names(g['observable'])}")
+        oi = obs_index(g)
+        for n in ("Atot", "Btot", "Ctot"):
+            if n in oi:
+                close(g["observables"][0, :, oi[n]], want[n], 1e-6, 1e-9,
+                      f"protocol: {n} (add at 2, k=2 at 3, A0=5 at 4, A=0.5+0.25 at 5)")
+        check(g["status"][0] == 1, f"protocol: status {g['status'][()]}")
+        # preequilibration with k = 0.05 and kc = 0 for 200: A = e^-10, B = 1 - e^-10, C = 1;
+        # then k = 0.5, kc = 0.2 restored from t = 0
+        if check_group_layout(f, "preeq", 1, len(times), 3, "protocol/preeq"):
+            g = f["preeq"]
+            oi = obs_index(g)
+            A0 = math.exp(-10)
+            a = A0 * np.exp(-0.5 * times)
+            ex = {"Atot": a, "Btot": 1 - a, "Ctot": np.exp(-0.2 * times)}
+            for n in ("Atot", "Btot", "Ctot"):
+                if n in oi:
+                    close(g["observables"][0, :, oi[n]], ex[n], 1e-6, 1e-9,
+                          f"protocol/preeq: {n} after pre-equilibration (overrides restored)")
+
+
+# ======================================================================== 5. dose response
+
+def dose_response():
+    doses = [0, 0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100, 1000]
+    text = f"""model: binding.net
+simulation: {{t_end: 40, n_steps: 4, atol: 1e-12, rtol: 1e-10}}
+experiments:
+  - name: dr
+    type: dose_response
+    dose: {{parameter: L0}}
+    doses: {doses}
+    readout:
+      observable: Ctot
+      times: [0.5, 40]
+      peak: true
+      integral: true
+    series:
+      - {{name: Kd1}}
+      - {{name: Kd10, parameters: {{kr: 10}}}}
+  - name: dr_protocol
+    type: dose_response
+    dose: {{parameter: L0}}
+    doses: [0.1, 1, 10]
+    protocol:
+      preequilibrate: {{duration: 100, set: {{L0: 0}}}}
+      steps:
+        - {{at: 20, set: {{L0: 0}}}}
+    readout: {{observable: Ctot, times: [20, 30]}}
+  - name: dr_species
+    type: dose_response
+    parameters: {{L0: 1}}
+    dose: {{species: R}}
+    doses: [1, 2, 4]
+    readout: {{observable: Ctot, times: [40]}}
+"""
+    out = run_study("dose", text)
+    if not out:
+        return
+    Rtot = 10.0
+    with h5py.File(out, "r") as f:
+        if not check("dr" in f, "dose: no group dr"):
+            return
+        g = f["dr"]
+        for d in ["dose", "series", "readout", "point_series", "point_dose", "response", "fit_field",
+                  "fit", "fit_status"]:
+            check(d in g, f"dose: /dr lacks {d}")
+        check(attr(g, "type") == "dose_response", f"dose: type {attr(g, 'type')!r}")
+        tgrid = np.array([0, 0.5, 10, 20, 30, 40])
+        if not check_group_layout(f, "dr", 22, len(tgrid), 2, "dose/dr"):
+            return
+        close(g["time"][()], tgrid, 1e-12, 1e-12, "dose: readout time 0.5 added to the output grid")
+        check(np.array_equal(g["dose"][()], np.array(doses, float)), f"dose: dose {g['dose'][()]}")
+        check(names(g["series"]) == ["Kd1", "Kd10"], f"dose: series {names(g['series'])}")
+        pts = np.arange(22)
+        check(np.array_equal(g["point_series"][()], pts // 11), f"dose: point_series {g['point_series'][()]}")
+        check(np.array_equal(g["point_dose"][()], pts % 11), f"dose: point_dose {g['point_dose'][()]}")
+        ff = names(g["fit_field"])
+        check(ff == "ec50 hill bottom top se_ec50 se_hill se_bottom se_top r2 rss".split(), f"dose: fit_field {ff}")
+        ro = names(g["readout"])
+        rkind = []
+        for r in ro:
+            if "@" in r:
+                obs, tt = r.split("@")
+                rkind.append(("at", float(tt)))
+            elif r.endswith(":peak"):
+                rkind.append(("peak", None))
+            elif r.endswith(":integral"):
+                rkind.append(("integral", None))
+            else:
+                rkind.append(("?", None))
+            check(r.startswith("Ctot"), f"dose: readout name {r!r}")
+        check(sorted(rkind, key=str) == sorted([("at", 0.5), ("at", 40.0), ("peak", None), ("integral", None)], key=str),
+              f"dose: readouts {ro}, want Ctot@0.5, Ctot@40, Ctot:peak, Ctot:integral")
+        check(g["response"].shape == (2, 11, len(ro)), f"dose: response shape {g['response'].shape}")
+        check(g["fit"].shape == (2, len(ro), len(ff)), f"dose: fit shape {g['fit'].shape}")
+        check(g["fit_status"].shape == (2, len(ro)), f"dose: fit_status shape {g['fit_status'].shape}")
+        if g["response"].shape != (2, 11, len(ro)) or g["fit"].shape != (2, len(ro), 10):
+            return
+        y = g["observables"][:, :, obs_index(g)["Ctot"]]
+        resp, fit, fst = g["response"][()], g["fit"][()], g["fit_status"][()]
+        for si, kr in enumerate((1.0, 10.0)):
+            for di, L in enumerate(doses):
+                p = si * 11 + di
+                ex = binding_exact(1.0, kr, L, Rtot, tgrid)
+                close(y[p], ex, 1e-6, 1e-9, f"dose: point {p} (series {si}, dose {L}) trajectory")
+                for ri, (kind, tt) in enumerate(rkind):
+                    if kind == "at":
+                        want = binding_exact(1.0, kr, L, Rtot, tt)
+                        close(resp[si, di, ri], want, 1e-6, 1e-9, f"dose: response {ro[ri]} series {si} dose {L}")
+                        close(resp[si, di, ri], y[p, list(tgrid).index(tt)], 1e-12, 0,
+                              f"dose: response {ro[ri]} != stored observable")
+                    elif kind == "peak":
+                        close(resp[si, di, ri], y[p].max(), 0, 0, f"dose: {ro[ri]} != max over the grid")
+                    elif kind == "integral":
+                        trap = float(np.sum(np.diff(tgrid) * (y[p][1:] + y[p][:-1]) / 2))
+                        close(resp[si, di, ri], trap, 1e-12, 1e-300, f"dose: {ro[ri]} != trapezoid")
+            # equilibrium readouts (t = 40, peak) are an exact Hill curve: EC50 = Kd, n = 1
+            for ri, (kind, tt) in enumerate(rkind):
+                if kind == "peak" or (kind == "at" and tt == 40.0):
+                    fv = dict(zip(ff, fit[si, ri]))
+                    what = f"dose: fit series {si} (Kd {kr}) readout {ro[ri]}"
+                    check(fst[si, ri] == 1, f"{what}: fit_status {fst[si, ri]}")
+                    close(fv["ec50"], kr, 1e-4, 0, f"{what}: EC50")
+                    close(fv["hill"], 1.0, 1e-4, 0, f"{what}: Hill coefficient")
+                    close(fv["top"], Rtot, 1e-4, 0, f"{what}: top")
+                    close(fv["bottom"], 0.0, 0, 1e-3, f"{what}: bottom")
+                    check(fv["r2"] > 1 - 1e-9, f"{what}: r2 {fv['r2']}")
+                    check(all(np.isfinite(fv[k]) and fv[k] >= 0 for k in ("se_ec50", "se_hill", "rss")),
+                          f"{what}: standard errors / rss {fv}")
+        try:
+            import xarray as xr
+            ds = xr.open_dataset(out, group="dr", engine="h5netcdf")
+            check(ds["response"].dims == ("series", "dose", "readout"), f"dose: xarray response dims {ds['response'].dims}")
+            check(ds["fit"].dims == ("series", "readout", "fit_field"), f"dose: xarray fit dims {ds['fit'].dims}")
+            e = ds["fit"].sel(fit_field="ec50").values
+            check(e.shape == (2, len(ro)), f"dose: xarray ec50 shape {e.shape}")
+            ds.close()
+        except Exception as e:  # noqa: BLE001
+            check(False, f"dose: xarray: {e!r}")
+
+        # with a protocol: the dose set at t_start after pre-equilibration, washed out at 20
+        if check_group_layout(f, "dr_protocol", 3, 5, 2, "dose/dr_protocol"):
+            g = f["dr_protocol"]
+            check(names(g["series"]) == ["default"], f"dr_protocol: series {names(g['series'])}")
+            t = g["time"][()]
+            y = g["observables"][:, :, obs_index(g)["Ctot"]]
+            for di, L in enumerate([0.1, 1, 10]):
+                ex = np.where(t <= 20, binding_exact(1, 1, L, Rtot, np.minimum(t, 20)),
+                              binding_exact(1, 1, L, Rtot, 20) * np.exp(-(t - 20)))
+                close(y[di], ex, 1e-6, 1e-9, f"dr_protocol: dose {L} (washout at 20)")
+                ro = names(g["readout"])
+                for ri, r in enumerate(ro):
+                    tt = float(r.split("@")[1])
+                    close(g["response"][0, di, ri], ex[list(t).index(tt)], 1e-6, 1e-9, f"dr_protocol: {r} dose {L}")
+            check(np.all(g["fit_status"][()] == 0), f"dr_protocol: 3 doses fitted? fit_status {g['fit_status'][()]}")
+
+        # dose as a species' initial amount: C(40) = R0 L/(L + Kd) = R0/2
+        if check_group_layout(f, "dr_species", 3, 5, 2, "dose/dr_species"):
+            g = f["dr_species"]
+            close(g["response"][0, :, 0], np.array([1, 2, 4]) / 2, 1e-6, 1e-9, "dr_species: C(40) = R0/2")
+            check(np.all(g["fit_status"][()] == 0),
+                  f"dr_species: fit_status {g['fit_status'][()]}, want 0 (3 points, 4 parameters)")
+            check(np.all(np.isnan(g["fit"][()])), "dr_species: fit not NaN although not fitted")
+
+
+# ======================================================================== 6. failed points
+
+def failures():
+    text = """model: mixed.net
+simulation: {t_end: 10, n_steps: 20, atol: 1e-10, rtol: 1e-8}
+experiments:
+  - name: bad_rate
+    type: sweep
+    parameters:
+      - {name: kd, values: [0.1, -0.1, 0.2]}
+  - name: blowup
+    type: sweep
+    parameters:
+      - {name: kb, values: [0.01, 1, 0.02]}
+  - name: fine
+    type: timecourse
+"""
+    out = run_study("failures", text, expect=2)
+    if not out:
+        return
+    t = np.linspace(0, 10, 21)
+    with h5py.File(out, "r") as f:
+        check(attr(f, "status") == "failed_points", f"failures: root status {attr(f, 'status')!r}")
+        for gname, want_status in (("bad_rate", [1, -2, 1]), ("blowup", [1, -1, 1]), ("fine", [1])):
+            if not check_group_layout(f, gname, len(want_status), 21, 2, f"failures/{gname}"):
+                continue
+            g = f[gname]
+            st = g["status"][()].tolist()
+            check(st == want_status, f"failures/{gname}: status {st}, want {want_status}")
+            nf = sum(1 for v in want_status if v != 1)
+            check(attr(g, "n_failed") == nf, f"failures/{gname}: n_failed {attr(g, 'n_failed')}, want {nf}")
+            msgs = [s(m).rstrip("\0").strip() for m in g["message"][()]]
+            oi = obs_index(g)
+            y = g["observables"][()]
+            for i, p in enumerate(point_params(g, {"kd": 0.1, "kb": 0.01})):
+                if want_status[i] == 1:
+                    check(msgs[i] == "", f"failures/{gname}: point {i} ok but message {msgs[i]!r}")
+                    close(y[i, :, oi["Atot"]], np.exp(-p["kd"] * t), 1e-5, 1e-9, f"failures/{gname}: point {i} A")
+                    close(y[i, :, oi["Btot"]], 1 / (1 - p["kb"] * t), 1e-5, 1e-9, f"failures/{gname}: point {i} B")
+                else:
+                    check(msgs[i] != "", f"failures/{gname}: failed point {i} has no message")
+            if gname == "blowup" and st == want_status:
+                # B = 1/(1 - t) is finite before t = 1, NaN from the failure on
+                b = y[1, :, oi["Btot"]]
+                close(b[t < 1], 1 / (1 - t[t < 1]), 1e-5, 1e-9, "failures/blowup: rows reached before t = 1")
+                check(np.all(np.isnan(b[t > 1.0001])), f"failures/blowup: rows after the failure not NaN: {b.tolist()}")
+                sn = names(g["stat"])
+                reach = [j for j, n in enumerate(sn) if "reach" in n.lower()]
+                if check(reach, f"failures/blowup: no 'time reached' column in stat {sn}"):
+                    tr = g["stats"][1, reach[0]]
+                    check(0.5 <= tr <= 1.0 + 1e-9, f"failures/blowup: time reached {tr}, want about 1")
+            if gname == "bad_rate" and st == want_status:
+                check(np.all(np.isnan(y[1, 1:, :])), "failures/bad_rate: bad point has values after t_start")
+
+
+# ======================================================================== 7. paths, built-in model, output
+
+def misc():
+    # output.file relative to the config's directory; no -o; no --quiet: with stderr not a
+    # terminal nothing but errors is printed
+    sub = os.path.join(scratch, "sub")
+    os.makedirs(sub, exist_ok=True)
+    target = os.path.join(sub, "named.h5")
+    if os.path.exists(target):
+        os.remove(target)
+    cfg = write("sub/paths.yaml", """model: ../decay.net
+simulation: {t_end: 1, n_steps: 4}
+output: {file: named.h5}
+experiments:
+  - {name: tc, type: timecourse}
+""")
+    r = subprocess.run([ilnet, "run", cfg], capture_output=True, text=True, timeout=TIMEOUT, cwd="/")
+    check(r.returncode == 0, f"paths: exit {r.returncode}: {r.stderr.strip()}")
+    check(os.path.exists(target), f"paths: output.file not written beside the config ({target})")
+    check(r.stderr == "", f"paths: without --quiet and no terminal, stderr is not empty: {r.stderr!r}")
+
+    # a built-in model by name, from a directory outside the source tree, equals the file
+    il2 = os.path.join(srcdir, "model", "pathways", "il2_il7.bngl")
+    body = """preset: human_treg
+parameters: {L2_nM: 1}
+simulation: {t_end: 30, n_steps: 30}
+output: {observables: [pSTAT5_total, active_IL2]}
+experiments:
+  - {name: tc, type: timecourse}
+"""
+    a = run_study("builtin", "model: il2_il7\n" + body)
+    b = run_study("bypath", f"model: {os.path.relpath(il2, scratch)}\n" + body)
+    if a and b:
+        with h5py.File(a, "r") as fa, h5py.File(b, "r") as fb:
+            check(np.array_equal(fa["tc/observables"][()], fb["tc/observables"][()]),
+                  "built-in model 'il2_il7' differs from model/pathways/il2_il7.bngl")
+            check(attr(fa, "model_text") == open(il2).read(), "built-in model: model_text is not il2_il7.bngl")
+
+    # `initial` by species name, as docs/study.md writes it
+    cfg = write("species_name.yaml", """model: il2_il7
+initial: {"S5(d,dm,ph,gn,loc~c,y~u)": 1000}
+simulation: {t_end: 30, n_steps: 30}
+experiments:
+  - {name: tc, type: timecourse}
+""")
+    r = subprocess.run([ilnet, "run", cfg, "--check"], capture_output=True, text=True, timeout=TIMEOUT)
+    check(r.returncode == 0, "docs/study.md's example initial: {\"S5(d,dm,ph,gn,loc~c,y~u)\": 1000} "
+                             f"is rejected: exit {r.returncode}: {r.stderr.strip()}")
+
+
+# ======================================================================== main
+
+reference_timecourse()
+first = designs()
+lhs_reproducible(first)
+time_grids()
+protocols()
+dose_response()
+failures()
+misc()
+
+print(f"{len(fails)} failure(s)" if fails else "all study HDF5 checks passed")
+sys.exit(1 if fails else 0)
