@@ -2,8 +2,12 @@
 """Four-panel time course of the IL-2/IL-7 model from ilnet HDF5 files (one per cell):
 pSTAT5 fraction, active complexes (surface and endosome), surface chains, CIS/SOCS.
 
-usage: /usr/bin/python3 scripts/plot_il2_timecourse.py LABEL=FILE.h5 [LABEL=FILE.h5 ...]
+usage: /usr/bin/python3 scripts/plot_il2_timecourse.py LABEL=FILE.h5[:GROUP] [...]
            [-o OUT.png] [--title T]
+
+FILE.h5 is an `ilnet simulate` time course, or with :GROUP a time-course experiment of a
+study file (`ilnet run STUDY.yaml`; its first point). The pSTAT5 fraction is pSTAT5_total
+over the STAT5_all observable (all STAT5 molecules, a conserved total).
 """
 import argparse
 
@@ -32,12 +36,14 @@ def main():
     styles = ["-", "--", ":", "-."]
     for k, run in enumerate(a.runs):
         label, _, path = run.partition("=")
+        path, _, group = path.partition(":")
         with h5py.File(path, "r") as f:
-            t = f["time"][()]
-            on = names(f["observable_names"])
-            pn = names(f["parameter_names"])
-            ob = f["observables"][()]
-            stat5 = f["parameter_values"][pn.index("STAT5_total")]
+            if group:
+                g = f[group]
+                t, on, ob = g["time"][()], names(g["observable"]), g["observables"][0]
+            else:
+                t, on, ob = f["time"][()], names(f["observable_names"]), f["observables"][()]
+            stat5 = ob[:, on.index("STAT5_all")]
         for ax, (title, series) in zip(axes.flat, panels):
             for j, (obs, suffix) in enumerate(series):
                 y = ob[:, on.index(obs)]
