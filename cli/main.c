@@ -4,6 +4,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#ifdef ILNET_MPI
+#include <mpi.h>
+#endif
 
 static void usage(FILE *f)
 {
@@ -13,6 +16,7 @@ static void usage(FILE *f)
           "  simulate MODEL   integrate a model and write its time course (HDF5, CSV, .gdat)\n"
           "  info MODEL       sizes, observables and conservation laws of a model\n"
           "  netgen MODEL.bngl  compile BNGL reaction rules into a network (.net)\n"
+          "  run STUDY.yaml   run a study's experiments (time courses, sweeps, dose responses)\n"
           "  run MODEL.bngl   execute the model's actions (generate_network, simulate, ...)\n"
           "  export MODEL     write the network as SBML (--sbml OUT.xml) or .net (--net)\n"
           "\n"
@@ -26,7 +30,7 @@ static void usage(FILE *f)
           f);
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -48,4 +52,21 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "export")) return cmd_export(argc - 1, argv + 1);
     fprintf(stderr, "ilnet: unknown command '%s' (see 'ilnet --help')\n", cmd);
     return EXIT_INPUT;
+}
+
+int main(int argc, char **argv)
+{
+#ifdef ILNET_MPI
+    /* only each process's main thread calls MPI (the study writer) */
+    int provided = 0;
+    if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+        fputs("ilnet: MPI_Init_thread failed\n", stderr);
+        return EXIT_INPUT;
+    }
+    int rc = dispatch(argc, argv);
+    MPI_Finalize();
+    return rc;
+#else
+    return dispatch(argc, argv);
+#endif
 }

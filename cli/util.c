@@ -1,6 +1,7 @@
 #include "../common/error.h"
 #include "../io/presets.h"
 #include "cli.h"
+#include "../experiment/dispatch.h"
 
 #include <errno.h>
 #include <math.h>
@@ -11,7 +12,9 @@
 
 int cli_fail(void)
 {
-    fprintf(stderr, "ilnet: %s\n", ilnet_error_last());
+    int rank, size;
+    ilnet_dispatch_world(&rank, &size);
+    if (rank == 0) fprintf(stderr, "ilnet: %s\n", ilnet_error_last()); /* once per MPI run */
     return ilnet_error_code() == ILNET_ESOLVER ? EXIT_SOLVER : EXIT_INPUT;
 }
 

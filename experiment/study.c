@@ -5,6 +5,7 @@
 #include "../io/h5study.h"
 #include "../model/load.h"
 #include "design.h"
+#include "dispatch.h"
 #include "hill.h"
 #include "point.h"
 
@@ -45,10 +46,13 @@ typedef struct {
     const ilnet_presets *presets;
     exp_info *x;
     int n_exp;
-    /* the job list: (experiment, point) of every pending point, in order */
+    /* the job list: (experiment, point) of every pending point, in order, the same on
+     * every rank; this rank's queue holds indices into it, appended as they are handed out */
     int *job_exp;
     size_t *job_point;
-    size_t n_jobs, next_job;
+    size_t n_jobs;
+    size_t *queue, n_queue, next_queue;
+    int all_in; /* no more jobs will be queued */
     /* slots: free stack and done queue */
     slot *slots;
     int n_slots;
@@ -152,15 +156,16 @@ static void *worker_main(void *arg)
     gsl_set_error_handler_off();
     for (;;) {
         pthread_mutex_lock(&R->mu);
-        while (!g_interrupted && R->next_job < R->n_jobs && R->n_free == 0)
+        while (!g_interrupted && (R->n_free == 0 || R->next_queue >= R->n_queue) &&
+               !(R->next_queue >= R->n_queue && R->all_in))
             pthread_cond_wait(&R->cv_free, &R->mu);
-        if (g_interrupted || R->next_job >= R->n_jobs) {
+        if (g_interrupted || (R->next_queue >= R->n_queue && R->all_in)) {
             R->workers_left--;
             pthread_cond_broadcast(&R->cv_done);
             pthread_mutex_unlock(&R->mu);
             return NULL;
         }
-        size_t j = R->next_job++;
+        size_t j = R->queue[R->next_queue++];
         int si = R->free_stack[--R->n_free];
         pthread_mutex_unlock(&R->mu);
 
@@ -316,6 +321,9 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
     ilnet_h5study *h = NULL;
     runner R;
     memset(&R, 0, sizeof R);
+    ilnet_dispatch D;
+    memset(&D, 0, sizeof D);
+    int sync_up = 0, rank = 0, n_ranks = 1;
     worker *workers = NULL;
     pthread_t *tids = NULL;
     int n_threads = 0, started = 0;
@@ -454,7 +462,8 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
         goto out;
     }
 
-    /* the output file */
+    /* the output file: rank 0 creates or reopens it, reads what is done, tells the others */
+    ilnet_dispatch_world(&rank, &n_ranks);
     ilnet_solver *probe = NULL;
     if ((rc = ilnet_solver_new(&probe, net, &c.solver))) goto out;
     ilnet_h5study_meta meta = {c.path,
@@ -464,35 +473,56 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
                                o->command_line ? o->command_line : "",
                                &c.solver,
                                ilnet_solver_linsol_name(probe)};
-    char *fs = ilnet_h5study_file_status(c.output);
     int finished = 0;
-    if (o->resume && fs) {
-        rc = ilnet_h5study_open(&h, &finished, c.output, &meta, groups, c.n_experiments);
-    } else if (fs && !strcmp(fs, "running") && !o->overwrite) {
-        rc = ilnet_error_set(ILNET_EINPUT,
-                             "%s: holds an unfinished study; use --resume to continue it or "
-                             "--overwrite to start again",
-                             c.output);
-    } else {
-        rc = ilnet_h5study_create(&h, c.output, &meta, groups, c.n_experiments);
+    if (rank == 0) {
+        char *fs = ilnet_h5study_file_status(c.output);
+        if (o->resume && fs) {
+            rc = ilnet_h5study_open(&h, &finished, c.output, &meta, groups, c.n_experiments);
+        } else if (fs && !strcmp(fs, "running") && !o->overwrite) {
+            rc = ilnet_error_set(ILNET_EINPUT,
+                                 "%s: holds an unfinished study; use --resume to continue it or "
+                                 "--overwrite to start again",
+                                 c.output);
+        } else {
+            rc = ilnet_h5study_create(&h, c.output, &meta, groups, c.n_experiments);
+        }
+        free(fs);
+        for (int k = 0; !rc && !finished && k < c.n_experiments; k++)
+            rc = ilnet_h5study_read_status(h, k, x[k].status);
     }
-    free(fs);
     ilnet_solver_free(probe);
+    {
+        int st[3] = {rc, finished, ilnet_error_code()}, bad;
+        if ((bad = ilnet_dispatch_bcast(st, sizeof st))) {
+            rc = bad;
+            goto out;
+        }
+        if (st[0] && !rc)
+            rc = ilnet_error_set(st[0], "rank 0 could not open the output (it says why)");
+        finished = st[1];
+    }
     if (rc) goto out;
     if (finished) {
-        if (!o->quiet) printf("%s: already finished; nothing to do\n", c.output);
+        if (!o->quiet && rank == 0) printf("%s: already finished; nothing to do\n", c.output);
         goto out;
     }
     for (int k = 0; k < c.n_experiments; k++) {
-        if ((rc = ilnet_h5study_read_status(h, k, x[k].status))) goto out;
+        if ((rc = ilnet_dispatch_bcast(x[k].status, x[k].pts.n_points))) goto out;
         for (size_t p = 0; p < x[k].pts.n_points; p++)
             pending += x[k].status[p] == ILNET_POINT_PENDING;
+    }
+    if (n_ranks > 1) {
+        /* every rank writes its own points into the preallocated file (MPI-IO) */
+        if (h) ilnet_h5study_close(h);
+        h = NULL;
+        if ((rc = ilnet_h5study_open_ranks(&h, c.output, &meta, groups, c.n_experiments))) goto out;
     }
 
     /* jobs, slots, workers */
     n_threads = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (n_threads < 1) n_threads = 1;
     if ((size_t)n_threads > pending && pending > 0) n_threads = (int)pending;
+    if ((rc = ilnet_dispatch_init(&D, pending, n_threads))) goto out;
     R.cfg = &c;
     R.presets = presets;
     R.x = x;
@@ -500,6 +530,7 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
     R.n_slots = 4 * n_threads;
     R.job_exp = malloc((pending + 1) * sizeof *R.job_exp);
     R.job_point = malloc((pending + 1) * sizeof *R.job_point);
+    R.queue = malloc((pending + 1) * sizeof *R.queue);
     R.slots = calloc(R.n_slots, sizeof *R.slots);
     R.free_stack = malloc(R.n_slots * sizeof *R.free_stack);
     R.done_q = malloc(R.n_slots * sizeof *R.done_q);
@@ -507,8 +538,8 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
     tids = calloc(n_threads, sizeof *tids);
     wbuf = malloc((max_times * (size_t)n_obs + 1) * sizeof *wbuf);
     wsp = malloc((max_times * (size_t)n_sp + 1) * sizeof *wsp);
-    if (!R.job_exp || !R.job_point || !R.slots || !R.free_stack || !R.done_q || !workers || !tids ||
-        !wbuf || !wsp) {
+    if (!R.job_exp || !R.job_point || !R.queue || !R.slots || !R.free_stack || !R.done_q ||
+        !workers || !tids || !wbuf || !wsp) {
         rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
         goto out;
     }
@@ -547,6 +578,7 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
     pthread_mutex_init(&R.mu, NULL);
     pthread_cond_init(&R.cv_free, NULL);
     pthread_cond_init(&R.cv_done, NULL);
+    sync_up = 1;
     g_interrupted = 0;
     struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof sa);
@@ -554,15 +586,13 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
     R.workers_left = n_threads;
-    int show = !o->quiet && isatty(2);
+    int show = !o->quiet && isatty(2) && rank == 0;
     double t0 = now_s(), last_flush = t0, last_bar = 0;
-    for (int k = 0; k < c.n_experiments; k++)
-        x[k].wall = 0;
     for (int t = 0; t < n_threads; t++) {
         if (pthread_create(&tids[t], NULL, worker_main, &workers[t])) {
             pthread_mutex_lock(&R.mu);
             R.workers_left -= n_threads - t;
-            R.n_jobs = R.next_job; /* no more work */
+            g_interrupted = 1; /* no more work */
             pthread_cond_broadcast(&R.cv_free);
             pthread_mutex_unlock(&R.mu);
             rc = ilnet_error_set(ILNET_EINTERNAL, "cannot start worker thread %d", t);
@@ -571,16 +601,71 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
         started++;
     }
 
-    /* the writer: this thread owns the HDF5 file */
+    /* the writer: this thread owns the HDF5 file (and, in an MPI run, talks to the other
+     * ranks); it waits for results in short slices when there are ranks to serve */
     size_t done = 0;
-    int wrc = 0;
+    int wrc = 0, stopped = 0;
     for (;;) {
+        if (!wrc && !stopped && g_interrupted) {
+            wrc = ilnet_dispatch_stop(&D);
+            stopped = 1;
+        }
+        if (!wrc && !D.exhausted && R.n_queue - R.next_queue < (size_t)(2 * n_threads)) {
+            size_t first, count;
+            int got = ilnet_dispatch_take(&D, &first, &count);
+            if (got < -1) wrc = got;
+            pthread_mutex_lock(&R.mu);
+            for (size_t j = 0; got > 0 && j < count; j++)
+                R.queue[R.n_queue++] = first + j;
+            if (got < 0 || D.exhausted) R.all_in = 1;
+            pthread_cond_broadcast(&R.cv_free);
+            pthread_mutex_unlock(&R.mu);
+        }
+        {
+            /* rank 0 answers the others even after a failure: they need its "no more" */
+            int src = ilnet_dispatch_serve(&D);
+            if (src && !wrc) wrc = src;
+        }
+        if (wrc && !stopped) {
+            ilnet_dispatch_stop(&D);
+            stopped = 1;
+        }
+        if (wrc) {
+            g_interrupted = 1;
+            pthread_mutex_lock(&R.mu);
+            R.all_in = 1;
+            pthread_cond_broadcast(&R.cv_free);
+            pthread_mutex_unlock(&R.mu);
+        }
         pthread_mutex_lock(&R.mu);
-        while (R.n_done_q == 0 && R.workers_left > 0)
-            pthread_cond_wait(&R.cv_done, &R.mu);
+        if (n_ranks > 1 || !R.all_in) {
+            if (R.n_done_q == 0 && R.workers_left > 0) {
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                ts.tv_nsec += 2000000; /* 2 ms */
+                if (ts.tv_nsec >= 1000000000L) {
+                    ts.tv_sec++;
+                    ts.tv_nsec -= 1000000000L;
+                }
+                pthread_cond_timedwait(&R.cv_done, &R.mu, &ts);
+            }
+        } else {
+            while (R.n_done_q == 0 && R.workers_left > 0)
+                pthread_cond_wait(&R.cv_done, &R.mu);
+        }
         if (R.n_done_q == 0 && R.workers_left == 0) {
             pthread_mutex_unlock(&R.mu);
+            if (!ilnet_dispatch_others_done(&D)) {
+                /* rank 0's own work is over; the other ranks may still ask */
+                struct timespec nap = {0, 1000000};
+                nanosleep(&nap, NULL);
+                continue;
+            }
             break;
+        }
+        if (R.n_done_q == 0) {
+            pthread_mutex_unlock(&R.mu);
+            continue;
         }
         int si = R.done_q[--R.n_done_q];
         pthread_mutex_unlock(&R.mu);
@@ -612,12 +697,13 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
         pthread_cond_signal(&R.cv_free);
         pthread_mutex_unlock(&R.mu);
         double t = now_s();
-        if (!wrc && (t - last_flush > 0.5 || R.n_done_q == 0)) {
+        /* MPI-IO writes go straight to the file; HDF5's flush is collective there */
+        if (!wrc && n_ranks == 1 && (t - last_flush > 0.5 || R.n_done_q == 0)) {
             wrc = ilnet_h5study_flush(h);
             last_flush = t;
         }
         if (show && t - last_bar > 0.1) {
-            progress(done, pending, t0, 0);
+            progress(done * (size_t)n_ranks, pending, t0, 0);
             last_bar = t;
         }
     }
@@ -625,16 +711,51 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
         pthread_join(tids[t], NULL);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    if (show) progress(done, pending, t0, 1);
     if (!rc) rc = wrc;
-    if (!rc && h) rc = ilnet_h5study_flush(h);
-    if (!rc && (g_interrupted || done < pending)) {
-        rc = ilnet_error_set(ILNET_EINPUT,
-                             "interrupted after %zu of %zu points; %s keeps the finished ones "
-                             "(run again with --resume)",
-                             done, pending, c.output);
+    if (!rc && h && n_ranks == 1) rc = ilnet_h5study_flush(h);
+    {
+        /* every rank's outcome, and the wall time per experiment */
+        long long tot[2] = {(long long)done, (g_interrupted || rc) ? 1 : 0};
+        int e1 = ilnet_dispatch_sum(tot, 2);
+        for (int k = 0; !e1 && k < c.n_experiments; k++) {
+            long long us = (long long)(x[k].wall * 1e6);
+            e1 = ilnet_dispatch_sum(&us, 1);
+            x[k].wall = (double)us * 1e-6;
+        }
+        if (e1 && !rc) rc = e1;
+        if (show) progress((size_t)tot[0], pending, t0, 1);
+        if (n_ranks > 1) {
+            ilnet_h5study_close(h); /* collective */
+            h = NULL;
+        }
+        if (!rc && (tot[1] || (size_t)tot[0] < pending))
+            rc = ilnet_error_set(ILNET_EINPUT,
+                                 "interrupted after %lld of %zu points; %s keeps the finished "
+                                 "ones (run again with --resume)",
+                                 tot[0], pending, c.output);
     }
     if (rc) goto out;
+    if (n_ranks > 1) {
+        /* rank 0 alone writes the final file, from what every rank stored */
+        if (rank == 0) {
+            rc = ilnet_h5study_open(&h, &finished, c.output, &meta, groups, c.n_experiments);
+            for (int k = 0; !rc && k < c.n_experiments; k++)
+                rc = ilnet_h5study_read_status(h, k, x[k].status);
+        }
+        int st[2] = {rc, ilnet_error_code()};
+        ilnet_dispatch_bcast(st, sizeof st);
+        if (rc || st[0]) {
+            if (!rc) rc = ilnet_error_set(st[0], "rank 0 could not reopen the output");
+            goto out;
+        }
+        if (rank != 0) {
+            /* the final file is rank 0's; wait for its verdict */
+            int verdict[2];
+            ilnet_dispatch_bcast(verdict, sizeof verdict);
+            if (verdict[0]) rc = ilnet_error_set(verdict[0], "rank 0 reported the study's outcome");
+            goto out;
+        }
+    }
 
     /* every point is done: fits and the final file */
     resp = calloc(c.n_experiments, sizeof *resp);
@@ -643,7 +764,7 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
     fin = calloc(c.n_experiments, sizeof *fin);
     if (!resp || !fits || !fit_st || !fin) {
         rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
-        goto out;
+        goto finish;
     }
     size_t failed = 0;
     for (int k = 0; k < c.n_experiments; k++) {
@@ -660,22 +781,23 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
         fit_st[k] = malloc((size_t)e->n_series * nr + 1);
         if (!resp[k] || !fits[k] || !fit_st[k]) {
             rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
-            goto out;
+            goto finish;
         }
         int col = 0;
         for (int i = 0; i < n_obs; i++)
             if (!strcmp(obs_names[i], e->readout_obs)) col = i;
-        if ((rc = dose_fits(h, k, &x[k], n_obs, col, resp[k], fits[k], fit_st[k]))) goto out;
+        if ((rc = dose_fits(h, k, &x[k], n_obs, col, resp[k], fits[k], fit_st[k]))) goto finish;
         fin[k].response = resp[k];
         fin[k].fit = fits[k];
         fin[k].fit_status = fit_st[k];
     }
     rc = ilnet_h5study_finalize(h, c.compression, fin, failed ? "failed_points" : "complete");
     h = NULL;
-    if (rc) goto out;
+    if (rc) goto finish;
     if (!o->quiet)
-        printf("%s: %zu point%s in %.2f s (%zu this run, %d thread%s)%s\n", c.output, total,
-               total == 1 ? "" : "s", now_s() - t0, pending, n_threads, n_threads == 1 ? "" : "s",
+        printf("%s: %zu point%s in %.2f s (%zu this run, %d rank%s x %d thread%s)%s\n", c.output,
+               total, total == 1 ? "" : "s", now_s() - t0, pending, n_ranks,
+               n_ranks == 1 ? "" : "s", n_threads, n_threads == 1 ? "" : "s",
                failed ? "; some points failed (status -1/-2)" : "");
     if (failed) {
         for (int k = 0; k < c.n_experiments && !rc; k++)
@@ -686,14 +808,19 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
                                      c.output, c.experiments[k].name, x[k].n_failed,
                                      x[k].pts.n_points);
     }
-out:
-    if (started || R.slots) {
-        if (started) {
-            pthread_mutex_destroy(&R.mu);
-            pthread_cond_destroy(&R.cv_free);
-            pthread_cond_destroy(&R.cv_done);
-        }
+finish:
+    if (n_ranks > 1 && rank == 0) {
+        int verdict[2] = {rc, 0};
+        ilnet_dispatch_bcast(verdict, sizeof verdict);
     }
+out:
+    if (sync_up) {
+        pthread_mutex_destroy(&R.mu);
+        pthread_cond_destroy(&R.cv_free);
+        pthread_cond_destroy(&R.cv_done);
+    }
+    ilnet_dispatch_free(&D);
+    free(R.queue);
     for (int t = 0; workers && t < n_threads; t++) {
         int nu = 0;
         for (int k = 0; k < c.n_experiments; k++)

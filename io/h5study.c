@@ -6,6 +6,9 @@
 
 #include <hdf5_hl.h>
 #include <math.h>
+#ifdef ILNET_MPI
+#include <mpi.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -424,6 +427,36 @@ out:
     }
     *out = h;
     return 0;
+}
+
+int ilnet_h5study_open_ranks(ilnet_h5study **out, const char *path, const ilnet_h5study_meta *meta,
+                             const ilnet_h5study_group *groups, int n_groups)
+{
+    *out = NULL;
+#ifdef ILNET_MPI
+    ilnet_h5study *h = alloc_h(path, meta, groups, n_groups);
+    if (!h) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    int rc = 0;
+    if (fapl < 0 || H5Pset_fapl_mpio(fapl, MPI_COMM_WORLD, MPI_INFO_NULL) < 0 ||
+        (h->file = H5Fopen(path, H5F_ACC_RDWR, fapl)) < 0)
+        rc =
+            ilnet_error_set(ILNET_EIO, "%s: cannot open the file on every MPI rank (MPI-IO)", path);
+    if (fapl >= 0) H5Pclose(fapl);
+    if (!rc) rc = reopen_bulk(h);
+    if (rc) {
+        ilnet_h5study_close(h);
+        return rc;
+    }
+    *out = h;
+    return 0;
+#else
+    (void)meta;
+    (void)groups;
+    (void)n_groups;
+    return ilnet_error_set(ILNET_EINTERNAL, "%s: this ilnet was built without MPI", path);
+#endif
 }
 
 char *ilnet_h5study_file_status(const char *path)

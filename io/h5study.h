@@ -49,6 +49,11 @@ int ilnet_h5study_create(ilnet_h5study **out, const char *path, const ilnet_h5st
 int ilnet_h5study_open(ilnet_h5study **out, int *finished, const char *path,
                        const ilnet_h5study_meta *meta, const ilnet_h5study_group *groups,
                        int n_groups);
+/* Reopens a working file on every rank of an MPI run (collective; MPI-IO), for
+ * ilnet_h5study_write_point of each rank's own points; no flushes are needed (or allowed)
+ * in between. Only in builds with ILNET_MPI. */
+int ilnet_h5study_open_ranks(ilnet_h5study **out, const char *path, const ilnet_h5study_meta *meta,
+                             const ilnet_h5study_group *groups, int n_groups);
 /* Root attribute 'status' of a study file: "running", "complete", ...; caller frees.
  * NULL (and no error set) when path is not a study file. */
 char *ilnet_h5study_file_status(const char *path);
