@@ -54,6 +54,7 @@ static const action_spec *find_spec(const char *name)
 static int has_word(const char *list, const char *w)
 {
     size_t n = strlen(w);
+    if (!n) return 0; /* strstr finds "" everywhere: p += 0 would never end */
     for (const char *p = list; (p = strstr(p, w)); p += n)
         if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) return 1;
     return 0;

@@ -16,21 +16,23 @@
  * tabs. Every file also gets a fixed set of targeted mutants (each 'end' and 'begin' line
  * deleted, each seed species duplicated, each rule's arrow flipped, truncation at line
  * boundaries, parameter cycles, ...) and a few file-independent inputs (tiny texts, a chain
- * of 20000 parameters, 5000 nested parentheses, 20000 seed species, a 2000-molecule chain).
+ * of 100000 parameters, 5000 nested parentheses, 20000 seed species, a 2000-molecule chain,
+ * rules and species with up to 10 identical molecules).
  * Mutants never contain NUL bytes (ilnet_bngl_parse takes a C string). Each mutant is
  * parsed from memory as ilnet_bngl_parse(.., "mutant.bngl", text), text being a heap block
  * of exactly length+1 bytes so that overreads show up under ASan. When it parses, the
  * actions are checked (ilnet_actions_check), the options of its generate_network action are
  * read (ilnet_bngl_netgen_options) and the network is generated with max_iter 3 and
- * max_agg 8 (to bound the run time), then freed. Files up to 16 KB get 120 random
- * mutants, larger ones 40.
+ * max_agg 8 (to bound the run time), then freed. Files up to 16 KB get 300 random
+ * mutants, larger ones 100, times --scale.
  *
  * Properties checked (CHECK, the test fails on a violation):
  *   - every failure (parse, actions check, options, generation): return code negative,
  *     *out left NULL, ilnet_error_last() non-empty, one line (no '\n'), starting with
  *     "mutant.bngl", and a line number, when the message gives one ("mutant.bngl:LINE"),
  *     within the mutant's lines;
- *   - no mutant takes more than 60 s (SIGALRM aborts, naming the mutant);
+ *   - no mutant takes more than 20 s (SIGALRM names the mutant and the test goes on with the
+ *     next one); the large synthetic inputs run in a forked child limited to 5 s;
  *   - the unmutated file, its CRLF, tab-separated and trailing-blank versions parse and
  *     generate, with the same numbers of parameters, molecule types, seeds, observables,
  *     rules, actions, species and reactions;

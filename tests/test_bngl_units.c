@@ -509,6 +509,44 @@ static void test_canon_multibond_site(void)
     ilnet_bngl_free(m);
 }
 
+/* M(a!1,...,a!n).N(b!1,...,b!n): n interchangeable bonds between two molecules, n! automorphisms.
+ * Every pairing of the a's with the b's is the same species; the search must not visit n!
+ * leaves (32 bonds took more than 20 s before the search returned to the common ancestor
+ * of two equivalent leaves). */
+static void test_canon_many_parallel_bonds(void)
+{
+    printf("test_canon_many_parallel_bonds\n");
+    enum { N = 32 };
+    char *s[3];
+    for (int v = 0; v < 3; v++) {
+        char *b = malloc(16 * 2 * N + 64), *p = b;
+        p += sprintf(p, "M(");
+        for (int i = 1; i <= N; i++) /* v 2: the last a site free, the last b site too */
+            p += v == 2 && i == N ? sprintf(p, ",a") : sprintf(p, "%sa!%d", i > 1 ? "," : "", i);
+        p += sprintf(p, ").N(");
+        for (int i = 1; i <= N; i++) {
+            int lab = v == 1 ? N + 1 - i : i; /* v 1: reversed pairing */
+            p += v == 2 && i == N ? sprintf(p, ",b") : sprintf(p, "%sb!%d", i > 1 ? "," : "", lab);
+        }
+        sprintf(p, ")");
+        s[v] = b;
+    }
+    char *text = malloc(16 * 2 * N + 256);
+    sprintf(text, "begin seed species\n  %s 1\nend seed species\n", s[0]);
+    ilnet_bngl_model *m = load("bonds.bngl", text);
+    free(text);
+    if (m) {
+        double t0 = now();
+        check_canon(m, s[0], s[1], 1);
+        check_canon(m, s[0], s[2], 0);
+        double dt = now() - t0;
+        CHECK(dt < 5, "%d parallel bonds: canonical labels took %.1f s", N, dt);
+        ilnet_bngl_free(m);
+    }
+    for (int v = 0; v < 3; v++)
+        free(s[v]);
+}
+
 /* 3-regular graphs on 6 and 8 vertices that colour refinement alone cannot tell apart */
 static void test_canon_regular_graphs(void)
 {
@@ -917,6 +955,44 @@ static void test_factor_equivalent_sites(void)
         expect_rxn(m, net, "A(s~u,s~u,s~u)", "A(s~p,s~u,s~u)", "kp", 3.0);
         expect_rxn(m, net, "A(s~u,s~p,s~u)", "A(s~u,s~p,s~p)", "kp", 2.0);
         expect_rxn(m, net, "A(s~p,s~u,s~p)", "A(s~p,s~p,s~p)", "kp", 1.0);
+    }
+    done(m, net);
+}
+
+static void test_factor_symmetric_star(void)
+{
+    printf("test_factor_symmetric_star\n");
+    /* S = M(a!1..a!6).N(b!1)...N(b!6). Deleting the whole star: the reactant pattern is S
+     * itself, it maps onto S in 6! = 720 ways, and the rule has the same 720 symmetries,
+     * all acting on its centre (the deleted molecules): 720/720 = 1, rate kd. Breaking one
+     * M-N bond: 6 equivalent bonds give the same products, 6*kr. (The rule symmetry used to
+     * be counted by listing every automorphism: 8 identical leaves took seconds.) */
+    ilnet_bngl_model *m = load(
+        "star.bngl", "begin model\n"
+                     "begin parameters\n"
+                     "  kd 0.3\n"
+                     "  kr 0.7\n"
+                     "end parameters\n"
+                     "begin molecule types\n"
+                     "  M(a,a,a,a,a,a)\n"
+                     "  N(b)\n"
+                     "end molecule types\n"
+                     "begin seed species\n"
+                     "  M(a!1,a!2,a!3,a!4,a!5,a!6).N(b!1).N(b!2).N(b!3).N(b!4).N(b!5).N(b!6) 1\n"
+                     "end seed species\n"
+                     "begin reaction rules\n"
+                     "  M(a!1,a!2,a!3,a!4,a!5,a!6).N(b!1).N(b!2).N(b!3).N(b!4).N(b!5).N(b!6)"
+                     " -> 0 kd\n"
+                     "  M(a!1).N(b!1) -> M(a) + N(b) kr\n"
+                     "end reaction rules\n"
+                     "end model\n");
+    if (!m) return;
+    ilnet_network *net = generate(m, 1, 0, NULL);
+    if (net) {
+        const char *star = "M(a!1,a!2,a!3,a!4,a!5,a!6).N(b!1).N(b!2).N(b!3).N(b!4).N(b!5).N(b!6)";
+        expect_rxn(m, net, star, "0", "kd", 1.0);
+        expect_rxn(m, net, star,
+                   "M(a!1,a!2,a!3,a!4,a!5,a).N(b!1).N(b!2).N(b!3).N(b!4).N(b!5) + N(b)", "kr", 6.0);
     }
     done(m, net);
 }
@@ -1850,10 +1926,12 @@ int main(void)
     test_canon_regular_graphs();
     test_canon_random_against_bruteforce();
     test_canon_large_symmetric();
+    test_canon_many_parallel_bonds();
     test_factor_homodimerisation();
     test_factor_symmetric_rule_two_species();
     test_factor_asymmetric_pattern_on_symmetric_dimer();
     test_factor_equivalent_sites();
+    test_factor_symmetric_star();
     test_factor_bivalent_ligand();
     test_factor_context_molecules();
     test_factor_two_context_molecules();

@@ -9,6 +9,7 @@
 
 #include "../../common/error.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,7 +29,9 @@ struct ilnet_canon_ws {
     /* automorphisms found (two leaves with equal certificates), for pruning */
     int *autos, n_autos, cap_autos;
     int *prefix, *uf;
-    int *keybuf; /* initial keys */
+    int *best_prefix, best_depth; /* search path of the best leaf */
+    int jump;                     /* depth the search returns to (see leaf), or INT_MAX */
+    int *keybuf;                  /* initial keys */
     int *mo, *co, *bn, *cidx;
     int cap_g;
 };
@@ -61,6 +64,7 @@ void ilnet_canon_ws_free(ilnet_canon_ws *ws)
     free(ws->cidx);
     free(ws->autos);
     free(ws->prefix);
+    free(ws->best_prefix);
     free(ws->uf);
     free(ws);
 }
@@ -79,9 +83,11 @@ static int reserve(ilnet_canon_ws *ws, int n, int e, const ilnet_graph *g)
         int cn = n > ws->cap_n ? n * 2 : ws->cap_n, ce = e > ws->cap_e ? e * 2 : ws->cap_e;
         if (grow(&ws->node, cn) || grow(&ws->init, cn) || grow(&ws->adj0, cn + 1) ||
             grow(&ws->adj, ce) || grow(&ws->sig0, cn + 1) || grow(&ws->sig, ce + cn) ||
-            grow(&ws->order, cn) || grow(&ws->tmp, cn) || grow(&ws->best_lab, cn) ||
-            grow(&ws->cert, 2 * cn + ce) || grow(&ws->best_cert, 2 * cn + ce) ||
-            grow(&ws->prefix, cn) || grow(&ws->uf, cn) || grow(&ws->autos, (size_t)cn * MAX_AUTOS))
+            grow(&ws->order, cn) || grow(&ws->tmp, cn > ws->cap_g ? cn : ws->cap_g) ||
+            grow(&ws->best_lab, cn) || grow(&ws->cert, 2 * cn + ce) ||
+            grow(&ws->best_cert, 2 * cn + ce) || grow(&ws->prefix, cn) ||
+            grow(&ws->best_prefix, cn) || grow(&ws->uf, cn) ||
+            grow(&ws->autos, (size_t)cn * MAX_AUTOS))
             return ilnet_error_set(ILNET_ENOMEM, "out of memory (canonical labels)");
         ws->cap_n = cn;
         ws->cap_e = ce;
@@ -97,7 +103,8 @@ static int reserve(ilnet_canon_ws *ws, int n, int e, const ilnet_graph *g)
     if (gn > ws->cap_g) {
         int c = gn * 2;
         if (grow(&ws->keybuf, (size_t)c * 4) || grow(&ws->mo, c) || grow(&ws->co, c) ||
-            grow(&ws->bn, (size_t)c * (ILNET_BNGL_MAXB + 1)) || grow(&ws->cidx, c))
+            grow(&ws->bn, (size_t)c * (ILNET_BNGL_MAXB + 1)) || grow(&ws->cidx, c) ||
+            grow(&ws->tmp, c > ws->cap_n ? c : ws->cap_n)) /* also sorts a molecule's sites */
             return ilnet_error_set(ILNET_ENOMEM, "out of memory (canonical labels)");
         ws->cap_g = c;
     }
@@ -201,7 +208,7 @@ static int refine(ilnet_canon_ws *ws, int n, int *col)
     }
 }
 
-static void leaf(ilnet_canon_ws *ws, int n, const int *col)
+static void leaf(ilnet_canon_ws *ws, int n, int depth, const int *col)
 {
     /* certificate: per canonical position, its initial colour and sorted neighbour labels */
     int *inv = ws->tmp, k = 0;
@@ -234,9 +241,21 @@ static void leaf(ilnet_canon_ws *ws, int n, const int *col)
             a[v] = inv[col[v]];
         ws->n_autos++;
     }
+    if (equal) {
+        /* The automorphism from the best leaf to this one fixes their common prefix and maps
+         * the best leaf's branch below it, which was searched completely, onto this branch:
+         * nothing more to find here, go back up to the common ancestor (as nauty does).
+         * Without this, k identical bonded sites cost k! leaves. */
+        int a = 0;
+        while (a < depth && a < ws->best_depth && ws->prefix[a] == ws->best_prefix[a])
+            a++;
+        ws->jump = a;
+    }
     if (better) {
         memcpy(ws->best_cert, ws->cert, (size_t)k * sizeof *ws->cert);
         memcpy(ws->best_lab, col, (size_t)n * sizeof *col);
+        memcpy(ws->best_prefix, ws->prefix, (size_t)depth * sizeof *ws->prefix);
+        ws->best_depth = depth;
         ws->have_best = 1;
         ws->ncert = k;
     }
@@ -282,7 +301,7 @@ static void search(ilnet_canon_ws *ws, int n, int depth)
     int *col = ws->stackcol + (size_t)depth * ws->cap_n;
     int nc = refine(ws, n, col);
     if (nc == n) {
-        leaf(ws, n, col);
+        leaf(ws, n, depth, col);
         return;
     }
     /* target cell: the smallest colour shared by several nodes */
@@ -301,6 +320,8 @@ static void search(ilnet_canon_ws *ws, int n, int depth)
             next[u] = 2 * col[u] + (col[u] == target && u != v);
         ws->prefix[depth] = v;
         search(ws, n, depth + 1);
+        if (ws->jump < depth) return;
+        if (ws->jump == depth) ws->jump = INT_MAX;
     }
 }
 
@@ -403,6 +424,8 @@ int ilnet_graph_canonical(ilnet_canon_ws *ws, const ilnet_graph *g, const ilnet_
         ws->sig0[i + 1] = ws->sig0[i] + 1 + ws->adj0[i + 1] - ws->adj0[i];
     memcpy(ws->stackcol, ws->init, (size_t)n * sizeof *ws->init);
     ws->have_best = 0;
+    ws->best_depth = 0;
+    ws->jump = INT_MAX;
     ws->n_autos = 0;
     search(ws, n, 0);
     /* text in canonical order */

@@ -21,6 +21,7 @@ void ilnet_moltypes_free(ilnet_moltypes *mt)
         free(t->names);
     }
     free(mt->t);
+    ilnet_strmap_free(&mt->index);
     memset(mt, 0, sizeof *mt);
 }
 
@@ -31,9 +32,7 @@ static int eqn(const char *a, const char *b, size_t len)
 
 int ilnet_moltypes_find(const ilnet_moltypes *mt, const char *name, size_t len)
 {
-    for (int i = 0; i < mt->n; i++)
-        if (eqn(mt->t[i].name, name, len)) return i;
-    return -1;
+    return ilnet_strmap_get(&mt->index, name, len);
 }
 
 int ilnet_moltype_find_name(const ilnet_moltype *t, const char *name, size_t len)

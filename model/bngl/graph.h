@@ -8,6 +8,8 @@
 #ifndef ILNET_BNGL_GRAPH_H
 #define ILNET_BNGL_GRAPH_H
 
+#include "../../common/strmap.h"
+
 #include <stddef.h>
 
 #define ILNET_BNGL_MAXB 4
@@ -33,6 +35,7 @@ typedef struct {
 typedef struct {
     int n, cap;
     ilnet_moltype *t;
+    ilnet_strmap index; /* name -> index into t */
 } ilnet_moltypes;
 
 typedef struct {

@@ -66,6 +66,7 @@ struct st {
     const ilnet_match_plan *plan;
     const ilnet_graph *p, *t;
     int mode;
+    const int *pin_mol, *pin_comp;
     ilnet_match_fn fn;
     void *ctx;
     long count;
@@ -109,7 +110,9 @@ static void match_comp(struct st *s, int i, int pm, int k)
     int pc = m->c0 + k;
     const ilnet_gmol *tm = &s->t->m[s->ws->molmap[pm]];
     for (int tc = tm->c0; tc < tm->c0 + tm->nc && !s->stop; tc++) {
-        if (s->ws->used_comp[tc] || !site_ok(s, pc, tc)) continue;
+        if (s->ws->used_comp[tc] ||
+            (s->pin_comp && s->pin_comp[pc] >= 0 && s->pin_comp[pc] != tc) || !site_ok(s, pc, tc))
+            continue;
         s->ws->used_comp[tc] = 1;
         s->ws->compmap[pc] = tc;
         match_comp(s, i, pm, k + 1);
@@ -122,6 +125,7 @@ static void try_mol(struct st *s, int i, int pm, int tm)
 {
     const ilnet_gmol *a = &s->p->m[pm], *b = &s->t->m[tm];
     if (s->ws->used_mol[tm] || a->type != b->type) return;
+    if (s->pin_mol && s->pin_mol[pm] >= 0 && s->pin_mol[pm] != tm) return;
     if (s->mode == ILNET_MATCH_EXACT && a->nc != b->nc) return;
     s->ws->used_mol[tm] = 1;
     s->ws->molmap[pm] = tm;
@@ -166,6 +170,13 @@ static int need(void **p, int *cap, int n, size_t sz)
 long ilnet_match(ilnet_match_ws *ws, const ilnet_match_plan *plan, const ilnet_graph *pattern,
                  const ilnet_graph *target, int mode, ilnet_match_fn fn, void *ctx)
 {
+    return ilnet_match_pinned(ws, plan, pattern, target, mode, NULL, NULL, fn, ctx);
+}
+
+long ilnet_match_pinned(ilnet_match_ws *ws, const ilnet_match_plan *plan,
+                        const ilnet_graph *pattern, const ilnet_graph *target, int mode,
+                        const int *pin_mol, const int *pin_comp, ilnet_match_fn fn, void *ctx)
+{
     if (need((void **)&ws->molmap, &ws->cap_pm, pattern->nmol, sizeof(int)) ||
         need((void **)&ws->compmap, &ws->cap_pc, pattern->ncomp, sizeof(int)) ||
         need((void **)&ws->used_mol, &ws->cap_tm, target->nmol, 1) ||
@@ -178,7 +189,7 @@ long ilnet_match(ilnet_match_ws *ws, const ilnet_match_plan *plan, const ilnet_g
         ws->compmap[i] = -1;
     memset(ws->used_mol, 0, (size_t)target->nmol);
     memset(ws->used_comp, 0, (size_t)target->ncomp);
-    struct st s = {ws, plan, pattern, target, mode, fn, ctx, 0, 0};
+    struct st s = {ws, plan, pattern, target, mode, pin_mol, pin_comp, fn, ctx, 0, 0};
     match_mol(&s, 0);
     return s.count;
 }

@@ -36,4 +36,10 @@ enum { ILNET_MATCH_EMBED = 0, ILNET_MATCH_EXACT = 1 };
 long ilnet_match(ilnet_match_ws *ws, const ilnet_match_plan *plan, const ilnet_graph *pattern,
                  const ilnet_graph *target, int mode, ilnet_match_fn fn, void *ctx);
 
+/* ilnet_match restricted to embeddings that send pattern molecule i to pin_mol[i] and
+ * pattern site j to pin_comp[j] wherever those are >= 0 (either array may be NULL). */
+long ilnet_match_pinned(ilnet_match_ws *ws, const ilnet_match_plan *plan,
+                        const ilnet_graph *pattern, const ilnet_graph *target, int mode,
+                        const int *pin_mol, const int *pin_comp, ilnet_match_fn fn, void *ctx);
+
 #endif

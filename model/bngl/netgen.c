@@ -469,6 +469,25 @@ static int is_identifier(const char *s)
     return 1;
 }
 
+/* A bare name as a rate law must name a parameter or an observable (functions are handled
+ * before): checked for every rule, also one that generated no reaction. */
+static int check_rate_name(const ilnet_bngl_model *m, const ilnet_crule *cr, const char *t)
+{
+    for (int i = 0; i < m->n_params; i++)
+        if (!strcmp(m->params[i].name, t)) return 0;
+    for (int i = 0; i < m->n_obs; i++)
+        if (!strcmp(m->obs[i].name, t)) return 0;
+    if (!strcmp(t, "_pi") || !strcmp(t, "_e")) return 0;
+    const ilnet_bngl_rule *r = cr->src;
+    char who[160];
+    if (r->name)
+        snprintf(who, sizeof who, "rule '%s'", r->name);
+    else
+        snprintf(who, sizeof who, "rule _R%d", (int)(r - m->rules) + 1);
+    return ilnet_error_set(ILNET_EINPUT, "%s:%d:%d: %s: undefined parameter '%s' in the %srate law",
+                           m->path, r->line, r->col, who, t, cr->reverse ? "reverse " : "");
+}
+
 static int is_number(const char *s)
 {
     char *e;
@@ -534,6 +553,8 @@ static int build_network(gen *G, ilnet_network **out)
         if (is_fn) {
             rate[k] = strdup(bare);
         } else if (is_identifier(t) || is_number(t)) {
+            if (is_identifier(t)) rc = check_rate_name(m, &G->rules[k], t);
+            if (rc) break;
             rate[k] = strdup(t);
         } else {
             char name[32];
@@ -753,11 +774,12 @@ static int generate(gen *G, ilnet_netgen_stats *stats)
         stats->truncated = G->truncated;
         stats->n_idle = 0;
         stats->idle[0] = '\0';
+        char *used = calloc((size_t)G->nrules + 1, 1);
+        if (!used) return oom();
+        for (int i = 0; i < G->nrx; i++)
+            used[G->rx[i].rule] = 1;
         for (int k = 0; k < G->nrules; k++) {
-            int used = 0;
-            for (int i = 0; i < G->nrx && !used; i++)
-                used = G->rx[i].rule == k;
-            if (used) continue;
+            if (used[k]) continue;
             const ilnet_crule *cr = &G->rules[k];
             char one[200];
             int ri = (int)(cr->src - m->rules) + 1;
@@ -772,6 +794,7 @@ static int generate(gen *G, ilnet_netgen_stats *stats)
                 snprintf(stats->idle + len, sizeof stats->idle - len, "%s%s", len ? ", " : "", one);
             stats->n_idle++;
         }
+        free(used);
     }
     return 0;
 }

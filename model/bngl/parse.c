@@ -2,6 +2,7 @@
 #include "bngl.h"
 
 #include "../../common/error.h"
+#include "../../common/strmap.h"
 #include "../netfile.h"
 
 #include <ctype.h>
@@ -22,7 +23,8 @@ typedef struct {
     const char *path;
     ilnet_bngl_model *m;
     lline *ll;
-    int declared; /* a molecule types block exists */
+    int declared;                /* a molecule types block exists */
+    ilnet_strmap pnames, onames; /* parameter and observable names -> index (duplicates) */
 } parser;
 
 static int loc_line(const lline *l, size_t pos, int *col)
@@ -106,7 +108,7 @@ static int split_lines(lline **out, int *nout, const char *text)
             cur.text[len++] = p[i] == '\t' || p[i] == '\r' ? ' ' : p[i];
         if (cont) cur.text[len++] = ' ';
         cur.text[len] = '\0';
-        if (!cont || !e) {
+        if (!cont || !e || !e[1]) { /* a '\' on the last line continues nothing */
             if (n == cap) {
                 cap *= 2;
                 lline *nl = realloc(ls, (size_t)cap * sizeof *nl);
@@ -192,7 +194,6 @@ static char *trimdup(const char *s, size_t a, size_t b)
 
 static int add_type(ilnet_moltypes *mt, const char *name, size_t len, int declared, int line)
 {
-    int cap = mt->n ? mt->n : 0;
     if (mt->n == mt->cap) {
         int nc = mt->cap ? mt->cap * 2 : 8;
         ilnet_moltype *t = realloc(mt->t, (size_t)nc * sizeof *t);
@@ -200,11 +201,14 @@ static int add_type(ilnet_moltypes *mt, const char *name, size_t len, int declar
         mt->t = t;
         mt->cap = nc;
     }
-    (void)cap;
     ilnet_moltype *t = &mt->t[mt->n];
     memset(t, 0, sizeof *t);
     t->name = dupn(name, len);
     if (!t->name) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (ilnet_strmap_put(&mt->index, t->name, mt->n) < 0) {
+        free(t->name);
+        return ILNET_ENOMEM;
+    }
     t->declared = declared;
     t->line = line;
     return mt->n++;
@@ -612,9 +616,10 @@ static int parse_parameter(parser *P, const char *s, int *cap)
     if (s[v] == '=') v = skip_ws(s, v + 1);
     if (!s[v]) return perr(P, e, "parameter '%.*s' has no value", (int)(e - i), s + i);
     ilnet_bngl_model *m = P->m;
-    for (int k = 0; k < m->n_params; k++)
-        if (strlen(m->params[k].name) == e - i && !strncmp(m->params[k].name, s + i, e - i))
-            return perr(P, i, "parameter '%.*s' defined twice", (int)(e - i), s + i);
+    int prev = ilnet_strmap_get(&P->pnames, s + i, e - i);
+    if (prev >= 0)
+        return perr(P, i, "parameter '%.*s' defined twice (first on line %d)", (int)(e - i), s + i,
+                    m->params[prev].line);
     GROW(m->params, m->n_params, *cap);
     ilnet_bngl_param *p = &m->params[m->n_params];
     p->name = dupn(s + i, e - i);
@@ -623,6 +628,7 @@ static int parse_parameter(parser *P, const char *s, int *cap)
     p->line = loc_line(P->ll, i, &col);
     if (!p->name || !p->expr) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
     m->n_params++;
+    if (ilnet_strmap_put(&P->pnames, p->name, m->n_params - 1) < 0) return ILNET_ENOMEM;
     return 0;
 }
 
@@ -699,9 +705,10 @@ static int parse_observable(parser *P, const char *s, int *cap)
     size_t n0 = skip_ws(s, e), n1 = name_end(s, n0);
     if (n1 == n0) return perr(P, n0, "expected an observable name");
     ilnet_bngl_model *m = P->m;
-    for (int k = 0; k < m->n_obs; k++)
-        if (strlen(m->obs[k].name) == n1 - n0 && !strncmp(m->obs[k].name, s + n0, n1 - n0))
-            return perr(P, n0, "observable '%.*s' defined twice", (int)(n1 - n0), s + n0);
+    int prev = ilnet_strmap_get(&P->onames, s + n0, n1 - n0);
+    if (prev >= 0)
+        return perr(P, n0, "observable '%.*s' defined twice (first on line %d)", (int)(n1 - n0),
+                    s + n0, m->obs[prev].line);
     GROW(m->obs, m->n_obs, *cap);
     ilnet_bngl_obs *o = &m->obs[m->n_obs++];
     o->name = dupn(s + n0, n1 - n0);
@@ -709,6 +716,7 @@ static int parse_observable(parser *P, const char *s, int *cap)
     int col;
     o->line = loc_line(P->ll, n0, &col);
     if (!o->name) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (ilnet_strmap_put(&P->onames, o->name, m->n_obs - 1) < 0) return ILNET_ENOMEM;
     i = skip_ws(s, n1);
     if (!s[i]) return perr(P, i, "observable '%s' has no pattern", o->name);
     int pcap = 0;
@@ -983,6 +991,7 @@ static int parse_action(parser *P, const char *s, int *cap)
                 ka++;
                 kb--;
             }
+            if (kb == ka) return perr(P, x, "expected a key before '=>' in action '%s'", a->name);
             a->keys[q] = dupn(s + ka, kb - ka);
             x = skip_ws(s, (size_t)(arrow - s) + 2);
         }
@@ -1074,18 +1083,29 @@ int ilnet_bngl_parse(ilnet_bngl_model **out, const char *path, const char *text)
         ilnet_bngl_free(m);
         return rc;
     }
-    parser P = {path, m, NULL, 0};
+    parser P = {path, m, NULL, 0, ILNET_STRMAP_INIT, ILNET_STRMAP_INIT};
     /* pass 1: molecule types block first, so patterns anywhere can be checked against it */
-    int in_types = 0;
+    int in_types = 0, types_line = 0;
     for (int l = 0; l < nl && !rc; l++) {
         P.ll = &ls[l];
         const char *s = ls[l].text;
         size_t i = skip_ws(s, 0), e;
         if (word_at(s, i, "begin") && block_kind(s, skip_ws(s, i + 5), &e) == BL_TYPES) {
+            if (in_types)
+                rc = perr(&P, i, "second 'begin molecule types' inside the block opened on line %d",
+                          types_line);
             in_types = 1;
+            types_line = ls[l].seg_line[0];
             P.declared = 1;
         } else if (word_at(s, i, "end") && block_kind(s, skip_ws(s, i + 3), &e) == BL_TYPES) {
             in_types = 0;
+        } else if (in_types && (word_at(s, i, "begin") || word_at(s, i, "end"))) {
+            /* the block reader below would report this too, but only after this loop has
+             * read the following lines as molecule types */
+            rc = perr(&P, i,
+                      "'%s' inside the molecule types block opened on line %d (missing 'end "
+                      "molecule types'?)",
+                      s + i, types_line);
         } else if (in_types && s[i]) {
             rc = parse_moltype(&P, s, i);
         }
@@ -1221,11 +1241,16 @@ int ilnet_bngl_parse(ilnet_bngl_model **out, const char *path, const char *text)
                              "%s:%d: 'begin model' is never closed (missing 'end model')", path,
                              model_line);
     if (!rc && in_types)
-        rc = ilnet_error_set(ILNET_EINPUT, "%s: molecule types block is never closed", path);
+        rc = ilnet_error_set(ILNET_EINPUT,
+                             "%s:%d: block 'molecule types' is never closed (missing 'end molecule "
+                             "types')",
+                             path, types_line);
     /* seeds list every site only now: undeclared types grow while rules are read */
     for (int k = 0; k < m->n_seeds && !rc; k++)
         rc = complete_species(&P, &m->seeds[k].g, m->seeds[k].line);
     free_lines(ls, nl);
+    ilnet_strmap_free(&P.pnames);
+    ilnet_strmap_free(&P.onames);
     if (rc) {
         ilnet_bngl_free(m);
         return rc;
@@ -1255,7 +1280,7 @@ int ilnet_bngl_parse_graph(ilnet_graph *out, ilnet_bngl_model *m, const char *te
     l.seg_off = &off;
     l.seg_line = &line;
     /* only known molecule types: a string from an action cannot invent new ones */
-    parser P = {"pattern", m, &l, 1};
+    parser P = {"pattern", m, &l, 1, ILNET_STRMAP_INIT, ILNET_STRMAP_INIT};
     size_t pos = 0;
     int fixed = 0;
     int rc = parse_pattern(&P, text, &pos, out, species ? K_SPECIES : K_PATTERN,

@@ -69,14 +69,6 @@ static int has_bond(const ilnet_graph *g, int a, int b)
 
 /* ---- symmetry ---- */
 
-struct symctx {
-    const ilnet_crule *cr;
-    int *perms; /* distinct centre permutations found, n_center each */
-    int nperm, cap;
-    int *tmp;
-    int err;
-};
-
 static int find_pair(const ilnet_pair *v, int n, int a, int b, int unordered)
 {
     for (int i = 0; i < n; i++)
@@ -93,6 +85,13 @@ static int end_key(const ilnet_crule *cr, int e)
     return -(cr->P.m[c->mol].type * 4096 + c->name + 1);
 }
 
+struct symctx {
+    const ilnet_crule *cr;
+    int found;
+};
+
+/* Match callback over automorphisms of the reactant side: stops at the first one that
+ * preserves the rule's edit and maps its centre onto itself. */
 static int sym_cb(void *vctx, const int *molmap, const int *compmap)
 {
     struct symctx *x = vctx;
@@ -135,49 +134,78 @@ static int sym_cb(void *vctx, const int *molmap, const int *compmap)
             ok = cr->del[k] == molmap[cr->del[i]];
         if (!ok) return 0;
     }
-    /* induced permutation of the centre */
+    /* the centre maps onto itself */
     for (int i = 0; i < cr->n_center; i++) {
-        int e = cr->center[i], img = e >= 0 ? compmap[e] : -(molmap[-e - 1] + 1), pos = -1;
-        for (int k = 0; k < cr->n_center; k++)
-            if (cr->center[k] == img) pos = k;
-        if (pos < 0) return 0; /* not a symmetry of the edit */
-        x->tmp[i] = pos;
+        int e = cr->center[i], img = e >= 0 ? compmap[e] : -(molmap[-e - 1] + 1), in = 0;
+        for (int k = 0; k < cr->n_center && !in; k++)
+            in = cr->center[k] == img;
+        if (!in) return 0; /* not a symmetry of the edit */
     }
-    for (int p = 0; p < x->nperm; p++)
-        if (!memcmp(x->perms + (size_t)p * cr->n_center, x->tmp,
-                    (size_t)cr->n_center * sizeof(int)))
-            return 0;
-    if (x->nperm == x->cap) {
-        int nc = x->cap ? x->cap * 2 : 4;
-        int *q = realloc(x->perms, (size_t)nc * ((size_t)cr->n_center + 1) * sizeof *q);
-        if (!q) {
-            x->err = 1;
-            return 1;
-        }
-        x->perms = q;
-        x->cap = nc;
-    }
-    memcpy(x->perms + (size_t)x->nperm * cr->n_center, x->tmp, (size_t)cr->n_center * sizeof(int));
-    x->nperm++;
-    return 0;
+    x->found = 1;
+    return 1;
 }
 
+/* pins centre element e (a site, or -(molecule+1)) to img; returns 0 when impossible */
+static int pin_center(const ilnet_graph *R, int *pin_mol, int *pin_comp, int e, int img)
+{
+    if ((e >= 0) != (img >= 0)) return 0;
+    int pm = e >= 0 ? R->c[e].mol : -e - 1, tm = img >= 0 ? R->c[img].mol : -img - 1;
+    if (pin_mol[pm] >= 0 && pin_mol[pm] != tm) return 0;
+    if (e >= 0 && pin_comp[e] >= 0 && pin_comp[e] != img) return 0;
+    pin_mol[pm] = tm;
+    if (e >= 0) pin_comp[e] = img;
+    return 1;
+}
+
+/* The rule's edit-preserving automorphisms form a group G; BioNetGen divides by the order
+ * of its image H in the permutations of the centre. |H| comes from a stabiliser chain over
+ * the centre elements c_0, c_1, ...: |H| is the product of the orbit sizes of c_i under the
+ * elements fixing c_0..c_(i-1), and each orbit element is found by one pinned search that
+ * stops at its first automorphism. Enumerating G instead costs n! for n identical
+ * molecules (A().A()...A() -> 0). */
 static int compute_symmetry(ilnet_crule *cr)
 {
     cr->symmetry = 1;
     if (cr->n_center == 0 || cr->R.nmol == 0) return 0;
+    const ilnet_graph *R = &cr->R;
     ilnet_match_plan plan;
-    int rc = ilnet_match_plan_init(&plan, &cr->R);
+    int rc = ilnet_match_plan_init(&plan, R);
     if (rc) return rc;
     ilnet_match_ws ws = {0};
-    struct symctx x = {cr, NULL, 0, 0, malloc(((size_t)cr->n_center + 1) * sizeof(int)), 0};
-    long n = x.tmp ? ilnet_match(&ws, &plan, &cr->R, &cr->R, ILNET_MATCH_EXACT, sym_cb, &x) : -1;
+    size_t nm = (size_t)R->nmol, nc = (size_t)R->ncomp;
+    int *pins = malloc(2 * (nm + nc + 1) * sizeof *pins);
+    if (!pins) {
+        ilnet_match_plan_free(&plan);
+        return ilnet_error_set(ILNET_ENOMEM, "out of memory (rule symmetry)");
+    }
+    int *pin_mol = pins, *pin_comp = pins + nm, *save = pins + nm + nc + 1;
+    for (size_t i = 0; i < nm + nc; i++)
+        pin_mol[i] = -1; /* pin_comp follows pin_mol */
+    double order = 1;
+    for (int i = 0; i < cr->n_center && !rc; i++) {
+        int orbit = 0;
+        /* c_j, j < i, is fixed: c_i cannot map onto it */
+        for (int k = i; k < cr->n_center && !rc; k++) {
+            memcpy(save, pins, (nm + nc) * sizeof *pins);
+            if (pin_center(R, pin_mol, pin_comp, cr->center[i], cr->center[k])) {
+                struct symctx x = {cr, 0};
+                long n = ilnet_match_pinned(&ws, &plan, R, R, ILNET_MATCH_EXACT, pin_mol, pin_comp,
+                                            sym_cb, &x);
+                if (n < 0)
+                    rc = (int)n;
+                else
+                    orbit += x.found;
+            }
+            memcpy(pins, save, (nm + nc) * sizeof *pins);
+        }
+        order *= orbit > 0 ? orbit : 1; /* the identity is always there */
+        if (!pin_center(R, pin_mol, pin_comp, cr->center[i], cr->center[i])) break;
+    }
     ilnet_match_ws_free(&ws);
     ilnet_match_plan_free(&plan);
-    free(x.tmp);
-    free(x.perms);
-    if (n < 0 || x.err) return ilnet_error_set(ILNET_ENOMEM, "out of memory (rule symmetry)");
-    cr->symmetry = x.nperm > 0 ? x.nperm : 1;
+    free(pins);
+    if (rc) return rc;
+    cr->symmetry = order;
     return 0;
 }
 

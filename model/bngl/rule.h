@@ -31,8 +31,8 @@ typedef struct {
     ilnet_pair *inherit; /* (R comp, P comp of an added molecule): copy the state */
     int *del_species;    /* nr: delete the whole matched species */
     int n_center;
-    int *center;  /* R comp, or -(R mol + 1) */
-    int symmetry; /* rule automorphisms acting on the centre */
+    int *center;     /* R comp, or -(R mol + 1) */
+    double symmetry; /* order of the rule automorphisms' action on the centre */
     int n_cond;
     const ilnet_bngl_cond *cond;
     int *cond_prod; /* per condition: 1 when it tests a product in this direction */
