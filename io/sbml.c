@@ -657,7 +657,8 @@ static int uses_state(ctx *c, const ASTNode_t *n)
 }
 
 /* an SBML event: trigger, delay and priority as expressions; a species in concentration
- * semantics receives value * (its compartment's size after the event's assignments) */
+ * semantics receives value * its compartment's size at execution (before the event's own
+ * assignments: SBML test 01779) */
 static int add_event(ctx *c, ilnet_network *net, Event_t *ev, unsigned index)
 {
     char name[300], where[400];

@@ -874,6 +874,11 @@ void ilnet_network_allow_nonfinite(ilnet_network *net, int allow)
     net->allow_nonfinite = allow;
 }
 
+int ilnet_network_allows_negative(const ilnet_network *net)
+{
+    return net->allow_nonfinite;
+}
+
 int ilnet_network_set_fixed(ilnet_network *net, size_t i, int fixed)
 {
     if (!net->compiled) return ilnet_error_set(ILNET_EINPUT, "network not compiled");

@@ -64,9 +64,9 @@ typedef struct {
 typedef struct {
     char *target; /* a species: events change only the state (species amounts) */
     char *value;
-    /* NULL, or an expression evaluated after all the event's assignments are written; the
-     * target then holds value * scale (SBML: a concentration times its compartment's new
-     * size) */
+    /* NULL, or an expression evaluated at execution, before any of the event's assignments
+     * is written; the target then holds value * scale (SBML: a concentration times its
+     * compartment's size, the size before a simultaneous assignment to it: SBML test 01779) */
     char *scale;
 } ilnet_event_assignment;
 
@@ -136,6 +136,9 @@ const ilnet_event *ilnet_network_event(const ilnet_network *net, size_t i);
 /* Lets parameters evaluate to infinity or NaN (SBML allows them); rates and initial amounts
  * must still be finite. */
 void ilnet_network_allow_nonfinite(ilnet_network *net, int allow);
+/* 1 after allow_nonfinite: species may also start negative (SBML parameters that rate rules
+ * or events change are held as species). */
+int ilnet_network_allows_negative(const ilnet_network *net);
 
 /* Resolves and evaluates everything; on failure names the element and its line. */
 int ilnet_network_compile(ilnet_network *net);

@@ -31,6 +31,8 @@ typedef struct {
     int *rel_ptr; /* event e's comparisons: [rel_ptr[e], rel_ptr[e + 1]) */
     double *diff, *diff2;
     signed char *force;
+    int *roots;          /* CVodeGetRootInfo at the last root return */
+    int roots_valid;     /* roots belong to the current time */
     unsigned char *prev; /* trigger value after the last look */
     double *vars, *probe, *vals, *ytmp, *fy;
     int max_assign;
@@ -123,6 +125,7 @@ static void ev_free(ev_state *ev)
     free(ev->diff);
     free(ev->diff2);
     free(ev->force);
+    free(ev->roots);
     free(ev->prev);
     free(ev->vars);
     free(ev->probe);
@@ -150,14 +153,15 @@ static int ev_init(ev_state *ev, const ilnet_network *net)
     ev->diff = calloc(nr, sizeof *ev->diff);
     ev->diff2 = calloc(nr, sizeof *ev->diff2);
     ev->force = calloc(nr, sizeof *ev->force);
+    ev->roots = calloc(nr, sizeof *ev->roots);
     ev->prev = calloc((size_t)ne, 1);
     ev->vars = calloc(ilnet_network_var_count(net) + 1, sizeof *ev->vars);
     ev->probe = calloc(ilnet_network_var_count(net) + 1, sizeof *ev->probe);
     ev->vals = calloc((size_t)ev->max_assign + 1, sizeof *ev->vals);
     ev->ytmp = calloc(ns + 1, sizeof *ev->ytmp);
     ev->fy = calloc(ns + 1, sizeof *ev->fy);
-    if (!ev->diff || !ev->diff2 || !ev->force || !ev->prev || !ev->vars || !ev->probe ||
-        !ev->vals || !ev->ytmp || !ev->fy)
+    if (!ev->diff || !ev->diff2 || !ev->force || !ev->roots || !ev->prev || !ev->vars ||
+        !ev->probe || !ev->vals || !ev->ytmp || !ev->fy)
         return ILNET_ENOMEM;
     return 0;
 }
@@ -408,18 +412,25 @@ static int log_fired(ilnet_result *res, double t, int e)
 /* Value of event e's trigger at (t, y), ev->vars holding that state. A comparison whose
  * sides are exactly equal is also true when it is true just after t (the state moved a
  * small step along dy/dt): "time > 5" turns true at 5, where CVODE may stop exactly, and
- * a root found there would not be reported again. */
+ * a root found there would not be reported again. An equality whose sides CVODE has just
+ * seen cross is true at that root (and an inequality false). */
 static int trigger_value(ilnet_solver *s, int e, double t, const double *y)
 {
     ev_state *ev = &s->ev;
     const ilnet_expr *tr = ilnet_network_event(s->net, (size_t)e)->trigger_expr;
-    int r0 = ev->rel_ptr[e], nr = ev->rel_ptr[e + 1] - r0, tie = 0;
+    int r0 = ev->rel_ptr[e], nr = ev->rel_ptr[e + 1] - r0, tie = 0, forced = 0;
     double v = ilnet_expr_eval_relations(tr, ev->vars, ev->diff + r0, NULL);
     for (int r = 0; r < nr; r++) {
         char k = ilnet_expr_relation_kind(tr, (size_t)r);
         ev->force[r0 + r] = -1;
         if (ev->diff[r0 + r] == 0 && (k == '<' || k == '>')) tie = 1;
+        if (ev->roots_valid && ev->roots[r0 + r] && (k == '=' || k == '!')) {
+            ev->force[r0 + r] = k == '=';
+            forced = 1;
+        }
     }
+    if (!tie && !forced) return v != 0;
+    if (!tie) return ilnet_expr_eval_relations(tr, ev->vars, NULL, ev->force + r0) != 0;
     if (!tie) return v != 0;
     int n = s->kin.n_species;
     double dt = 1e-9 * (fabs(t) > 1 ? fabs(t) : 1);
@@ -527,17 +538,11 @@ static int fire_due(ilnet_solver *s, ilnet_result *res, double t, double *y, int
         if (!p.values)
             for (int a = 0; a < x->n_assign; a++)
                 vals[a] = ilnet_expr_eval(x->value_expr[a], ev->vars);
-        int scaled = 0;
-        for (int a = 0; a < x->n_assign; a++) {
+        /* every assignment reads the state before any of them is written */
+        for (int a = 0; a < x->n_assign; a++)
+            if (x->scale_expr[a]) vals[a] *= ilnet_expr_eval(x->scale_expr[a], ev->vars);
+        for (int a = 0; a < x->n_assign; a++)
             y[x->target_species[a]] = vals[a];
-            scaled |= x->scale_expr[a] != NULL;
-        }
-        if (scaled) {
-            ilnet_network_vars_eval(s->net, t, y, ev->vars);
-            for (int a = 0; a < x->n_assign; a++)
-                if (x->scale_expr[a])
-                    y[x->target_species[a]] = vals[a] * ilnet_expr_eval(x->scale_expr[a], ev->vars);
-        }
         free(p.values);
         if (x->n_assign) *changed = 1;
         int rc = log_fired(res, t, p.event);
@@ -587,6 +592,7 @@ static int run_events(ilnet_solver *s, ilnet_result *res, double t0)
     ev->nq = 0;
     ev->seq = 0;
     res->n_fired = 0;
+    ev->roots_valid = 0;
     for (int e = 0; e < ev->n_ev; e++)
         ev->prev[e] = (unsigned char)ilnet_network_event(s->net, (size_t)e)->initial_value;
     int changed = 0, rc = look(s, t, y);
@@ -609,6 +615,10 @@ static int run_events(ilnet_solver *s, ilnet_result *res, double t0)
             int flag = CVode(s->cvode, target, s->y, &tret, CV_NORMAL);
             if (flag < 0) return solver_failed(s, res, flag, tret);
             t = flag == CV_ROOT_RETURN ? tret : target;
+            ev->roots_valid = flag == CV_ROOT_RETURN;
+            if (ev->roots_valid &&
+                (rc = cv_check(CVodeGetRootInfo(s->cvode, ev->roots), "CVodeGetRootInfo")))
+                return rc;
             changed = 0;
             if ((rc = look(s, t, y)) || (rc = fire_due(s, res, t, y, &changed))) return rc;
             if (changed && (rc = restart(s, res, t))) return rc;
@@ -644,7 +654,7 @@ int ilnet_solver_run(ilnet_solver *s, ilnet_result *res, const double *y0)
     double *y = N_VGetArrayPointer(s->y);
     for (int i = 0; i < n; i++) {
         y[i] = y0 ? y0[i] : ilnet_network_species(s->net, i)->initial;
-        if (!isfinite(y[i]) || y[i] < 0)
+        if (!isfinite(y[i]) || (y[i] < 0 && !ilnet_network_allows_negative(s->net)))
             return ilnet_error_set(ILNET_EINPUT, "species '%s' starts at %g",
                                    ilnet_network_species(s->net, i)->name, y[i]);
     }

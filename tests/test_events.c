@@ -9,13 +9,20 @@
  *   cascade  an event whose assignment makes another trigger true: both at the same time
  *   t0       a trigger already true at t0 fires there (initial value false) and row 0
  *            shows its effect; with initial value true it does not fire
- *   strict   time > 2 with an output row at 2: fires at 2, the row shows it */
+ *   strict   time > 2 with an output row at 2: fires at 2, the row shows it
+ *   sbml     through the SBML importer: S1 (concentration 2 in C1 = 0.5) decays at k; at
+ *            t = 1 one event sets [S1] := 0.2 and C1 := 0.2 (the amount is 0.2 times the size
+ *            before the event, 0.1: SBML test 01779); at 2 parameter p := p - 1 (from -1);
+ *            when [S1] < 0.05 (t = 1 + ln(10)/k) C1 doubles 0.5 later, amount unchanged */
 #include "check.h"
 
 #include "common/error.h"
+#include "io/sbml.h"
 #include "solver/solver.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const double k = 0.7;
 
@@ -209,6 +216,81 @@ static void test_strict(const char *trigger, double when)
     ilnet_network_free(net);
 }
 
+static const char sbml_model[] =
+    "<?xml version='1.0' encoding='UTF-8'?>\n"
+    "<sbml xmlns='http://www.sbml.org/sbml/level3/version2/core' level='3' version='2'>\n"
+    "<model id='events'>\n"
+    "<listOfCompartments><compartment id='C1' spatialDimensions='3' size='0.5' "
+    "constant='false'/></listOfCompartments>\n"
+    "<listOfSpecies><species id='S1' compartment='C1' initialConcentration='2' "
+    "hasOnlySubstanceUnits='false' boundaryCondition='false' constant='false'/></listOfSpecies>\n"
+    "<listOfParameters><parameter id='k' value='0.5' constant='true'/>"
+    "<parameter id='p' value='-1' constant='false'/></listOfParameters>\n"
+    "<listOfReactions><reaction id='R' reversible='false'><listOfReactants>"
+    "<speciesReference species='S1' stoichiometry='1' constant='true'/></listOfReactants>"
+    "<kineticLaw><math xmlns='http://www.w3.org/1998/Math/MathML'><apply><times/><ci>k</ci>"
+    "<ci>S1</ci><ci>C1</ci></apply></math></kineticLaw></reaction></listOfReactions>\n"
+    "<listOfEvents>\n"
+    "<event id='shrink' useValuesFromTriggerTime='true'><trigger initialValue='true' "
+    "persistent='true'><math xmlns='http://www.w3.org/1998/Math/MathML'><apply><geq/>"
+    "<csymbol encoding='text' definitionURL='http://www.sbml.org/sbml/symbols/time'>t</csymbol>"
+    "<cn>1</cn></apply></math></trigger><listOfEventAssignments>"
+    "<eventAssignment variable='S1'><math xmlns='http://www.w3.org/1998/Math/MathML'><cn>0.2</cn>"
+    "</math></eventAssignment><eventAssignment variable='C1'>"
+    "<math xmlns='http://www.w3.org/1998/Math/MathML'><cn>0.2</cn></math></eventAssignment>"
+    "</listOfEventAssignments></event>\n"
+    "<event id='lower' useValuesFromTriggerTime='true'><trigger initialValue='true' "
+    "persistent='true'><math xmlns='http://www.w3.org/1998/Math/MathML'><apply><geq/>"
+    "<csymbol encoding='text' definitionURL='http://www.sbml.org/sbml/symbols/time'>t</csymbol>"
+    "<cn>2</cn></apply></math></trigger><listOfEventAssignments>"
+    "<eventAssignment variable='p'><math xmlns='http://www.w3.org/1998/Math/MathML'><apply>"
+    "<minus/><ci>p</ci><cn>1</cn></apply></math></eventAssignment>"
+    "</listOfEventAssignments></event>\n"
+    "<event id='grow' useValuesFromTriggerTime='false'><trigger initialValue='true' "
+    "persistent='true'><math xmlns='http://www.w3.org/1998/Math/MathML'><apply><lt/><ci>S1</ci>"
+    "<cn>0.05</cn></apply></math></trigger><delay><math "
+    "xmlns='http://www.w3.org/1998/Math/MathML'><cn>0.5</cn></math></delay>"
+    "<listOfEventAssignments><eventAssignment variable='C1'>"
+    "<math xmlns='http://www.w3.org/1998/Math/MathML'><apply><times/><ci>C1</ci><cn>2</cn>"
+    "</apply></math></eventAssignment></listOfEventAssignments></event>\n"
+    "</listOfEvents></model></sbml>\n";
+
+static void test_sbml(void)
+{
+    char path[] = "/tmp/ilnet_events_XXXXXX.xml";
+    int fd = mkstemps(path, 4);
+    CHECK(fd >= 0, "cannot create %s", path);
+    if (fd < 0) return;
+    FILE *f = fdopen(fd, "w");
+    fputs(sbml_model, f);
+    fclose(f);
+    ilnet_network *net = NULL;
+    int rc = ilnet_sbml_read(&net, NULL, path);
+    remove(path);
+    CHECK(rc == 0, "%s", ilnet_error_last());
+    if (rc) return;
+    const double kk = 0.5, t_low = 1 + log(10) / kk, t_grow = t_low + 0.5;
+    int s1 = ilnet_network_find_species(net, "S1"), c1 = ilnet_network_find_species(net, "C1");
+    int p = ilnet_network_find_species(net, "p");
+    CHECK(s1 >= 0 && c1 >= 0 && p >= 0, "S1, C1 and p are state variables");
+    ilnet_result res = {0};
+    if (s1 >= 0 && c1 >= 0 && p >= 0 && !run(net, &res, 8, 80, ILNET_LINSOL_DENSE)) {
+        CHECK(res.n_fired == 3, "%zu firings", res.n_fired);
+        if (res.n_fired == 3) CHECK_CLOSE(res.fired_time[2], t_grow, 1e-7, 0);
+        for (size_t r = 0; r < res.n_done; r++) {
+            double t = res.times[r];
+            double n = t < 1 ? exp(-kk * t) : 0.1 * exp(-kk * (t - 1));
+            double v = t < 1 ? 0.5 : t < t_grow ? 0.2 : 0.4;
+            CHECK_CLOSE(at(&res, r, (size_t)s1), n, 1e-7, 1e-13);
+            CHECK(at(&res, r, (size_t)c1) == v, "C1 = %g at t = %g", at(&res, r, (size_t)c1), t);
+            CHECK(at(&res, r, (size_t)p) == (t < 2 ? -1 : -2), "p = %g at t = %g",
+                  at(&res, r, (size_t)p), t);
+        }
+    }
+    ilnet_result_free(&res);
+    ilnet_network_free(net);
+}
+
 static void test_errors(void)
 {
     ilnet_network *net = decay(1);
@@ -241,6 +323,7 @@ int main(void)
     test_strict("2 < time", 2);
     test_strict("time >= 2", 2);
     test_strict("and(X < 1, time > 2.5)", 2.5);
+    test_sbml();
     test_errors();
     CHECK_DONE();
 }
