@@ -765,6 +765,10 @@ static int compile_event(ilnet_network *net, ilnet_event *e)
 {
     char what[400];
     int n = e->n_assign, rc = 0;
+    for (int a = 0; a < n && e->value_expr; a++)
+        ilnet_expr_free(e->value_expr[a]);
+    for (int a = 0; a < n && e->scale_expr; a++)
+        ilnet_expr_free(e->scale_expr[a]);
     free(e->value_expr);
     free(e->scale_expr);
     free(e->target_species);
