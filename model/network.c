@@ -995,6 +995,32 @@ int ilnet_network_rate_inputs(const ilnet_network *net, size_t r, int *out)
     return n;
 }
 
+int ilnet_network_expr_functions(const ilnet_network *net, const ilnet_expr *e, int *out)
+{
+    size_t base = net->n_params + net->n_observables, nf = net->n_functions;
+    unsigned char *seen = calloc(nf + 1, 1);
+    int n = 0;
+    if (!seen) return -1;
+    /* out doubles as the work list: functions found are visited in turn */
+    for (int next = 0;; next++) {
+        for (size_t k = 0; k < ilnet_expr_var_count(e); k++) {
+            size_t v = (size_t)ilnet_expr_var(e, k);
+            if (v < base || v >= base + nf || seen[v - base]) continue;
+            seen[v - base] = 1;
+            out[n++] = (int)(v - base);
+        }
+        if (next >= n) break;
+        e = net->func_expr[out[next]];
+    }
+    free(seen);
+    return n;
+}
+
+const ilnet_expr *ilnet_network_function_expr(const ilnet_network *net, size_t i)
+{
+    return i < net->n_functions ? net->func_expr[i] : NULL;
+}
+
 size_t ilnet_network_parameter_count(const ilnet_network *net)
 {
     return net->n_params;

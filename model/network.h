@@ -189,6 +189,11 @@ double ilnet_network_rate_eval(const ilnet_network *net, size_t r, const double 
  * functions), as variable-vector indices into out (capacity n_observables + n_species);
  * returns how many, or -1 when out of memory. */
 int ilnet_network_rate_inputs(const ilnet_network *net, size_t r, int *out);
+/* The functions expression e uses, directly or through other functions (indices into out,
+ * capacity function_count); returns how many, or -1 when out of memory. */
+int ilnet_network_expr_functions(const ilnet_network *net, const ilnet_expr *e, int *out);
+/* Function i's compiled expression (after compile). */
+const ilnet_expr *ilnet_network_function_expr(const ilnet_network *net, size_t i);
 /* Index of observable o / species i in the variable vector. */
 size_t ilnet_network_observable_var(const ilnet_network *net, size_t o);
 size_t ilnet_network_species_var(const ilnet_network *net, size_t i);

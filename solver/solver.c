@@ -29,7 +29,12 @@ typedef struct {
 typedef struct {
     int n_ev, n_rel;
     int *rel_ptr; /* event e's comparisons: [rel_ptr[e], rel_ptr[e + 1]) */
-    double *diff, *diff2;
+    /* functions the triggers use that hold comparisons: theirs are root functions too,
+     * from fn_off[i] on (after the triggers' own) */
+    int n_fn;
+    const ilnet_expr **fn_expr;
+    int *fn_off;
+    double *diff;
     signed char *force;
     int *roots;          /* CVodeGetRootInfo at the last root return */
     int roots_valid;     /* roots belong to the current time */
@@ -88,7 +93,8 @@ static int jac_sparse_fn(realtype t, N_Vector y, N_Vector fy, SUNMatrix J, void 
     return 0;
 }
 
-/* g of every trigger comparison: lhs - rhs (CVODE finds where it changes sign) */
+/* g of every trigger comparison, and of the comparisons in functions the triggers use:
+ * lhs - rhs (CVODE finds where it changes sign) */
 static int root_fn(realtype t, N_Vector y, realtype *gout, void *user)
 {
     ilnet_solver *s = user;
@@ -98,6 +104,8 @@ static int root_fn(realtype t, N_Vector y, realtype *gout, void *user)
         if (ev->rel_ptr[e + 1] > ev->rel_ptr[e])
             ilnet_expr_eval_relations(ilnet_network_event(s->net, (size_t)e)->trigger_expr,
                                       ev->vars, gout + ev->rel_ptr[e], NULL);
+    for (int f = 0; f < ev->n_fn; f++)
+        ilnet_expr_eval_relations(ev->fn_expr[f], ev->vars, gout + ev->fn_off[f], NULL);
     for (int r = 0; r < ev->n_rel; r++)
         if (!isfinite(gout[r])) gout[r] = gout[r] < 0 ? -1 : 1;
     return 0;
@@ -122,8 +130,9 @@ static void ev_free(ev_state *ev)
         free(ev->q[i].values);
     free(ev->q);
     free(ev->rel_ptr);
+    free(ev->fn_expr);
+    free(ev->fn_off);
     free(ev->diff);
-    free(ev->diff2);
     free(ev->force);
     free(ev->roots);
     free(ev->prev);
@@ -149,9 +158,29 @@ static int ev_init(ev_state *ev, const ilnet_network *net)
         if (x->n_assign > ev->max_assign) ev->max_assign = x->n_assign;
     }
     ev->n_rel = ev->rel_ptr[ne];
+    size_t nf = ilnet_network_function_count(net);
+    int *used = calloc(nf + 1, sizeof *used), *tmp = malloc((nf + 1) * sizeof *tmp);
+    ev->fn_expr = calloc(nf + 1, sizeof *ev->fn_expr);
+    ev->fn_off = calloc(nf + 1, sizeof *ev->fn_off);
+    int oom = !used || !tmp || !ev->fn_expr || !ev->fn_off;
+    for (int e = 0; e < ne && !oom; e++) {
+        int k = ilnet_network_expr_functions(net, ilnet_network_event(net, (size_t)e)->trigger_expr,
+                                             tmp);
+        oom = k < 0;
+        for (int q = 0; q < k; q++) {
+            const ilnet_expr *f = ilnet_network_function_expr(net, (size_t)tmp[q]);
+            if (used[tmp[q]] || !ilnet_expr_relation_count(f)) continue;
+            used[tmp[q]] = 1;
+            ev->fn_expr[ev->n_fn] = f;
+            ev->fn_off[ev->n_fn++] = ev->n_rel;
+            ev->n_rel += (int)ilnet_expr_relation_count(f);
+        }
+    }
+    free(used);
+    free(tmp);
+    if (oom) return ILNET_ENOMEM;
     size_t nr = (size_t)ev->n_rel + 1;
     ev->diff = calloc(nr, sizeof *ev->diff);
-    ev->diff2 = calloc(nr, sizeof *ev->diff2);
     ev->force = calloc(nr, sizeof *ev->force);
     ev->roots = calloc(nr, sizeof *ev->roots);
     ev->prev = calloc((size_t)ne, 1);
@@ -160,8 +189,8 @@ static int ev_init(ev_state *ev, const ilnet_network *net)
     ev->vals = calloc((size_t)ev->max_assign + 1, sizeof *ev->vals);
     ev->ytmp = calloc(ns + 1, sizeof *ev->ytmp);
     ev->fy = calloc(ns + 1, sizeof *ev->fy);
-    if (!ev->diff || !ev->diff2 || !ev->force || !ev->roots || !ev->prev || !ev->vars ||
-        !ev->probe || !ev->vals || !ev->ytmp || !ev->fy)
+    if (!ev->diff || !ev->force || !ev->roots || !ev->prev || !ev->vars || !ev->probe ||
+        !ev->vals || !ev->ytmp || !ev->fy)
         return ILNET_ENOMEM;
     return 0;
 }
@@ -409,42 +438,43 @@ static int log_fired(ilnet_result *res, double t, int e)
     return 0;
 }
 
-/* Value of event e's trigger at (t, y), ev->vars holding that state. A comparison whose
- * sides are exactly equal is also true when it is true just after t (the state moved a
- * small step along dy/dt): "time > 5" turns true at 5, where CVODE may stop exactly, and
- * a root found there would not be reported again. An equality whose sides CVODE has just
- * seen cross is true at that root (and an inequality false). */
-static int trigger_value(ilnet_solver *s, int e, double t, const double *y)
+/* Value of event e's trigger at (t, y), ev->vars holding that state. When a comparison
+ * in the trigger, or in a function it uses (tie), has its two sides exactly equal, the
+ * trigger is also true when it is true just after t: the state moved a small step along
+ * dy/dt (*probed says whether ev->probe holds it already). So "time > 5" turns true at 5,
+ * where CVODE may stop exactly (and a root found there is not reported again), and a root
+ * CVODE returns with g exactly 0 counts. An equality whose sides CVODE has just seen cross
+ * is true at that root (and an inequality false). */
+static int trigger_value(ilnet_solver *s, int e, double t, const double *y, int tie, int *probed)
 {
     ev_state *ev = &s->ev;
     const ilnet_expr *tr = ilnet_network_event(s->net, (size_t)e)->trigger_expr;
-    int r0 = ev->rel_ptr[e], nr = ev->rel_ptr[e + 1] - r0, tie = 0, forced = 0;
-    double v = ilnet_expr_eval_relations(tr, ev->vars, ev->diff + r0, NULL);
+    int r0 = ev->rel_ptr[e], nr = ev->rel_ptr[e + 1] - r0, forced = 0;
     for (int r = 0; r < nr; r++) {
         char k = ilnet_expr_relation_kind(tr, (size_t)r);
         ev->force[r0 + r] = -1;
-        if (ev->diff[r0 + r] == 0 && (k == '<' || k == '>')) tie = 1;
         if (ev->roots_valid && ev->roots[r0 + r] && (k == '=' || k == '!')) {
             ev->force[r0 + r] = k == '=';
             forced = 1;
         }
     }
-    if (!tie && !forced) return v != 0;
-    if (!tie) return ilnet_expr_eval_relations(tr, ev->vars, NULL, ev->force + r0) != 0;
-    if (!tie) return v != 0;
-    int n = s->kin.n_species;
-    double dt = 1e-9 * (fabs(t) > 1 ? fabs(t) : 1);
-    ilnet_kinetics_rhs(&s->kin, t, y, ev->fy);
-    for (int i = 0; i < n; i++)
-        ev->ytmp[i] = y[i] + dt * ev->fy[i];
-    ilnet_network_vars_eval(s->net, t + dt, ev->ytmp, ev->probe);
-    ilnet_expr_eval_relations(tr, ev->probe, ev->diff2 + r0, NULL);
-    for (int r = 0; r < nr; r++) {
+    double v =
+        ilnet_expr_eval_relations(tr, ev->vars, ev->diff + r0, forced ? ev->force + r0 : NULL);
+    for (int r = 0; r < nr && !tie; r++) {
         char k = ilnet_expr_relation_kind(tr, (size_t)r);
-        double d = ev->diff2[r0 + r];
-        if (ev->diff[r0 + r] == 0 && (k == '<' ? d < 0 : k == '>' && d > 0)) ev->force[r0 + r] = 1;
+        tie = ev->diff[r0 + r] == 0 && (k == '<' || k == '>');
     }
-    return ilnet_expr_eval_relations(tr, ev->vars, NULL, ev->force + r0) != 0;
+    if (v != 0 || !tie) return v != 0;
+    if (!*probed) {
+        int n = s->kin.n_species;
+        double dt = 1e-9 * (fabs(t) > 1 ? fabs(t) : 1);
+        ilnet_kinetics_rhs(&s->kin, t, y, ev->fy);
+        for (int i = 0; i < n; i++)
+            ev->ytmp[i] = y[i] + dt * ev->fy[i];
+        ilnet_network_vars_eval(s->net, t + dt, ev->ytmp, ev->probe);
+        *probed = 1;
+    }
+    return ilnet_expr_eval_relations(tr, ev->probe, NULL, forced ? ev->force + r0 : NULL) != 0;
 }
 
 static void drop_pending(ev_state *ev, size_t i)
@@ -489,8 +519,16 @@ static int look(ilnet_solver *s, double t, const double *y)
 {
     ev_state *ev = &s->ev;
     ilnet_network_vars_eval(s->net, t, y, ev->vars);
+    int tie = 0, probed = 0;
+    for (int f = 0; f < ev->n_fn; f++) {
+        ilnet_expr_eval_relations(ev->fn_expr[f], ev->vars, ev->diff + ev->fn_off[f], NULL);
+        for (size_t r = 0; r < ilnet_expr_relation_count(ev->fn_expr[f]); r++) {
+            char k = ilnet_expr_relation_kind(ev->fn_expr[f], r);
+            tie |= ev->diff[ev->fn_off[f] + (int)r] == 0 && (k == '<' || k == '>');
+        }
+    }
     for (int e = 0; e < ev->n_ev; e++) {
-        int v = trigger_value(s, e, t, y);
+        int v = trigger_value(s, e, t, y, tie, &probed);
         if (v && !ev->prev[e]) {
             int rc = schedule(s, e, t);
             if (rc) return rc;

@@ -11,6 +11,7 @@
  *            shows its effect; with initial value true it does not fire
  *   strict   time > 2 with an output row at 2: fires at 2, the row shows it
  *   equality A == 0.5 fires once, at ln(2)/k
+ *   function trigger "low" with low = if(A < 0.5, 1, 0): fires at ln(2)/k
  *   sbml     through the SBML importer: S1 (concentration 2 in C1 = 0.5) decays at k; at
  *            t = 1 one event sets [S1] := 0.2 and C1 := 0.2 (the amount is 0.2 times the size
  *            before the event, 0.1: SBML test 01779); at 2 parameter p := p - 1 (from -1);
@@ -306,6 +307,23 @@ static void test_equality(void)
     ilnet_network_free(net);
 }
 
+/* a trigger with no comparison of its own, true through a function's: the function's
+ * comparison is a root function too, so the firing is at ln(2)/k, not at an output time */
+static void test_function_trigger(void)
+{
+    ilnet_network *net = decay(1);
+    CHECK(ilnet_network_add_function(net, "low", "if(A < 0.5, 1, 0)", 0) == 0, "%s",
+          ilnet_error_last());
+    add_event(net, "via_function", "low", NULL, NULL, 1, 1, 1, "X", "X + 1");
+    ilnet_result res = {0};
+    if (net && !run(net, &res, 2, 2, ILNET_LINSOL_DENSE)) {
+        CHECK(res.n_fired == 1, "%zu firings", res.n_fired);
+        if (res.n_fired) CHECK_CLOSE(res.fired_time[0], log(2) / k, 1e-8, 0);
+    }
+    ilnet_result_free(&res);
+    ilnet_network_free(net);
+}
+
 static void test_errors(void)
 {
     ilnet_network *net = decay(1);
@@ -339,6 +357,7 @@ int main(void)
     test_strict("time >= 2", 2);
     test_strict("and(X < 1, time > 2.5)", 2.5);
     test_equality();
+    test_function_trigger();
     test_sbml();
     test_errors();
     CHECK_DONE();
