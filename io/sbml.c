@@ -60,6 +60,7 @@ typedef struct {
     const char *comp; /* species: compartment id */
     int assigned;     /* has an assignment rule (becomes a function) */
     int rate_rule;    /* has a rate rule */
+    int event_target; /* parameter or compartment an event assigns: a fixed species */
     int state_init;   /* parameter whose initial assignment uses the state: a fixed species */
     int net_species;  /* index in the network (species or parameter state), or -1 */
 } sym;
@@ -173,14 +174,6 @@ static int emit_call(ctx *c, str *b, const ASTNode_t *n, const char *where)
         free(f.args[i]);
     free(f.args);
     return rc;
-}
-
-static int emit_bool(ctx *c, str *b, const ASTNode_t *n, const char *where)
-{
-    put(b, "((");
-    if (emit(c, b, n, where)) return -1;
-    put(b, ")!=0)");
-    return 0;
 }
 
 static int emit(ctx *c, str *b, const ASTNode_t *n, const char *where)
@@ -391,7 +384,7 @@ static int emit(ctx *c, str *b, const ASTNode_t *n, const char *where)
         unsigned pairs = k / 2;
         for (unsigned i = 0; i < pairs; i++) {
             put(b, "if(");
-            if (emit_bool(c, b, ASTNode_getChild(n, 2 * i + 1), where)) return -1;
+            if (emit(c, b, ASTNode_getChild(n, 2 * i + 1), where)) return -1;
             put(b, ",");
             if (emit(c, b, ASTNode_getChild(n, 2 * i), where)) return -1;
             put(b, ",");
@@ -408,31 +401,27 @@ static int emit(ctx *c, str *b, const ASTNode_t *n, const char *where)
     case AST_LOGICAL_AND:
     case AST_LOGICAL_OR:
     case AST_LOGICAL_XOR: {
+        /* and(a, and(b, c)): functions, not comparisons, so that the comparisons of a
+         * trigger are exactly its relational operators */
+        const char *f = t == AST_LOGICAL_AND ? "and(" : t == AST_LOGICAL_OR ? "or(" : "xor(";
         if (!k) {
             put(b, t == AST_LOGICAL_AND ? "1" : "0");
             return 0;
         }
-        put(b, "((");
-        for (unsigned i = 0; i < k; i++) {
-            if (i) put(b, t == AST_LOGICAL_AND ? "*" : "+");
-            if (emit_bool(c, b, ASTNode_getChild(n, i), where)) return -1;
+        if (k == 1) return emit_fn1(c, b, n, "(not(not(", ")))", where);
+        for (unsigned i = 0; i + 1 < k; i++) {
+            put(b, f);
+            if (emit(c, b, ASTNode_getChild(n, i), where)) return -1;
+            put(b, ",");
         }
-        put(b, t == AST_LOGICAL_AND ? ")!=0)" : t == AST_LOGICAL_OR ? ")>0)" : ")-2*floor((");
-        if (t == AST_LOGICAL_XOR) {
-            for (unsigned i = 0; i < k; i++) {
-                if (i) put(b, "+");
-                if (emit_bool(c, b, ASTNode_getChild(n, i), where)) return -1;
-            }
-            put(b, ")/2))");
-        }
+        if (emit(c, b, ASTNode_getChild(n, k - 1), where)) return -1;
+        for (unsigned i = 0; i + 1 < k; i++)
+            put(b, ")");
         return 0;
     }
     case AST_LOGICAL_NOT:
         if (k != 1) return unsupported(c, "not with a wrong argument count in", where);
-        put(b, "((");
-        if (emit(c, b, ASTNode_getChild(n, 0), where)) return -1;
-        put(b, ")==0)");
-        return 0;
+        return emit_fn1(c, b, n, "not(", ")", where);
     case AST_RELATIONAL_EQ:
     case AST_RELATIONAL_GEQ:
     case AST_RELATIONAL_GT:
@@ -511,7 +500,7 @@ static int constant_math(ctx *c, const ASTNode_t *n)
     ASTNodeType_t t = ASTNode_getType(n);
     if (t == AST_NAME) {
         sym *s = lookup(c, ASTNode_getName(n));
-        return s && s->kind != K_SPECIES && !s->assigned && !s->rate_rule;
+        return s && s->kind != K_SPECIES && !s->assigned && !s->rate_rule && !s->event_target;
     }
     if (t == AST_NAME_TIME || t == AST_FUNCTION_DELAY || t == AST_FUNCTION_RATE_OF ||
         t == AST_FUNCTION_PIECEWISE)
@@ -659,11 +648,70 @@ static int uses_state(ctx *c, const ASTNode_t *n)
     if (t == AST_NAME) {
         sym *s = lookup(c, ASTNode_getName(n));
         if (!s) return Model_getReactionById(c->m, ASTNode_getName(n)) != NULL;
-        return s->kind == K_SPECIES || s->assigned || s->rate_rule || s->state_init;
+        return s->kind == K_SPECIES || s->assigned || s->rate_rule || s->state_init ||
+               s->event_target;
     }
     for (unsigned i = 0; i < ASTNode_getNumChildren(n); i++)
         if (uses_state(c, ASTNode_getChild(n, i))) return 1;
     return 0;
+}
+
+/* an SBML event: trigger, delay and priority as expressions; a species in concentration
+ * semantics receives value * its compartment's size at execution (before the event's own
+ * assignments: SBML test 01779) */
+static int add_event(ctx *c, ilnet_network *net, Event_t *ev, unsigned index)
+{
+    char name[300], where[400];
+    const char *id = Event_getId(ev);
+    if (id && *id)
+        snprintf(name, sizeof name, "%s", id);
+    else
+        snprintf(name, sizeof name, "event%u", index + 1);
+    const Trigger_t *tr = Event_getTrigger(ev);
+    if (!tr || !Trigger_getMath(tr)) return unsupported(c, "event without a trigger", name);
+    unsigned na = Event_getNumEventAssignments(ev);
+    ilnet_event def = {0};
+    def.name = name;
+    def.n_assign = (int)na;
+    def.assign = calloc(na + 1, sizeof *def.assign);
+    int rc = def.assign ? 0 : ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    int l3 = SBase_getLevel((const SBase_t *)c->m) >= 3;
+    /* Level 2: initialValue and persistent do not exist and behave as true */
+    def.initial_value = l3 ? Trigger_getInitialValue(tr) : 1;
+    def.persistent = l3 ? Trigger_getPersistent(tr) : 1;
+    def.use_trigger_values =
+        Event_isSetUseValuesFromTriggerTime(ev) ? Event_getUseValuesFromTriggerTime(ev) : 1;
+    if (!rc) {
+        snprintf(where, sizeof where, "the trigger of event '%s'", name);
+        if (!(def.trigger = math_text(c, Trigger_getMath(tr), where))) rc = ILNET_EINPUT;
+    }
+    const Delay_t *dl = Event_getDelay(ev);
+    if (!rc && dl && Delay_getMath(dl)) {
+        snprintf(where, sizeof where, "the delay of event '%s'", name);
+        if (!(def.delay = math_text(c, Delay_getMath(dl), where))) rc = ILNET_EINPUT;
+    }
+    const Priority_t *pr = Event_getPriority(ev);
+    if (!rc && pr && Priority_getMath(pr)) {
+        snprintf(where, sizeof where, "the priority of event '%s'", name);
+        if (!(def.priority = math_text(c, Priority_getMath(pr), where))) rc = ILNET_EINPUT;
+    }
+    for (unsigned a = 0; a < na && !rc; a++) {
+        EventAssignment_t *ea = Event_getEventAssignment(ev, a);
+        sym *s = lookup(c, EventAssignment_getVariable(ea));
+        snprintf(where, sizeof where, "the assignment to '%s' of event '%s'", s->id, name);
+        def.assign[a].target = (char *)s->id;
+        if (!(def.assign[a].value = math_text(c, EventAssignment_getMath(ea), where)))
+            rc = ILNET_EINPUT;
+        if (s->kind == K_SPECIES && s->conc) def.assign[a].scale = (char *)s->comp;
+    }
+    if (!rc) rc = ilnet_network_add_event(net, &def);
+    free(def.trigger);
+    free(def.delay);
+    free(def.priority);
+    for (unsigned a = 0; a < na && def.assign; a++)
+        free(def.assign[a].value);
+    free(def.assign);
+    return rc;
 }
 
 static int import(ctx *c, ilnet_network *net, ilnet_sbml_symbols *out)
@@ -671,8 +719,6 @@ static int import(ctx *c, ilnet_network *net, ilnet_sbml_symbols *out)
     Model_t *m = c->m;
     int rc;
     char buf[512];
-    if (Model_getNumEvents(m))
-        return unsupported(c, "events (first event", Event_getId(Model_getEvent(m, 0)));
     if (Model_isSetConversionFactor(m))
         return unsupported(c, "conversion factors", Model_getConversionFactor(m));
     /* symbols */
@@ -711,6 +757,21 @@ static int import(ctx *c, ilnet_network *net, ilnet_sbml_symbols *out)
         if (s->kind == K_COMP && s->rate_rule)
             return unsupported(c, "rate rule on a compartment", s->id);
     }
+    /* parameters and compartments that events change become state variables */
+    for (unsigned i = 0; i < Model_getNumEvents(m); i++) {
+        Event_t *ev = Model_getEvent(m, i);
+        for (unsigned a = 0; a < Event_getNumEventAssignments(ev); a++) {
+            const char *v = EventAssignment_getVariable(Event_getEventAssignment(ev, a));
+            sym *s = lookup(c, v);
+            if (!s)
+                return unsupported(c, "event assignment to a species reference (stoichiometry)", v);
+            if (s->assigned)
+                return ilnet_error_set(
+                    ILNET_EINPUT, "%s: event '%s' assigns to '%s', which has an assignment rule",
+                    c->path, Event_getId(ev), v);
+            if (s->kind != K_SPECIES) s->event_target = 1;
+        }
+    }
     /* a concentration with a rate rule in a varying compartment would need dV/dt terms */
     for (int k = 0; k < c->nsyms; k++) {
         sym *y = &c->syms[k];
@@ -731,6 +792,18 @@ static int import(ctx *c, ilnet_network *net, ilnet_sbml_symbols *out)
         KineticLaw_t *kl = Reaction_getKineticLaw(Model_getReaction(m, i));
         if (kl) c->rate_refs |= uses_reaction_id(m, KineticLaw_getMath(kl));
     }
+    for (unsigned i = 0; i < Model_getNumEvents(m); i++) {
+        Event_t *ev = Model_getEvent(m, i);
+        const Trigger_t *tr = Event_getTrigger(ev);
+        const Delay_t *dl = Event_getDelay(ev);
+        const Priority_t *pr = Event_getPriority(ev);
+        c->rate_refs |= (tr && uses_reaction_id(m, Trigger_getMath(tr))) ||
+                        (dl && uses_reaction_id(m, Delay_getMath(dl))) ||
+                        (pr && uses_reaction_id(m, Priority_getMath(pr)));
+        for (unsigned a = 0; a < Event_getNumEventAssignments(ev); a++)
+            c->rate_refs |=
+                uses_reaction_id(m, EventAssignment_getMath(Event_getEventAssignment(ev, a)));
+    }
     /* initial assignments by symbol */
     ilnet_strmap ia = ILNET_STRMAP_INIT;
     for (unsigned i = 0; i < Model_getNumInitialAssignments(m); i++)
@@ -746,7 +819,9 @@ static int import(ctx *c, ilnet_network *net, ilnet_sbml_symbols *out)
         changed = 0;
         for (int i = 0; i < c->nsyms; i++) {
             sym *s = &c->syms[i];
-            if (s->kind == K_SPECIES || s->assigned || s->rate_rule || s->state_init) continue;
+            if (s->kind == K_SPECIES || s->assigned || s->rate_rule || s->state_init ||
+                s->event_target)
+                continue;
             int j = ilnet_strmap_get(&ia, s->id, (size_t)-1);
             if (j < 0) continue;
             if (uses_state(c,
@@ -797,10 +872,11 @@ static int import(ctx *c, ilnet_network *net, ilnet_sbml_symbols *out)
         }
         if (rc) break;
         /* an initial value may use species (their initial amounts): not supported */
-        if (s->rate_rule || s->state_init) {
+        if (s->rate_rule || s->state_init || s->event_target) {
             /* a parameter with a rate rule is a state variable; one whose initial value
-             * depends on the state is a constant evaluated with it */
-            rc = ilnet_network_add_species(net, s->id, text, s->state_init, 0);
+             * depends on the state, or that events change, is a fixed species (constant
+             * between events) */
+            rc = ilnet_network_add_species(net, s->id, text, !s->rate_rule, 0);
             s->net_species = (int)ilnet_network_species_count(net) - 1;
         } else {
             rc = ilnet_network_add_parameter(net, s->id, text, 0);
@@ -966,6 +1042,8 @@ static int import(ctx *c, ilnet_network *net, ilnet_sbml_symbols *out)
             free(law);
         }
     }
+    for (unsigned i = 0; i < Model_getNumEvents(m) && !rc; i++)
+        rc = add_event(c, net, Model_getEvent(m, i), i);
     /* output symbols: amount and concentration of species, value of the rest */
     for (int i = 0; i < c->nsyms && !rc && out; i++) {
         sym *s = &c->syms[i];

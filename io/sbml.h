@@ -7,9 +7,10 @@
  * become parameter expressions; function definitions are expanded; local parameters are
  * promoted (libsbml converters). Kinetic laws that are pure mass action (a constant times
  * the reactants' concentrations, each to its stoichiometry) stay on the mass-action fast
- * path with an analytic Jacobian; any other law is a general rate expression. Unsupported
- * constructs (events, algebraic rules, delays, fast reactions, ...) are errors naming the
- * construct and the element id. */
+ * path with an analytic Jacobian; any other law is a general rate expression. Events become
+ * network events (parameters and compartments they assign become fixed species). Unsupported
+ * constructs (algebraic rules, delays, fast reactions, ...) are errors naming the construct
+ * and the element id. */
 #ifndef ILNET_SBML_H
 #define ILNET_SBML_H
 

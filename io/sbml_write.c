@@ -288,6 +288,10 @@ static int build(wctx *w, Model_t *m)
 
 int ilnet_sbml_write(const ilnet_network *net, const char *path)
 {
+    if (ilnet_network_event_count(net))
+        return ilnet_error_set(ILNET_EINPUT,
+                               "%s: SBML export does not write events yet (event '%s')", path,
+                               ilnet_network_event(net, 0)->name);
     size_t ns = ilnet_network_species_count(net);
     wctx w = {net, path, calloc(ns + 1, sizeof(char *)), ILNET_STRMAP_INIT,
               L3ParserSettings_create()};

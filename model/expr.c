@@ -40,6 +40,7 @@ struct ilnet_expr {
     size_t n, cap;
     int *vars;
     size_t n_vars;
+    size_t n_rel; /* comparison instructions */
 };
 
 typedef double (*fn1_t)(double);
@@ -63,6 +64,27 @@ static double fn_max(double a, double b)
 static double fn_factorial(double x)
 {
     return tgamma(x + 1);
+}
+
+/* logical operators on truth values (nonzero is true, NaN included) */
+static double fn_not(double x)
+{
+    return x == 0;
+}
+
+static double fn_and(double a, double b)
+{
+    return a != 0 && b != 0;
+}
+
+static double fn_or(double a, double b)
+{
+    return a != 0 || b != 0;
+}
+
+static double fn_xor(double a, double b)
+{
+    return (a != 0) != (b != 0);
 }
 
 static const struct {
@@ -91,12 +113,14 @@ static const struct {
                  {"floor", floor},
                  {"ceil", ceil},
                  {"rint", rint},
-                 {"sign", fn_sign}};
+                 {"sign", fn_sign},
+                 {"not", fn_not}};
 
 static const struct {
     const char *name;
     fn2_t f;
-} fn2_table[] = {{"min", fn_min}, {"max", fn_max}, {"pow", pow}};
+} fn2_table[] = {{"min", fn_min}, {"max", fn_max}, {"pow", pow},
+                 {"and", fn_and}, {"or", fn_or},   {"xor", fn_xor}};
 
 #define N_FN1 (sizeof fn1_table / sizeof fn1_table[0])
 #define N_FN2 (sizeof fn2_table / sizeof fn2_table[0])
@@ -337,7 +361,7 @@ static int parse_expr(struct parser *ps)
         if (!strncmp(ps->p, cmps[i].tok, l)) {
             ps->p += l;
             if (parse_add(ps)) return -1;
-            if (emit(ps, cmps[i].op, 0, 0, -1)) return -1;
+            if (emit(ps, cmps[i].op, (int)ps->e->n_rel++, 0, -1)) return -1;
             break;
         }
     }
@@ -379,7 +403,10 @@ int ilnet_expr_parse(ilnet_expr **out, const char *text, ilnet_expr_resolve_fn r
     return 0;
 }
 
-double ilnet_expr_eval(const ilnet_expr *e, const double *vars)
+/* diff (may be NULL) receives lhs - rhs of every comparison; force (may be NULL) overrides
+ * the result of comparison i with force[i] when that is 0 or 1 */
+static inline double eval_core(const ilnet_expr *e, const double *vars, double *diff,
+                               const signed char *force)
 {
     double st[MAX_DEPTH + 1];
     int sp = -1;
@@ -417,27 +444,33 @@ double ilnet_expr_eval(const ilnet_expr *e, const double *vars)
             break;
         case OP_LT:
             sp--;
-            st[sp] = st[sp] < st[sp + 1];
+            if (diff) diff[in->arg] = st[sp] - st[sp + 1];
+            st[sp] = force && force[in->arg] >= 0 ? force[in->arg] : st[sp] < st[sp + 1];
             break;
         case OP_GT:
             sp--;
-            st[sp] = st[sp] > st[sp + 1];
+            if (diff) diff[in->arg] = st[sp] - st[sp + 1];
+            st[sp] = force && force[in->arg] >= 0 ? force[in->arg] : st[sp] > st[sp + 1];
             break;
         case OP_LE:
             sp--;
-            st[sp] = st[sp] <= st[sp + 1];
+            if (diff) diff[in->arg] = st[sp] - st[sp + 1];
+            st[sp] = force && force[in->arg] >= 0 ? force[in->arg] : st[sp] <= st[sp + 1];
             break;
         case OP_GE:
             sp--;
-            st[sp] = st[sp] >= st[sp + 1];
+            if (diff) diff[in->arg] = st[sp] - st[sp + 1];
+            st[sp] = force && force[in->arg] >= 0 ? force[in->arg] : st[sp] >= st[sp + 1];
             break;
         case OP_EQ:
             sp--;
-            st[sp] = st[sp] == st[sp + 1];
+            if (diff) diff[in->arg] = st[sp] - st[sp + 1];
+            st[sp] = force && force[in->arg] >= 0 ? force[in->arg] : st[sp] == st[sp + 1];
             break;
         case OP_NE:
             sp--;
-            st[sp] = st[sp] != st[sp + 1];
+            if (diff) diff[in->arg] = st[sp] - st[sp + 1];
+            st[sp] = force && force[in->arg] >= 0 ? force[in->arg] : st[sp] != st[sp + 1];
             break;
         case OP_FN1:
             st[sp] = fn1_table[in->arg].f(st[sp]);
@@ -453,6 +486,43 @@ double ilnet_expr_eval(const ilnet_expr *e, const double *vars)
         }
     }
     return st[0];
+}
+
+double ilnet_expr_eval(const ilnet_expr *e, const double *vars)
+{
+    return eval_core(e, vars, NULL, NULL);
+}
+
+double ilnet_expr_eval_relations(const ilnet_expr *e, const double *vars, double *diff,
+                                 const signed char *force)
+{
+    return eval_core(e, vars, diff, force);
+}
+
+size_t ilnet_expr_relation_count(const ilnet_expr *e)
+{
+    return e->n_rel;
+}
+
+char ilnet_expr_relation_kind(const ilnet_expr *e, size_t i)
+{
+    for (size_t k = 0; k < e->n; k++) {
+        const struct instr *in = &e->code[k];
+        if (in->op < OP_LT || in->op > OP_NE || (size_t)in->arg != i) continue;
+        switch (in->op) {
+        case OP_LT:
+        case OP_LE:
+            return '<';
+        case OP_GT:
+        case OP_GE:
+            return '>';
+        case OP_EQ:
+            return '=';
+        default:
+            return '!';
+        }
+    }
+    return 0;
 }
 
 size_t ilnet_expr_var_count(const ilnet_expr *e)

@@ -1,8 +1,8 @@
 /* Arithmetic expressions over named variables, compiled to a small stack program.
  * Grammar: + - * / ^ (also **), unary minus, comparisons, parentheses, numbers,
  * names, and functions exp ln log (natural) log10 log2 sqrt abs sin cos tan asin acos
- * atan sinh cosh tanh asinh acosh atanh floor ceil rint sign factorial min max pow if(c,a,b);
- * constants _pi and _e. */
+ * atan sinh cosh tanh asinh acosh atanh floor ceil rint sign factorial min max pow if(c,a,b),
+ * logical and(a,b) or(a,b) xor(a,b) not(a) (nonzero is true); constants _pi and _e. */
 #ifndef ILNET_EXPR_H
 #define ILNET_EXPR_H
 
@@ -26,5 +26,17 @@ int ilnet_expr_is_constant(const ilnet_expr *e, double *value);
 /* 1 when the expression is exactly one variable reference. */
 int ilnet_expr_is_variable(const ilnet_expr *e, int *index);
 void ilnet_expr_free(ilnet_expr *e);
+
+/* Comparisons (< > <= >= == !=), numbered 0.. in the order they appear in the program.
+ * Event triggers use them as root functions: comparison i changes its value only where
+ * lhs - rhs changes sign. */
+size_t ilnet_expr_relation_count(const ilnet_expr *e);
+/* '<' for < and <=, '>' for > and >=, '=' for ==, '!' for != */
+char ilnet_expr_relation_kind(const ilnet_expr *e, size_t i);
+/* Evaluates like ilnet_expr_eval; diff (may be NULL, relation_count entries) receives lhs - rhs
+ * of every comparison, and comparison i yields force[i] instead of its own result when
+ * force (may be NULL) holds 0 or 1 there (-1: not forced). */
+double ilnet_expr_eval_relations(const ilnet_expr *e, const double *vars, double *diff,
+                                 const signed char *force);
 
 #endif

@@ -38,6 +38,9 @@ struct ilnet_network {
     size_t n_functions, cap_functions;
     unsigned char *rate_dynamic;
     size_t n_dynamic;
+
+    ilnet_event *events;
+    size_t n_events, cap_events;
     int allow_nonfinite; /* SBML: INF/NaN parameters are legal (errors come from their use) */
     double *scratch;     /* var_count doubles for evaluating at the initial state */
 
@@ -96,9 +99,35 @@ static void free_stoich(ilnet_stoich *s)
     memset(s, 0, sizeof *s);
 }
 
+static void free_event(ilnet_event *e)
+{
+    free(e->name);
+    free(e->trigger);
+    free(e->delay);
+    free(e->priority);
+    for (int a = 0; a < e->n_assign; a++) {
+        free(e->assign[a].target);
+        free(e->assign[a].value);
+        free(e->assign[a].scale);
+        if (e->value_expr) ilnet_expr_free(e->value_expr[a]);
+        if (e->scale_expr) ilnet_expr_free(e->scale_expr[a]);
+    }
+    free(e->assign);
+    ilnet_expr_free(e->trigger_expr);
+    ilnet_expr_free(e->delay_expr);
+    ilnet_expr_free(e->priority_expr);
+    free(e->value_expr);
+    free(e->scale_expr);
+    free(e->target_species);
+    memset(e, 0, sizeof *e);
+}
+
 void ilnet_network_free(ilnet_network *net)
 {
     if (!net) return;
+    for (size_t i = 0; i < net->n_events; i++)
+        free_event(&net->events[i]);
+    free(net->events);
     for (size_t i = 0; i < net->n_params; i++) {
         free(net->params[i].name);
         free(net->params[i].text);
@@ -389,6 +418,59 @@ int ilnet_network_add_function(ilnet_network *net, const char *name, const char 
     return 0;
 }
 
+int ilnet_network_add_event(ilnet_network *net, const ilnet_event *def)
+{
+    if (check_name(net, "event", def->name, def->line)) return ILNET_EINPUT;
+    for (size_t i = 0; i < net->n_events; i++)
+        if (!strcmp(net->events[i].name, def->name))
+            return elem_error(net, def->line, "event '%s' defined twice", def->name);
+    if (!def->trigger || !*def->trigger)
+        return elem_error(net, def->line, "event '%s' has no trigger", def->name);
+    if (def->n_assign < 0 || (def->n_assign && !def->assign))
+        return elem_error(net, def->line, "event '%s' has a bad assignment count", def->name);
+    if (grow((void **)&net->events, &net->cap_events, net->n_events + 1, sizeof *net->events))
+        return ILNET_ENOMEM;
+    ilnet_event *e = &net->events[net->n_events];
+    memset(e, 0, sizeof *e);
+    e->name = dup_str(def->name);
+    e->trigger = dup_str(def->trigger);
+    e->delay = dup_str(def->delay);
+    e->priority = dup_str(def->priority);
+    e->initial_value = def->initial_value != 0;
+    e->persistent = def->persistent != 0;
+    e->use_trigger_values = def->use_trigger_values != 0;
+    e->line = def->line;
+    e->assign = calloc((size_t)def->n_assign + 1, sizeof *e->assign);
+    int oom = !e->name || !e->trigger || (def->delay && !e->delay) ||
+              (def->priority && !e->priority) || !e->assign;
+    for (int a = 0; a < def->n_assign && !oom; a++) {
+        const ilnet_event_assignment *d = &def->assign[a];
+        ilnet_event_assignment *x = &e->assign[a];
+        x->target = dup_str(d->target);
+        x->value = dup_str(d->value);
+        x->scale = dup_str(d->scale);
+        e->n_assign = a + 1;
+        oom = !x->target || !x->value || (d->scale && !x->scale);
+    }
+    if (oom) {
+        free_event(e);
+        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    }
+    net->n_events++;
+    net->compiled = 0;
+    return 0;
+}
+
+size_t ilnet_network_event_count(const ilnet_network *net)
+{
+    return net->n_events;
+}
+
+const ilnet_event *ilnet_network_event(const ilnet_network *net, size_t i)
+{
+    return i < net->n_events ? &net->events[i] : NULL;
+}
+
 static int resolve_param(void *ctx, const char *name, size_t len)
 {
     return ilnet_strmap_get(&((ilnet_network *)ctx)->param_names, name, len);
@@ -463,8 +545,8 @@ static int compile_expr(ilnet_network *net, ilnet_expr **out, const char *text, 
 {
     ilnet_expr_free(*out);
     *out = NULL;
-    int dynamic =
-        !strcmp(kind, "reaction") || !strcmp(kind, "function") || !strcmp(kind, "species");
+    int dynamic = !strcmp(kind, "reaction") || !strcmp(kind, "function") ||
+                  !strcmp(kind, "species") || !strncmp(kind, "event", 5);
     char *t = dynamic ? strip_calls(net, text) : NULL;
     if (dynamic && !t) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
     int rc =
@@ -679,6 +761,44 @@ static int build_stoich(ilnet_network *net)
     return 0;
 }
 
+static int compile_event(ilnet_network *net, ilnet_event *e)
+{
+    char what[400];
+    int n = e->n_assign, rc = 0;
+    for (int a = 0; a < n && e->value_expr; a++)
+        ilnet_expr_free(e->value_expr[a]);
+    for (int a = 0; a < n && e->scale_expr; a++)
+        ilnet_expr_free(e->scale_expr[a]);
+    free(e->value_expr);
+    free(e->scale_expr);
+    free(e->target_species);
+    e->value_expr = calloc((size_t)n + 1, sizeof *e->value_expr);
+    e->scale_expr = calloc((size_t)n + 1, sizeof *e->scale_expr);
+    e->target_species = calloc((size_t)n + 1, sizeof *e->target_species);
+    if (!e->value_expr || !e->scale_expr || !e->target_species)
+        return ilnet_error_set(ILNET_ENOMEM, "out of memory compiling the network");
+    rc = compile_expr(net, &e->trigger_expr, e->trigger, e->line, "event trigger", e->name);
+    if (!rc && e->delay)
+        rc = compile_expr(net, &e->delay_expr, e->delay, e->line, "event delay", e->name);
+    if (!rc && e->priority)
+        rc = compile_expr(net, &e->priority_expr, e->priority, e->line, "event priority", e->name);
+    for (int a = 0; a < n && !rc; a++) {
+        ilnet_event_assignment *x = &e->assign[a];
+        int i = ilnet_network_find_species(net, x->target);
+        if (i < 0)
+            return elem_error(net, e->line,
+                              "event '%s' assigns to '%s', which is not a species (events change "
+                              "only the state)",
+                              e->name, x->target);
+        e->target_species[a] = i;
+        snprintf(what, sizeof what, "%s' assignment to '%s", e->name, x->target);
+        rc = compile_expr(net, &e->value_expr[a], x->value, e->line, "event", what);
+        if (!rc && x->scale)
+            rc = compile_expr(net, &e->scale_expr[a], x->scale, e->line, "event", what);
+    }
+    return rc;
+}
+
 int ilnet_network_compile(ilnet_network *net)
 {
     size_t np = net->n_params;
@@ -731,6 +851,8 @@ int ilnet_network_compile(ilnet_network *net)
             if ((size_t)ilnet_expr_var(net->rate_expr[i], v) >= np) net->rate_dynamic[i] = 1;
         if (!rc) net->n_dynamic += net->rate_dynamic[i];
     }
+    for (size_t i = 0; i < net->n_events && !rc; i++)
+        rc = compile_event(net, &net->events[i]);
     if (!rc) rc = evaluate(net);
     if (!rc) rc = build_stoich(net);
     net->compiled = rc == 0;
@@ -754,6 +876,11 @@ int ilnet_network_set_parameter(ilnet_network *net, const char *name, double val
 void ilnet_network_allow_nonfinite(ilnet_network *net, int allow)
 {
     net->allow_nonfinite = allow;
+}
+
+int ilnet_network_allows_negative(const ilnet_network *net)
+{
+    return net->allow_nonfinite;
 }
 
 int ilnet_network_set_fixed(ilnet_network *net, size_t i, int fixed)
@@ -866,6 +993,32 @@ int ilnet_network_rate_inputs(const ilnet_network *net, size_t r, int *out)
     free(seen);
     free(stack);
     return n;
+}
+
+int ilnet_network_expr_functions(const ilnet_network *net, const ilnet_expr *e, int *out)
+{
+    size_t base = net->n_params + net->n_observables, nf = net->n_functions;
+    unsigned char *seen = calloc(nf + 1, 1);
+    int n = 0;
+    if (!seen) return -1;
+    /* out doubles as the work list: functions found are visited in turn */
+    for (int next = 0;; next++) {
+        for (size_t k = 0; k < ilnet_expr_var_count(e); k++) {
+            size_t v = (size_t)ilnet_expr_var(e, k);
+            if (v < base || v >= base + nf || seen[v - base]) continue;
+            seen[v - base] = 1;
+            out[n++] = (int)(v - base);
+        }
+        if (next >= n) break;
+        e = net->func_expr[out[next]];
+    }
+    free(seen);
+    return n;
+}
+
+const ilnet_expr *ilnet_network_function_expr(const ilnet_network *net, size_t i)
+{
+    return i < net->n_functions ? net->func_expr[i] : NULL;
 }
 
 size_t ilnet_network_parameter_count(const ilnet_network *net)

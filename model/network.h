@@ -56,6 +56,37 @@ typedef struct {
     int line;
 } ilnet_observable;
 
+/* An event (SBML semantics): when the trigger changes from false (0) to true (nonzero),
+ * the event is scheduled delay time units later (at once without a delay) and, when it
+ * executes, sets each target species to value (times scale, see below). Expressions are
+ * over the variable vector (parameters, observables, functions, time, species by name).
+ * The trigger's comparisons are the solver's root functions. */
+typedef struct {
+    char *target; /* a species: events change only the state (species amounts) */
+    char *value;
+    /* NULL, or an expression evaluated at execution, before any of the event's assignments
+     * is written; the target then holds value * scale (SBML: a concentration times its
+     * compartment's size, the size before a simultaneous assignment to it: SBML test 01779) */
+    char *scale;
+} ilnet_event_assignment;
+
+typedef struct {
+    char *name;
+    char *trigger;
+    char *delay;            /* NULL: none */
+    char *priority;         /* NULL: none (lower than any priority) */
+    int initial_value;      /* trigger value taken before the start time (0: true at t0 fires) */
+    int persistent;         /* 0: cancelled when the trigger turns false before execution */
+    int use_trigger_values; /* 1: values computed at the trigger time, 0: at execution */
+    int n_assign;
+    ilnet_event_assignment *assign;
+    int line;
+    /* after compile */
+    ilnet_expr *trigger_expr, *delay_expr, *priority_expr;
+    ilnet_expr **value_expr, **scale_expr; /* per assignment (scale_expr entries may be NULL) */
+    int *target_species;                   /* per assignment */
+} ilnet_event;
+
 /* Net stoichiometry, compressed sparse column (one column per reaction); rows of fixed
  * species are left out because their amounts never change. */
 typedef struct {
@@ -97,9 +128,17 @@ int ilnet_network_add_observable(ilnet_network *net, const char *name, const int
  * without "()"). Reaction rate expressions may refer to functions the same way. */
 int ilnet_network_add_function(ilnet_network *net, const char *name, const char *expr, int line);
 
+/* Copies the event (strings and assignments; the compiled fields are ignored). */
+int ilnet_network_add_event(ilnet_network *net, const ilnet_event *def);
+size_t ilnet_network_event_count(const ilnet_network *net);
+const ilnet_event *ilnet_network_event(const ilnet_network *net, size_t i);
+
 /* Lets parameters evaluate to infinity or NaN (SBML allows them); rates and initial amounts
  * must still be finite. */
 void ilnet_network_allow_nonfinite(ilnet_network *net, int allow);
+/* 1 after allow_nonfinite: species may also start negative (SBML parameters that rate rules
+ * or events change are held as species). */
+int ilnet_network_allows_negative(const ilnet_network *net);
 
 /* Resolves and evaluates everything; on failure names the element and its line. */
 int ilnet_network_compile(ilnet_network *net);
@@ -150,6 +189,11 @@ double ilnet_network_rate_eval(const ilnet_network *net, size_t r, const double 
  * functions), as variable-vector indices into out (capacity n_observables + n_species);
  * returns how many, or -1 when out of memory. */
 int ilnet_network_rate_inputs(const ilnet_network *net, size_t r, int *out);
+/* The functions expression e uses, directly or through other functions (indices into out,
+ * capacity function_count); returns how many, or -1 when out of memory. */
+int ilnet_network_expr_functions(const ilnet_network *net, const ilnet_expr *e, int *out);
+/* Function i's compiled expression (after compile). */
+const ilnet_expr *ilnet_network_function_expr(const ilnet_network *net, size_t i);
 /* Index of observable o / species i in the variable vector. */
 size_t ilnet_network_observable_var(const ilnet_network *net, size_t o);
 size_t ilnet_network_species_var(const ilnet_network *net, size_t i);

@@ -62,6 +62,9 @@ static void write_blocks(FILE *f, const ilnet_network *net)
 
 int ilnet_netfile_write(const ilnet_network *net, const char *path)
 {
+    if (ilnet_network_event_count(net))
+        return ilnet_error_set(ILNET_EINPUT, "%s: .net files cannot hold events (event '%s')", path,
+                               ilnet_network_event(net, 0)->name);
     size_t n = strlen(path);
     char *tmp = malloc(n + 16);
     if (!tmp) return ilnet_error_set(ILNET_ENOMEM, "out of memory");

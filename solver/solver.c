@@ -1,6 +1,7 @@
 #include "solver.h"
 
 #include "../common/error.h"
+#include "../model/expr.h"
 #include "kinetics.h"
 #include "nvector_fast.h"
 
@@ -16,10 +17,40 @@
 #include <sunmatrix/sunmatrix_dense.h>
 #include <sunmatrix/sunmatrix_sparse.h>
 
+/* an event scheduled for execution */
+typedef struct {
+    int event;
+    double time;
+    long seq;       /* scheduling order */
+    double *values; /* assignment values from the trigger time, or NULL */
+} ev_pending;
+
+/* event machinery; all zero for a network without events */
+typedef struct {
+    int n_ev, n_rel;
+    int *rel_ptr; /* event e's comparisons: [rel_ptr[e], rel_ptr[e + 1]) */
+    /* functions the triggers use that hold comparisons: theirs are root functions too,
+     * from fn_off[i] on (after the triggers' own) */
+    int n_fn;
+    const ilnet_expr **fn_expr;
+    int *fn_off;
+    double *diff;
+    signed char *force;
+    int *roots;          /* CVodeGetRootInfo at the last root return */
+    int roots_valid;     /* roots belong to the current time */
+    unsigned char *prev; /* trigger value after the last look */
+    double *vars, *probe, *vals, *ytmp, *fy;
+    int max_assign;
+    ev_pending *q;
+    size_t nq, capq;
+    long seq;
+} ev_state;
+
 struct ilnet_solver {
     const ilnet_network *net;
     ilnet_solver_options opts;
     ilnet_kinetics kin;
+    ev_state ev;
     int sparse;
     SUNContext ctx;
     void *cvode;
@@ -62,6 +93,24 @@ static int jac_sparse_fn(realtype t, N_Vector y, N_Vector fy, SUNMatrix J, void 
     return 0;
 }
 
+/* g of every trigger comparison, and of the comparisons in functions the triggers use:
+ * lhs - rhs (CVODE finds where it changes sign) */
+static int root_fn(realtype t, N_Vector y, realtype *gout, void *user)
+{
+    ilnet_solver *s = user;
+    ev_state *ev = &s->ev;
+    ilnet_network_vars_eval(s->net, t, N_VGetArrayPointer(y), ev->vars);
+    for (int e = 0; e < ev->n_ev; e++)
+        if (ev->rel_ptr[e + 1] > ev->rel_ptr[e])
+            ilnet_expr_eval_relations(ilnet_network_event(s->net, (size_t)e)->trigger_expr,
+                                      ev->vars, gout + ev->rel_ptr[e], NULL);
+    for (int f = 0; f < ev->n_fn; f++)
+        ilnet_expr_eval_relations(ev->fn_expr[f], ev->vars, gout + ev->fn_off[f], NULL);
+    for (int r = 0; r < ev->n_rel; r++)
+        if (!isfinite(gout[r])) gout[r] = gout[r] < 0 ? -1 : 1;
+    return 0;
+}
+
 static void err_handler(int code, const char *module, const char *function, char *msg, void *user)
 {
     (void)module;
@@ -75,9 +124,81 @@ static int cv_check(int flag, const char *call)
     return ilnet_error_set(ILNET_EINTERNAL, "%s failed with flag %d", call, flag);
 }
 
+static void ev_free(ev_state *ev)
+{
+    for (size_t i = 0; i < ev->nq; i++)
+        free(ev->q[i].values);
+    free(ev->q);
+    free(ev->rel_ptr);
+    free(ev->fn_expr);
+    free(ev->fn_off);
+    free(ev->diff);
+    free(ev->force);
+    free(ev->roots);
+    free(ev->prev);
+    free(ev->vars);
+    free(ev->probe);
+    free(ev->vals);
+    free(ev->ytmp);
+    free(ev->fy);
+    memset(ev, 0, sizeof *ev);
+}
+
+static int ev_init(ev_state *ev, const ilnet_network *net)
+{
+    int ne = (int)ilnet_network_event_count(net);
+    size_t ns = ilnet_network_species_count(net);
+    ev->n_ev = ne;
+    if (!ne) return 0;
+    ev->rel_ptr = calloc((size_t)ne + 1, sizeof *ev->rel_ptr);
+    if (!ev->rel_ptr) return ILNET_ENOMEM;
+    for (int e = 0; e < ne; e++) {
+        const ilnet_event *x = ilnet_network_event(net, (size_t)e);
+        ev->rel_ptr[e + 1] = ev->rel_ptr[e] + (int)ilnet_expr_relation_count(x->trigger_expr);
+        if (x->n_assign > ev->max_assign) ev->max_assign = x->n_assign;
+    }
+    ev->n_rel = ev->rel_ptr[ne];
+    size_t nf = ilnet_network_function_count(net);
+    int *used = calloc(nf + 1, sizeof *used), *tmp = malloc((nf + 1) * sizeof *tmp);
+    ev->fn_expr = calloc(nf + 1, sizeof *ev->fn_expr);
+    ev->fn_off = calloc(nf + 1, sizeof *ev->fn_off);
+    int oom = !used || !tmp || !ev->fn_expr || !ev->fn_off;
+    for (int e = 0; e < ne && !oom; e++) {
+        int k = ilnet_network_expr_functions(net, ilnet_network_event(net, (size_t)e)->trigger_expr,
+                                             tmp);
+        oom = k < 0;
+        for (int q = 0; q < k; q++) {
+            const ilnet_expr *f = ilnet_network_function_expr(net, (size_t)tmp[q]);
+            if (used[tmp[q]] || !ilnet_expr_relation_count(f)) continue;
+            used[tmp[q]] = 1;
+            ev->fn_expr[ev->n_fn] = f;
+            ev->fn_off[ev->n_fn++] = ev->n_rel;
+            ev->n_rel += (int)ilnet_expr_relation_count(f);
+        }
+    }
+    free(used);
+    free(tmp);
+    if (oom) return ILNET_ENOMEM;
+    size_t nr = (size_t)ev->n_rel + 1;
+    ev->diff = calloc(nr, sizeof *ev->diff);
+    ev->force = calloc(nr, sizeof *ev->force);
+    ev->roots = calloc(nr, sizeof *ev->roots);
+    ev->prev = calloc((size_t)ne, 1);
+    ev->vars = calloc(ilnet_network_var_count(net) + 1, sizeof *ev->vars);
+    ev->probe = calloc(ilnet_network_var_count(net) + 1, sizeof *ev->probe);
+    ev->vals = calloc((size_t)ev->max_assign + 1, sizeof *ev->vals);
+    ev->ytmp = calloc(ns + 1, sizeof *ev->ytmp);
+    ev->fy = calloc(ns + 1, sizeof *ev->fy);
+    if (!ev->diff || !ev->force || !ev->roots || !ev->prev || !ev->vars || !ev->probe ||
+        !ev->vals || !ev->ytmp || !ev->fy)
+        return ILNET_ENOMEM;
+    return 0;
+}
+
 void ilnet_solver_free(ilnet_solver *s)
 {
     if (!s) return;
+    ev_free(&s->ev);
     if (s->cvode) CVodeFree(&s->cvode);
     if (s->LS) SUNLinSolFree(s->LS);
     if (s->A) SUNMatDestroy(s->A);
@@ -131,6 +252,12 @@ static int setup_cvode(ilnet_solver *s)
      * egfr_net and fceri_fyn in benchmarks/bench_reference with no loss of accuracy. */
     if ((rc = cv_check(CVodeSetLSetupFrequency(s->cvode, 50), "CVodeSetLSetupFrequency")))
         return rc;
+    if (s->ev.n_rel > 0) {
+        if ((rc = cv_check(CVodeRootInit(s->cvode, s->ev.n_rel, root_fn), "CVodeRootInit")))
+            return rc;
+        if ((rc = cv_check(CVodeSetNoInactiveRootWarn(s->cvode), "CVodeSetNoInactiveRootWarn")))
+            return rc;
+    }
     return cv_check(CVodeSetMaxNumSteps(s->cvode, s->opts.max_steps), "CVodeSetMaxNumSteps");
 }
 
@@ -152,6 +279,10 @@ int ilnet_solver_new(ilnet_solver **out, const ilnet_network *net, const ilnet_s
     if (rc) {
         free(s);
         return rc;
+    }
+    if (ev_init(&s->ev, net)) {
+        ilnet_solver_free(s);
+        return ilnet_error_set(ILNET_ENOMEM, "out of memory preparing the events");
     }
     int n = s->kin.n_species;
     s->sparse = o.linsol == ILNET_LINSOL_KLU || (o.linsol == ILNET_LINSOL_AUTO && n > o.dense_max);
@@ -201,6 +332,8 @@ void ilnet_result_linear_times(ilnet_result *res, double t0, double t_end)
 
 void ilnet_result_free(ilnet_result *res)
 {
+    free(res->fired_time);
+    free(res->fired_event);
     free(res->times);
     free(res->species);
     free(res->observables);
@@ -285,6 +418,254 @@ static void describe_failure(ilnet_solver *s, ilnet_result *res, int flag, doubl
              dom[0] ? dom : "unavailable");
 }
 
+static void fold_stats(ilnet_solver *s, ilnet_result *res);
+
+/* ---- events ---- */
+
+static int log_fired(ilnet_result *res, double t, int e)
+{
+    if (res->n_fired == res->cap_fired) {
+        size_t cap = res->cap_fired ? 2 * res->cap_fired : 16;
+        double *tt = realloc(res->fired_time, cap * sizeof *tt);
+        if (tt) res->fired_time = tt;
+        int *ee = realloc(res->fired_event, cap * sizeof *ee);
+        if (ee) res->fired_event = ee;
+        if (!tt || !ee) return ilnet_error_set(ILNET_ENOMEM, "out of memory logging events");
+        res->cap_fired = cap;
+    }
+    res->fired_time[res->n_fired] = t;
+    res->fired_event[res->n_fired++] = e;
+    return 0;
+}
+
+/* Value of event e's trigger at (t, y), ev->vars holding that state. When a comparison
+ * in the trigger, or in a function it uses (tie), has its two sides exactly equal, the
+ * trigger is also true when it is true just after t: the state moved a small step along
+ * dy/dt (*probed says whether ev->probe holds it already). So "time > 5" turns true at 5,
+ * where CVODE may stop exactly (and a root found there is not reported again), and a root
+ * CVODE returns with g exactly 0 counts. An equality whose sides CVODE has just seen cross
+ * is true at that root (and an inequality false). */
+static int trigger_value(ilnet_solver *s, int e, double t, const double *y, int tie, int *probed)
+{
+    ev_state *ev = &s->ev;
+    const ilnet_expr *tr = ilnet_network_event(s->net, (size_t)e)->trigger_expr;
+    int r0 = ev->rel_ptr[e], nr = ev->rel_ptr[e + 1] - r0, forced = 0;
+    for (int r = 0; r < nr; r++) {
+        char k = ilnet_expr_relation_kind(tr, (size_t)r);
+        ev->force[r0 + r] = -1;
+        if (ev->roots_valid && ev->roots[r0 + r] && (k == '=' || k == '!')) {
+            ev->force[r0 + r] = k == '=';
+            forced = 1;
+        }
+    }
+    double v =
+        ilnet_expr_eval_relations(tr, ev->vars, ev->diff + r0, forced ? ev->force + r0 : NULL);
+    for (int r = 0; r < nr && !tie; r++) {
+        char k = ilnet_expr_relation_kind(tr, (size_t)r);
+        tie = ev->diff[r0 + r] == 0 && (k == '<' || k == '>');
+    }
+    if (v != 0 || !tie) return v != 0;
+    if (!*probed) {
+        int n = s->kin.n_species;
+        double dt = 1e-9 * (fabs(t) > 1 ? fabs(t) : 1);
+        ilnet_kinetics_rhs(&s->kin, t, y, ev->fy);
+        for (int i = 0; i < n; i++)
+            ev->ytmp[i] = y[i] + dt * ev->fy[i];
+        ilnet_network_vars_eval(s->net, t + dt, ev->ytmp, ev->probe);
+        *probed = 1;
+    }
+    return ilnet_expr_eval_relations(tr, ev->probe, NULL, forced ? ev->force + r0 : NULL) != 0;
+}
+
+static void drop_pending(ev_state *ev, size_t i)
+{
+    free(ev->q[i].values);
+    ev->q[i] = ev->q[--ev->nq];
+}
+
+/* Event e's trigger turned true at t: schedule it (ev->vars holds the state at t). */
+static int schedule(ilnet_solver *s, int e, double t)
+{
+    ev_state *ev = &s->ev;
+    const ilnet_event *x = ilnet_network_event(s->net, (size_t)e);
+    double delay = x->delay_expr ? ilnet_expr_eval(x->delay_expr, ev->vars) : 0;
+    if (!(delay >= 0) || !isfinite(delay))
+        return ilnet_error_set(ILNET_EINPUT, "event '%s': delay %g at t = %g", x->name, delay, t);
+    if (ev->nq == ev->capq) {
+        size_t cap = ev->capq ? 2 * ev->capq : 8;
+        ev_pending *q = realloc(ev->q, cap * sizeof *q);
+        if (!q) return ilnet_error_set(ILNET_ENOMEM, "out of memory scheduling events");
+        ev->q = q;
+        ev->capq = cap;
+    }
+    ev_pending *p = &ev->q[ev->nq];
+    p->event = e;
+    p->time = t + delay;
+    p->seq = ev->seq++;
+    p->values = NULL;
+    if (x->use_trigger_values && x->n_assign) {
+        p->values = malloc((size_t)x->n_assign * sizeof *p->values);
+        if (!p->values) return ilnet_error_set(ILNET_ENOMEM, "out of memory scheduling events");
+        for (int a = 0; a < x->n_assign; a++)
+            p->values[a] = ilnet_expr_eval(x->value_expr[a], ev->vars);
+    }
+    ev->nq++;
+    return 0;
+}
+
+/* Looks at every trigger at (t, y): schedules those that turned true, records the values,
+ * drops pending events that are not persistent and whose trigger is false. */
+static int look(ilnet_solver *s, double t, const double *y)
+{
+    ev_state *ev = &s->ev;
+    ilnet_network_vars_eval(s->net, t, y, ev->vars);
+    int tie = 0, probed = 0;
+    for (int f = 0; f < ev->n_fn; f++) {
+        ilnet_expr_eval_relations(ev->fn_expr[f], ev->vars, ev->diff + ev->fn_off[f], NULL);
+        for (size_t r = 0; r < ilnet_expr_relation_count(ev->fn_expr[f]); r++) {
+            char k = ilnet_expr_relation_kind(ev->fn_expr[f], r);
+            tie |= ev->diff[ev->fn_off[f] + (int)r] == 0 && (k == '<' || k == '>');
+        }
+    }
+    for (int e = 0; e < ev->n_ev; e++) {
+        int v = trigger_value(s, e, t, y, tie, &probed);
+        if (v && !ev->prev[e]) {
+            int rc = schedule(s, e, t);
+            if (rc) return rc;
+        }
+        ev->prev[e] = (unsigned char)v;
+    }
+    for (size_t i = 0; i < ev->nq;)
+        if (!ev->prev[ev->q[i].event] &&
+            !ilnet_network_event(s->net, (size_t)ev->q[i].event)->persistent)
+            drop_pending(ev, i);
+        else
+            i++;
+    return 0;
+}
+
+/* Executes the events due at t, highest priority first, looking at the triggers after
+ * each; *changed is set when the state changed. */
+static int fire_due(ilnet_solver *s, ilnet_result *res, double t, double *y, int *changed)
+{
+    ev_state *ev = &s->ev;
+    for (long count = 0;; count++) {
+        long best = -1;
+        double best_pri = 0;
+        for (size_t i = 0; i < ev->nq; i++) {
+            if (ev->q[i].time > t) continue;
+            const ilnet_event *x = ilnet_network_event(s->net, (size_t)ev->q[i].event);
+            double pri = x->priority_expr ? ilnet_expr_eval(x->priority_expr, ev->vars) : -INFINITY;
+            if (isnan(pri)) pri = -INFINITY;
+            if (best < 0 || pri > best_pri ||
+                (pri == best_pri &&
+                 (ev->q[i].time < ev->q[best].time ||
+                  (ev->q[i].time == ev->q[best].time && ev->q[i].seq < ev->q[best].seq)))) {
+                best = (long)i;
+                best_pri = pri;
+            }
+        }
+        if (best < 0) return 0;
+        if (count > 100000)
+            return ilnet_error_set(ILNET_ESOLVER, "events keep firing at t = %g (event '%s')", t,
+                                   ilnet_network_event(s->net, (size_t)ev->q[best].event)->name);
+        ev_pending p = ev->q[best];
+        ev->q[best] = ev->q[--ev->nq];
+        const ilnet_event *x = ilnet_network_event(s->net, (size_t)p.event);
+        double *vals = p.values ? p.values : ev->vals;
+        if (!p.values)
+            for (int a = 0; a < x->n_assign; a++)
+                vals[a] = ilnet_expr_eval(x->value_expr[a], ev->vars);
+        /* every assignment reads the state before any of them is written */
+        for (int a = 0; a < x->n_assign; a++)
+            if (x->scale_expr[a]) vals[a] *= ilnet_expr_eval(x->scale_expr[a], ev->vars);
+        for (int a = 0; a < x->n_assign; a++)
+            y[x->target_species[a]] = vals[a];
+        free(p.values);
+        if (x->n_assign) *changed = 1;
+        int rc = log_fired(res, t, p.event);
+        if (!rc) rc = look(s, t, y);
+        if (rc) return rc;
+    }
+}
+
+static int solver_failed(ilnet_solver *s, ilnet_result *res, int flag, double t)
+{
+    fold_stats(s, res);
+    res->status = ILNET_ESOLVER;
+    res->cvode_flag = flag;
+    describe_failure(s, res, flag, t);
+    return ilnet_error_set(ILNET_ESOLVER, "%s", res->message);
+}
+
+/* CVodeReInit zeroes CVODE's counters: runs with events add them up over the restarts */
+static void fold_stats(ilnet_solver *s, ilnet_result *res)
+{
+    ilnet_solver_stats sum = res->stats;
+    collect_stats(s, res);
+    ilnet_solver_stats *st = &res->stats;
+    st->steps += sum.steps;
+    st->rhs_evals += sum.rhs_evals;
+    st->jac_evals += sum.jac_evals;
+    st->lin_setups += sum.lin_setups;
+    st->err_test_fails += sum.err_test_fails;
+    st->nonlin_iters += sum.nonlin_iters;
+    st->nonlin_conv_fails += sum.nonlin_conv_fails;
+}
+
+static int restart(ilnet_solver *s, ilnet_result *res, double t)
+{
+    fold_stats(s, res);
+    return cv_check(CVodeReInit(s->cvode, t, s->y), "CVodeReInit");
+}
+
+/* The output loop with events: CVODE stops at roots of the trigger comparisons, at
+ * pending execution times and at output times; events are handled at every stop. */
+static int run_events(ilnet_solver *s, ilnet_result *res, double t0)
+{
+    ev_state *ev = &s->ev;
+    double *y = N_VGetArrayPointer(s->y), t = t0;
+    for (size_t i = 0; i < ev->nq; i++)
+        free(ev->q[i].values);
+    ev->nq = 0;
+    ev->seq = 0;
+    res->n_fired = 0;
+    ev->roots_valid = 0;
+    for (int e = 0; e < ev->n_ev; e++)
+        ev->prev[e] = (unsigned char)ilnet_network_event(s->net, (size_t)e)->initial_value;
+    int changed = 0, rc = look(s, t, y);
+    if (!rc) rc = fire_due(s, res, t, y, &changed);
+    if (rc) return rc;
+    store_row(s, res, 0, y);
+    if ((rc = cv_check(CVodeReInit(s->cvode, t0, s->y), "CVodeReInit"))) return rc;
+    for (size_t i = 1; i < res->n_times;) {
+        double tout = res->times[i], target = tout;
+        for (size_t k = 0; k < ev->nq; k++)
+            if (ev->q[k].time < target) target = ev->q[k].time;
+        if (target > t) {
+            realtype tn = t;
+            if ((rc = cv_check(CVodeGetCurrentTime(s->cvode, &tn), "CVodeGetCurrentTime")))
+                return rc;
+            if (target > tn &&
+                (rc = cv_check(CVodeSetStopTime(s->cvode, target), "CVodeSetStopTime")))
+                return rc;
+            realtype tret = t;
+            int flag = CVode(s->cvode, target, s->y, &tret, CV_NORMAL);
+            if (flag < 0) return solver_failed(s, res, flag, tret);
+            t = flag == CV_ROOT_RETURN ? tret : target;
+            ev->roots_valid = flag == CV_ROOT_RETURN;
+            if (ev->roots_valid &&
+                (rc = cv_check(CVodeGetRootInfo(s->cvode, ev->roots), "CVodeGetRootInfo")))
+                return rc;
+            changed = 0;
+            if ((rc = look(s, t, y)) || (rc = fire_due(s, res, t, y, &changed))) return rc;
+            if (changed && (rc = restart(s, res, t))) return rc;
+        }
+        if (t >= tout) store_row(s, res, i++, y);
+    }
+    return 0;
+}
+
 int ilnet_solver_run(ilnet_solver *s, ilnet_result *res, const double *y0)
 {
     int n = s->kin.n_species;
@@ -302,6 +683,7 @@ int ilnet_solver_run(ilnet_solver *s, ilnet_result *res, const double *y0)
                                    i, res->times[i], res->times[i - 1]);
     ilnet_kinetics_refresh(&s->kin, s->net);
     double t0 = res->times[0];
+    int rc;
     if (n == 0) {
         for (size_t i = 0; i < res->n_times; i++)
             store_row(s, res, i, NULL);
@@ -310,27 +692,30 @@ int ilnet_solver_run(ilnet_solver *s, ilnet_result *res, const double *y0)
     double *y = N_VGetArrayPointer(s->y);
     for (int i = 0; i < n; i++) {
         y[i] = y0 ? y0[i] : ilnet_network_species(s->net, i)->initial;
-        if (!isfinite(y[i]) || y[i] < 0)
+        if (!isfinite(y[i]) || (y[i] < 0 && !ilnet_network_allows_negative(s->net)))
             return ilnet_error_set(ILNET_EINPUT, "species '%s' starts at %g",
                                    ilnet_network_species(s->net, i)->name, y[i]);
     }
-    store_row(s, res, 0, y);
     s->cvode_msg[0] = '\0';
+    if (s->ev.n_ev) {
+        rc = run_events(s, res, t0);
+        if (rc == ILNET_ESOLVER && !res->status) {
+            res->status = rc;
+            snprintf(res->message, sizeof res->message, "%s", ilnet_error_last());
+        }
+        if (!rc) fold_stats(s, res);
+        return rc;
+    }
+    store_row(s, res, 0, y);
     /* CVodeInit ran at creation; every run restarts the same memory. */
-    int rc = cv_check(CVodeReInit(s->cvode, t0, s->y), "CVodeReInit");
+    rc = cv_check(CVodeReInit(s->cvode, t0, s->y), "CVodeReInit");
     if (rc) return rc;
     double t = t0;
     for (size_t i = 1; i < res->n_times; i++) {
         double tout = res->times[i];
         if (tout > t) {
             int flag = CVode(s->cvode, tout, s->y, &t, CV_NORMAL);
-            if (flag < 0) {
-                collect_stats(s, res);
-                res->status = ILNET_ESOLVER;
-                res->cvode_flag = flag;
-                describe_failure(s, res, flag, t);
-                return ilnet_error_set(ILNET_ESOLVER, "%s", res->message);
-            }
+            if (flag < 0) return solver_failed(s, res, flag, t);
         }
         store_row(s, res, i, y);
     }

@@ -39,6 +39,10 @@ typedef struct {
     double *observables; /* [n_times][n_observables] */
     ilnet_solver_stats stats;
     char message[1024]; /* on failure: time reached, CVODE's reason, dominant species */
+    /* events executed during the run, in order: time and network event index */
+    size_t n_fired, cap_fired;
+    double *fired_time;
+    int *fired_event;
 } ilnet_result;
 
 typedef struct ilnet_solver ilnet_solver;
@@ -62,7 +66,17 @@ void ilnet_result_linear_times(ilnet_result *res, double t0, double t_end);
 /* Integrates from times[0] through times[n-1] (non-decreasing), filling one row per time;
  * row 0 is the initial state. y0 = NULL uses the network's initial amounts. Rate
  * constants are read from the network at the start of every run. Returns 0, an input
- * error, or ILNET_ESOLVER with res->n_done rows valid and res->message set. */
+ * error, or ILNET_ESOLVER with res->n_done rows valid and res->message set.
+ *
+ * Events (SBML semantics): trigger comparisons (and those of the functions a trigger uses)
+ * are CVODE root functions; a trigger that turns true schedules its event (after its delay,
+ * evaluated then); due events execute in order of priority (evaluated at execution; ties:
+ * earlier scheduled first), each one followed by a fresh look at every trigger (cascades at
+ * the same time; events that are not persistent are dropped when their trigger is false);
+ * then CVODE restarts. When a comparison's two sides are exactly equal, the trigger is also
+ * true when it is true just after that time (so "time > 5" turns true at 5). Rows at an
+ * event time hold the state after the events, row 0 included. res->fired_time/fired_event
+ * list what executed. */
 int ilnet_solver_run(ilnet_solver *s, ilnet_result *res, const double *y0);
 
 #endif

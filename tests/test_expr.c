@@ -40,8 +40,40 @@ static void bad(const char *text, const char *token)
     ilnet_expr_free(e);
 }
 
+/* comparisons as root functions: lhs - rhs of each, and forced results */
+static void relations(void)
+{
+    ilnet_expr *e;
+    int rc = ilnet_expr_parse(&e, "or(a > b, and(not(c6 <= 10), kab == 0.5))", resolve, NULL, NULL);
+    CHECK(rc == 0, "%s", ilnet_error_last());
+    if (rc) return;
+    CHECK(ilnet_expr_relation_count(e) == 3, "%zu relations", ilnet_expr_relation_count(e));
+    CHECK(ilnet_expr_relation_kind(e, 0) == '>' && ilnet_expr_relation_kind(e, 1) == '<' &&
+              ilnet_expr_relation_kind(e, 2) == '=',
+          "kinds");
+    double diff[3];
+    CHECK(ilnet_expr_eval_relations(e, values, diff, NULL) == 0, "value");
+    CHECK(diff[0] == -1 && diff[1] == 0 && diff[2] == 0, "diffs %g %g %g", diff[0], diff[1],
+          diff[2]);
+    signed char force[3] = {-1, 0, -1}; /* c6 <= 10 forced false: not() makes it true */
+    CHECK(ilnet_expr_eval_relations(e, values, NULL, force) == 1, "forced value");
+    force[0] = 1;
+    force[1] = -1;
+    CHECK(ilnet_expr_eval_relations(e, values, NULL, force) == 1, "forced a > b");
+    ilnet_expr_free(e);
+}
+
 int main(void)
 {
+    relations();
+    ok("and(1, 2)", 1);
+    ok("and(a, 0)", 0);
+    ok("or(0, 0)", 0);
+    ok("or(0, -3)", 1);
+    ok("xor(1, 1)", 0);
+    ok("xor(0, b)", 1);
+    ok("not(0)", 1);
+    ok("not(a)", 0);
     ok("1", 1);
     ok("0.5*kab", 0.25);
     ok("a+b*c6", 32);
