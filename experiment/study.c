@@ -697,8 +697,10 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
         pthread_cond_signal(&R.cv_free);
         pthread_mutex_unlock(&R.mu);
         double t = now_s();
-        /* MPI-IO writes go straight to the file; HDF5's flush is collective there */
-        if (!wrc && n_ranks == 1 && (t - last_flush > 0.5 || R.n_done_q == 0)) {
+        /* a point's rows reach the file at once (no chunk cache), its status last, so the
+         * flush is only periodic; MPI-IO writes go straight to the file too, and HDF5's
+         * flush is collective there */
+        if (!wrc && n_ranks == 1 && t - last_flush > 1.0) {
             wrc = ilnet_h5study_flush(h);
             last_flush = t;
         }

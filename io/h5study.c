@@ -584,6 +584,24 @@ static herr_t slab(hid_t d, hid_t t, size_t point, int rank, const hsize_t *dims
     return e;
 }
 
+/* Points [first, first + count) of a dataset of rank `rank`, read or written whole. */
+static herr_t block(hid_t d, hid_t t, size_t first, size_t count, int rank, const hsize_t *dims,
+                    void *buf, int read)
+{
+    hsize_t start[3] = {first, 0, 0},
+            cnt[3] = {count, rank > 1 ? dims[1] : 1, rank > 2 ? dims[2] : 1};
+    hid_t fs = H5Dget_space(d);
+    if (fs < 0) return -1;
+    hid_t ms = H5Screate_simple(rank, cnt, NULL);
+    herr_t e = ms < 0 ? -1 : H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, cnt, NULL);
+    if (e >= 0)
+        e = read ? H5Dread(d, t, ms, fs, H5P_DEFAULT, buf)
+                 : H5Dwrite(d, t, ms, fs, H5P_DEFAULT, buf);
+    if (ms >= 0) H5Sclose(ms);
+    H5Sclose(fs);
+    return e;
+}
+
 static int write_point_to(const char *where, const ilnet_h5study_group *G, grp *gr, size_t point,
                           const double *obs, const double *species, signed char status,
                           const double *stats, const char *message)
@@ -601,7 +619,7 @@ static int write_point_to(const char *where, const ilnet_h5study_group *G, grp *
     if (G->n_species && G->n_times && species)
         CHECK(slab(gr->sp, H5T_NATIVE_DOUBLE, point, 3, sd, species, 0), "species_amounts");
     if (G->n_stats) CHECK(slab(gr->stats, H5T_NATIVE_DOUBLE, point, 2, td, stats, 0), "stats");
-    CHECK(slab(gr->msg, mt, point, 1, od, msg, 0), "message");
+    if (msg[0]) CHECK(slab(gr->msg, mt, point, 1, od, msg, 0), "message"); /* fill: "" */
     CHECK(slab(gr->status, H5T_NATIVE_SCHAR, point, 1, od, &status, 0), "status");
 out:
     if (mt >= 0) H5Tclose(mt);
@@ -639,6 +657,8 @@ int ilnet_h5study_finalize(ilnet_h5study *h, int compression, const ilnet_h5stud
     int rc = 0;
     hid_t f = -1, mt = msg_type();
     double *obs = NULL, *sp = NULL, *stats = NULL;
+    signed char *sbuf = NULL;
+    char *mbuf = NULL;
     grp *ng = calloc(h->n_groups + 1, sizeof *ng);
     if (snprintf(tmp, sizeof tmp, "%s.final.%ld", h->path, (long)getpid()) >= (int)sizeof tmp) {
         rc = ilnet_error_set(ILNET_EINPUT, "output path too long: %s", h->path);
@@ -657,37 +677,44 @@ int ilnet_h5study_finalize(ilnet_h5study *h, int compression, const ilnet_h5stud
     for (int i = 0; i < h->n_groups; i++) {
         const ilnet_h5study_group *G = &h->groups[i];
         if ((rc = create_group(f, where, G, compression, 0, &ng[i], &fin[i]))) goto out;
+        /* copied in blocks of points, each a whole number of the final file's chunks */
         size_t no = G->n_times * (size_t)G->n_obs, ns = G->n_times * (size_t)G->n_species;
+        size_t nb = (size_t)points_per_chunk(G->n_points, (no > ns ? no : ns) * 8);
         free(obs);
         free(sp);
         free(stats);
-        obs = malloc((no + 1) * sizeof *obs);
-        sp = malloc((ns + 1) * sizeof *sp);
-        stats = malloc(((size_t)G->n_stats + 1) * sizeof *stats);
-        if (!obs || !sp || !stats) {
+        free(sbuf);
+        free(mbuf);
+        obs = malloc((nb * no + 1) * sizeof *obs);
+        sp = malloc((nb * ns + 1) * sizeof *sp);
+        stats = malloc((nb * (size_t)G->n_stats + 1) * sizeof *stats);
+        sbuf = malloc(nb + 1);
+        mbuf = malloc(nb * MSG_LEN + 1);
+        if (!obs || !sp || !stats || !sbuf || !mbuf) {
             rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
             goto out;
         }
         hsize_t od[3] = {G->n_points, G->n_times, (hsize_t)G->n_obs};
         hsize_t sd[3] = {G->n_points, G->n_times, (hsize_t)G->n_species};
         hsize_t td[2] = {G->n_points, (hsize_t)G->n_stats};
-        for (size_t p = 0; p < G->n_points; p++) {
-            signed char s;
-            char msg[MSG_LEN];
-            grp *og = &h->g[i];
-            where = h->path;
-            if (no)
-                CHECK(slab(og->obs, H5T_NATIVE_DOUBLE, p, 3, od, obs, 1), "reading observables");
-            if (ns)
-                CHECK(slab(og->sp, H5T_NATIVE_DOUBLE, p, 3, sd, sp, 1), "reading species_amounts");
-            if (G->n_stats)
-                CHECK(slab(og->stats, H5T_NATIVE_DOUBLE, p, 2, td, stats, 1), "reading stats");
-            CHECK(slab(og->msg, mt, p, 1, od, msg, 1), "reading message");
-            CHECK(slab(og->status, H5T_NATIVE_SCHAR, p, 1, od, &s, 1), "reading status");
-            msg[MSG_LEN - 1] = 0;
-            where = tmp;
-            if ((rc = write_point_to(tmp, G, &ng[i], p, obs, sp, s, stats, msg))) goto out;
+        grp *og = &h->g[i], *fg = &ng[i];
+        for (size_t p = 0; p < G->n_points; p += nb) {
+            size_t n = G->n_points - p < nb ? G->n_points - p : nb;
+            for (int pass = 0; pass < 2; pass++) {
+                int rd = pass == 0;
+                grp *x = rd ? og : fg;
+                where = rd ? h->path : tmp;
+                if (no)
+                    CHECK(block(x->obs, H5T_NATIVE_DOUBLE, p, n, 3, od, obs, rd), "observables");
+                if (ns)
+                    CHECK(block(x->sp, H5T_NATIVE_DOUBLE, p, n, 3, sd, sp, rd), "species_amounts");
+                if (G->n_stats)
+                    CHECK(block(x->stats, H5T_NATIVE_DOUBLE, p, n, 2, td, stats, rd), "stats");
+                CHECK(block(x->msg, mt, p, n, 1, od, mbuf, rd), "message");
+                CHECK(block(x->status, H5T_NATIVE_SCHAR, p, n, 1, od, sbuf, rd), "status");
+            }
         }
+        where = tmp;
         close_group(&ng[i]);
     }
     if (H5Fclose(f) < 0) {
@@ -716,6 +743,8 @@ out:
     free(obs);
     free(sp);
     free(stats);
+    free(sbuf);
+    free(mbuf);
     ilnet_h5study_close(h);
     return rc;
 }
