@@ -760,6 +760,7 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
     }
 
     /* every point is done: fits and the final file */
+    double t_points = now_s() - t0;
     resp = calloc(c.n_experiments, sizeof *resp);
     fits = calloc(c.n_experiments, sizeof *fits);
     fit_st = calloc(c.n_experiments, sizeof *fit_st);
@@ -797,10 +798,11 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
     h = NULL;
     if (rc) goto finish;
     if (!o->quiet)
-        printf("%s: %zu point%s in %.2f s (%zu this run, %d rank%s x %d thread%s)%s\n", c.output,
-               total, total == 1 ? "" : "s", now_s() - t0, pending, n_ranks,
-               n_ranks == 1 ? "" : "s", n_threads, n_threads == 1 ? "" : "s",
-               failed ? "; some points failed (status -1/-2)" : "");
+        printf("%s: %zu point%s in %.2f s (%zu this run, %d rank%s x %d thread%s; points %.2f s, "
+               "fits and final file %.2f s)%s\n",
+               c.output, total, total == 1 ? "" : "s", now_s() - t0, pending, n_ranks,
+               n_ranks == 1 ? "" : "s", n_threads, n_threads == 1 ? "" : "s", t_points,
+               now_s() - t0 - t_points, failed ? "; some points failed (status -1/-2)" : "");
     if (failed) {
         for (int k = 0; k < c.n_experiments && !rc; k++)
             if (x[k].n_failed)
