@@ -284,7 +284,7 @@ experiments:
                     col = cdat[:, j + 1]
                     close(sa[0, :, j], col, 1e-5, 1e-9 * max(np.abs(col).max(), 1e-300),
                           f"haugh2b species {j + 1} vs BioNetGen")
-        # compression of the final file: deflate (default level 4) + shuffle
+        # compression of the final file: deflate (default level 1) + shuffle
         d = g["observables"]
         check(d.compression == "gzip" and d.compression_opts == 1 and d.shuffle,
               f"haugh2b: observables compression {d.compression} {d.compression_opts} shuffle {d.shuffle}, "
