@@ -14,7 +14,11 @@ int cli_fail(void)
 {
     int rank, size;
     ilnet_dispatch_world(&rank, &size);
-    if (rank == 0) fprintf(stderr, "ilnet: %s\n", ilnet_error_last()); /* once per MPI run */
+    /* in an MPI run, what every rank knows is printed once, by rank 0 */
+    if (rank == 0)
+        fprintf(stderr, "ilnet: %s\n", ilnet_error_last());
+    else if (!ilnet_dispatch_error_relayed())
+        fprintf(stderr, "ilnet (rank %d): %s\n", rank, ilnet_error_last());
     return ilnet_error_code() == ILNET_ESOLVER ? EXIT_SOLVER : EXIT_INPUT;
 }
 

@@ -28,6 +28,17 @@ static int mpi_check(int rc, const char *what)
 }
 #endif
 
+/* set by the main thread only, read by the CLI after the study returns */
+static int g_relayed;
+void ilnet_dispatch_mark_relayed(void)
+{
+    g_relayed = 1;
+}
+int ilnet_dispatch_error_relayed(void)
+{
+    return g_relayed;
+}
+
 int ilnet_dispatch_world(int *rank, int *size)
 {
     *rank = 0;

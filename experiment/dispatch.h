@@ -34,6 +34,10 @@ int ilnet_dispatch_stop(ilnet_dispatch *d);
 int ilnet_dispatch_others_done(const ilnet_dispatch *d);
 void ilnet_dispatch_free(ilnet_dispatch *d);
 
+/* The current error message only repeats what rank 0 reports (printed there, not here). */
+void ilnet_dispatch_mark_relayed(void);
+int ilnet_dispatch_error_relayed(void);
+
 /* Collective helpers (identity without MPI). */
 int ilnet_dispatch_sum(long long *v, int n);       /* in place, over ranks */
 int ilnet_dispatch_max(int *v, int n);             /* in place, over ranks */

@@ -11,7 +11,7 @@
 
 const char *const ilnet_stat_names[ILNET_STAT_COUNT] = {
     "steps",        "rhs_evals",         "jac_evals", "lin_setups", "err_test_fails",
-    "nonlin_iters", "nonlin_conv_fails", "t_reached", "solver_s", "wall_s"};
+    "nonlin_iters", "nonlin_conv_fails", "t_reached", "solver_s",   "wall_s"};
 
 void ilnet_point_unit_free(ilnet_point_unit *u)
 {
@@ -25,6 +25,8 @@ void ilnet_point_unit_free(ilnet_point_unit *u)
     free(u->var_param);
     free(u->var_species);
     free(u->saved);
+    free(u->saved_set);
+    free(u->touched_set);
     free(u->touched);
     free(u->touched_base);
     free(u);
@@ -72,7 +74,6 @@ int ilnet_point_unit_new(ilnet_point_unit **out, const ilnet_config *c,
         if (!rc) rc = apply_params(c, u->net, &s->params);
     }
     if (rc) {
-        ilnet_error_prefix("%s (%s)", e->path, e->name);
         ilnet_point_unit_free(u);
         return rc;
     }
@@ -84,14 +85,16 @@ int ilnet_point_unit_new(ilnet_point_unit **out, const ilnet_config *c,
     u->seg_times = calloc(cap, sizeof *u->seg_times);
     u->var_param = calloc(n_vars + 1, sizeof *u->var_param);
     u->var_species = calloc(n_vars + 1, sizeof *u->var_species);
-    int max_touched = e->protocol.preeq_set.n;
+    int max_touched = e->protocol.preeq_set.n + 1;
     for (int k = 0; k < e->protocol.n_steps; k++)
         max_touched += e->protocol.steps[k].set.n;
     u->saved = calloc(e->protocol.preeq_set.n + 1, sizeof *u->saved);
+    u->saved_set = calloc(e->protocol.preeq_set.n + 1, 1);
     u->touched = calloc(max_touched + 1, sizeof *u->touched);
+    u->touched_set = calloc(max_touched + 1, 1);
     u->touched_base = calloc(max_touched + 1, sizeof *u->touched_base);
     if (!u->y || !u->init_before || !u->seg_times || !u->var_param || !u->var_species ||
-        !u->saved || !u->touched || !u->touched_base) {
+        !u->saved || !u->saved_set || !u->touched || !u->touched_set || !u->touched_base) {
         ilnet_point_unit_free(u);
         return ilnet_error_set(ILNET_ENOMEM, "out of memory");
     }
@@ -100,15 +103,19 @@ int ilnet_point_unit_new(ilnet_point_unit **out, const ilnet_config *c,
         u->var_param[j] = species ? -1 : ilnet_network_find_parameter(u->net, var_names[j]);
         u->var_species[j] = species ? ilnet_network_find_species(u->net, var_names[j]) : -1;
     }
-    /* parameters the protocol's steps set, with their values before any point */
-    for (int k = -1; k < e->protocol.n_steps; k++) {
+    /* parameters the protocol's steps set (and a dose given after pre-equilibration), with
+     * their values before any point */
+    int late_dose = e->type == ILNET_EXP_DOSE && e->protocol.has_preeq && !e->dose_is_species;
+    for (int k = -1 - late_dose; k < e->protocol.n_steps; k++) {
         const ilnet_config_assign *a = k < 0 ? &e->protocol.preeq_set : &e->protocol.steps[k].set;
-        for (int i = 0; i < a->n; i++) {
-            int p = ilnet_network_find_parameter(u->net, a->names[i]), seen = 0;
+        for (int i = 0; i < (k == -2 ? 1 : a->n); i++) {
+            const char *name = k == -2 ? e->dose_name : a->names[i];
+            int p = ilnet_network_find_parameter(u->net, name), seen = 0;
             for (int j = 0; j < u->n_touched; j++)
                 seen |= u->touched[j] == p;
             if (p < 0 || seen) continue;
             u->touched[u->n_touched] = p;
+            u->touched_set[u->n_touched] = ilnet_network_parameter_is_set(u->net, (size_t)p);
             u->touched_base[u->n_touched++] = ilnet_network_parameter(u->net, p)->value;
         }
     }
@@ -121,14 +128,16 @@ int ilnet_point_unit_new(ilnet_point_unit **out, const ilnet_config *c,
     return 0;
 }
 
-/* Sets parameter name; species whose initial amount changes with it are reset to their
- * new initial amount (how a dose parameter adds or removes a clamped ligand). */
-static int set_param_reset(ilnet_point_unit *u, const char *name, double v)
+/* Sets parameter name (or, with unset, lets it follow its expression again); species whose
+ * initial amount changes with it are reset to their new initial amount (how a dose
+ * parameter adds or removes a clamped ligand). */
+static int change_param_reset(ilnet_point_unit *u, const char *name, double v, int unset)
 {
     size_t ns = ilnet_network_species_count(u->net);
     for (size_t i = 0; i < ns; i++)
         u->init_before[i] = ilnet_network_species(u->net, i)->initial;
-    int rc = ilnet_network_set_parameter(u->net, name, v);
+    int rc = unset ? ilnet_network_unset_parameter(u->net, name)
+                   : ilnet_network_set_parameter(u->net, name, v);
     if (rc) return rc;
     for (size_t i = 0; i < ns; i++) {
         double now = ilnet_network_species(u->net, i)->initial;
@@ -144,7 +153,7 @@ static int apply_changes(ilnet_point_unit *u, const ilnet_config_assign *set,
         int sp = ilnet_network_find_species(u->net, set->names[i]);
         if (sp >= 0)
             u->y[sp] = set->values[i];
-        else if (set_param_reset(u, set->names[i], set->values[i]))
+        else if (change_param_reset(u, set->names[i], set->values[i], 0))
             return ilnet_config_error(u->cfg, set->pos[i], set->paths[i], "%s", ilnet_error_last());
     }
     for (int i = 0; add && i < add->n; i++)
@@ -190,7 +199,6 @@ static void store(ilnet_point_unit *u, ilnet_point_out *out, size_t row, const d
     ilnet_network_observables_eval(u->net, y, out->observables + row * no);
 }
 
-
 static void fail(ilnet_point_out *out, int status, const char *msg)
 {
     out->status = status;
@@ -206,6 +214,7 @@ int ilnet_point_run(ilnet_point_unit *u, const double *values, ilnet_point_out *
     size_t nt = u->n_times;
     double t_wall = now_s();
     memset(out->stats, 0, sizeof out->stats);
+    memset(&u->seg.stats, 0, sizeof u->seg.stats);
     out->message[0] = 0;
     out->status = ILNET_POINT_OK;
     for (size_t i = 0; i < nt * no; i++)
@@ -213,7 +222,9 @@ int ilnet_point_run(ilnet_point_unit *u, const double *values, ilnet_point_out *
     for (size_t i = 0; i < nt * ns; i++)
         out->species[i] = NAN;
     int n_vars = e->type == ILNET_EXP_DOSE ? 1 : e->type == ILNET_EXP_SWEEP ? e->n_sweep : 0;
-    for (int j = 0; j < n_vars; j++)
+    /* a dose comes at t_start: after the pre-equilibration, when there is one */
+    int dose_late = e->type == ILNET_EXP_DOSE && pr->has_preeq;
+    for (int j = 0; j < n_vars && !dose_late; j++)
         if (u->var_param[j] >= 0 &&
             ilnet_network_set_parameter(
                 u->net, ilnet_network_parameter(u->net, u->var_param[j])->name, values[j])) {
@@ -224,7 +235,7 @@ int ilnet_point_run(ilnet_point_unit *u, const double *values, ilnet_point_out *
         u->y[i] = ilnet_network_species(u->net, i)->initial;
     for (int i = 0; i < c->initial.n; i++)
         u->y[ilnet_network_find_species(u->net, c->initial.names[i])] = c->initial.values[i];
-    for (int j = 0; j < n_vars; j++)
+    for (int j = 0; j < n_vars && !dose_late; j++)
         if (u->var_species[j] >= 0) u->y[u->var_species[j]] = values[j];
 
     if (pr->has_preeq) {
@@ -235,6 +246,7 @@ int ilnet_point_run(ilnet_point_unit *u, const double *values, ilnet_point_out *
         for (int i = 0; i < n_saved; i++) {
             int k = ilnet_network_find_parameter(u->net, ps->names[i]);
             saved[i] = k >= 0 ? ilnet_network_parameter(u->net, k)->value : NAN;
+            u->saved_set[i] = k >= 0 && ilnet_network_parameter_is_set(u->net, (size_t)k);
         }
         if (apply_changes(u, ps, NULL)) {
             fail(out, ILNET_POINT_BAD, ilnet_error_last());
@@ -249,10 +261,20 @@ int ilnet_point_run(ilnet_point_unit *u, const double *values, ilnet_point_out *
             goto done;
         }
         for (int i = 0; i < n_saved; i++)
-            if (!isnan(saved[i]) && set_param_reset(u, ps->names[i], saved[i])) {
+            if (!isnan(saved[i]) &&
+                change_param_reset(u, ps->names[i], saved[i], !u->saved_set[i])) {
                 fail(out, ILNET_POINT_BAD, ilnet_error_last());
                 goto done;
             }
+        for (int j = 0; j < n_vars && dose_late; j++) {
+            if (u->var_species[j] >= 0) u->y[u->var_species[j]] = values[j];
+            if (u->var_param[j] >= 0 &&
+                change_param_reset(u, ilnet_network_parameter(u->net, u->var_param[j])->name,
+                                   values[j], 0)) {
+                fail(out, ILNET_POINT_BAD, ilnet_error_last());
+                goto done;
+            }
+        }
     }
 
     int k = 0; /* next protocol step */
@@ -293,9 +315,13 @@ done:
     out->stats[ILNET_STAT_WALL] = now_s() - t_wall;
     /* the next point starts from the same parameters: undo the protocol's changes */
     for (int i = 0; i < u->n_touched; i++) {
-        const ilnet_parameter *p = ilnet_network_parameter(u->net, u->touched[i]);
-        if (p->value != u->touched_base[i] &&
-            ilnet_network_set_parameter(u->net, p->name, u->touched_base[i]))
+        size_t pi = (size_t)u->touched[i];
+        const ilnet_parameter *p = ilnet_network_parameter(u->net, pi);
+        int now_set = ilnet_network_parameter_is_set(u->net, pi);
+        if (!u->touched_set[i]
+                ? now_set && ilnet_network_unset_parameter(u->net, p->name)
+                : (p->value != u->touched_base[i] || !now_set) &&
+                      ilnet_network_set_parameter(u->net, p->name, u->touched_base[i]))
             return ilnet_error_code();
     }
     return 0;

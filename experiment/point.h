@@ -35,11 +35,13 @@ typedef struct {
     const double *times; /* the experiment's output grid */
     ilnet_result seg;    /* scratch for one protocol segment */
     double *y, *init_before, *seg_times;
-    int *var_param;   /* per varying parameter: index in the network, or -1 */
-    int *var_species; /* per varying name (species dose): species index, or -1 */
-    double *saved;    /* parameter values before pre-equilibration */
-    int n_touched;    /* parameters the protocol sets, restored after every point */
+    int *var_param;           /* per varying parameter: index in the network, or -1 */
+    int *var_species;         /* per varying name (species dose): species index, or -1 */
+    double *saved;            /* parameter values before pre-equilibration */
+    unsigned char *saved_set; /* and whether they were set (or followed their expression) */
+    int n_touched;            /* parameters the protocol sets, restored after every point */
     int *touched;
+    unsigned char *touched_set;
     double *touched_base;
 } ilnet_point_unit;
 

@@ -13,6 +13,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,6 @@ typedef struct {
     size_t *readout_row; /* per readout time: row in the grid */
     signed char *status;
     size_t n_pending, n_failed;
-    double wall;
 } exp_info;
 
 typedef struct {
@@ -63,7 +63,8 @@ typedef struct {
     pthread_cond_t cv_free, cv_done;
 } runner;
 
-static volatile sig_atomic_t g_interrupted;
+/* set by signal handlers and read by every thread: a lock-free atomic serves both */
+static atomic_int g_interrupted;
 static void on_signal(int sig)
 {
     (void)sig;
@@ -324,6 +325,8 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
     ilnet_dispatch D;
     memset(&D, 0, sizeof D);
     int sync_up = 0, rank = 0, n_ranks = 1;
+    int own_error = 0; /* an error only this rank has (others print what every rank knows) */
+    ilnet_dispatch_world(&rank, &n_ranks);
     worker *workers = NULL;
     pthread_t *tids = NULL;
     int n_threads = 0, started = 0;
@@ -456,14 +459,13 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
         }
     }
     if (o->check_only) {
-        if (!o->quiet)
+        if (!o->quiet && rank == 0)
             printf("%s: valid: %d experiment%s, %zu point%s\n", c.path, c.n_experiments,
                    c.n_experiments == 1 ? "" : "s", total, total == 1 ? "" : "s");
         goto out;
     }
 
     /* the output file: rank 0 creates or reopens it, reads what is done, tells the others */
-    ilnet_dispatch_world(&rank, &n_ranks);
     ilnet_solver *probe = NULL;
     if ((rc = ilnet_solver_new(&probe, net, &c.solver))) goto out;
     ilnet_h5study_meta meta = {c.path,
@@ -497,13 +499,25 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
             rc = bad;
             goto out;
         }
-        if (st[0] && !rc)
+        if (st[0] && !rc) {
             rc = ilnet_error_set(st[0], "rank 0 could not open the output (it says why)");
+            ilnet_dispatch_mark_relayed();
+        }
         finished = st[1];
     }
     if (rc) goto out;
     if (finished) {
-        if (!o->quiet && rank == 0) printf("%s: already finished; nothing to do\n", c.output);
+        char *fs = rank == 0 ? ilnet_h5study_file_status(c.output) : NULL;
+        int had_failures = fs && !strcmp(fs, "failed_points");
+        free(fs);
+        ilnet_dispatch_bcast(&had_failures, sizeof had_failures);
+        if (had_failures) /* the same exit status as the run that finished it */
+            rc = ilnet_error_set(ILNET_ESOLVER,
+                                 "%s: already finished, with failed points (see the status and "
+                                 "message datasets)",
+                                 c.output);
+        else if (!o->quiet && rank == 0)
+            printf("%s: already finished; nothing to do\n", c.output);
         goto out;
     }
     for (int k = 0; k < c.n_experiments; k++) {
@@ -522,7 +536,7 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
     n_threads = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (n_threads < 1) n_threads = 1;
     if ((size_t)n_threads > pending && pending > 0) n_threads = (int)pending;
-    if ((rc = ilnet_dispatch_init(&D, pending, n_threads))) goto out;
+    if ((rc = ilnet_dispatch_init(&D, pending, n_threads))) goto agree;
     R.cfg = &c;
     R.presets = presets;
     R.x = x;
@@ -541,7 +555,7 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
     if (!R.job_exp || !R.job_point || !R.queue || !R.slots || !R.free_stack || !R.done_q ||
         !workers || !tids || !wbuf || !wsp) {
         rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
-        goto out;
+        goto agree;
     }
     for (int k = 0; k < c.n_experiments; k++)
         for (size_t p = 0; p < x[k].pts.n_points; p++)
@@ -555,7 +569,7 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
         s->out.species = malloc((max_times * net_sp + 1) * sizeof(double));
         if (!s->out.observables || !s->out.species) {
             rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
-            goto out;
+            goto agree;
         }
         R.free_stack[R.n_free++] = i;
     }
@@ -568,13 +582,25 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
         workers[t].unit_base = calloc(c.n_experiments, sizeof *workers[t].unit_base);
         if (!workers[t].units || !workers[t].unit_base) {
             rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
-            goto out;
+            goto agree;
         }
         for (int k = 1; k < c.n_experiments; k++)
             workers[t].unit_base[k] =
                 workers[t].unit_base[k - 1] +
                 (c.experiments[k - 1].type == ILNET_EXP_DOSE ? c.experiments[k - 1].n_series : 1);
     }
+agree : {
+    /* every rank starts only when all have set up: one that failed alone would leave
+     * the others waiting for it */
+    own_error = rc != 0;
+    int bad = rc != 0, e2 = ilnet_dispatch_max(&bad, 1);
+    if (e2 && !rc) rc = e2;
+    if (bad && !rc) {
+        rc = ilnet_error_set(ILNET_EIO, "another MPI rank failed to set up (it says why)");
+        ilnet_dispatch_mark_relayed();
+    }
+    if (rc) goto out;
+}
     pthread_mutex_init(&R.mu, NULL);
     pthread_cond_init(&R.cv_free, NULL);
     pthread_cond_init(&R.cv_done, NULL);
@@ -609,8 +635,16 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
         if (!wrc && !stopped && g_interrupted) {
             wrc = ilnet_dispatch_stop(&D);
             stopped = 1;
+            /* workers waiting for jobs that will not come must see it */
+            pthread_mutex_lock(&R.mu);
+            R.all_in = 1;
+            pthread_cond_broadcast(&R.cv_free);
+            pthread_mutex_unlock(&R.mu);
         }
-        if (!wrc && !D.exhausted && R.n_queue - R.next_queue < (size_t)(2 * n_threads)) {
+        pthread_mutex_lock(&R.mu);
+        size_t queued = R.n_queue - R.next_queue;
+        pthread_mutex_unlock(&R.mu);
+        if (!wrc && !D.exhausted && queued < (size_t)(2 * n_threads)) {
             size_t first, count;
             int got = ilnet_dispatch_take(&D, &first, &count);
             if (got < -1) wrc = got;
@@ -688,7 +722,6 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
                 ilnet_h5study_write_point(h, s->exp, s->point, wbuf, wsp,
                                           (signed char)s->out.status, s->out.stats, s->out.message);
             xe->status[s->point] = (signed char)s->out.status;
-            xe->wall += s->out.stats[ILNET_STAT_WALL];
             done++;
             if (wrc) g_interrupted = 1;
         }
@@ -714,27 +747,25 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     if (!rc) rc = wrc;
+    own_error = rc != 0;
     if (!rc && h && n_ranks == 1) rc = ilnet_h5study_flush(h);
     {
-        /* every rank's outcome, and the wall time per experiment */
+        /* every rank's outcome */
         long long tot[2] = {(long long)done, (g_interrupted || rc) ? 1 : 0};
         int e1 = ilnet_dispatch_sum(tot, 2);
-        for (int k = 0; !e1 && k < c.n_experiments; k++) {
-            long long us = (long long)(x[k].wall * 1e6);
-            e1 = ilnet_dispatch_sum(&us, 1);
-            x[k].wall = (double)us * 1e-6;
-        }
         if (e1 && !rc) rc = e1;
         if (show) progress((size_t)tot[0], pending, t0, 1);
         if (n_ranks > 1) {
             ilnet_h5study_close(h); /* collective */
             h = NULL;
         }
-        if (!rc && (tot[1] || (size_t)tot[0] < pending))
+        if (!rc && (tot[1] || (size_t)tot[0] < pending)) {
             rc = ilnet_error_set(ILNET_EINPUT,
                                  "interrupted after %lld of %zu points; %s keeps the finished "
                                  "ones (run again with --resume)",
                                  tot[0], pending, c.output);
+            if (rank != 0) ilnet_dispatch_mark_relayed(); /* rank 0 says it */
+        }
     }
     if (rc) goto out;
     if (n_ranks > 1) {
@@ -747,14 +778,20 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
         int st[2] = {rc, ilnet_error_code()};
         ilnet_dispatch_bcast(st, sizeof st);
         if (rc || st[0]) {
-            if (!rc) rc = ilnet_error_set(st[0], "rank 0 could not reopen the output");
+            if (!rc) {
+                rc = ilnet_error_set(st[0], "rank 0 could not reopen the output");
+                ilnet_dispatch_mark_relayed();
+            }
             goto out;
         }
         if (rank != 0) {
             /* the final file is rank 0's; wait for its verdict */
             int verdict[2];
             ilnet_dispatch_bcast(verdict, sizeof verdict);
-            if (verdict[0]) rc = ilnet_error_set(verdict[0], "rank 0 reported the study's outcome");
+            if (verdict[0]) {
+                rc = ilnet_error_set(verdict[0], "rank 0 reported the study's outcome");
+                ilnet_dispatch_mark_relayed();
+            }
             goto out;
         }
     }
@@ -776,7 +813,6 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
             x[k].n_failed += x[k].status[p] != ILNET_POINT_OK;
         failed += x[k].n_failed;
         fin[k].n_failed = x[k].n_failed;
-        fin[k].wall_seconds = x[k].wall;
         if (e->type != ILNET_EXP_DOSE) continue;
         size_t nr = (size_t)x[k].n_readouts;
         resp[k] = malloc(((size_t)e->n_series * e->n_doses * nr + 1) * sizeof **resp);
@@ -818,6 +854,7 @@ finish:
         ilnet_dispatch_bcast(verdict, sizeof verdict);
     }
 out:
+    if (rc && rank != 0 && !own_error) ilnet_dispatch_mark_relayed();
     if (sync_up) {
         pthread_mutex_destroy(&R.mu);
         pthread_cond_destroy(&R.cv_free);

@@ -155,8 +155,10 @@ static int check_keys(P *p, const yaml_node_t *m, const char *path, const char *
 static yaml_node_t *lookup(P *p, const yaml_node_t *m, const char *key)
 {
     if (!m || m->type != YAML_MAPPING_NODE) return NULL;
-    for (yaml_node_pair_t *a = m->data.mapping.pairs.start; a < m->data.mapping.pairs.top; a++)
-        if (!strcmp(scalar(node(p, a->key)), key)) return node(p, a->value);
+    for (yaml_node_pair_t *a = m->data.mapping.pairs.start; a < m->data.mapping.pairs.top; a++) {
+        const char *k = scalar(node(p, a->key)); /* check_keys reports non-string keys */
+        if (k && !strcmp(k, key)) return node(p, a->value);
+    }
     return NULL;
 }
 
@@ -397,6 +399,24 @@ static int parse_simulation(P *p, const yaml_node_t *m)
     return 0;
 }
 
+/* A step or readout time within round-off of an output time is that output time (a grid
+ * t0 + i·dt rarely holds the decimal the user wrote). */
+static double snap(const ilnet_config *c, double x)
+{
+    double tol = 1e-9 * (c->times[c->n_times - 1] - c->times[0]);
+    size_t lo = 0, hi = c->n_times - 1;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (c->times[mid] <= x)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    if (fabs(c->times[lo] - x) <= tol) return c->times[lo];
+    if (fabs(c->times[hi] - x) <= tol) return c->times[hi];
+    return x;
+}
+
 static int parse_output(P *p, const yaml_node_t *m)
 {
     static const char *const keys[] = {"file", "observables", "species", "compression", NULL};
@@ -478,6 +498,7 @@ static int parse_protocol(P *p, const yaml_node_t *m, const char *path, ilnet_co
                 return err(p, e, ip, "'at' (the step's time) is required");
             sub(sp, sizeof sp, ip, "at", 0);
             TRY(get_double(p, n, sp, &s->at));
+            s->at = snap(p->c, s->at);
             if (i > 0 && s->at < pr->steps[i - 1].at)
                 return err(p, n, sp, "steps must be in time order (%g after %g)", s->at,
                            pr->steps[i - 1].at);
@@ -614,6 +635,7 @@ static int parse_dose(P *p, const yaml_node_t *m, const char *path, ilnet_config
             char ip[600];
             snprintf(ip, sizeof ip, "%s[%d]", sp, (int)(it - n->data.sequence.items.start));
             TRY(get_double(p, node(p, *it), ip, &x));
+            x = snap(p->c, x);
             if (x < p->c->times[0] || x > p->c->times[p->c->n_times - 1])
                 return err(p, node(p, *it), ip,
                            "time %g is outside the simulated interval [%g, %g]", x, p->c->times[0],

@@ -288,7 +288,6 @@ static int create_group(hid_t file, const char *where, const ilnet_h5study_group
     }
     if (fin) {
         CHECK(ilnet_h5_attr_long(g, "n_failed", (long)fin->n_failed), "group attributes");
-        CHECK(ilnet_h5_attr_double(g, "wall_time_s", fin->wall_seconds), "group attributes");
     }
 out:
     if (close_all(sc, S_N) < 0 && !rc)
@@ -402,27 +401,41 @@ int ilnet_h5study_create(ilnet_h5study **out, const char *path, const ilnet_h5st
     *out = NULL;
     ilnet_h5study *h = alloc_h(path, meta, groups, n_groups);
     if (!h) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
-    const char *where = path;
+    /* built under a temporary name: a file at path is always a complete working file */
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.new.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
+        ilnet_h5study_close(h);
+        return ilnet_error_set(ILNET_EINPUT, "output path too long: %s", path);
+    }
+    const char *where = tmp;
     int rc = 0;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* errors are reported by CHECK */
-    h->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    h->file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (h->file < 0) {
-        rc = ilnet_error_set(ILNET_EIO, "%s: cannot create the HDF5 file", path);
+        rc = ilnet_error_set(ILNET_EIO, "%s: cannot create the HDF5 file", tmp);
         goto out;
     }
     CHECK(root_attrs(h->file, where, meta, "running"), "attributes");
     for (int i = 0; i < n_groups && !rc; i++)
         rc = create_group(h->file, where, &groups[i], 0, 1, &h->g[i], NULL);
     if (rc) goto out;
-    /* from here on only raw data is written: close everything, flush, reopen the bulk */
+    /* from here on only raw data is written: close, rename into place, reopen the bulk */
     for (int i = 0; i < n_groups; i++)
         close_group(&h->g[i]);
-    CHECK(H5Fflush(h->file, H5F_SCOPE_GLOBAL), "flush");
+    herr_t closed = H5Fclose(h->file);
+    h->file = -1;
+    CHECK(closed, "closing the new file");
+    if (rename(tmp, path) != 0) {
+        rc = ilnet_error_set(ILNET_EIO, "cannot rename %s to %s", tmp, path);
+        goto out;
+    }
+    where = path;
+    CHECK(h->file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT), "reopening");
     rc = reopen_bulk(h);
 out:
     if (rc) {
         ilnet_h5study_close(h);
-        unlink(path);
+        unlink(tmp);
         return rc;
     }
     *out = h;
@@ -610,8 +623,8 @@ static int write_point_to(const char *where, const ilnet_h5study_group *G, grp *
     hsize_t od[3] = {G->n_points, G->n_times, (hsize_t)G->n_obs};
     hsize_t sd[3] = {G->n_points, G->n_times, (hsize_t)G->n_species};
     hsize_t td[2] = {G->n_points, (hsize_t)G->n_stats};
-    char msg[MSG_LEN];
-    snprintf(msg, sizeof msg, "%s", message ? message : "");
+    char msg[MSG_LEN] = {0}; /* every byte is stored: no stack garbage in the file */
+    if (message) strncpy(msg, message, MSG_LEN - 1);
     hid_t mt = msg_type();
     CHECK(mt, "string type");
     if (G->n_times && G->n_obs)
@@ -698,6 +711,11 @@ int ilnet_h5study_finalize(ilnet_h5study *h, int compression, const ilnet_h5stud
         hsize_t sd[3] = {G->n_points, G->n_times, (hsize_t)G->n_species};
         hsize_t td[2] = {G->n_points, (hsize_t)G->n_stats};
         grp *og = &h->g[i], *fg = &ng[i];
+        /* wall time from the stored points: those of earlier runs too, after --resume */
+        int wall_col = -1;
+        double wall = 0;
+        for (int k = 0; k < G->n_stats; k++)
+            if (!strcmp(G->stat_names[k], "wall_s")) wall_col = k;
         for (size_t p = 0; p < G->n_points; p += nb) {
             size_t n = G->n_points - p < nb ? G->n_points - p : nb;
             for (int pass = 0; pass < 2; pass++) {
@@ -713,7 +731,10 @@ int ilnet_h5study_finalize(ilnet_h5study *h, int compression, const ilnet_h5stud
                 CHECK(block(x->msg, mt, p, n, 1, od, mbuf, rd), "message");
                 CHECK(block(x->status, H5T_NATIVE_SCHAR, p, n, 1, od, sbuf, rd), "status");
             }
+            for (size_t q = 0; wall_col >= 0 && q < n; q++)
+                if (sbuf[q] != 0) wall += stats[q * (size_t)G->n_stats + (size_t)wall_col];
         }
+        CHECK(ilnet_h5_attr_double(fg->g, "wall_time_s", wall), "group attributes");
         where = tmp;
         close_group(&ng[i]);
     }

@@ -72,7 +72,6 @@ int ilnet_h5study_read_observables(ilnet_h5study *h, int g, size_t point, double
 typedef struct {
     const double *response, *fit;
     const signed char *fit_status;
-    double wall_seconds;
     size_t n_failed;
 } ilnet_h5study_final;
 #define ILNET_H5STUDY_FIT_FIELDS 10

@@ -859,6 +859,22 @@ int ilnet_network_compile(ilnet_network *net)
     return rc;
 }
 
+int ilnet_network_parameter_is_set(const ilnet_network *net, size_t i)
+{
+    return net->compiled && i < net->n_params && net->param_overridden[i];
+}
+
+int ilnet_network_unset_parameter(ilnet_network *net, const char *name)
+{
+    if (!net->compiled)
+        return ilnet_error_set(ILNET_EINPUT, "network not compiled before resetting '%s'", name);
+    int i = ilnet_network_find_parameter(net, name);
+    if (i < 0) return ilnet_error_set(ILNET_EINPUT, "unknown parameter '%s'", name);
+    if (!net->param_overridden[i]) return 0;
+    net->param_overridden[i] = 0;
+    return evaluate(net);
+}
+
 int ilnet_network_set_parameter(ilnet_network *net, const char *name, double value)
 {
     if (!net->compiled)

@@ -145,6 +145,12 @@ int ilnet_network_compile(ilnet_network *net);
 /* Sets a base parameter's value and re-evaluates everything that depends on it
  * (derived parameters, rate constants, initial amounts). Needs a compiled network. */
 int ilnet_network_set_parameter(ilnet_network *net, const char *name, double value);
+/* Whether parameter i was set by ilnet_network_set_parameter (it then no longer follows
+ * its defining expression). */
+int ilnet_network_parameter_is_set(const ilnet_network *net, size_t i);
+/* Undoes ilnet_network_set_parameter: the parameter follows its expression again and
+ * everything that depends on it is re-evaluated. */
+int ilnet_network_unset_parameter(ilnet_network *net, const char *name);
 /* Holds species i constant (fixed = 1) or lets it change; rebuilds the stoichiometry.
  * Needs a compiled network; solvers created before do not see the change. */
 int ilnet_network_set_fixed(ilnet_network *net, size_t i, int fixed);
