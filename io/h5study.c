@@ -512,7 +512,7 @@ int ilnet_h5study_open(ilnet_h5study **out, int *finished, const char *path,
     ilnet_h5study *h = alloc_h(path, meta, groups, n_groups);
     if (!h) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
     int rc = 0;
-    char *kind = NULL, *status = NULL, *text = NULL;
+    char *kind = NULL, *status = NULL, *text = NULL, *model = NULL;
     /* checked read-only first: a refused resume leaves the file as it was */
     h->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (h->file < 0) {
@@ -531,6 +531,14 @@ int ilnet_h5study_open(ilnet_h5study **out, int *finished, const char *path,
                              "%s: --resume: the file was written from a different config (%s has "
                              "changed since)",
                              path, meta->config_path);
+        goto out;
+    }
+    model = ilnet_h5_read_attr_string(h->file, "model_text");
+    if (!model || strcmp(model, meta->model_text)) {
+        rc = ilnet_error_set(ILNET_EINPUT,
+                             "%s: --resume: the file was written from a different model (%s has "
+                             "changed since)",
+                             path, meta->model_path);
         goto out;
     }
     if (strcmp(status, "running")) {
@@ -563,6 +571,7 @@ out:
     free(kind);
     free(status);
     free(text);
+    free(model);
     if (rc || *finished) {
         ilnet_h5study_close(h);
         return rc;

@@ -4,7 +4,8 @@ a protocol that sets a derived parameter leaves no trace on the next point (what
 thread count), a dose given after pre-equilibration arrives at t_start, step and readout
 times written as decimals land on the output rows they name, a failed point's statistics
 are its own, wall_time_s sums the stored points, a finished file with failed points still
-exits 2 on --resume, and a non-string key is an error, not a crash.
+exits 2 on --resume, --resume refuses a changed model, and a non-string key is an error,
+not a crash.
 
 usage: test_study_protocols.py ILNET SCRATCH
 """
@@ -166,7 +167,24 @@ r = subprocess.run([ilnet, "run", cfg, "-q", "--resume", "-o", out], capture_out
 check(r.returncode == 2 and "failed points" in r.stderr,
       f"--resume on a finished file with failed points exits 2 ({r.returncode}: {r.stderr.strip()})")
 
-# 5. a key that is not a string
+# 5. --resume refuses a file written from another version of the model
+work = os.path.join(scratch, "work.h5")
+r = run(os.path.join(scratch, "derived.yaml"), "-o", work)
+with h5py.File(work, "r+") as f:
+    f.attrs["status"] = "running"  # as if interrupted after the last point
+r = subprocess.run([ilnet, "run", os.path.join(scratch, "derived.yaml"), "-q", "--resume", "-o", work],
+                   capture_output=True, text=True)
+check(r.returncode == 0, f"--resume of an unchanged study finishes it ({r.stderr.strip()})")
+with h5py.File(work, "r+") as f:
+    f.attrs["status"] = "running"
+m2 = os.path.join(scratch, "m2.net")
+open(m2, "a").write("# edited\n")
+r = subprocess.run([ilnet, "run", os.path.join(scratch, "derived.yaml"), "-q", "--resume", "-o", work],
+                   capture_output=True, text=True)
+check(r.returncode == 1 and "different model" in r.stderr,
+      f"--resume after the model changed: exit 1 ({r.returncode}: {r.stderr.strip()})")
+
+# 6. a key that is not a string
 cfg = write("key.yaml", """model: m.net
 simulation: {t_end: 5, n_steps: 5}
 experiments:
