@@ -191,6 +191,21 @@ static void *worker_main(void *arg)
     }
 }
 
+/* On an interrupt or a writer failure: take no more jobs (and tell rank 0), and wake the
+ * workers waiting for jobs that will not come. */
+static void stop_taking(runner *R, ilnet_dispatch *D, int *stopped, int *wrc)
+{
+    if (*stopped || !(*wrc || g_interrupted)) return;
+    g_interrupted = 1;
+    int src = ilnet_dispatch_stop(D);
+    if (src && !*wrc) *wrc = src;
+    *stopped = 1;
+    pthread_mutex_lock(&R->mu);
+    R->all_in = 1;
+    pthread_cond_broadcast(&R->cv_free);
+    pthread_mutex_unlock(&R->mu);
+}
+
 /* ---- progress ---- */
 
 static void progress(size_t done, size_t total, double t0, int final)
@@ -632,15 +647,7 @@ agree : {
     size_t done = 0;
     int wrc = 0, stopped = 0;
     for (;;) {
-        if (!wrc && !stopped && g_interrupted) {
-            wrc = ilnet_dispatch_stop(&D);
-            stopped = 1;
-            /* workers waiting for jobs that will not come must see it */
-            pthread_mutex_lock(&R.mu);
-            R.all_in = 1;
-            pthread_cond_broadcast(&R.cv_free);
-            pthread_mutex_unlock(&R.mu);
-        }
+        stop_taking(&R, &D, &stopped, &wrc);
         pthread_mutex_lock(&R.mu);
         size_t queued = R.n_queue - R.next_queue;
         pthread_mutex_unlock(&R.mu);
@@ -660,17 +667,7 @@ agree : {
             int src = ilnet_dispatch_serve(&D);
             if (src && !wrc) wrc = src;
         }
-        if (wrc && !stopped) {
-            ilnet_dispatch_stop(&D);
-            stopped = 1;
-        }
-        if (wrc) {
-            g_interrupted = 1;
-            pthread_mutex_lock(&R.mu);
-            R.all_in = 1;
-            pthread_cond_broadcast(&R.cv_free);
-            pthread_mutex_unlock(&R.mu);
-        }
+        stop_taking(&R, &D, &stopped, &wrc);
         pthread_mutex_lock(&R.mu);
         if (n_ranks > 1 || !R.all_in) {
             if (R.n_done_q == 0 && R.workers_left > 0) {
