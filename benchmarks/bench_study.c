@@ -5,8 +5,8 @@
  * changes, the HDF5 writer, the final compressed file -- is "outside".
  *
  * usage: bench_study [--threads 1,2] [--keep] [CONFIG.yaml] */
-#include "../experiment/study.h"
-#include "../common/error.h"
+#include "experiment/study.h"
+#include "common/error.h"
 
 #include <hdf5.h>
 #include <stdio.h>

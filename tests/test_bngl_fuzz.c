@@ -48,11 +48,11 @@
  * crashed); --only K runs only the mutant numbered K of each file (K as printed; targeted
  * ones are negative); --dump DIR writes every mutant that failed a check or produced a
  * finding to DIR. The last line is "N mutants: A accepted, R rejected". */
-#include "../common/error.h"
-#include "../experiment/actions.h"
-#include "../model/bngl/bngl.h"
-#include "../model/netfile.h"
-#include "../model/network.h"
+#include "common/error.h"
+#include "experiment/actions.h"
+#include "model/bngl/bngl.h"
+#include "model/netfile.h"
+#include "model/network.h"
 #include "check.h"
 
 #include <ctype.h>

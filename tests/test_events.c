@@ -19,7 +19,7 @@
 #include "check.h"
 
 #include "common/error.h"
-#include "io/sbml.h"
+#include "model/sbml/sbml.h"
 #include "solver/solver.h"
 
 #include <stdlib.h>

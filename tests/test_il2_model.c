@@ -1,4 +1,4 @@
-/* The built-in IL-2/IL-7 model (model/pathways/il2_il7.bngl) against its specification
+/* The built-in IL-2/IL-7 model (models/il2_il7.bngl) against its specification
  * (../shared/specs/il2-model.md): network size, the ligand-free steady state, check C1
  * (Farhat 2021 peer mode), B1/B2 affinity classes at equilibrium, B12 feedback, shared-gc
  * competition, and the Treg/T-helper pSTAT5 EC50 ratio at 30 min (printed for the docs).
@@ -7,8 +7,8 @@
 
 #include "common/error.h"
 #include "experiment/hill.h"
-#include "io/presets.h"
-#include "io/sbml.h"
+#include "model/presets.h"
+#include "model/sbml/sbml.h"
 #include "model/load.h"
 #include "solver/kinetics.h"
 #include "solver/solver.h"

@@ -31,9 +31,9 @@
  * With -v every mutant's description is printed before it is parsed (to find the one that
  * crashed); --only K runs only the mutant numbered K of each file (K as printed);
  * --dump DIR writes every mutant that failed a check or produced a finding to DIR. */
-#include "../common/error.h"
-#include "../model/netfile.h"
-#include "../solver/solver.h"
+#include "common/error.h"
+#include "model/netfile.h"
+#include "solver/solver.h"
 #include "check.h"
 
 #include <ctype.h>

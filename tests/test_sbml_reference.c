@@ -7,7 +7,7 @@
 #include "refdata.h"
 
 #include "common/error.h"
-#include "io/sbml.h"
+#include "model/sbml/sbml.h"
 #include "model/expr.h"
 #include "solver/solver.h"
 

@@ -6,7 +6,7 @@
 #include "check.h"
 
 #include "common/error.h"
-#include "io/sbml.h"
+#include "model/sbml/sbml.h"
 #include "model/expr.h"
 #include "model/load.h"
 #include "solver/solver.h"

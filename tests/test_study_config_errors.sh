@@ -4,7 +4,7 @@
 # usage: test_study_config_errors.sh ILNET SRCDIR SCRATCH
 #
 # Every case is a small config with exactly one mistake, written to its own directory
-# SCRATCH/errors/<case>/study.yaml; the model is the built-in SRCDIR/model/pathways/
+# SCRATCH/errors/<case>/study.yaml; the model is the built-in SRCDIR/models/
 # il2_il7.bngl by a path relative to the config. The line at fault carries the comment
 # '#<' (cases without it have no line of their own, e.g. a missing key). For each case,
 # with and without --check:
@@ -27,7 +27,7 @@ case $ILNET in /*) ;; *) ILNET=$PWD/$ILNET ;; esac
 mkdir -p "$SCRATCH" || exit 1
 SCRATCH=$(cd "$SCRATCH" && pwd)
 SRCDIR=$(cd "$SRCDIR" && pwd)
-MODEL_ABS=$SRCDIR/model/pathways/il2_il7.bngl
+MODEL_ABS=$SRCDIR/models/il2_il7.bngl
 [ -f "$MODEL_ABS" ] || { echo "test_study_config_errors.sh: no $MODEL_ABS" >&2; exit 1; }
 ERRDIR=$SCRATCH/errors
 rm -rf "$ERRDIR"

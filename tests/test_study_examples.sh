@@ -99,7 +99,7 @@ expect_plot_error() {
     fi
 }
 expect_plot_error "missing file" "$SCRATCH/no_such_study.h5" -o "$SCRATCH/plots_err"
-"$ILNET" simulate "$SRCDIR/model/pathways/il2_receptor.net" --t-end 1 --n-steps 2 -o "$SCRATCH/not_a_study.h5" -q \
+"$ILNET" simulate "$SRCDIR/models/il2_receptor.net" --t-end 1 --n-steps 2 -o "$SCRATCH/not_a_study.h5" -q \
     >/dev/null 2>&1
 expect_plot_error "not a study file" "$SCRATCH/not_a_study.h5" -o "$SCRATCH/plots_err"
 expect_plot_error "not HDF5" "$SRCDIR/configs/timecourse.yaml" -o "$SCRATCH/plots_err"

@@ -804,7 +804,7 @@ experiments:
     check(r.stderr == "", f"paths: without --quiet and no terminal, stderr is not empty: {r.stderr!r}")
 
     # a built-in model by name, from a directory outside the source tree, equals the file
-    il2 = os.path.join(srcdir, "model", "pathways", "il2_il7.bngl")
+    il2 = os.path.join(srcdir, "models", "il2_il7.bngl")
     body = """preset: human_treg
 parameters: {L2_nM: 1}
 simulation: {t_end: 30, n_steps: 30}
@@ -817,7 +817,7 @@ experiments:
     if a and b:
         with h5py.File(a, "r") as fa, h5py.File(b, "r") as fb:
             check(np.array_equal(fa["tc/observables"][()], fb["tc/observables"][()]),
-                  "built-in model 'il2_il7' differs from model/pathways/il2_il7.bngl")
+                  "built-in model 'il2_il7' differs from models/il2_il7.bngl")
             check(attr(fa, "model_text") == open(il2).read(), "built-in model: model_text is not il2_il7.bngl")
 
     # `initial` by species name, as docs/study.md writes it

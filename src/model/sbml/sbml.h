@@ -14,7 +14,7 @@
 #ifndef ILNET_SBML_H
 #define ILNET_SBML_H
 
-#include "../model/network.h"
+#include "../network.h"
 
 typedef struct {
     int n;

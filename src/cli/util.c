@@ -1,5 +1,5 @@
 #include "../common/error.h"
-#include "../io/presets.h"
+#include "../model/presets.h"
 #include "cli.h"
 #include "../experiment/dispatch.h"
 

@@ -4,8 +4,8 @@
  * mass-action or general kinetic laws. */
 #include "sbml.h"
 
-#include "../common/error.h"
-#include "../common/strmap.h"
+#include "../../common/error.h"
+#include "../../common/strmap.h"
 
 #include <ctype.h>
 #include <errno.h>

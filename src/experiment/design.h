@@ -8,7 +8,7 @@
 #ifndef ILNET_DESIGN_H
 #define ILNET_DESIGN_H
 
-#include "../io/config.h"
+#include "config.h"
 
 #include <stddef.h>
 

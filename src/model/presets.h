@@ -11,7 +11,7 @@
 #ifndef ILNET_PRESETS_H
 #define ILNET_PRESETS_H
 
-#include "../model/network.h"
+#include "network.h"
 
 typedef struct {
     char *name, *description;

@@ -1,8 +1,8 @@
 #include "actions.h"
 
 #include "../common/error.h"
-#include "../io/h5out.h"
-#include "../io/textout.h"
+#include "../output/h5out.h"
+#include "../output/textout.h"
 #include "../model/expr.h"
 #include "../model/netfile.h"
 #include "../solver/solver.h"

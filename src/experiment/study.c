@@ -1,8 +1,8 @@
 #include "study.h"
 
 #include "../common/error.h"
-#include "../io/config.h"
-#include "../io/h5study.h"
+#include "config.h"
+#include "../output/h5study.h"
 #include "../model/load.h"
 #include "design.h"
 #include "dispatch.h"

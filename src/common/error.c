@@ -1,5 +1,7 @@
 #include "error.h"
 
+#include <ilnet/version.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -57,4 +59,42 @@ void ilnet_error_clear(void)
 {
     last_msg[0] = '\0';
     last_code = 0;
+}
+
+int ilnet_error_oom(void)
+{
+    return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+}
+
+int ilnet_error_atv(int code, const char *file, int line, int col, const char *key, const char *fmt,
+                    va_list ap)
+{
+    char where[512], what[sizeof last_msg];
+    size_t n = 0;
+    where[0] = '\0';
+    if (file) n += (size_t)snprintf(where, sizeof where, "%s:", file);
+    if (line > 0 && n < sizeof where)
+        n += (size_t)snprintf(where + n, sizeof where - n, "%d:", line);
+    if (col > 0 && n < sizeof where) n += (size_t)snprintf(where + n, sizeof where - n, "%d:", col);
+    if (key && n < sizeof where) n += (size_t)snprintf(where + n, sizeof where - n, " %s:", key);
+    vsnprintf(what, sizeof what, fmt, ap);
+    return ilnet_error_set(code, "%s%s%s", where, where[0] ? " " : "", what);
+}
+
+int ilnet_error_at(int code, const char *file, int line, int col, const char *key, const char *fmt,
+                   ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = ilnet_error_atv(code, file, line, col, key, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+const char *ilnet_version(int *major, int *minor, int *patch)
+{
+    if (major) *major = ILNET_VERSION_MAJOR;
+    if (minor) *minor = ILNET_VERSION_MINOR;
+    if (patch) *patch = ILNET_VERSION_PATCH;
+    return ILNET_VERSION;
 }

@@ -3,7 +3,7 @@
 #ifndef ILNET_POINT_H
 #define ILNET_POINT_H
 
-#include "../io/config.h"
+#include "config.h"
 #include "../solver/solver.h"
 
 enum { ILNET_POINT_PENDING = 0, ILNET_POINT_OK = 1, ILNET_POINT_FAILED = -1, ILNET_POINT_BAD = -2 };

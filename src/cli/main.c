@@ -1,5 +1,5 @@
 /* ilnet: simulate cytokine signalling networks. */
-#include "../common/version.h"
+#include <ilnet/version.h>
 #include "cli.h"
 
 #include <stdio.h>

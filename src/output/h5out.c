@@ -1,7 +1,7 @@
 #include "h5out.h"
 
 #include "../common/error.h"
-#include "../common/version.h"
+#include <ilnet/version.h>
 #include "h5util.h"
 
 #include <hdf5.h>

@@ -1,7 +1,7 @@
 #include "sbml.h"
 
-#include "../common/error.h"
-#include "../common/strmap.h"
+#include "../../common/error.h"
+#include "../../common/strmap.h"
 
 #include <math.h>
 #include <sbml/SBMLTypes.h>

@@ -1,6 +1,6 @@
 /* BioNetGen .net writer: the four blocks run_network and ilnet's reader understand. */
 #include "../common/error.h"
-#include "../common/version.h"
+#include <ilnet/version.h>
 #include "netfile.h"
 
 #include <errno.h>

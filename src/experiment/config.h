@@ -6,7 +6,7 @@
 #define ILNET_CONFIG_H
 
 #include "../model/network.h"
-#include "presets.h"
+#include "../model/presets.h"
 #include "../solver/solver.h"
 
 #include <stddef.h>
@@ -131,7 +131,7 @@ typedef struct {
 
 /* Directory of the shipped models, for built-in names ("il2_il7"). */
 #ifndef ILNET_MODEL_DIR
-#define ILNET_MODEL_DIR "model/pathways"
+#define ILNET_MODEL_DIR "models"
 #endif
 
 int ilnet_config_read(ilnet_config *out, const char *path);

@@ -3,7 +3,7 @@
 #include "../common/error.h"
 #include "bngl/bngl.h"
 #include "netfile.h"
-#include "../io/sbml.h"
+#include "sbml/sbml.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 #include "../common/error.h"
-#include "../io/sbml.h"
+#include "../model/sbml/sbml.h"
 #include "../model/load.h"
 #include "../model/netfile.h"
 #include "cli.h"
