@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "common/error.h"
+#include "common/file.h"
 #include "model/bngl/bngl.h"
 #include "model/netfile.h"
 
@@ -39,7 +40,7 @@ static int bench(const char *dir, const char *model, double min_seconds)
     snprintf(path, sizeof path, "%s/%s/%s.bngl", dir, model, model);
     char *text;
     size_t len;
-    if (ilnet_read_file(&text, &len, path)) {
+    if (ilnet_file_read(&text, &len, path)) {
         fprintf(stderr, "%s\n", ilnet_error_last());
         return 1;
     }

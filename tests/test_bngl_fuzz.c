@@ -49,6 +49,7 @@
  * ones are negative); --dump DIR writes every mutant that failed a check or produced a
  * finding to DIR. The last line is "N mutants: A accepted, R rejected". */
 #include "common/error.h"
+#include "common/file.h"
 #include "experiment/actions.h"
 #include "model/bngl/bngl.h"
 #include "model/netfile.h"
@@ -2467,7 +2468,7 @@ static void fuzz_file(const char *path, double scale)
 {
     char *text = NULL;
     size_t len = 0;
-    if (ilnet_read_file(&text, &len, path)) {
+    if (ilnet_file_read(&text, &len, path)) {
         CHECK(0, "cannot read %s: %s", path, ilnet_error_last());
         return;
     }

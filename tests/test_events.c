@@ -267,7 +267,7 @@ static void test_sbml(void)
     fputs(sbml_model, f);
     fclose(f);
     ilnet_network *net = NULL;
-    int rc = ilnet_sbml_read(&net, NULL, path);
+    int rc = ilnet_sbml_read(&net, NULL, path, NULL);
     remove(path);
     CHECK(rc == 0, "%s", ilnet_error_last());
     if (rc) return;

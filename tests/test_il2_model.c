@@ -24,7 +24,7 @@ static ilnet_presets presets;
 static ilnet_network *load(const char *const *names)
 {
     ilnet_network *net;
-    if (ilnet_model_load(&net, model_path)) {
+    if (ilnet_network_load(&net, model_path, NULL)) {
         fprintf(stderr, "%s\n", ilnet_error_last());
         exit(1);
     }
@@ -379,7 +379,7 @@ static void test_depletion(void)
 static void test_c4(const char *xml)
 {
     ilnet_network *net;
-    CHECK(ilnet_sbml_read(&net, NULL, xml) == 0, "%s", ilnet_error_last());
+    CHECK(ilnet_sbml_read(&net, NULL, xml, NULL) == 0, "%s", ilnet_error_last());
     if (check_failures) return;
     ilnet_result r = run(net, 14400, 1440, 1e-10);
     int d = ilnet_network_find_species(net, "STAT1n_star_STAT1n_star");

@@ -32,6 +32,7 @@
  * crashed); --only K runs only the mutant numbered K of each file (K as printed);
  * --dump DIR writes every mutant that failed a check or produced a finding to DIR. */
 #include "common/error.h"
+#include "common/file.h"
 #include "model/netfile.h"
 #include "solver/solver.h"
 #include "check.h"
@@ -1436,7 +1437,7 @@ static void fuzz_file(const char *path, double scale)
 {
     char *text = NULL;
     size_t len = 0;
-    if (ilnet_read_file(&text, &len, path)) {
+    if (ilnet_file_read(&text, &len, path)) {
         CHECK(0, "cannot read %s: %s", path, ilnet_error_last());
         return;
     }

@@ -68,7 +68,7 @@ int main(int argc, char **argv)
     ilnet_network *net;
     ilnet_sbml_symbols sym;
     snprintf(path, sizeof path, "%s/%s/%s.sbml.xml", dir, model, model);
-    if (ilnet_sbml_read(&net, &sym, path)) {
+    if (ilnet_sbml_read(&net, &sym, path, NULL)) {
         fprintf(stderr, "%s\n", ilnet_error_last());
         return 1;
     }

@@ -55,12 +55,12 @@ int main(int argc, char **argv)
         snprintf(out, sizeof out, "%s/%s.roundtrip.xml", argv[1], base);
         ilnet_network *a, *b;
         ilnet_sbml_symbols sym;
-        if (ilnet_model_load(&a, model)) {
+        if (ilnet_network_load(&a, model, NULL)) {
             CHECK(0, "%s", ilnet_error_last());
             continue;
         }
         CHECK(ilnet_sbml_write(a, out) == 0, "%s: %s", model, ilnet_error_last());
-        CHECK(ilnet_sbml_read(&b, &sym, out) == 0, "%s: %s", out, ilnet_error_last());
+        CHECK(ilnet_sbml_read(&b, &sym, out, NULL) == 0, "%s: %s", out, ilnet_error_last());
         if (check_failures) return 1;
         ilnet_result ra, rb;
         CHECK(simulate(a, t_end, &ra) == 0, "%s: %s", model, ilnet_error_last());

@@ -2,6 +2,7 @@
 #ifndef ILNET_CLI_H
 #define ILNET_CLI_H
 
+#include "../common/notify.h"
 #include "../model/network.h"
 
 enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_SOLVER = 2 };
@@ -30,6 +31,10 @@ typedef struct {
 } cli_overrides;
 int cli_overrides_add(cli_overrides *o, int is_set, const char *arg, const char *cmd);
 int cli_overrides_apply(const cli_overrides *o, ilnet_network *net, const char *model, int quiet);
+
+/* Where the library's messages go: information to stdout (unless quiet), warnings to
+ * stderr as "ilnet: warning: ...". */
+extern const ilnet_notify cli_notify, cli_notify_quiet;
 
 /* The command line as one string (for provenance); caller frees. */
 char *cli_join_args(int argc, char **argv);

@@ -64,7 +64,7 @@ int cmd_export(int argc, char **argv)
     if (!sbml == !netout) return cli_usage_error(C, "give exactly one of --sbml and --net");
     const char *model = argv[optind];
     ilnet_network *net;
-    if (ilnet_model_load(&net, model)) return cli_fail();
+    if (ilnet_network_load(&net, model, &cli_notify)) return cli_fail();
     int code = cli_overrides_apply(&ov, net, model, 1);
     if (code == EXIT_OK && (sbml ? ilnet_sbml_write(net, sbml) : ilnet_netfile_write(net, netout)))
         code = cli_fail();

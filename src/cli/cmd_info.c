@@ -55,7 +55,7 @@ int cmd_info(int argc, char **argv)
         return cli_usage_error("info", "unexpected argument '%s'", argv[optind + 1]);
     const char *model = argv[optind];
     ilnet_network *net;
-    if (ilnet_model_load(&net, model)) return cli_fail();
+    if (ilnet_network_load(&net, model, &cli_notify)) return cli_fail();
     size_t ns = ilnet_network_species_count(net), nfixed = 0;
     for (size_t i = 0; i < ns; i++)
         nfixed += ilnet_network_species(net, i)->fixed != 0;

@@ -251,7 +251,8 @@ int cmd_simulate(int argc, char **argv)
     ilnet_sbml_symbols syms = {0};
     int is_sbml = ends_with(model, ".xml") || ends_with(model, ".sbml");
     if (vars_list && !is_sbml) return cli_usage_error(C, "--vars needs an SBML model (.xml)");
-    if (is_sbml ? ilnet_sbml_read(&net, &syms, model) : ilnet_model_load(&net, model))
+    if (is_sbml ? ilnet_sbml_read(&net, &syms, model, &cli_notify)
+                : ilnet_network_load(&net, model, &cli_notify))
         return cli_fail();
     /* SBML models often hold amounts of 1e-6 and below: a default absolute tolerance
      * of 1e-8 would ignore them */

@@ -22,6 +22,23 @@ int cli_fail(void)
     return ilnet_error_code() == ILNET_ESOLVER ? EXIT_SOLVER : EXIT_INPUT;
 }
 
+static void print_message(ilnet_message_level level, const char *msg, void *payload)
+{
+    int quiet = payload != NULL;
+    if (level == ILNET_MESSAGE_WARNING)
+        fprintf(stderr, "ilnet: warning: %s\n", msg);
+    else if (level == ILNET_MESSAGE_POINT)
+        fprintf(stderr, "ilnet: %s\n", msg);
+    else if (!quiet) {
+        printf("%s\n", msg);
+        fflush(stdout);
+    }
+}
+
+static int quiet_flag = 1;
+const ilnet_notify cli_notify = {print_message, NULL};
+const ilnet_notify cli_notify_quiet = {print_message, &quiet_flag};
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;

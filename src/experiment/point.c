@@ -63,7 +63,7 @@ int ilnet_point_unit_new(ilnet_point_unit **out, const ilnet_config *c,
     u->exp = e;
     u->times = times;
     u->n_times = n_times;
-    int rc = ilnet_model_load(&u->net, c->model);
+    int rc = ilnet_network_load(&u->net, c->model, NULL);
     if (!rc) rc = apply_presets(u->net, ps, c->presets, c->n_presets);
     if (!rc) rc = apply_params(c, u->net, &c->params);
     if (!rc) rc = apply_presets(u->net, ps, e->presets, e->n_presets);

@@ -360,7 +360,7 @@ int ilnet_study_run(const char *config_path, const ilnet_study_options *o)
         }
     }
     /* the model, its presets, and every name in the config */
-    if ((rc = ilnet_model_load(&net, c.model))) {
+    if ((rc = ilnet_network_load(&net, c.model, NULL))) {
         ilnet_error_prefix("%s:%d:%d: model", c.path, c.model_pos.line, c.model_pos.col);
         goto out;
     }

@@ -13,7 +13,7 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-int ilnet_model_load(ilnet_network **out, const char *path)
+int ilnet_network_load(ilnet_network **out, const char *path, const ilnet_notify *notify)
 {
     *out = NULL;
     if (ends_with(path, ".net")) return ilnet_netfile_read(out, path);
@@ -30,7 +30,7 @@ int ilnet_model_load(ilnet_network **out, const char *path)
         return rc;
     }
     if (ends_with(path, ".xml") || ends_with(path, ".sbml"))
-        return ilnet_sbml_read(out, NULL, path);
+        return ilnet_sbml_read(out, NULL, path, notify);
     const char *dot = strrchr(path, '.');
     return ilnet_error_set(ILNET_EINPUT,
                            "%s: unsupported model format '%s' (supported: .net, .bngl, .xml/.sbml)",

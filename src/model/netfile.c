@@ -1,5 +1,7 @@
 #include "netfile.h"
 
+#include "../common/file.h"
+
 #include "../common/error.h"
 
 #include <ctype.h>
@@ -27,41 +29,6 @@ static int perr(const struct reader *rd, const char *fmt, const char *tok)
     return ilnet_error_set(ILNET_EINPUT, "%s:%d: %s", rd->path, rd->line, msg);
 }
 
-int ilnet_read_file(char **out, size_t *len, const char *path)
-{
-    *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return ilnet_error_set(ILNET_EIO, "%s: cannot open: %s", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n - 1, f);
-        if (n < cap - 1) break;
-        char *b = realloc(buf, cap * 2);
-        if (!b) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = b;
-        cap *= 2;
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (!buf) return ilnet_error_set(ILNET_ENOMEM, "%s: out of memory reading", path);
-    if (err) {
-        free(buf);
-        return ilnet_error_set(ILNET_EIO, "%s: read error", path);
-    }
-    buf[n] = '\0';
-    if (memchr(buf, '\0', n)) {
-        free(buf);
-        return ilnet_error_set(ILNET_EINPUT, "%s: binary file (contains a NUL byte)", path);
-    }
-    *out = buf;
-    if (len) *len = n;
-    return 0;
-}
 
 /* Splits off the next whitespace-delimited token. */
 static char *next_token(char **s)
@@ -411,7 +378,7 @@ int ilnet_netfile_read(ilnet_network **out, const char *path)
 {
     char *text;
     size_t len;
-    int rc = ilnet_read_file(&text, &len, path);
+    int rc = ilnet_file_read(&text, &len, path);
     if (rc) return rc;
     rc = ilnet_netfile_parse(out, text, len, path);
     free(text);

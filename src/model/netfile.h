@@ -14,7 +14,5 @@ int ilnet_netfile_parse(ilnet_network **out, const char *text, size_t len, const
 /* Writes net as a BioNetGen-compatible .net file (via a temporary name, then rename). */
 int ilnet_netfile_write(const ilnet_network *net, const char *path);
 
-/* Reads a whole file into a NUL-terminated buffer (rejecting embedded NUL bytes). */
-int ilnet_read_file(char **out, size_t *len, const char *path);
 
 #endif

@@ -1,5 +1,6 @@
 /* BNGL text -> ilnet_bngl_model: logical lines, blocks, patterns, rules, actions. */
 #include "bngl.h"
+#include "../../common/file.h"
 
 #include "../../common/error.h"
 #include "../../common/strmap.h"
@@ -1264,7 +1265,7 @@ int ilnet_bngl_read(ilnet_bngl_model **out, const char *path)
     char *text;
     size_t len;
     *out = NULL;
-    int rc = ilnet_read_file(&text, &len, path);
+    int rc = ilnet_file_read(&text, &len, path);
     if (rc) return rc;
     rc = ilnet_bngl_parse(out, path, text);
     free(text);

@@ -1063,7 +1063,8 @@ static int import(ctx *c, ilnet_network *net, ilnet_sbml_symbols *out)
     return rc;
 }
 
-int ilnet_sbml_read(ilnet_network **out, ilnet_sbml_symbols *symbols, const char *path)
+int ilnet_sbml_read(ilnet_network **out, ilnet_sbml_symbols *symbols, const char *path,
+                    const ilnet_notify *notify)
 {
     *out = NULL;
     if (symbols) memset(symbols, 0, sizeof *symbols);
@@ -1085,8 +1086,8 @@ int ilnet_sbml_read(ilnet_network **out, ilnet_sbml_symbols *symbols, const char
              * writeSBML: a model id not in SId syntax, an empty listOf container */
             if (!XMLError_isFatal(e) &&
                 (code == 10310 || code == 20103 || code == 20104 || code == 20203)) {
-                fprintf(stderr, "ilnet: warning: %s:%u: SBML %u: %s (ignored)\n", path,
-                        XMLError_getLine(e), code, msg);
+                ilnet_notify_send(notify, ILNET_MESSAGE_WARNING, "%s:%u: SBML %u: %s (ignored)",
+                                  path, XMLError_getLine(e), code, msg);
                 continue;
             }
             rc = ilnet_error_set(ILNET_EINPUT, "%s:%u: invalid SBML (libsbml error %u): %s", path,

@@ -14,6 +14,7 @@
 #ifndef ILNET_SBML_H
 #define ILNET_SBML_H
 
+#include "../../common/notify.h"
 #include "../network.h"
 
 typedef struct {
@@ -27,7 +28,9 @@ typedef struct {
 } ilnet_sbml_symbols;
 
 /* symbols may be NULL. */
-int ilnet_sbml_read(ilnet_network **out, ilnet_sbml_symbols *symbols, const char *path);
+/* symbols and notify (warnings: libsbml errors ilnet ignores) may be NULL. */
+int ilnet_sbml_read(ilnet_network **out, ilnet_sbml_symbols *symbols, const char *path,
+                    const ilnet_notify *notify);
 void ilnet_sbml_symbols_free(ilnet_sbml_symbols *s);
 /* Writes net as SBML Level 3 Version 2 (species as amounts in one compartment of size 1,
  * observables and functions as assignment rules); the document must pass libsbml's
