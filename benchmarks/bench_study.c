@@ -5,8 +5,8 @@
  * changes, the HDF5 writer, the final compressed file -- is "outside".
  *
  * usage: bench_study [--threads 1,2] [--keep] [CONFIG.yaml] */
-#include "experiment/study.h"
-#include "common/error.h"
+#include <ilnet/error.h>
+#include <ilnet/study.h>
 
 #include <hdf5.h>
 #include <stdio.h>
@@ -95,7 +95,6 @@ int main(int argc, char **argv)
         snprintf(out, sizeof out, "/tmp/bench_study_%d_%d.h5", (int)getpid(), th);
         ilnet_study_options o = ILNET_STUDY_OPTIONS_INIT;
         o.threads = th;
-        o.quiet = 1;
         o.output = out;
         double t0 = now_s();
         int rc = ilnet_study_run(config, &o);

@@ -4,21 +4,16 @@ the written .net simulates exactly like the .bngl it came from.
 usage: test_bngl_actions.py ILNET DATADIR REFDIR WORKDIR"""
 import math
 import os
-import shutil
-import subprocess
 import sys
 
 import numpy as np
 
-ilnet, data, refdir, work = sys.argv[1:5]
-failures = 0
+from ilnet_testlib import Checks, Scratch, run
 
-
-def check(cond, msg):
-    global failures
-    if not cond:
-        failures += 1
-        print("FAIL:", msg)
+ilnet, data, refdir = sys.argv[1:4]
+work = Scratch(sys.argv[4], fresh=True).dir
+check = Checks()
+close = check.close_rel
 
 
 def read_table(path):
@@ -27,17 +22,10 @@ def read_table(path):
     return header, np.atleast_2d(np.loadtxt(path, comments="#"))
 
 
-def close(got, want, what, rtol=1e-6):
-    ok = abs(got - want) <= rtol * max(abs(want), 1e-12)
-    check(ok, "%s: got %.12g, want %.12g" % (what, got, want))
-
-
-shutil.rmtree(work, ignore_errors=True)
-os.makedirs(work)
 model = os.path.join(data, "actions_decay.bngl")
-p = subprocess.run([ilnet, "run", "--gdat", "--outdir", work, model], capture_output=True, text=True)
+p = run([ilnet, "run", "--gdat", "--outdir", work, model])
 print(p.stdout, p.stderr)
-check(p.returncode == 0, "ilnet run exit %d" % p.returncode)
+check.exits(p, 0, "ilnet run")
 
 k, v, A0 = 0.5, 2.0, 10.0
 # first: 0..2 from the seed state
@@ -79,18 +67,16 @@ check(os.path.exists(os.path.join(work, "actions_decay.net")), "generate_network
 # netgen: .bngl -> .net -> simulate gives the same numbers as simulating the .bngl
 bngl = os.path.join(refdir, "fceri_ji", "fceri_ji.bngl")
 net = os.path.join(work, "fceri_ji.net")
-p = subprocess.run([ilnet, "netgen", bngl, "-o", net], capture_output=True, text=True)
+p = run([ilnet, "netgen", bngl, "-o", net])
 print(p.stdout.strip())
 check(p.returncode == 0 and "354 species, 3680 reactions" in p.stdout, "netgen fceri_ji: %s %s" % (p.stdout, p.stderr))
 outs = []
 for src, name in ((bngl, "a.csv"), (net, "b.csv")):
     csv = os.path.join(work, name)
-    p = subprocess.run([ilnet, "simulate", src, "--t-end", "100", "--n-steps", "10", "--csv", csv, "-q"],
-                       capture_output=True, text=True)
-    check(p.returncode == 0, "simulate %s: %s" % (src, p.stderr))
+    p = run([ilnet, "simulate", src, "--t-end", "100", "--n-steps", "10", "--csv", csv, "-q"])
+    check.exits(p, 0, "simulate %s" % src)
     outs.append(np.loadtxt(csv, delimiter=",", skiprows=1))
 check(outs[0].shape == outs[1].shape and np.array_equal(outs[0], outs[1]),
       "simulating the .bngl and its written .net differ")
 
-print("%d failure(s)" % failures)
-sys.exit(1 if failures else 0)
+check.finish("BNGL actions and netgen")

@@ -305,6 +305,34 @@ bad_option "info --bogus" "--bogus" info "$GOOD" --bogus
 bad_option "info without MODEL" "MODEL" info
 bad_option "unknown command" "frobnicate" frobnicate "$GOOD"
 
+# ------------------------------------------------------------------ presets files
+
+# YAML: a quoted scalar is a string, so a quoted number is an error, as in study configs
+# (tests/test_study_config_errors.sh); the same number unquoted is fine.
+printf 'presets:\n  fast:\n    parameters: {k1: 3.5}\n' >"$MODELS/plain.presets.yaml"
+printf 'presets:\n  fast:\n    parameters: {k1: "3.5"}\n' >"$MODELS/quoted.presets.yaml"
+
+begin_case "presets file: a quoted number"
+run simulate "$GOOD" --t-end 10 --n-steps 5 --presets "$MODELS/quoted.presets.yaml" \
+    --preset fast -o "$OUT/presets.h5"
+expect_status 1
+expect_one_line
+expect_stderr_has \
+    "$MODELS/quoted.presets.yaml:3:22: presets.fast.parameters.k1: expected a number, found a quoted string"
+expect_stdout_empty
+expect_no_new_files
+end_case
+
+begin_case "presets file: the same number unquoted"
+run simulate "$GOOD" --t-end 10 --n-steps 5 --presets "$MODELS/plain.presets.yaml" \
+    --preset fast -o "$OUT/presets.h5" -q
+expect_status 0
+expect_stderr_empty
+[ -f "$OUT/presets.h5" ] || problem "no output written"
+rm -f "$OUT/presets.h5"
+expect_no_new_files
+end_case
+
 # ------------------------------------------------------------------ output problems
 
 begin_case "unwritable -o directory"

@@ -7,36 +7,27 @@ usage: test_outputs.py ILNET REFDIR SCRATCH"""
 import csv
 import os
 import re
-import subprocess
 import sys
 
 import h5py
 import numpy as np
 import xarray as xr
 
-ilnet, refdir, scratch = sys.argv[1:4]
-os.makedirs(scratch, exist_ok=True)
-fails = []
+from ilnet_testlib import Checks, Scratch, run
 
-
-def check(cond, msg):
-    if not cond:
-        fails.append(msg)
-        print("FAIL:", msg)
-
+ilnet, refdir = sys.argv[1:3]
+scratch = Scratch(sys.argv[3])
+check = Checks()
 
 model = os.path.join(refdir, "heise", "heise.net")
-h5 = os.path.join(scratch, "heise.h5")
-csvp = os.path.join(scratch, "heise.csv")
-prefix = os.path.join(scratch, "heise")
-for p in (h5, csvp, prefix + ".gdat", prefix + ".cdat"):
-    if os.path.exists(p):
-        os.remove(p)
-cmd = [ilnet, "simulate", model, "--t-end", "20", "--n-steps", "200", "--atol", "1e-12",
-       "--rtol", "1e-10", "-o", h5, "--csv", csvp, "--gdat", prefix]
-r = subprocess.run(cmd, capture_output=True, text=True)
-check(r.returncode == 0, f"simulate exit {r.returncode}: {r.stderr}")
-check(not [f for f in os.listdir(scratch) if ".tmp." in f], "temporary files left behind")
+h5 = scratch.path("heise.h5")
+csvp = scratch.path("heise.csv")
+prefix = scratch.path("heise")
+scratch.remove(h5, csvp, prefix + ".gdat", prefix + ".cdat")
+r = run([ilnet, "simulate", model, "--t-end", "20", "--n-steps", "200", "--atol", "1e-12",
+         "--rtol", "1e-10", "-o", h5, "--csv", csvp, "--gdat", prefix])
+check.exits(r, 0, "simulate")
+check(not scratch.temporary_files(), f"temporary files left behind: {scratch.temporary_files()}")
 
 species = ["A(c1~0)", "A(c1~1)", "B(c1~0,c1~0)", "B(c1~0,c1~1)", "B(c1~1,c1~1)"]
 with h5py.File(h5, "r") as f:
@@ -107,5 +98,4 @@ vals = np.array(rows[1:], dtype=float)
 check(vals.shape == (201, 8), f"csv shape {vals.shape}")
 check(np.array_equal(vals[:, 0], t) and np.array_equal(vals[:, 3:], sp), "csv values differ from HDF5")
 
-print(f"HDF5, xarray, gdat/cdat and CSV outputs checked: {len(fails)} failures")
-sys.exit(1 if fails else 0)
+check.finish("HDF5, xarray, gdat/cdat and CSV outputs")

@@ -398,6 +398,17 @@ experiments:
       - {name: R_A, min: 10, max: 1000, log: true}
 EOF
 
+# YAML: a quoted scalar is a string, also when it looks like a number (presets files follow
+# the same rule: tests/test_cli_errors.sh)
+bad quoted_number "parameters.L2_nM: expected a number, found a quoted string" <<'EOF'
+model: @MODEL@
+preset: human_treg
+parameters: {L2_nM: "3.5"} #<
+simulation: {t_end: 60, n_steps: 60}
+experiments:
+  - {name: a, type: timecourse}
+EOF
+
 # ------------------------------------------------------------------ names against the model
 
 bad unknown_parameter_global kfoo <<'EOF'

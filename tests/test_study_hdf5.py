@@ -12,79 +12,32 @@ import itertools
 import math
 import os
 import re
-import subprocess
 import sys
 
 import h5py
 import numpy as np
 
-ilnet, srcdir, scratch, refdir = (os.path.abspath(a) for a in sys.argv[1:5])
-os.makedirs(scratch, exist_ok=True)
-fails = []
+from ilnet_testlib import Checks, Scratch, attr, names, run, s
+
+ilnet, srcdir, scratch_dir, refdir = (os.path.abspath(a) for a in sys.argv[1:5])
+scratch = Scratch(scratch_dir)
+write = scratch.write
+check = Checks()
+close = check.close
 TIMEOUT = 300
-
-
-def check(cond, msg):
-    if not cond:
-        fails.append(msg)
-        print("FAIL:", msg)
-    return bool(cond)
-
-
-def s(x):
-    return x.decode() if isinstance(x, bytes) else str(x)
-
-
-def names(ds):
-    return [s(n).rstrip("\0") for n in ds[()]]
-
-
-def attr(obj, key):
-    v = obj.attrs.get(key)
-    if isinstance(v, np.ndarray) and v.shape == (1,):
-        v = v[0]
-    return s(v) if isinstance(v, (bytes, str, np.bytes_, np.str_)) else v
-
-
-def write(name, text):
-    p = os.path.join(scratch, name)
-    with open(p, "w") as f:
-        f.write(text)
-    return p
 
 
 def run_study(name, text, expect=0, args=()):
     """Writes SCRATCH/name.yaml, runs it to SCRATCH/name.h5; returns the output path."""
     cfg = write(name + ".yaml", text)
-    out = os.path.join(scratch, name + ".h5")
-    if os.path.exists(out):
-        os.remove(out)
-    cmd = [ilnet, "run", cfg, "-o", out, "--quiet", *args]
-    try:
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
-        rc, err = r.returncode, r.stderr
-    except subprocess.TimeoutExpired:
-        rc, err = "timeout", ""
-    ok = check(rc == expect, f"{name}: exit {rc}, want {expect}: {err.strip()[:500]}")
+    out = scratch.path(name + ".h5")
+    scratch.remove(out)
+    r = run([ilnet, "run", cfg, "-o", out, "--quiet", *args], timeout=TIMEOUT)
+    ok = check.exits(r, expect, name)
     check(os.path.exists(out) or not ok, f"{name}: no output file {out}")
-    tmps = [f for f in os.listdir(scratch) if ".tmp" in f]
+    tmps = scratch.temporary_files()
     check(not tmps, f"{name}: temporary files left: {tmps}")
     return out if os.path.exists(out) else None
-
-
-def close(got, want, rel, abs_, what):
-    got, want = np.asarray(got, float), np.asarray(want, float)
-    if not check(got.shape == want.shape, f"{what}: shape {got.shape}, want {want.shape}"):
-        return False
-    err = np.abs(got - want)
-    tol = rel * np.abs(want) + abs_
-    bad = ~(err <= tol)
-    if bad.any():
-        i = np.unravel_index(np.argmax(np.where(bad, err / tol, 0)), err.shape)
-        check(False, f"{what}: {int(bad.sum())} values off, worst at {tuple(int(j) for j in i)}: "
-                     f"got {got[i]!r} want {want[i]!r}")
-        return False
-    return True
 
 
 def point_params(g, defaults):
@@ -231,7 +184,7 @@ def reference_timecourse():
         header = fh.readline().lstrip("#").split()
     gdat = np.loadtxt(os.path.join(mdir, m + ".gdat"))
     cdat = np.loadtxt(os.path.join(mdir, m + ".cdat"))
-    model_rel = os.path.relpath(os.path.join(mdir, m + ".net"), scratch)
+    model_rel = os.path.relpath(os.path.join(mdir, m + ".net"), scratch_dir)
     text = f"""# Haugh2b against BioNetGen's run_network
 model: {model_rel}
 simulation:
@@ -787,8 +740,7 @@ experiments:
 def misc():
     # output.file relative to the config's directory; no -o; no --quiet: with stderr not a
     # terminal nothing but errors is printed
-    sub = os.path.join(scratch, "sub")
-    os.makedirs(sub, exist_ok=True)
+    sub = Scratch(scratch.path("sub")).dir
     target = os.path.join(sub, "named.h5")
     if os.path.exists(target):
         os.remove(target)
@@ -798,8 +750,8 @@ output: {file: named.h5}
 experiments:
   - {name: tc, type: timecourse}
 """)
-    r = subprocess.run([ilnet, "run", cfg], capture_output=True, text=True, timeout=TIMEOUT, cwd="/")
-    check(r.returncode == 0, f"paths: exit {r.returncode}: {r.stderr.strip()}")
+    r = run([ilnet, "run", cfg], timeout=TIMEOUT, cwd="/")
+    check.exits(r, 0, "paths")
     check(os.path.exists(target), f"paths: output.file not written beside the config ({target})")
     check(r.stderr == "", f"paths: without --quiet and no terminal, stderr is not empty: {r.stderr!r}")
 
@@ -813,7 +765,7 @@ experiments:
   - {name: tc, type: timecourse}
 """
     a = run_study("builtin", "model: il2_il7\n" + body)
-    b = run_study("bypath", f"model: {os.path.relpath(il2, scratch)}\n" + body)
+    b = run_study("bypath", f"model: {os.path.relpath(il2, scratch_dir)}\n" + body)
     if a and b:
         with h5py.File(a, "r") as fa, h5py.File(b, "r") as fb:
             check(np.array_equal(fa["tc/observables"][()], fb["tc/observables"][()]),
@@ -827,9 +779,8 @@ simulation: {t_end: 30, n_steps: 30}
 experiments:
   - {name: tc, type: timecourse}
 """)
-    r = subprocess.run([ilnet, "run", cfg, "--check"], capture_output=True, text=True, timeout=TIMEOUT)
-    check(r.returncode == 0, "docs/study.md's example initial: {\"S5(d,dm,ph,gn,loc~c,y~u)\": 1000} "
-                             f"is rejected: exit {r.returncode}: {r.stderr.strip()}")
+    r = run([ilnet, "run", cfg, "--check"], timeout=TIMEOUT)
+    check.exits(r, 0, "docs/study.md's example initial: {\"S5(d,dm,ph,gn,loc~c,y~u)\": 1000}")
 
 
 # ======================================================================== main
@@ -843,5 +794,4 @@ dose_response()
 failures()
 misc()
 
-print(f"{len(fails)} failure(s)" if fails else "all study HDF5 checks passed")
-sys.exit(1 if fails else 0)
+check.finish("study HDF5")

@@ -8,7 +8,6 @@ under MPI completing it to the same data.
 usage: test_study_mpi.py ILNET_MPI ILNET_SERIAL SCRATCH REFDIR
 """
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,25 +16,15 @@ import time
 import h5py
 import numpy as np
 
-mpi_bin, serial_bin, scratch, refdir = sys.argv[1:5]
-shutil.rmtree(scratch, ignore_errors=True)
-os.makedirs(scratch)
+from ilnet_testlib import Checks, Scratch, attr, excerpt, names
+from ilnet_testlib import run as run_cmd
+
+mpi_bin, serial_bin, scratch_dir, refdir = sys.argv[1:5]
+scratch = Scratch(scratch_dir, fresh=True)
+write = scratch.write
 MPIRUN = ["mpirun", "--allow-run-as-root", "--oversubscribe", "--bind-to", "none"]
 env = dict(os.environ, OMPI_MCA_rmaps_base_oversubscribe="1")
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-
-
-def write(name, text):
-    path = os.path.join(scratch, name)
-    with open(path, "w") as f:
-        f.write(text)
-    return path
+check = Checks(verbose=True)
 
 
 model = os.path.join(refdir, "Motivating_example", "Motivating_example.net")
@@ -73,19 +62,18 @@ text = open(config).read().replace("observable: None", f"observable: {obs}")
 open(config, "w").write(text)
 
 
-def run(cmd, **kw):
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, **kw)
+def run(cmd):
+    return run_cmd(cmd, env=env)
 
 
 def same(a, b, label):
     with h5py.File(a, "r") as fa, h5py.File(b, "r") as fb:
-        check(fb.attrs["status"] in ("complete", b"complete"), f"{label}: status complete")
+        check(attr(fb, "status") == "complete", f"{label}: status complete")
         for g in fa:
             for ds in ("observables", "species_amounts", "parameters", "status"):
                 check(np.array_equal(fa[g][ds][()], fb[g][ds][()], equal_nan=True),
                       f"{label}: {g}/{ds} equal to the serial run")
-            names = [n.decode() for n in fa[g]["stat"][()]]
-            cols = [i for i, n in enumerate(names) if not n.endswith("_s")]
+            cols = [i for i, n in enumerate(names(fa[g]["stat"])) if not n.endswith("_s")]
             check(np.array_equal(fa[g]["stats"][:, cols], fb[g]["stats"][:, cols]),
                   f"{label}: {g} CVODE statistics equal")
             if "fit" in fa[g]:
@@ -93,14 +81,14 @@ def same(a, b, label):
                       f"{label}: {g}/fit equal")
 
 
-ser = os.path.join(scratch, "serial.h5")
+ser = scratch.path("serial.h5")
 r = run([serial_bin, "run", config, "-q", "--threads", "2", "-o", ser])
-check(r.returncode == 0, f"serial run exits 0 ({r.stderr.strip()})")
+check.exits(r, 0, "serial run")
 
 for threads in (1, 2):
-    out = os.path.join(scratch, f"mpi_t{threads}.h5")
+    out = scratch.path(f"mpi_t{threads}.h5")
     r = run(MPIRUN + ["-np", "2", mpi_bin, "run", config, "--threads", str(threads), "-o", out])
-    check(r.returncode == 0, f"mpirun -np 2 --threads {threads} exits 0 ({r.stderr.strip()[-300:]})")
+    check.exits(r, 0, f"mpirun -np 2 --threads {threads}")
     check("2 ranks" in r.stdout and r.stdout.count("\n") == 1,
           f"one summary line from rank 0 naming 2 ranks ({r.stdout.strip()})")
     if r.returncode == 0:
@@ -108,19 +96,18 @@ for threads in (1, 2):
 
 # errors are reported once, by rank 0, and every rank exits non-zero
 bad = write("bad.yaml", text.replace("name: kp_LR, logspace", "name: kp_nope, logspace"))
-r = run(MPIRUN + ["-np", "2", mpi_bin, "run", bad, "-o", os.path.join(scratch, "bad.h5")])
+r = run(MPIRUN + ["-np", "2", mpi_bin, "run", bad, "-o", scratch.path("bad.h5")])
 check(r.returncode == 1 and r.stderr.count("kp_nope") == 1,
-      f"a config error under MPI: exit 1, one message ({r.returncode}: {r.stderr.strip()[:200]})")
-check(not os.path.exists(os.path.join(scratch, "bad.h5")), "no file for a bad config")
+      f"a config error under MPI: exit 1, one message ({r.returncode}: {excerpt(r.stderr)})")
+check(not os.path.exists(scratch.path("bad.h5")), "no file for a bad config")
 
 # a bigger grid, a rank killed mid-run, then --resume under MPI
 big = write("big.yaml", text.replace("n: 12}", "n: 40}").replace("n: 10}", "n: 30}"))
-ref = os.path.join(scratch, "big_serial.h5")
-t0 = time.time()
+ref = scratch.path("big_serial.h5")
 r = run([serial_bin, "run", big, "-q", "--threads", "2", "-o", ref])
-t_full = time.time() - t0
-check(r.returncode == 0, f"serial big run exits 0 ({r.stderr.strip()})")
-out = os.path.join(scratch, "big_mpi.h5")
+t_full = r.seconds
+check.exits(r, 0, "serial big run")
+out = scratch.path("big_mpi.h5")
 p = subprocess.Popen(MPIRUN + ["-np", "2", mpi_bin, "run", big, "--threads", "1", "-q", "-o", out],
                      env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 time.sleep(max(1.0, 0.45 * t_full))
@@ -136,16 +123,15 @@ time.sleep(0.5)
 with h5py.File(out, "r") as f:
     st = f["grid"]["status"][()]
     done = int((st == 1).sum())
-    check(f.attrs["status"] in ("running", b"running") and 0 < done < len(st),
+    check(attr(f, "status") == "running" and 0 < done < len(st),
           f"after the kill the file is readable and holds {done} of {len(st)} grid points")
     obs_done = f["grid"]["observables"][st == 1]
 with h5py.File(ref, "r") as f:
     check(np.array_equal(obs_done, f["grid"]["observables"][st == 1]),
           "the finished points are intact")
 r = run(MPIRUN + ["-np", "2", mpi_bin, "run", big, "--threads", "1", "--resume", "-o", out])
-check(r.returncode == 0, f"mpirun --resume exits 0 ({r.stderr.strip()[-300:]})")
+check.exits(r, 0, "mpirun --resume")
 if r.returncode == 0:
     same(ref, out, "killed and resumed")
 
-print(f"{len(failures)} failed")
-sys.exit(1 if failures else 0)
+check.finish("MPI study runs")

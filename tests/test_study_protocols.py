@@ -10,31 +10,18 @@ not a crash.
 usage: test_study_protocols.py ILNET SCRATCH
 """
 import math
-import os
-import shutil
-import subprocess
 import sys
 
 import h5py
 import numpy as np
 
-ilnet, scratch = sys.argv[1:3]
-shutil.rmtree(scratch, ignore_errors=True)
-os.makedirs(scratch)
-failures = []
+from ilnet_testlib import Checks, Scratch, names
+from ilnet_testlib import run as run_cmd
 
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-
-
-def write(name, text):
-    path = os.path.join(scratch, name)
-    with open(path, "w") as f:
-        f.write(text)
-    return path
+ilnet = sys.argv[1]
+scratch = Scratch(sys.argv[2], fresh=True)
+write = scratch.write
+check = Checks(verbose=True)
 
 
 write("m.net", """begin parameters
@@ -71,8 +58,7 @@ end groups
 
 
 def run(config, *args):
-    return subprocess.run([ilnet, "run", config, "-q", "--overwrite", *args], capture_output=True,
-                          text=True, timeout=120)
+    return run_cmd([ilnet, "run", config, "-q", "--overwrite", *args], timeout=120)
 
 
 # 1. a derived rate set to 0 by a step must follow the swept k again at the next point
@@ -88,9 +74,9 @@ experiments:
 """)
 want = np.exp(-2 * np.array([0.1, 0.2, 0.1, 0.2]) * 2)
 for threads in ("1", "2"):
-    out = os.path.join(scratch, f"derived{threads}.h5")
+    out = scratch.path(f"derived{threads}.h5")
     r = run(cfg, "--threads", threads, "-o", out)
-    check(r.returncode == 0, f"derived sweep, {threads} thread(s), exits 0 ({r.stderr.strip()})")
+    check.exits(r, 0, f"derived sweep, {threads} thread(s)")
     with h5py.File(out, "r") as f:
         a = f["s/observables"][:, :, 0]
     check(np.allclose(a[:, 1], want, rtol=1e-6),
@@ -110,9 +96,9 @@ experiments:
     protocol:
       preequilibrate: {duration: 10}
 """)
-out = os.path.join(scratch, "dose_preeq.h5")
+out = scratch.path("dose_preeq.h5")
 r = run(cfg, "-o", out)
-check(r.returncode == 0, f"dose response with pre-equilibration exits 0 ({r.stderr.strip()})")
+check.exits(r, 0, "dose response with pre-equilibration")
 with h5py.File(out, "r") as f:
     resp = f["d/response"][0]
 check(np.allclose(resp[:, 0], [2, 4, 8, 16]) and np.allclose(resp[:, 1], np.array([2, 4, 8, 16]) * math.exp(-0.1), rtol=1e-6),
@@ -132,9 +118,9 @@ experiments:
     doses: [1]
     readout: {observable: Atot, times: [0.1]}
 """)
-out = os.path.join(scratch, "decimal.h5")
+out = scratch.path("decimal.h5")
 r = run(cfg, "-o", out)
-check(r.returncode == 0, f"decimal times exit 0 ({r.stderr.strip()})")
+check.exits(r, 0, "decimal times")
 with h5py.File(out, "r") as f:
     p = f["p/observables"][0, :, 0]
     nt = len(f["d/time"])
@@ -151,38 +137,34 @@ experiments:
     parameters:
       - {name: k, values: [0.1, -1, 0.2]}
 """)
-out = os.path.join(scratch, "bad.h5")
+out = scratch.path("bad.h5")
 r = run(cfg, "-o", out)
-check(r.returncode == 2, f"a bad point makes the run exit 2 ({r.returncode})")
+check.exits(r, 2, "a bad point makes the run exit 2")
 with h5py.File(out, "r") as f:
     g = f["s"]
-    names = [n.decode() for n in g["stat"][()]]
+    stat = names(g["stat"])
     st = g["stats"][()]
     check(list(g["status"][()]) == [1, -2, 1], f"status {list(g['status'][()])}")
-    check(st[1, names.index("steps")] == 0 and st[1, names.index("t_reached")] == 0,
+    check(st[1, stat.index("steps")] == 0 and st[1, stat.index("t_reached")] == 0,
           f"the bad point did no steps and reached nothing: {st[1].tolist()}")
-    check(abs(g.attrs["wall_time_s"] - st[:, names.index("wall_s")].sum()) < 1e-12,
+    check(abs(g.attrs["wall_time_s"] - st[:, stat.index("wall_s")].sum()) < 1e-12,
           "wall_time_s is the sum of the points' wall_s")
-r = subprocess.run([ilnet, "run", cfg, "-q", "--resume", "-o", out], capture_output=True, text=True)
-check(r.returncode == 2 and "failed points" in r.stderr,
-      f"--resume on a finished file with failed points exits 2 ({r.returncode}: {r.stderr.strip()})")
+r = run_cmd([ilnet, "run", cfg, "-q", "--resume", "-o", out])
+check.exits(r, 2, "--resume on a finished file with failed points", "failed points")
 
 # 5. --resume refuses a file written from another version of the model
-work = os.path.join(scratch, "work.h5")
-r = run(os.path.join(scratch, "derived.yaml"), "-o", work)
+work = scratch.path("work.h5")
+r = run(scratch.path("derived.yaml"), "-o", work)
 with h5py.File(work, "r+") as f:
     f.attrs["status"] = "running"  # as if interrupted after the last point
-r = subprocess.run([ilnet, "run", os.path.join(scratch, "derived.yaml"), "-q", "--resume", "-o", work],
-                   capture_output=True, text=True)
-check(r.returncode == 0, f"--resume of an unchanged study finishes it ({r.stderr.strip()})")
+r = run_cmd([ilnet, "run", scratch.path("derived.yaml"), "-q", "--resume", "-o", work])
+check.exits(r, 0, "--resume of an unchanged study finishes it")
 with h5py.File(work, "r+") as f:
     f.attrs["status"] = "running"
-m2 = os.path.join(scratch, "m2.net")
+m2 = scratch.path("m2.net")
 open(m2, "a").write("# edited\n")
-r = subprocess.run([ilnet, "run", os.path.join(scratch, "derived.yaml"), "-q", "--resume", "-o", work],
-                   capture_output=True, text=True)
-check(r.returncode == 1 and "different model" in r.stderr,
-      f"--resume after the model changed: exit 1 ({r.returncode}: {r.stderr.strip()})")
+r = run_cmd([ilnet, "run", scratch.path("derived.yaml"), "-q", "--resume", "-o", work])
+check.exits(r, 1, "--resume after the model changed", "different model")
 
 # 6. a key that is not a string
 cfg = write("key.yaml", """model: m.net
@@ -192,9 +174,7 @@ experiments:
     : 1
     type: timecourse
 """)
-r = subprocess.run([ilnet, "run", cfg, "--check"], capture_output=True, text=True)
-check(r.returncode == 1 and "key.yaml:4:" in r.stderr and "keys must be strings" in r.stderr,
-      f"a list as a key: exit 1 and a located message ({r.returncode}: {r.stderr.strip()})")
+r = run_cmd([ilnet, "run", cfg, "--check"])
+check.exits(r, 1, "a list as a key: a located message", "key.yaml:4:", "keys must be strings")
 
-print(f"{len(failures)} failed")
-sys.exit(1 if failures else 0)
+check.finish("study protocols")

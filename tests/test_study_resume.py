@@ -29,32 +29,16 @@ import time
 import h5py
 import numpy as np
 
-ilnet, srcdir, scratch, refdir = (os.path.abspath(a) for a in sys.argv[1:5])
-os.makedirs(scratch, exist_ok=True)
+from ilnet_testlib import Checks, Scratch, attr, names
+from ilnet_testlib import run as run_cmd
+
+ilnet, srcdir, scratch_dir, refdir = (os.path.abspath(a) for a in sys.argv[1:5])
+scratch = Scratch(scratch_dir)
+write, rm = scratch.write, scratch.remove
 model = os.path.join(refdir, "Motivating_example", "Motivating_example.net")
-model_rel = os.path.relpath(model, scratch)
-fails = []
+model_rel = os.path.relpath(model, scratch_dir)
+check = Checks()
 TARGET_S = 8.0  # wanted duration of the big sweep with 2 threads
-
-
-def check(cond, msg):
-    if not cond:
-        fails.append(msg)
-        print("FAIL:", msg, flush=True)
-    return bool(cond)
-
-
-def s(x):
-    return x.decode() if isinstance(x, bytes) else str(x)
-
-
-def names(ds):
-    return [s(n).rstrip("\0") for n in ds[()]]
-
-
-def attr(obj, key):
-    v = obj.attrs.get(key)
-    return s(v) if isinstance(v, (bytes, str, np.bytes_, np.str_)) else v
 
 
 def config(n1, n2, comment=""):
@@ -69,28 +53,6 @@ experiments:
       - {{name: kp_LR, logspace: {{min: 0.01, max: 1, n: {n1}}}}}
       - {{name: k_R_endo, logspace: {{min: 0.1, max: 10, n: {n2}}}}}
 """
-
-
-def write(name, text):
-    p = os.path.join(scratch, name)
-    with open(p, "w") as f:
-        f.write(text)
-    return p
-
-
-def run(args, timeout=600):
-    t0 = time.monotonic()
-    try:
-        r = subprocess.run([ilnet, "run", *args], capture_output=True, text=True, timeout=timeout)
-        return r.returncode, r.stderr, time.monotonic() - t0
-    except subprocess.TimeoutExpired:
-        return "timeout", "", time.monotonic() - t0
-
-
-def rm(*paths):
-    for p in paths:
-        if os.path.exists(p):
-            os.remove(p)
 
 
 def digest(path):
@@ -136,19 +98,19 @@ def compare(pa, pb, what):
 
 
 def quick(args):
-    rc, err, dt = run(args)
-    return rc, err.strip()[:400], dt
+    """ilnet run args: the exit code, the start of stderr, the seconds it took."""
+    r = run_cmd([ilnet, "run", *args])
+    return r.returncode, r.stderr.strip()[:400], r.seconds
 
 
 # ------------------------------------------------------------------ calibration
 
 cal = write("calibrate.yaml", config(2, 2))
-rc, err, t_small = quick([cal, "-o", os.path.join(scratch, "cal_small.h5"), "--quiet", "--threads", "2"])
+rc, err, t_small = quick([cal, "-o", scratch.path("cal_small.h5"), "--quiet", "--threads", "2"])
 if not check(rc == 0, f"calibration run: exit {rc}: {err}"):
-    print(f"{len(fails)} failure(s)")
-    sys.exit(1)
+    check.finish("resume")
 cal = write("calibrate.yaml", config(8, 8))
-rc, err, t_64 = quick([cal, "-o", os.path.join(scratch, "cal_64.h5"), "--quiet", "--threads", "2"])
+rc, err, t_64 = quick([cal, "-o", scratch.path("cal_64.h5"), "--quiet", "--threads", "2"])
 check(rc == 0, f"calibration run (64 points): exit {rc}: {err}")
 per_point = max((t_64 - t_small) / 60, 1e-4)
 n_total = int(min(max(TARGET_S / per_point, 100), 20000))
@@ -159,14 +121,13 @@ print(f"calibration: {t_small:.2f} s for 4 points, {t_64:.2f} s for 64; {per_poi
 
 text = config(n1, n2)
 cfg = write("resume.yaml", text)
-A, B, C = (os.path.join(scratch, x) for x in ("A.h5", "B.h5", "C.h5"))
+A, B, C = (scratch.path(x) for x in ("A.h5", "B.h5", "C.h5"))
 rm(A, B, C)
 
 # ------------------------------------------------------------------ 1. uninterrupted
 rc, err, t_A = quick([cfg, "-o", A, "--quiet", "--threads", "2"])
 if not check(rc == 0, f"uninterrupted run: exit {rc}: {err}"):
-    print(f"{len(fails)} failure(s)")
-    sys.exit(1)
+    check.finish("resume")
 print(f"uninterrupted: {n1 * n2} points in {t_A:.2f} s", flush=True)
 with h5py.File(A, "r") as f:
     check(attr(f, "status") == "complete", f"A: status {attr(f, 'status')!r}")
@@ -190,9 +151,8 @@ for attempt in range(3):
     print(f"attempt {attempt}: the run ended before the kill ({time.monotonic() - t0:.2f} s); again", flush=True)
     t_A *= 1.5
 if not check(killed, "could not kill the run before it finished"):
-    print(f"{len(fails)} failure(s)")
-    sys.exit(1)
-leftover_tmp = [x for x in os.listdir(scratch) if ".tmp" in x]
+    check.finish("resume")
+leftover_tmp = scratch.temporary_files()
 n_done_before = 0
 wall_before = None
 try:
@@ -240,7 +200,7 @@ if rc == 0:
                 done = fc["grid/status"][()] == 1
             check(np.array_equal(st_now[done][:, wall], wall_before[done]),
                   "resume ran points that were already finished (their wall-clock stats changed)")
-tmps = [x for x in os.listdir(scratch) if ".tmp" in x]
+tmps = scratch.temporary_files()
 check(not tmps, f"temporary files left after resume: {tmps}")
 
 # ------------------------------------------------------------------ 5. incomplete file, no --resume
@@ -256,7 +216,7 @@ if rc == 0:
 
 # ------------------------------------------------------------------ 6. threads
 small = write("threads.yaml", config(6, 5))
-T1, T2 = os.path.join(scratch, "T1.h5"), os.path.join(scratch, "T2.h5")
+T1, T2 = scratch.path("T1.h5"), scratch.path("T2.h5")
 rm(T1, T2)
 r1 = quick([small, "-o", T1, "--quiet", "--threads", "1"])
 r2 = quick([small, "-o", T2, "--quiet", "--threads", "2"])
@@ -264,5 +224,4 @@ check(r1[0] == 0 and r2[0] == 0, f"threads runs: exit {r1[0]} / {r2[0]}: {r1[1]}
 if r1[0] == 0 and r2[0] == 0:
     compare(T1, T2, "--threads 1 vs --threads 2")
 
-print(f"{len(fails)} failure(s)" if fails else "all resume checks passed")
-sys.exit(1 if fails else 0)
+check.finish("resume")

@@ -1,7 +1,7 @@
 /* Declarations shared by every public ilnet header: linkage and visibility macros, return
  * codes, and the message callback. */
-#ifndef ILNET_COMMON_H
-#define ILNET_COMMON_H
+#ifndef INCLUDE_ILNET_COMMON_H
+#define INCLUDE_ILNET_COMMON_H
 
 #ifdef __cplusplus
 #define ILNET_BEGIN_DECL extern "C" {

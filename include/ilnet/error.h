@@ -1,8 +1,8 @@
 /* The last error of the calling thread (libgit2 style): after a function returned a
  * negative code, ilnet_error_last() says why, naming the file, line and element at fault,
  * e.g. "model.bngl:12: reaction rule 'R5': undefined name 'kx'". */
-#ifndef ILNET_ERROR_H
-#define ILNET_ERROR_H
+#ifndef INCLUDE_ILNET_ERROR_H
+#define INCLUDE_ILNET_ERROR_H
 
 #include "common.h"
 

@@ -36,6 +36,11 @@ int cli_overrides_apply(const cli_overrides *o, ilnet_network *net, const char *
  * stderr as "ilnet: warning: ...". */
 extern const ilnet_notify cli_notify, cli_notify_quiet;
 
+/* A model argument as a path: a built-in model name ("il2_il7") becomes that model's file in
+ * the data directory of this build or install tree; other arguments come back as they are.
+ * NULL after printing the error. The string lives as long as the program. */
+const char *cli_model_path(const char *arg);
+
 /* The command line as one string (for provenance); caller frees. */
 char *cli_join_args(int argc, char **argv);
 

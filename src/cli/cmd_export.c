@@ -62,7 +62,8 @@ int cmd_export(int argc, char **argv)
     if (optind >= argc) return cli_usage_error(C, "missing MODEL");
     if (optind < argc - 1) return cli_usage_error(C, "unexpected argument '%s'", argv[optind + 1]);
     if (!sbml == !netout) return cli_usage_error(C, "give exactly one of --sbml and --net");
-    const char *model = argv[optind];
+    const char *model = cli_model_path(argv[optind]);
+    if (!model) return EXIT_INPUT;
     ilnet_network *net;
     if (ilnet_network_load(&net, model, &cli_notify)) return cli_fail();
     int code = cli_overrides_apply(&ov, net, model, 1);

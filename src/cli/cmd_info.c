@@ -53,7 +53,8 @@ int cmd_info(int argc, char **argv)
     if (optind >= argc) return cli_usage_error("info", "missing MODEL");
     if (optind < argc - 1)
         return cli_usage_error("info", "unexpected argument '%s'", argv[optind + 1]);
-    const char *model = argv[optind];
+    const char *model = cli_model_path(argv[optind]);
+    if (!model) return EXIT_INPUT;
     ilnet_network *net;
     if (ilnet_network_load(&net, model, &cli_notify)) return cli_fail();
     size_t ns = ilnet_network_species_count(net), nfixed = 0;

@@ -1,12 +1,17 @@
 #include "../common/error.h"
 #include "../experiment/actions.h"
-#include "../experiment/study.h"
+#include "../experiment/dispatch.h"
+#include "../output/simulation.h"
+#include <ilnet/study.h>
 #include "cli.h"
 
 #include <getopt.h>
+#include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char help[] =
     "usage: ilnet run STUDY.yaml [--threads N] [--resume | --overwrite] [--check] [-o OUT.h5] "
@@ -36,6 +41,67 @@ static const char help[] =
     "Exit status: 0 success, 1 bad input (or an interrupted study), 2 solver failure (a\n"
     "study records failed points and finishes the others).\n";
 
+/* The CLI owns SIGINT and SIGTERM: they set a flag the progress callback hands to the
+ * library, which then stops taking points and keeps the finished ones. */
+static volatile sig_atomic_t g_stop;
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+typedef struct {
+    int bar;   /* draw a progress bar (stderr is a terminal, not quiet, rank 0) */
+    int quiet; /* no information lines (warnings still) */
+} run_view;
+
+static int on_progress(const ilnet_study_progress *p, void *payload)
+{
+    const run_view *v = payload;
+    if (v->bar && p->rank == 0) {
+        double el = p->elapsed_s, rate = el > 0 ? (double)p->done / el : 0;
+        double eta = rate > 0 && p->total > p->done ? (double)(p->total - p->done) / rate : 0;
+        int width = 30;
+        int fill = p->total ? (int)((double)width * (double)p->done / (double)p->total) : width;
+        char bar[64];
+        for (int i = 0; i < width; i++)
+            bar[i] = i < fill ? '#' : '.';
+        bar[width] = 0;
+        fprintf(stderr, "\r[%s] %zu/%zu %5.1f%% %8.1f pts/s ETA %d:%02d:%02d ", bar, p->done,
+                p->total, p->total ? 100.0 * (double)p->done / (double)p->total : 100.0, rate,
+                (int)(eta / 3600), (int)fmod(eta / 60, 60), (int)fmod(eta, 60));
+        if (p->final) fputc('\n', stderr);
+        fflush(stderr);
+    }
+    return g_stop;
+}
+
+static void on_message(ilnet_message_level level, const char *msg, void *payload)
+{
+    const ilnet_notify *n = ((const run_view *)payload)->quiet ? &cli_notify_quiet : &cli_notify;
+    n->fn(level, msg, n->payload);
+}
+
+static int run_study(const char *config, ilnet_study_options *so, int quiet)
+{
+    int rank, size;
+    ilnet_dispatch_world(&rank, &size);
+    run_view v = {!quiet && !so->check_only && isatty(2) && rank == 0, quiet};
+    so->progress = on_progress;
+    so->message = on_message;
+    so->payload = &v;
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    g_stop = 0;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    int rc = ilnet_study_run(config, so);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    return rc;
+}
+
 int cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -47,7 +113,7 @@ int cmd_run(int argc, char **argv)
     const char *C = "run";
     ilnet_actions_options o = ILNET_ACTIONS_OPTIONS_INIT;
     ilnet_study_options so = ILNET_STUDY_OPTIONS_INIT;
-    int c, study_opt = 0, bngl_opt = 0;
+    int c, study_opt = 0, bngl_opt = 0, quiet = 0;
     long nthreads;
     optind = 1;
     opterr = 0;
@@ -62,7 +128,7 @@ int cmd_run(int argc, char **argv)
             bngl_opt = 1;
             break;
         case 'q':
-            o.quiet = so.quiet = 1;
+            quiet = 1;
             break;
         case 't':
             if (cli_parse_long(optarg, &nthreads) || nthreads < 1 || nthreads > 4096)
@@ -105,7 +171,7 @@ int cmd_run(int argc, char **argv)
             return cli_usage_error(C, "--resume and --overwrite exclude each other");
         char *cmdline = cli_join_args(argc + 1, argv - 1);
         so.command_line = cmdline;
-        int rc = ilnet_study_run(model, &so);
+        int rc = run_study(model, &so, quiet);
         free(cmdline);
         return rc ? cli_fail() : EXIT_OK;
     }
@@ -118,6 +184,8 @@ int cmd_run(int argc, char **argv)
     if (ilnet_bngl_read(&m, model)) return cli_fail();
     char *cmdline = cli_join_args(argc + 1, argv - 1);
     o.command_line = cmdline;
+    o.write = ilnet_output_write_simulation;
+    o.notify = quiet ? cli_notify_quiet : cli_notify;
     int rc = ilnet_actions_run(m, &o);
     int code = rc ? cli_fail() : EXIT_OK;
     free(cmdline);

@@ -235,7 +235,8 @@ int cmd_simulate(int argc, char **argv)
     }
     if (optind >= argc) return cli_usage_error(C, "missing MODEL");
     if (optind < argc - 1) return cli_usage_error(C, "unexpected argument '%s'", argv[optind + 1]);
-    const char *model = argv[optind];
+    const char *model = cli_model_path(argv[optind]);
+    if (!model) return EXIT_INPUT;
     if (have_end == have_duration)
         return cli_usage_error(C, "give exactly one of --t-end and --duration");
     if (have_duration) t_end = t0 + duration;

@@ -2,6 +2,7 @@
 #include "../model/presets.h"
 #include "cli.h"
 #include "../experiment/dispatch.h"
+#include "../common/paths.h"
 
 #include <errno.h>
 #include <math.h>
@@ -38,6 +39,18 @@ static void print_message(ilnet_message_level level, const char *msg, void *payl
 static int quiet_flag = 1;
 const ilnet_notify cli_notify = {print_message, NULL};
 const ilnet_notify cli_notify_quiet = {print_message, &quiet_flag};
+
+const char *cli_model_path(const char *arg)
+{
+    static char *resolved; /* one model per command; kept until exit */
+    if (!ilnet_is_builtin_name(arg)) return arg;
+    free(resolved);
+    if (!(resolved = ilnet_builtin_model(arg))) {
+        cli_fail();
+        return NULL;
+    }
+    return resolved;
+}
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {

@@ -1,8 +1,6 @@
 #include "actions.h"
 
 #include "../common/error.h"
-#include "../output/h5out.h"
-#include "../output/textout.h"
 #include "../model/expr.h"
 #include "../model/netfile.h"
 #include "../solver/solver.h"
@@ -269,11 +267,12 @@ static int ensure_network(runner *R, const ilnet_bngl_action *gen)
     for (size_t i = 0; i < n; i++)
         R->y[i] = ilnet_network_species(R->net, i)->initial;
     if (st.n_idle)
-        fprintf(stderr, "ilnet: warning: %s: %d rule(s) never apply to any species: %s\n",
-                R->m->path, st.n_idle, st.idle);
-    if (!R->o->quiet)
-        printf("generate_network: %zu species, %zu reactions (%.3f s)\n", n,
-               ilnet_network_reaction_count(R->net), st.seconds);
+        ilnet_notify_send(&R->o->notify, ILNET_MESSAGE_WARNING,
+                          "%s: %d rule(s) never apply to any species: %s", R->m->path, st.n_idle,
+                          st.idle);
+    ilnet_notify_send(&R->o->notify, ILNET_MESSAGE_INFO,
+                      "generate_network: %zu species, %zu reactions (%.3f s)", n,
+                      ilnet_network_reaction_count(R->net), st.seconds);
     return 0;
 }
 
@@ -331,12 +330,14 @@ static int simulate(runner *R, const ilnet_bngl_action *a, double t0, double t1,
         char *h5 = out_name(R, sf, ".h5"), *pre = out_name(R, sf, "");
         ilnet_timecourse_meta meta = {
             R->m->path, R->m->text, R->o->command_line, ilnet_solver_linsol_name(s), so, wall};
-        int wrc = !h5 || !pre ? ilnet_error_set(ILNET_ENOMEM, "out of memory")
-                              : ilnet_h5_write_timecourse(h5, R->net, res, &meta);
-        if (!wrc && R->o->gdat) wrc = ilnet_gdat_write(pre, R->net, res);
-        if (!wrc && !R->o->quiet)
-            printf("%s: t=%g..%g, %zu rows, %ld steps (%.3f s) -> %s\n", a->name, t0, t1,
-                   res->n_done, res->stats.steps, wall, h5);
+        int wrc = !h5 || !pre   ? ilnet_error_oom()
+                  : R->o->write ? R->o->write(R->o->write_payload, h5, R->o->gdat ? pre : NULL,
+                                              R->net, res, &meta)
+                                : 0;
+        if (!wrc)
+            ilnet_notify_send(&R->o->notify, ILNET_MESSAGE_INFO,
+                              "%s: t=%g..%g, %zu rows, %ld steps (%.3f s) -> %s", a->name, t0, t1,
+                              res->n_done, res->stats.steps, wall, h5);
         free(h5);
         free(pre);
         if (wrc) {
@@ -494,7 +495,9 @@ static int parameter_scan(runner *R, const ilnet_bngl_action *a)
     }
     if (fclose(f) && !rc) rc = ilnet_error_set(ILNET_EIO, "%s: write failed", path);
     if (!rc) rc = ilnet_network_set_parameter(R->net, par, old);
-    if (!rc && !R->o->quiet) printf("parameter_scan: %s over %d values -> %s\n", par, nv, path);
+    if (!rc)
+        ilnet_notify_send(&R->o->notify, ILNET_MESSAGE_INFO,
+                          "parameter_scan: %s over %d values -> %s", par, nv, path);
     if (rc) remove(path);
     free(y_start);
     free(path);
@@ -513,12 +516,14 @@ int ilnet_actions_run(ilnet_bngl_model *m, const ilnet_actions_options *o)
     if (bl > 5 && !strcmp(base + bl - 5, ".bngl")) bl -= 5;
     R.stem = strndup(base, bl);
     if (!R.stem) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
-    if (m->n_actions == 0 && !o->quiet) printf("%s: no actions\n", m->path);
+    if (m->n_actions == 0)
+        ilnet_notify_send(&o->notify, ILNET_MESSAGE_INFO, "%s: no actions", m->path);
     for (int i = 0; i < m->n_actions && !rc; i++) {
         const ilnet_bngl_action *a = &m->actions[i];
         if (is_export(a->name)) {
-            fprintf(stderr, "ilnet: %s:%d: %s is not supported by ilnet; skipped\n", m->path,
-                    a->line, a->name);
+            ilnet_notify_send(&o->notify, ILNET_MESSAGE_WARNING,
+                              "%s:%d: %s is not supported by ilnet; skipped", m->path, a->line,
+                              a->name);
             continue;
         }
         if (!strcmp(a->name, "generate_network")) {

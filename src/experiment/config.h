@@ -129,11 +129,6 @@ typedef struct {
     ilnet_config_experiment *experiments;
 } ilnet_config;
 
-/* Directory of the shipped models, for built-in names ("il2_il7"). */
-#ifndef ILNET_MODEL_DIR
-#define ILNET_MODEL_DIR "models"
-#endif
-
 int ilnet_config_read(ilnet_config *out, const char *path);
 void ilnet_config_free(ilnet_config *c);
 /* Checks parameter, species, observable and preset names against the compiled model

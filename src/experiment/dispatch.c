@@ -28,8 +28,8 @@ static int mpi_check(int rc, const char *what)
 }
 #endif
 
-/* set by the main thread only, read by the CLI after the study returns */
-static int g_relayed;
+/* per thread, like the error message it qualifies; set by the thread that ran the study */
+static _Thread_local int g_relayed;
 void ilnet_dispatch_mark_relayed(void)
 {
     g_relayed = 1;

@@ -205,6 +205,66 @@ static void fail(ilnet_point_out *out, int status, const char *msg)
     if (snprintf(out->message, sizeof out->message, "%s", msg) < 0) out->message[0] = 0;
 }
 
+/* Pre-equilibration: runs without the protocol's changes for preeq_duration, then restores
+ * the parameters it set and, when the dose comes late, gives the dose. Returns nonzero when
+ * the point failed (out says why). */
+static int preequilibrate(ilnet_point_unit *u, const double *values, int n_vars, int dose_late,
+                          ilnet_point_out *out)
+{
+    const ilnet_config_protocol *pr = &u->exp->protocol;
+    const ilnet_config_assign *ps = &pr->preeq_set;
+    double *saved = u->saved;
+    int n_saved = ps->n;
+    for (int i = 0; i < n_saved; i++) {
+        int k = ilnet_network_find_parameter(u->net, ps->names[i]);
+        saved[i] = k >= 0 ? ilnet_network_parameter(u->net, k)->value : NAN;
+        u->saved_set[i] = k >= 0 && ilnet_network_parameter_is_set(u->net, (size_t)k);
+    }
+    if (apply_changes(u, ps, NULL)) {
+        fail(out, ILNET_POINT_BAD, ilnet_error_last());
+        return 1;
+    }
+    u->seg_times[0] = 0;
+    u->seg_times[1] = pr->preeq_duration;
+    if (segment(u, 2, out)) {
+        char m[256];
+        snprintf(m, sizeof m, "pre-equilibration: %s", ilnet_error_last());
+        fail(out, u->seg.status ? ILNET_POINT_FAILED : ILNET_POINT_BAD, m);
+        return 1;
+    }
+    for (int i = 0; i < n_saved; i++)
+        if (!isnan(saved[i]) && change_param_reset(u, ps->names[i], saved[i], !u->saved_set[i])) {
+            fail(out, ILNET_POINT_BAD, ilnet_error_last());
+            return 1;
+        }
+    for (int j = 0; j < n_vars && dose_late; j++) {
+        if (u->var_species[j] >= 0) u->y[u->var_species[j]] = values[j];
+        if (u->var_param[j] >= 0 &&
+            change_param_reset(u, ilnet_network_parameter(u->net, u->var_param[j])->name, values[j],
+                               0)) {
+            fail(out, ILNET_POINT_BAD, ilnet_error_last());
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The next point starts from the same parameters: undoes the protocol's changes. */
+static int restore_touched(ilnet_point_unit *u)
+{
+    for (int i = 0; i < u->n_touched; i++) {
+        size_t pi = (size_t)u->touched[i];
+        const ilnet_parameter *p = ilnet_network_parameter(u->net, pi);
+        int now_set = ilnet_network_parameter_is_set(u->net, pi);
+        if (!u->touched_set[i]
+                ? now_set && ilnet_network_unset_parameter(u->net, p->name)
+                : (p->value != u->touched_base[i] || !now_set) &&
+                      ilnet_network_set_parameter(u->net, p->name, u->touched_base[i]))
+            return ilnet_error_code();
+    }
+    return 0;
+}
+
 int ilnet_point_run(ilnet_point_unit *u, const double *values, ilnet_point_out *out)
 {
     const ilnet_config *c = u->cfg;
@@ -238,44 +298,7 @@ int ilnet_point_run(ilnet_point_unit *u, const double *values, ilnet_point_out *
     for (int j = 0; j < n_vars && !dose_late; j++)
         if (u->var_species[j] >= 0) u->y[u->var_species[j]] = values[j];
 
-    if (pr->has_preeq) {
-        /* run without the protocol's changes, then restore the parameters they touched */
-        const ilnet_config_assign *ps = &pr->preeq_set;
-        double *saved = u->saved;
-        int n_saved = ps->n;
-        for (int i = 0; i < n_saved; i++) {
-            int k = ilnet_network_find_parameter(u->net, ps->names[i]);
-            saved[i] = k >= 0 ? ilnet_network_parameter(u->net, k)->value : NAN;
-            u->saved_set[i] = k >= 0 && ilnet_network_parameter_is_set(u->net, (size_t)k);
-        }
-        if (apply_changes(u, ps, NULL)) {
-            fail(out, ILNET_POINT_BAD, ilnet_error_last());
-            goto done;
-        }
-        u->seg_times[0] = 0;
-        u->seg_times[1] = pr->preeq_duration;
-        if (segment(u, 2, out)) {
-            char m[256];
-            snprintf(m, sizeof m, "pre-equilibration: %s", ilnet_error_last());
-            fail(out, u->seg.status ? ILNET_POINT_FAILED : ILNET_POINT_BAD, m);
-            goto done;
-        }
-        for (int i = 0; i < n_saved; i++)
-            if (!isnan(saved[i]) &&
-                change_param_reset(u, ps->names[i], saved[i], !u->saved_set[i])) {
-                fail(out, ILNET_POINT_BAD, ilnet_error_last());
-                goto done;
-            }
-        for (int j = 0; j < n_vars && dose_late; j++) {
-            if (u->var_species[j] >= 0) u->y[u->var_species[j]] = values[j];
-            if (u->var_param[j] >= 0 &&
-                change_param_reset(u, ilnet_network_parameter(u->net, u->var_param[j])->name,
-                                   values[j], 0)) {
-                fail(out, ILNET_POINT_BAD, ilnet_error_last());
-                goto done;
-            }
-        }
-    }
+    if (pr->has_preeq && preequilibrate(u, values, n_vars, dose_late, out)) goto done;
 
     int k = 0; /* next protocol step */
     double cur = u->times[0];
@@ -313,16 +336,5 @@ int ilnet_point_run(ilnet_point_unit *u, const double *values, ilnet_point_out *
 done:
     out->stats[ILNET_STAT_TREACHED] = u->seg.stats.t_reached;
     out->stats[ILNET_STAT_WALL] = now_s() - t_wall;
-    /* the next point starts from the same parameters: undo the protocol's changes */
-    for (int i = 0; i < u->n_touched; i++) {
-        size_t pi = (size_t)u->touched[i];
-        const ilnet_parameter *p = ilnet_network_parameter(u->net, pi);
-        int now_set = ilnet_network_parameter_is_set(u->net, pi);
-        if (!u->touched_set[i]
-                ? now_set && ilnet_network_unset_parameter(u->net, p->name)
-                : (p->value != u->touched_base[i] || !now_set) &&
-                      ilnet_network_set_parameter(u->net, p->name, u->touched_base[i]))
-            return ilnet_error_code();
-    }
-    return 0;
+    return restore_touched(u);
 }

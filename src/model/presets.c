@@ -1,13 +1,11 @@
 #include "presets.h"
 
 #include "../common/error.h"
+#include "../common/yaml.h"
 
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
 void ilnet_presets_free(ilnet_presets *ps)
 {
@@ -30,87 +28,100 @@ static int yerr(const char *path, const yaml_node_t *n, const char *fmt, const c
 {
     char msg[400];
     snprintf(msg, sizeof msg, fmt, a ? a : "");
-    return ilnet_error_set(ILNET_EINPUT, "%s:%zu:%zu: %s", path, n ? n->start_mark.line + 1 : 0,
-                           n ? n->start_mark.column + 1 : 0, msg);
+    return ilnet_error_set(ILNET_EINPUT, "%s:%d:%d: %s", path, ilnet_yaml_line(n),
+                           ilnet_yaml_col(n), msg);
 }
 
-static const char *scalar(const yaml_node_t *n)
+/* One name: value pair of presets.NAME.parameters. */
+static int parse_parameter(ilnet_preset *p, const ilnet_yaml *y, const yaml_node_t *pk,
+                           const yaml_node_t *pv)
 {
-    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+    const char *name = ilnet_yaml_scalar(pk);
+    if (!name) return yerr(y->file, pk, "presets.%s.parameters: names must be strings", p->name);
+    char what[300];
+    snprintf(what, sizeof what, "presets.%s.parameters.%s", p->name, name);
+    double x;
+    int rc = ilnet_yaml_number(y, pv, what, &x);
+    if (rc) return rc;
+    char **a = realloc(p->params, (size_t)(p->n + 1) * sizeof *a);
+    if (a) p->params = a;
+    double *b = realloc(p->values, (size_t)(p->n + 1) * sizeof *b);
+    if (b) p->values = b;
+    int *c = realloc(p->lines, (size_t)(p->n + 1) * sizeof *c);
+    if (c) p->lines = c;
+    if (!a || !b || !c) return ilnet_error_oom();
+    if (!(p->params[p->n] = strdup(name))) return ilnet_error_oom();
+    p->values[p->n] = x;
+    p->lines[p->n] = ilnet_yaml_line(pk);
+    p->n++;
+    return 0;
 }
 
-static int parse_preset(ilnet_presets *ps, yaml_document_t *doc, yaml_node_t *key, yaml_node_t *val)
+/* One key: value of a preset. */
+static int parse_field(ilnet_preset *p, const ilnet_yaml *y, const yaml_node_t *k,
+                       const yaml_node_t *v)
 {
-    const char *path = ps->path;
-    if (!scalar(key)) return yerr(path, key, "preset names must be plain strings%s", NULL);
+    const char *ks = ilnet_yaml_scalar(k);
+    char what[300];
+    if (!ks) return yerr(y->file, k, "keys of preset '%s' must be strings", p->name);
+    snprintf(what, sizeof what, "presets.%s.%s", p->name, ks);
+    if (!strcmp(ks, "description")) return ilnet_yaml_string(y, v, what, &p->description);
+    if (!strcmp(ks, "free_fixed")) return ilnet_yaml_boolean(y, v, what, &p->free_fixed);
+    if (!strcmp(ks, "parameters")) {
+        if (v->type != YAML_MAPPING_NODE)
+            return yerr(y->file, v, "presets.%s.parameters must be a mapping name: value", p->name);
+        for (int i = 0; i < ilnet_yaml_pairs(v); i++) {
+            int rc = parse_parameter(p, y, ilnet_yaml_key(y, v, i), ilnet_yaml_value(y, v, i));
+            if (rc) return rc;
+        }
+        return 0;
+    }
+    return yerr(y->file, k, "unknown key %s (expected description, parameters, free_fixed)", what);
+}
+
+static int parse_preset(ilnet_presets *ps, const ilnet_yaml *y, const yaml_node_t *key,
+                        const yaml_node_t *val)
+{
+    const char *path = ps->path, *name = ilnet_yaml_scalar(key);
+    if (!name) return yerr(path, key, "preset names must be plain strings%s", NULL);
     if (val->type != YAML_MAPPING_NODE)
-        return yerr(path, val, "preset '%s' must be a mapping", scalar(key));
+        return yerr(path, val, "preset '%s' must be a mapping", name);
     for (int i = 0; i < ps->n; i++)
-        if (!strcmp(ps->p[i].name, scalar(key)))
-            return yerr(path, key, "preset '%s' defined twice", scalar(key));
+        if (!strcmp(ps->p[i].name, name)) return yerr(path, key, "preset '%s' defined twice", name);
     ilnet_preset *np = realloc(ps->p, (size_t)(ps->n + 1) * sizeof *np);
-    if (!np) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!np) return ilnet_error_oom();
     ps->p = np;
     ilnet_preset *p = &ps->p[ps->n++];
     memset(p, 0, sizeof *p);
-    p->line = (int)key->start_mark.line + 1;
-    if (!(p->name = strdup(scalar(key)))) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
-    for (yaml_node_pair_t *pr = val->data.mapping.pairs.start; pr < val->data.mapping.pairs.top;
-         pr++) {
-        yaml_node_t *k = yaml_document_get_node(doc, pr->key),
-                    *v = yaml_document_get_node(doc, pr->value);
-        const char *ks = scalar(k);
-        if (!ks) return yerr(path, k, "keys of preset '%s' must be strings", p->name);
-        if (!strcmp(ks, "description")) {
-            if (!scalar(v))
-                return yerr(path, v, "presets.%s.description must be a string", p->name);
-            free(p->description);
-            if (!(p->description = strdup(scalar(v))))
-                return ilnet_error_set(ILNET_ENOMEM, "out of memory");
-        } else if (!strcmp(ks, "free_fixed")) {
-            const char *s = scalar(v);
-            if (!s || (strcmp(s, "true") && strcmp(s, "false")))
-                return yerr(path, v, "presets.%s.free_fixed must be true or false", p->name);
-            p->free_fixed = !strcmp(s, "true");
-        } else if (!strcmp(ks, "parameters")) {
-            if (v->type != YAML_MAPPING_NODE)
-                return yerr(path, v, "presets.%s.parameters must be a mapping name: value",
-                            p->name);
-            for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top;
-                 q++) {
-                yaml_node_t *pk = yaml_document_get_node(doc, q->key),
-                            *pv = yaml_document_get_node(doc, q->value);
-                const char *name = scalar(pk), *num = scalar(pv);
-                if (!name)
-                    return yerr(path, pk, "presets.%s.parameters: names must be strings", p->name);
-                char *end;
-                errno = 0;
-                double x = num ? strtod(num, &end) : 0;
-                if (!num || end == num || *end || errno || !isfinite(x)) {
-                    char what[300];
-                    snprintf(what, sizeof what, "%s.parameters.%s", p->name, name);
-                    return yerr(path, pv, "presets.%s must be a finite number", what);
-                }
-                char **a = realloc(p->params, (size_t)(p->n + 1) * sizeof *a);
-                if (a) p->params = a;
-                double *b = realloc(p->values, (size_t)(p->n + 1) * sizeof *b);
-                if (b) p->values = b;
-                int *c = realloc(p->lines, (size_t)(p->n + 1) * sizeof *c);
-                if (c) p->lines = c;
-                if (!a || !b || !c) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
-                if (!(p->params[p->n] = strdup(name)))
-                    return ilnet_error_set(ILNET_ENOMEM, "out of memory");
-                p->values[p->n] = x;
-                p->lines[p->n] = (int)pk->start_mark.line + 1;
-                p->n++;
-            }
-        } else {
-            char what[300];
-            snprintf(what, sizeof what, "%s.%s", p->name, ks);
-            return yerr(path, k,
-                        "unknown key presets.%s (expected description, parameters, free_fixed)",
-                        what);
-        }
+    p->line = ilnet_yaml_line(key);
+    if (!(p->name = strdup(name))) return ilnet_error_oom();
+    for (int i = 0; i < ilnet_yaml_pairs(val); i++) {
+        int rc = parse_field(p, y, ilnet_yaml_key(y, val, i), ilnet_yaml_value(y, val, i));
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* The root: a mapping whose one key is 'presets', a mapping of preset names. */
+static int parse_root(ilnet_presets *ps, const ilnet_yaml *y)
+{
+    const char *path = ps->path;
+    yaml_node_t *root = ilnet_yaml_root(y), *list = NULL;
+    if (!root || root->type != YAML_MAPPING_NODE)
+        return yerr(path, root, "expected a mapping with a 'presets' key%s", NULL);
+    for (int i = 0; i < ilnet_yaml_pairs(root); i++) {
+        const char *k = ilnet_yaml_scalar(ilnet_yaml_key(y, root, i));
+        if (!k || strcmp(k, "presets"))
+            return yerr(path, ilnet_yaml_key(y, root, i),
+                        "unknown top-level key '%s' (expected presets)", k);
+        list = ilnet_yaml_value(y, root, i);
+    }
+    if (!list || list->type != YAML_MAPPING_NODE)
+        return yerr(path, list ? list : root, "'presets' must be a mapping of preset names%s",
+                    NULL);
+    for (int i = 0; i < ilnet_yaml_pairs(list); i++) {
+        int rc = parse_preset(ps, y, ilnet_yaml_key(y, list, i), ilnet_yaml_value(y, list, i));
+        if (rc) return rc;
     }
     return 0;
 }
@@ -118,50 +129,14 @@ static int parse_preset(ilnet_presets *ps, yaml_document_t *doc, yaml_node_t *ke
 int ilnet_presets_read(ilnet_presets *out, const char *path)
 {
     memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f) return ilnet_error_set(ILNET_EIO, "%s: cannot open: %s", path, strerror(errno));
-    if (!(out->path = strdup(path))) {
-        fclose(f);
-        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
-    }
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, f);
-    int rc = 0;
-    if (!yaml_parser_load(&parser, &doc)) {
-        rc = ilnet_error_set(ILNET_EINPUT, "%s:%zu:%zu: YAML: %s", path,
-                             parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-                             parser.problem ? parser.problem : "syntax error");
-        yaml_parser_delete(&parser);
-        fclose(f);
-        ilnet_presets_free(out);
-        return rc;
-    }
-    yaml_node_t *root = yaml_document_get_root_node(&doc);
-    yaml_node_t *list = NULL;
-    if (!root || root->type != YAML_MAPPING_NODE) {
-        rc = yerr(path, root, "expected a mapping with a 'presets' key%s", NULL);
-    } else {
-        for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;
-             pr < root->data.mapping.pairs.top && !rc; pr++) {
-            yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
-            if (scalar(k) && !strcmp(scalar(k), "presets"))
-                list = yaml_document_get_node(&doc, pr->value);
-            else
-                rc = yerr(path, k, "unknown top-level key '%s' (expected presets)", scalar(k));
-        }
-        if (!rc && (!list || list->type != YAML_MAPPING_NODE))
-            rc = yerr(path, list ? list : root, "'presets' must be a mapping of preset names%s",
-                      NULL);
-        for (yaml_node_pair_t *pr = list && !rc ? list->data.mapping.pairs.start : NULL;
-             pr && pr < list->data.mapping.pairs.top && !rc; pr++)
-            rc = parse_preset(out, &doc, yaml_document_get_node(&doc, pr->key),
-                              yaml_document_get_node(&doc, pr->value));
-    }
-    yaml_document_delete(&doc);
-    yaml_parser_delete(&parser);
-    fclose(f);
+    if (!(out->path = strdup(path))) return ilnet_error_oom();
+    ilnet_yaml y;
+    int rc = ilnet_yaml_load_file(&y, out->path);
+    if (rc == ILNET_EINPUT && !y.loaded) /* a syntax error, in this reader's words */
+        rc = ilnet_error_set(ILNET_EINPUT, "%s:%d:%d: YAML: %s", path, y.line, y.col,
+                             y.problem ? y.problem : "syntax error");
+    if (!rc) rc = parse_root(out, &y);
+    ilnet_yaml_free(&y);
     if (rc) ilnet_presets_free(out);
     return rc;
 }

@@ -4,7 +4,7 @@
 #define ILNET_H5OUT_H
 
 #include "../model/network.h"
-#include "timecourse_meta.h"
+#include "../solver/timecourse_meta.h"
 
 int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net, const ilnet_result *res,
                               const ilnet_timecourse_meta *meta);

@@ -133,47 +133,42 @@ static int close_all(hid_t *ids, int n)
     return bad ? -1 : 0;
 }
 
-/* Creates group gi's layout in file; the working form keeps the bulk datasets open in gr. */
-static int create_group(hid_t file, const char *where, const ilnet_h5study_group *G,
-                        int compression, int working, grp *gr, const ilnet_h5study_final *fin)
+/* Dimension scales of a group, in the order of scale_names. */
+enum { S_POINT, S_TIME, S_OBS, S_SP, S_PAR, S_STAT, S_DOSE, S_SER, S_RO, S_FF, S_N };
+static const char *const scale_names[S_N] = {"point", "time", "observable", "species", "parameter",
+                                             "stat",  "dose", "series",     "readout", "fit_field"};
+
+/* The point index 0..n_points-1 as a dataset (the point scale) in *out, -1 when HDF5
+ * failed; returns nonzero only when out of memory. */
+static int write_point_index(hid_t g, const ilnet_h5study_group *G, hid_t *out)
+{
+    hsize_t np = G->n_points;
+    *out = -1;
+    long long *idx = malloc((G->n_points + 1) * sizeof *idx);
+    if (!idx) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    for (size_t i = 0; i < G->n_points; i++)
+        idx[i] = (long long)i;
+    hid_t sp = H5Screate_simple(1, &np, NULL);
+    *out = sp < 0
+               ? -1
+               : H5Dcreate2(g, "point", H5T_STD_I64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (*out >= 0 && np &&
+        H5Dwrite(*out, H5T_NATIVE_LLONG, H5S_ALL, H5S_ALL, H5P_DEFAULT, idx) < 0) {
+        H5Dclose(*out);
+        *out = -1;
+    }
+    if (sp >= 0) H5Sclose(sp);
+    free(idx);
+    return 0;
+}
+
+/* The scales every group has: point, time, observable, species (when stored), parameter
+ * and stat, into sc. */
+static int create_scales(hid_t g, const char *where, const ilnet_h5study_group *G, hid_t *sc)
 {
     int rc = 0;
-    hid_t st = ilnet_h5_string_type(), mt = msg_type();
-    enum { S_POINT, S_TIME, S_OBS, S_SP, S_PAR, S_STAT, S_DOSE, S_SER, S_RO, S_FF, S_N };
-    hid_t sc[S_N];
-    for (int i = 0; i < S_N; i++)
-        sc[i] = -1;
-    hid_t extra[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
-    gr->g = gr->obs = gr->sp = gr->status = gr->stats = gr->msg = -1;
-    CHECK(st, "string type");
-    CHECK(mt, "string type");
-    CHECK(gr->g = H5Gcreate2(file, G->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), G->name);
-    hid_t g = gr->g;
-    CHECK(ilnet_h5_attr_string(g, "type", G->type), "group attributes");
-    if (G->design) CHECK(ilnet_h5_attr_string(g, "design", G->design), "group attributes");
-    if (G->has_seed) CHECK(ilnet_h5_attr_long(g, "seed", (long)G->seed), "group attributes");
-    CHECK(ilnet_h5_attr_long(g, "n_points", (long)G->n_points), "group attributes");
-    hsize_t np = G->n_points, nt = G->n_times;
-    {
-        long long *idx = malloc((G->n_points + 1) * sizeof *idx);
-        if (!idx) {
-            rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
-            goto out;
-        }
-        for (size_t i = 0; i < G->n_points; i++)
-            idx[i] = (long long)i;
-        hid_t sp = H5Screate_simple(1, &np, NULL);
-        sc[S_POINT] = sp < 0 ? -1
-                             : H5Dcreate2(g, "point", H5T_STD_I64LE, sp, H5P_DEFAULT, H5P_DEFAULT,
-                                          H5P_DEFAULT);
-        if (sc[S_POINT] >= 0 && np &&
-            H5Dwrite(sc[S_POINT], H5T_NATIVE_LLONG, H5S_ALL, H5S_ALL, H5P_DEFAULT, idx) < 0) {
-            H5Dclose(sc[S_POINT]);
-            sc[S_POINT] = -1;
-        }
-        if (sp >= 0) H5Sclose(sp);
-        free(idx);
-    }
+    hsize_t nt = G->n_times;
+    if ((rc = write_point_index(g, G, &sc[S_POINT]))) goto out;
     CHECK(sc[S_POINT], "point");
     CHECK(sc[S_TIME] = write_doubles(g, "time", 1, &nt, G->times), "time");
     CHECK(sc[S_OBS] = ilnet_h5_write_strings(g, "observable", G->obs_names, (size_t)G->n_obs),
@@ -186,15 +181,24 @@ static int create_group(hid_t file, const char *where, const ilnet_h5study_group
           "parameter");
     CHECK(sc[S_STAT] = ilnet_h5_write_strings(g, "stat", G->stat_names, (size_t)G->n_stats),
           "stat");
-    const char *scale_names[S_N] = {"point", "time", "observable", "species", "parameter",
-                                    "stat",  "dose", "series",     "readout", "fit_field"};
     for (int i = 0; i < S_STAT + 1; i++)
         if (sc[i] >= 0) CHECK(H5DSset_scale(sc[i], scale_names[i]), "dimension scales");
+out:
+    return rc;
+}
 
+/* The per-point datasets: parameters (into *params), and observables, species_amounts,
+ * status, stats and message (into gr). */
+static int create_point_data(hid_t g, const char *where, const ilnet_h5study_group *G,
+                             int compression, int working, hid_t mt, const hid_t *sc, grp *gr,
+                             hid_t *params)
+{
+    int rc = 0;
+    hsize_t np = G->n_points, nt = G->n_times;
     hsize_t pv[2] = {np, (hsize_t)G->n_vars};
     hid_t d;
     CHECK(d = write_doubles(g, "parameters", 2, pv, G->var_values), "parameters");
-    extra[0] = d;
+    *params = d;
     CHECK(attach(d, (hid_t[]){sc[S_POINT], sc[S_PAR]}, (const char *[]){"point", "parameter"}, 2),
           "parameters dims");
     hsize_t od[3] = {np, nt, (hsize_t)G->n_obs};
@@ -224,68 +228,110 @@ static int create_group(hid_t file, const char *where, const ilnet_h5study_group
     CHECK(gr->msg = make_dataset(g, "message", mt, 1, &np, MSG_LEN, compression, working),
           "message");
     CHECK(attach(gr->msg, &sc[S_POINT], (const char *[]){"point"}, 1), "message dims");
+out:
+    return rc;
+}
 
-    if (G->n_series > 0) {
-        hsize_t nd = (hsize_t)G->n_doses, ns = (hsize_t)G->n_series, nr = (hsize_t)G->n_readouts,
-                nf = ILNET_H5STUDY_FIT_FIELDS;
-        CHECK(sc[S_DOSE] = write_doubles(g, "dose", 1, &nd, G->doses), "dose");
-        CHECK(sc[S_SER] = ilnet_h5_write_strings(g, "series", G->series_names, ns), "series");
-        CHECK(sc[S_RO] = ilnet_h5_write_strings(g, "readout", G->readout_names, nr), "readout");
-        for (int i = S_DOSE; i <= S_RO; i++)
-            CHECK(H5DSset_scale(sc[i], scale_names[i]), "dimension scales");
-        int *ps = malloc((G->n_points + 1) * sizeof *ps),
-            *pd = malloc((G->n_points + 1) * sizeof *pd);
-        if (!ps || !pd) {
-            free(ps);
-            free(pd);
-            rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
-            goto out;
-        }
-        for (size_t i = 0; i < G->n_points; i++) {
-            ps[i] = (int)(i / (size_t)G->n_doses);
-            pd[i] = (int)(i % (size_t)G->n_doses);
-        }
-        herr_t e1 = H5LTmake_dataset_int(g, "point_series", 1, &np, ps);
-        herr_t e2 = H5LTmake_dataset_int(g, "point_dose", 1, &np, pd);
+/* A dose response's fit results (final form): fit_field scale, response, fit and
+ * fit_status (into extra[0..2]). */
+static int create_fit_data(hid_t g, const char *where, const ilnet_h5study_group *G,
+                           const ilnet_h5study_final *fin, hid_t *sc, hid_t *extra)
+{
+    int rc = 0;
+    hsize_t nd = (hsize_t)G->n_doses, ns = (hsize_t)G->n_series, nr = (hsize_t)G->n_readouts,
+            nf = ILNET_H5STUDY_FIT_FIELDS;
+    CHECK(sc[S_FF] = ilnet_h5_write_strings(g, "fit_field", ilnet_h5study_fit_fields, nf),
+          "fit_field");
+    CHECK(H5DSset_scale(sc[S_FF], "fit_field"), "dimension scales");
+    hsize_t rd[3] = {ns, nd, nr}, fd[3] = {ns, nr, nf}, sd3[2] = {ns, nr};
+    CHECK(extra[0] = write_doubles(g, "response", 3, rd, fin->response), "response");
+    CHECK(attach(extra[0], (hid_t[]){sc[S_SER], sc[S_DOSE], sc[S_RO]},
+                 (const char *[]){"series", "dose", "readout"}, 3),
+          "response dims");
+    CHECK(extra[1] = write_doubles(g, "fit", 3, fd, fin->fit), "fit");
+    CHECK(attach(extra[1], (hid_t[]){sc[S_SER], sc[S_RO], sc[S_FF]},
+                 (const char *[]){"series", "readout", "fit_field"}, 3),
+          "fit dims");
+    hid_t sp = H5Screate_simple(2, sd3, NULL);
+    CHECK(sp, "fit_status");
+    extra[2] = H5Dcreate2(g, "fit_status", H5T_STD_I8LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Sclose(sp);
+    CHECK(extra[2], "fit_status");
+    if (ns > 0 && nr > 0)
+        CHECK(H5Dwrite(extra[2], H5T_NATIVE_SCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, fin->fit_status),
+              "fit_status");
+    CHECK(
+        attach(extra[2], (hid_t[]){sc[S_SER], sc[S_RO]}, (const char *[]){"series", "readout"}, 2),
+        "fit_status dims");
+out:
+    return rc;
+}
+
+/* A dose response's layout: dose, series and readout scales, each point's series and dose
+ * index, and in the final form the fit results (into extra[0..2]). */
+static int create_dose_data(hid_t g, const char *where, const ilnet_h5study_group *G,
+                            const ilnet_h5study_final *fin, hid_t *sc, hid_t *extra)
+{
+    int rc = 0;
+    hsize_t np = G->n_points, nd = (hsize_t)G->n_doses, ns = (hsize_t)G->n_series,
+            nr = (hsize_t)G->n_readouts;
+    CHECK(sc[S_DOSE] = write_doubles(g, "dose", 1, &nd, G->doses), "dose");
+    CHECK(sc[S_SER] = ilnet_h5_write_strings(g, "series", G->series_names, ns), "series");
+    CHECK(sc[S_RO] = ilnet_h5_write_strings(g, "readout", G->readout_names, nr), "readout");
+    for (int i = S_DOSE; i <= S_RO; i++)
+        CHECK(H5DSset_scale(sc[i], scale_names[i]), "dimension scales");
+    int *ps = malloc((G->n_points + 1) * sizeof *ps), *pd = malloc((G->n_points + 1) * sizeof *pd);
+    if (!ps || !pd) {
         free(ps);
         free(pd);
-        CHECK(e1, "point_series");
-        CHECK(e2, "point_dose");
-        for (int k = 0; k < 2; k++) {
-            hid_t x = H5Dopen2(g, k ? "point_dose" : "point_series", H5P_DEFAULT);
-            CHECK(x, "point index");
-            int bad = attach(x, &sc[S_POINT], (const char *[]){"point"}, 1);
-            H5Dclose(x);
-            CHECK(bad, "point index dims");
-        }
-        if (fin) {
-            CHECK(sc[S_FF] = ilnet_h5_write_strings(g, "fit_field", ilnet_h5study_fit_fields, nf),
-                  "fit_field");
-            CHECK(H5DSset_scale(sc[S_FF], "fit_field"), "dimension scales");
-            hsize_t rd[3] = {ns, nd, nr}, fd[3] = {ns, nr, nf}, sd3[2] = {ns, nr};
-            CHECK(extra[1] = write_doubles(g, "response", 3, rd, fin->response), "response");
-            CHECK(attach(extra[1], (hid_t[]){sc[S_SER], sc[S_DOSE], sc[S_RO]},
-                         (const char *[]){"series", "dose", "readout"}, 3),
-                  "response dims");
-            CHECK(extra[2] = write_doubles(g, "fit", 3, fd, fin->fit), "fit");
-            CHECK(attach(extra[2], (hid_t[]){sc[S_SER], sc[S_RO], sc[S_FF]},
-                         (const char *[]){"series", "readout", "fit_field"}, 3),
-                  "fit dims");
-            hid_t sp = H5Screate_simple(2, sd3, NULL);
-            CHECK(sp, "fit_status");
-            extra[3] = H5Dcreate2(g, "fit_status", H5T_STD_I8LE, sp, H5P_DEFAULT, H5P_DEFAULT,
-                                  H5P_DEFAULT);
-            H5Sclose(sp);
-            CHECK(extra[3], "fit_status");
-            if (ns > 0 && nr > 0)
-                CHECK(H5Dwrite(extra[3], H5T_NATIVE_SCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                               fin->fit_status),
-                      "fit_status");
-            CHECK(attach(extra[3], (hid_t[]){sc[S_SER], sc[S_RO]},
-                         (const char *[]){"series", "readout"}, 2),
-                  "fit_status dims");
-        }
+        rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        goto out;
     }
+    for (size_t i = 0; i < G->n_points; i++) {
+        ps[i] = (int)(i / (size_t)G->n_doses);
+        pd[i] = (int)(i % (size_t)G->n_doses);
+    }
+    herr_t e1 = H5LTmake_dataset_int(g, "point_series", 1, &np, ps);
+    herr_t e2 = H5LTmake_dataset_int(g, "point_dose", 1, &np, pd);
+    free(ps);
+    free(pd);
+    CHECK(e1, "point_series");
+    CHECK(e2, "point_dose");
+    for (int k = 0; k < 2; k++) {
+        hid_t x = H5Dopen2(g, k ? "point_dose" : "point_series", H5P_DEFAULT);
+        CHECK(x, "point index");
+        int bad = attach(x, &sc[S_POINT], (const char *[]){"point"}, 1);
+        H5Dclose(x);
+        CHECK(bad, "point index dims");
+    }
+    if (fin) rc = create_fit_data(g, where, G, fin, sc, extra);
+out:
+    return rc;
+}
+
+/* Creates group gi's layout in file; the working form keeps the bulk datasets open in gr. */
+static int create_group(hid_t file, const char *where, const ilnet_h5study_group *G,
+                        int compression, int working, grp *gr, const ilnet_h5study_final *fin)
+{
+    int rc = 0;
+    hid_t st = ilnet_h5_string_type(), mt = msg_type();
+    hid_t sc[S_N];
+    for (int i = 0; i < S_N; i++)
+        sc[i] = -1;
+    hid_t extra[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
+    gr->g = gr->obs = gr->sp = gr->status = gr->stats = gr->msg = -1;
+    CHECK(st, "string type");
+    CHECK(mt, "string type");
+    CHECK(gr->g = H5Gcreate2(file, G->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), G->name);
+    hid_t g = gr->g;
+    CHECK(ilnet_h5_attr_string(g, "type", G->type), "group attributes");
+    if (G->design) CHECK(ilnet_h5_attr_string(g, "design", G->design), "group attributes");
+    if (G->has_seed) CHECK(ilnet_h5_attr_long(g, "seed", (long)G->seed), "group attributes");
+    CHECK(ilnet_h5_attr_long(g, "n_points", (long)G->n_points), "group attributes");
+    if ((rc = create_scales(g, where, G, sc))) goto out;
+    if ((rc = create_point_data(g, where, G, compression, working, mt, sc, gr, &extra[0])))
+        goto out;
+    if (G->n_series > 0 && (rc = create_dose_data(g, where, G, fin, sc, &extra[1]))) goto out;
     if (fin) {
         CHECK(ilnet_h5_attr_long(g, "n_failed", (long)fin->n_failed), "group attributes");
     }

@@ -6,38 +6,19 @@
 #ifndef ILNET_H5STUDY_H
 #define ILNET_H5STUDY_H
 
-#include "../solver/solver.h"
+#include "../experiment/study_store.h"
 
 #include <stddef.h>
 
-typedef struct {
-    const char *name, *type, *design;
-    unsigned long seed;
-    int has_seed;
-    size_t n_points;
-    int n_vars;
-    const char *const *var_names;
-    const double *var_values; /* [n_points][n_vars] */
-    size_t n_times;
-    const double *times;
-    int n_obs;
-    const char *const *obs_names;
-    int n_species; /* 0: species not stored */
-    const char *const *species_names;
-    int n_stats;
-    const char *const *stat_names;
-    /* dose responses (n_series > 0) */
-    int n_series, n_doses, n_readouts;
-    const char *const *series_names;
-    const double *doses;
-    const char *const *readout_names;
-} ilnet_h5study_group;
+/* The shapes and provenance are the runner's (experiment/study_store.h). */
+typedef ilnet_study_group ilnet_h5study_group;
+typedef ilnet_study_meta ilnet_h5study_meta;
+typedef ilnet_study_final ilnet_h5study_final;
+#define ILNET_H5STUDY_FIT_FIELDS ILNET_STUDY_FIT_FIELDS
+#define ilnet_h5study_fit_fields ilnet_study_fit_fields
 
-typedef struct {
-    const char *config_path, *config_text, *model_path, *model_text, *command_line;
-    const ilnet_solver_options *solver;
-    const char *linear_solver;
-} ilnet_h5study_meta;
+/* The operations below as a study store, for ilnet_study_execute. */
+extern const ilnet_study_store ilnet_h5study_store;
 
 typedef struct ilnet_h5study ilnet_h5study;
 
@@ -66,16 +47,6 @@ int ilnet_h5study_write_point(ilnet_h5study *h, int g, size_t point, const doubl
                               const char *message);
 int ilnet_h5study_flush(ilnet_h5study *h);
 int ilnet_h5study_read_observables(ilnet_h5study *h, int g, size_t point, double *obs);
-
-/* Per dose-response group: response [series][dose][readout], fit [series][readout][10],
- * fit_status [series][readout]. NULL for other groups. */
-typedef struct {
-    const double *response, *fit;
-    const signed char *fit_status;
-    size_t n_failed;
-} ilnet_h5study_final;
-#define ILNET_H5STUDY_FIT_FIELDS 10
-extern const char *const ilnet_h5study_fit_fields[ILNET_H5STUDY_FIT_FIELDS];
 
 /* Writes the final file (compression 0-9) and renames it over the working file; closes h. */
 int ilnet_h5study_finalize(ilnet_h5study *h, int compression, const ilnet_h5study_final *finals,

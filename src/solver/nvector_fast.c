@@ -1,12 +1,13 @@
 #include "nvector_fast.h"
 
 #include <math.h>
+#include "sundials_compat.h"
 #include <nvector/nvector_serial.h>
 
 #define LEN(v) ((long)NV_LENGTH_S(v))
 #define DATA(v) NV_DATA_S(v)
 
-static void linear_sum(realtype a, N_Vector x, realtype b, N_Vector y, N_Vector z)
+static void linear_sum(sunrealtype a, N_Vector x, sunrealtype b, N_Vector y, N_Vector z)
 {
     const double *xd = DATA(x), *yd = DATA(y);
     double *zd = DATA(z);
@@ -15,7 +16,7 @@ static void linear_sum(realtype a, N_Vector x, realtype b, N_Vector y, N_Vector 
         zd[i] = a * xd[i] + b * yd[i];
 }
 
-static void vconst(realtype c, N_Vector z)
+static void vconst(sunrealtype c, N_Vector z)
 {
     double *zd = DATA(z);
     long n = LEN(z);
@@ -41,7 +42,7 @@ static void vdiv(N_Vector x, N_Vector y, N_Vector z)
         zd[i] = xd[i] / yd[i];
 }
 
-static void scale(realtype c, N_Vector x, N_Vector z)
+static void scale(sunrealtype c, N_Vector x, N_Vector z)
 {
     const double *xd = DATA(x);
     double *zd = DATA(z);
@@ -68,7 +69,7 @@ static void inv(N_Vector x, N_Vector z)
         zd[i] = 1.0 / xd[i];
 }
 
-static void add_const(N_Vector x, realtype b, N_Vector z)
+static void add_const(N_Vector x, sunrealtype b, N_Vector z)
 {
     const double *xd = DATA(x);
     double *zd = DATA(z);
@@ -77,7 +78,7 @@ static void add_const(N_Vector x, realtype b, N_Vector z)
         zd[i] = xd[i] + b;
 }
 
-static realtype dot(N_Vector x, N_Vector y)
+static sunrealtype dot(N_Vector x, N_Vector y)
 {
     const double *xd = DATA(x), *yd = DATA(y);
     long n = LEN(x);
@@ -87,7 +88,7 @@ static realtype dot(N_Vector x, N_Vector y)
     return s;
 }
 
-static realtype max_norm(N_Vector x)
+static sunrealtype max_norm(N_Vector x)
 {
     const double *xd = DATA(x);
     long n = LEN(x);
@@ -99,7 +100,7 @@ static realtype max_norm(N_Vector x)
     return m;
 }
 
-static realtype wrms_norm(N_Vector x, N_Vector w)
+static sunrealtype wrms_norm(N_Vector x, N_Vector w)
 {
     const double *xd = DATA(x), *wd = DATA(w);
     long n = LEN(x);
@@ -111,7 +112,7 @@ static realtype wrms_norm(N_Vector x, N_Vector w)
     return sqrt(s / (double)n);
 }
 
-static realtype wrms_norm_mask(N_Vector x, N_Vector w, N_Vector id)
+static sunrealtype wrms_norm_mask(N_Vector x, N_Vector w, N_Vector id)
 {
     const double *xd = DATA(x), *wd = DATA(w), *md = DATA(id);
     long n = LEN(x);
@@ -124,7 +125,7 @@ static realtype wrms_norm_mask(N_Vector x, N_Vector w, N_Vector id)
     return sqrt(s / (double)n);
 }
 
-static realtype vmin(N_Vector x)
+static sunrealtype vmin(N_Vector x)
 {
     const double *xd = DATA(x);
     long n = LEN(x);
@@ -134,7 +135,7 @@ static realtype vmin(N_Vector x)
     return m;
 }
 
-static void compare(realtype c, N_Vector x, N_Vector z)
+static void compare(sunrealtype c, N_Vector x, N_Vector z)
 {
     const double *xd = DATA(x);
     double *zd = DATA(z);
@@ -143,12 +144,12 @@ static void compare(realtype c, N_Vector x, N_Vector z)
         zd[i] = fabs(xd[i]) >= c ? 1.0 : 0.0;
 }
 
-static booleantype inv_test(N_Vector x, N_Vector z)
+static sunbooleantype inv_test(N_Vector x, N_Vector z)
 {
     const double *xd = DATA(x);
     double *zd = DATA(z);
     long n = LEN(x);
-    booleantype ok = SUNTRUE;
+    sunbooleantype ok = SUNTRUE;
     for (long i = 0; i < n; i++) {
         if (xd[i] == 0.0)
             ok = SUNFALSE;
@@ -158,7 +159,7 @@ static booleantype inv_test(N_Vector x, N_Vector z)
     return ok;
 }
 
-static int linear_combination(int nv, realtype *c, N_Vector *X, N_Vector z)
+static int linear_combination(int nv, sunrealtype *c, N_Vector *X, N_Vector z)
 {
     long n = LEN(z);
     double *zd = DATA(z);
@@ -188,7 +189,7 @@ static int linear_combination(int nv, realtype *c, N_Vector *X, N_Vector z)
     return 0;
 }
 
-static int scale_add_multi(int nv, realtype *a, N_Vector x, N_Vector *Y, N_Vector *Z)
+static int scale_add_multi(int nv, sunrealtype *a, N_Vector x, N_Vector *Y, N_Vector *Z)
 {
     long n = LEN(x);
     const double *xd = DATA(x);

@@ -4,6 +4,7 @@
 #ifndef ILNET_NVECTOR_FAST_H
 #define ILNET_NVECTOR_FAST_H
 
+#include "sundials_compat.h"
 #include <sundials/sundials_nvector.h>
 
 void ilnet_nvector_use_fast_ops(N_Vector v);

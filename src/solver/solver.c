@@ -5,6 +5,7 @@
 #include "kinetics.h"
 #include "nvector_fast.h"
 
+#include "sundials_compat.h"
 #include <cvode/cvode.h>
 #include <math.h>
 #include <nvector/nvector_serial.h>
@@ -60,7 +61,7 @@ struct ilnet_solver {
     char cvode_msg[512];
 };
 
-static int rhs_fn(realtype t, N_Vector y, N_Vector ydot, void *user)
+static int rhs_fn(sunrealtype t, N_Vector y, N_Vector ydot, void *user)
 {
     (void)t;
     ilnet_solver *s = user;
@@ -68,8 +69,8 @@ static int rhs_fn(realtype t, N_Vector y, N_Vector ydot, void *user)
     return 0;
 }
 
-static int jac_dense_fn(realtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *user, N_Vector t1,
-                        N_Vector t2, N_Vector t3)
+static int jac_dense_fn(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *user,
+                        N_Vector t1, N_Vector t2, N_Vector t3)
 {
     (void)t, (void)fy, (void)t1, (void)t2, (void)t3;
     ilnet_solver *s = user;
@@ -77,8 +78,8 @@ static int jac_dense_fn(realtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *
     return 0;
 }
 
-static int jac_sparse_fn(realtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *user, N_Vector t1,
-                         N_Vector t2, N_Vector t3)
+static int jac_sparse_fn(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *user,
+                         N_Vector t1, N_Vector t2, N_Vector t3)
 {
     (void)t, (void)fy, (void)t1, (void)t2, (void)t3;
     ilnet_solver *s = user;
@@ -95,7 +96,7 @@ static int jac_sparse_fn(realtype t, N_Vector y, N_Vector fy, SUNMatrix J, void 
 
 /* g of every trigger comparison, and of the comparisons in functions the triggers use:
  * lhs - rhs (CVODE finds where it changes sign) */
-static int root_fn(realtype t, N_Vector y, realtype *gout, void *user)
+static int root_fn(sunrealtype t, N_Vector y, sunrealtype *gout, void *user)
 {
     ilnet_solver *s = user;
     ev_state *ev = &s->ev;
@@ -212,7 +213,7 @@ void ilnet_solver_free(ilnet_solver *s)
 static int setup_cvode(ilnet_solver *s)
 {
     int n = s->kin.n_species;
-    int rc = cv_check(SUNContext_Create(NULL, &s->ctx), "SUNContext_Create");
+    int rc = cv_check(SUNContext_Create(SUN_COMM_NULL, &s->ctx), "SUNContext_Create");
     if (rc) return rc;
     s->y = N_VNew_Serial(n, s->ctx);
     s->work = N_VNew_Serial(n, s->ctx);
@@ -376,7 +377,7 @@ static void collect_stats(ilnet_solver *s, ilnet_result *res)
     if (CVodeGetNumErrTestFails(s->cvode, &v) >= 0) st->err_test_fails = v;
     if (CVodeGetNumNonlinSolvIters(s->cvode, &v) >= 0) st->nonlin_iters = v;
     if (CVodeGetNumNonlinSolvConvFails(s->cvode, &v) >= 0) st->nonlin_conv_fails = v;
-    realtype h, t;
+    sunrealtype h, t;
     if (CVodeGetLastStep(s->cvode, &h) >= 0) st->last_step = h;
     if (CVodeGetCurrentTime(s->cvode, &t) >= 0) st->t_reached = t;
 }
@@ -643,13 +644,13 @@ static int run_events(ilnet_solver *s, ilnet_result *res, double t0)
         for (size_t k = 0; k < ev->nq; k++)
             if (ev->q[k].time < target) target = ev->q[k].time;
         if (target > t) {
-            realtype tn = t;
+            sunrealtype tn = t;
             if ((rc = cv_check(CVodeGetCurrentTime(s->cvode, &tn), "CVodeGetCurrentTime")))
                 return rc;
             if (target > tn &&
                 (rc = cv_check(CVodeSetStopTime(s->cvode, target), "CVodeSetStopTime")))
                 return rc;
-            realtype tret = t;
+            sunrealtype tret = t;
             int flag = CVode(s->cvode, target, s->y, &tret, CV_NORMAL);
             if (flag < 0) return solver_failed(s, res, flag, tret);
             t = flag == CV_ROOT_RETURN ? tret : target;

@@ -105,8 +105,8 @@ typedef struct {
 typedef struct {
     int iterations;
     double seconds;
-    int truncated; /* 1 when a limit dropped products */
-    int n_idle;    /* rules (or reverse rules) that generated no reaction at all */
+    int truncated;  /* 1 when a limit dropped products */
+    int n_idle;     /* rules (or reverse rules) that generated no reaction at all */
     char idle[512]; /* their names and lines, "R3 (line 12), ..." (cut when long) */
 } ilnet_netgen_stats;
 

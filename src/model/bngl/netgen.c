@@ -272,58 +272,94 @@ static int record(gen *G, int rule, const int *react, int nr, const int *prod, i
     return 0;
 }
 
-/* Applies rule k to reactant species sp[] with embeddings e[] (molmap then compmap). */
-static int apply(gen *G, int k, const int *sp, const int *const *e)
+/* One application of a rule: the reactant species side by side in G->W (species i from
+ * molecule moff[i] and component coff[i]) and the embeddings e[i] of the rule's reactant
+ * patterns into them (molmap then compmap). Lives on apply's stack; the helpers below
+ * are static so that gcc inlines them into this hot path. */
+typedef struct {
+    gen *G;
+    const ilnet_crule *cr;
+    const int *const *e;
+    int coff[2], moff[2];
+} applyctx;
+
+/* Results of the steps of apply besides errors (< 0): go on, or drop this reaction. */
+enum { KEEP = 0, DROP = 1 };
+
+/* W component of rule reactant component x. */
+static inline int img_c(const applyctx *A, int x)
 {
-    ilnet_crule *cr = &G->rules[k];
-    /* centre image, for pruning maps that differ only outside the centre */
-    int *tuple = NULL;
-    if (cr->n_center) {
-        if ((G->ntuples + 1) * cr->n_center > G->cap_tuples) {
-            int nc = (G->ntuples + 1) * cr->n_center * 2 + 64;
-            int *t = realloc(G->tuples, (size_t)nc * sizeof *t);
-            if (!t) return oom();
-            G->tuples = t;
-            G->cap_tuples = nc;
-        }
-        tuple = G->tuples + (size_t)G->ntuples * cr->n_center;
-        for (int c = 0; c < cr->n_center; c++) {
-            int x = cr->center[c];
-            if (x >= 0) {
-                int i = cr->r_pat[cr->R.c[x].mol];
-                const ilnet_graph *pat = &cr->rpat[i];
-                tuple[c] = i * 1000000 + e[i][pat->nmol + (x - cr->r_coff[i])];
-            } else {
-                int q = -x - 1, i = cr->r_pat[q];
-                tuple[c] = -(i * 1000000 + e[i][q - cr->r_moff[i]] + 1);
-            }
-        }
-        for (int t = 0; t < G->ntuples; t++)
-            if (!memcmp(G->tuples + (size_t)t * cr->n_center, tuple,
-                        (size_t)cr->n_center * sizeof(int)))
-                return 0;
-        G->ntuples++;
-    } else {
-        if (G->ntuples) return 0;
+    const ilnet_crule *cr = A->cr;
+    int i = cr->r_pat[cr->R.c[x].mol];
+    return A->coff[i] + A->e[i][cr->rpat[i].nmol + x - cr->r_coff[i]];
+}
+
+/* W molecule of rule reactant molecule q. */
+static inline int img_m(const applyctx *A, int q)
+{
+    const ilnet_crule *cr = A->cr;
+    int i = cr->r_pat[q];
+    return A->moff[i] + A->e[i][q - cr->r_moff[i]];
+}
+
+/* Maps that agree on the reaction centre make the same reaction: DROP when this map's
+ * image of the centre was seen already for these reactant species, else records it. */
+static int center_seen(gen *G, const ilnet_crule *cr, const int *const *e)
+{
+    if (!cr->n_center) {
+        if (G->ntuples) return DROP;
         G->ntuples = 1;
+        return KEEP;
     }
-    /* working graph: the reactant species side by side */
-    ilnet_graph *W = &G->W;
-    ilnet_graph_clear(W);
-    int coff[2] = {0, 0}, moff[2] = {0, 0};
-    for (int i = 0; i < cr->nr; i++) {
-        int mo, co = ilnet_graph_append(W, &G->sg[sp[i]], &mo);
+    if ((G->ntuples + 1) * cr->n_center > G->cap_tuples) {
+        int nc = (G->ntuples + 1) * cr->n_center * 2 + 64;
+        int *t = realloc(G->tuples, (size_t)nc * sizeof *t);
+        if (!t) return oom();
+        G->tuples = t;
+        G->cap_tuples = nc;
+    }
+    int *tuple = G->tuples + (size_t)G->ntuples * cr->n_center;
+    for (int c = 0; c < cr->n_center; c++) {
+        int x = cr->center[c];
+        if (x >= 0) {
+            int i = cr->r_pat[cr->R.c[x].mol];
+            const ilnet_graph *pat = &cr->rpat[i];
+            tuple[c] = i * 1000000 + e[i][pat->nmol + (x - cr->r_coff[i])];
+        } else {
+            int q = -x - 1, i = cr->r_pat[q];
+            tuple[c] = -(i * 1000000 + e[i][q - cr->r_moff[i]] + 1);
+        }
+    }
+    for (int t = 0; t < G->ntuples; t++)
+        if (!memcmp(G->tuples + (size_t)t * cr->n_center, tuple,
+                    (size_t)cr->n_center * sizeof(int)))
+            return DROP;
+    G->ntuples++;
+    return KEEP;
+}
+
+/* G->W = the reactant species sp[] side by side. */
+static int load_reactants(applyctx *A, const int *sp)
+{
+    gen *G = A->G;
+    ilnet_graph_clear(&G->W);
+    for (int i = 0; i < A->cr->nr; i++) {
+        int mo, co = ilnet_graph_append(&G->W, &G->sg[sp[i]], &mo);
         if (co < 0) return co;
-        coff[i] = co;
-        moff[i] = mo;
+        A->coff[i] = co;
+        A->moff[i] = mo;
     }
-#define IMG_C(x)                                                                                   \
-    (coff[cr->r_pat[cr->R.c[x].mol]] +                                                             \
-     e[cr->r_pat[cr->R.c[x].mol]]                                                                  \
-      [cr->rpat[cr->r_pat[cr->R.c[x].mol]].nmol + (x)-cr->r_coff[cr->r_pat[cr->R.c[x].mol]]])
-#define IMG_M(q) (moff[cr->r_pat[q]] + e[cr->r_pat[q]][(q)-cr->r_moff[cr->r_pat[q]]])
-    for (int i = 0; i < cr->n_unbond; i++)
-        ilnet_graph_unbond(W, IMG_C(cr->unbond[i].a), IMG_C(cr->unbond[i].b));
+    return 0;
+}
+
+/* Creates the rule's added molecules in W with every site of their type, free and in its
+ * first state unless the product pattern says otherwise; G->addimg maps the pattern's
+ * sites to W, G->addmol its molecules. Also sizes the scratch arrays for what follows. */
+static int add_molecules(applyctx *A)
+{
+    gen *G = A->G;
+    const ilnet_crule *cr = A->cr;
+    ilnet_graph *W = &G->W;
     int extra = 0;
     for (int i = 0; i < cr->n_add; i++)
         extra += G->m->mt.t[cr->P.m[cr->add[i]].type].n_sites;
@@ -341,6 +377,7 @@ static int apply(gen *G, int k, const int *sp, const int *const *e)
             W->c[c0 + s].state = t->names[t->site_name[s]].n_states ? 0 : -1;
             W->c[c0 + s].label = -1;
         }
+        /* each pattern site takes the first site of its name not taken by an earlier one */
         for (int pc = cr->P.m[p].c0; pc < cr->P.m[p].c0 + cr->P.m[p].nc; pc++) {
             int w = -1;
             for (int s = 0; s < t->n_sites && w < 0; s++) {
@@ -354,62 +391,103 @@ static int apply(gen *G, int k, const int *sp, const int *const *e)
             if (w >= 0 && cr->P.c[pc].state >= 0) W->c[w].state = cr->P.c[pc].state;
         }
     }
+    return 0;
+}
+
+/* The rule's edits on W: bonds broken, molecules added, states inherited and changed,
+ * bonds formed. DROP when a new bond does not fit on a site. */
+static int edit_graph(applyctx *A)
+{
+    gen *G = A->G;
+    const ilnet_crule *cr = A->cr;
+    ilnet_graph *W = &G->W;
+    for (int i = 0; i < cr->n_unbond; i++)
+        ilnet_graph_unbond(W, img_c(A, cr->unbond[i].a), img_c(A, cr->unbond[i].b));
+    int rc = add_molecules(A);
+    if (rc) return rc;
     for (int i = 0; i < cr->n_inherit; i++) {
         int w = G->addimg[cr->inherit[i].b];
-        if (w >= 0) W->c[w].state = W->c[IMG_C(cr->inherit[i].a)].state;
+        if (w >= 0) W->c[w].state = W->c[img_c(A, cr->inherit[i].a)].state;
     }
     for (int i = 0; i < cr->n_state; i++)
-        W->c[IMG_C(cr->state[i].a)].state = cr->state[i].b;
+        W->c[img_c(A, cr->state[i].a)].state = cr->state[i].b;
     for (int i = 0; i < cr->n_bond; i++) {
         int a = cr->bond[i].a, b = cr->bond[i].b;
-        int wa = a >= 0 ? IMG_C(a) : G->addimg[-a - 1], wb = b >= 0 ? IMG_C(b) : G->addimg[-b - 1];
+        int wa = a >= 0 ? img_c(A, a) : G->addimg[-a - 1];
+        int wb = b >= 0 ? img_c(A, b) : G->addimg[-b - 1];
         if (wa < 0 || wb < 0) return ilnet_error_set(ILNET_EINTERNAL, "unmapped bond end");
-        if (W->c[wa].nb >= ILNET_BNGL_MAXB || W->c[wb].nb >= ILNET_BNGL_MAXB) return 0;
-        if (ilnet_graph_bond(W, wa, wb)) return 0;
+        if (W->c[wa].nb >= ILNET_BNGL_MAXB || W->c[wb].nb >= ILNET_BNGL_MAXB) return DROP;
+        if (ilnet_graph_bond(W, wa, wb)) return DROP;
     }
-    /* deletions */
+    return KEEP;
+}
+
+/* Marks the deleted molecules in G->delmark (whole species for del_species) and cuts
+ * their bonds, so that the rest falls apart into the products. */
+static void delete_molecules(applyctx *A, const int *sp)
+{
+    gen *G = A->G;
+    const ilnet_crule *cr = A->cr;
+    ilnet_graph *W = &G->W;
     for (int i = 0; i < W->nmol; i++)
         G->delmark[i] = 0;
     for (int i = 0; i < cr->nr; i++)
         if (cr->del_species[i])
             for (int q = 0; q < G->sg[sp[i]].nmol; q++)
-                G->delmark[moff[i] + q] = 1;
+                G->delmark[A->moff[i] + q] = 1;
     for (int i = 0; i < cr->n_del; i++)
-        G->delmark[IMG_M(cr->del[i])] = 1;
+        G->delmark[img_m(A, cr->del[i])] = 1;
     for (int mi = 0; mi < W->nmol; mi++) {
         if (!G->delmark[mi]) continue;
         for (int c = W->m[mi].c0; c < W->m[mi].c0 + W->m[mi].nc; c++)
             while (W->c[c].nb)
                 ilnet_graph_unbond(W, c, W->c[c].b[0]);
     }
-    int ncomp = ilnet_graph_components(W, G->comp_of, G->stack);
-    /* each product pattern is one complex, distinct patterns are distinct complexes */
+}
+
+/* G->prodsp[j]: the W complex of product pattern j. Each product pattern must be one
+ * complex and distinct patterns distinct complexes, else DROP. */
+static int place_products(applyctx *A)
+{
+    gen *G = A->G;
+    const ilnet_crule *cr = A->cr;
     for (int j = 0; j < cr->np; j++) {
         int cj = -1;
         for (int p = cr->p_moff[j]; p < cr->p_moff[j + 1]; p++) {
-            int q = cr->p2r_mol[p], wm = q >= 0 ? IMG_M(q) : G->addmol[p];
+            int q = cr->p2r_mol[p], wm = q >= 0 ? img_m(A, q) : G->addmol[p];
             int c = G->comp_of[wm];
             if (cj < 0)
                 cj = c;
             else if (c != cj)
-                return 0;
+                return DROP;
         }
         G->prodsp[j] = cj;
         for (int j2 = 0; j2 < j; j2++)
-            if (G->prodsp[j2] == cj) return 0;
+            if (G->prodsp[j2] == cj) return DROP;
     }
-    /* include_products / exclude_products (and the reverse of *_reactants) */
+    return KEEP;
+}
+
+/* include_products / exclude_products (and the reverse of *_reactants): DROP on failure. */
+static int product_conditions(gen *G, const ilnet_crule *cr)
+{
     for (int c = 0; c < cr->n_cond; c++) {
         if (!cr->cond_prod[c]) continue;
-        if (ilnet_graph_extract(&G->X, W, G->comp_of, G->prodsp[cr->cond[c].reactant]))
+        if (ilnet_graph_extract(&G->X, &G->W, G->comp_of, G->prodsp[cr->cond[c].reactant]))
             return oom();
         long n = ilnet_match(&G->mws, &cr->cond_plan[c], &cr->cond[c].pat, &G->X, ILNET_MATCH_EMBED,
                              stop_cb, NULL);
         if (n < 0) return (int)n;
-        if (cr->cond[c].include ? n == 0 : n > 0) return 0;
+        if (cr->cond[c].include ? n == 0 : n > 0) return DROP;
     }
-    /* products */
-    int prods[64], np = 0;
+    return KEEP;
+}
+
+/* The species of the ncomp complexes of W that keep a molecule, into prods[*np]; new
+ * ones are added. DROP when one is over a limit (the reaction is dropped). */
+static int collect_products(gen *G, int ncomp, int *prods, int *np)
+{
+    const ilnet_graph *W = &G->W;
     for (int c = 0; c < ncomp; c++) {
         int any = 0;
         for (int mi = 0; mi < W->nmol && !any; mi++)
@@ -418,12 +496,26 @@ static int apply(gen *G, int k, const int *sp, const int *const *e)
         if (ilnet_graph_extract(&G->X, W, G->comp_of, c)) return oom();
         int is_new, s = species_of(G, &G->X, 0, &is_new);
         if (s < -1) return ILNET_ENOMEM;
-        if (s < 0) return 0; /* over a limit: the reaction is dropped */
-        if (np == 64) return ilnet_error_set(ILNET_EINPUT, "a reaction has more than 64 products");
-        prods[np++] = s;
+        if (s < 0) return DROP;
+        if (*np == 64) return ilnet_error_set(ILNET_EINPUT, "a reaction has more than 64 products");
+        prods[(*np)++] = s;
     }
-#undef IMG_C
-#undef IMG_M
+    return KEEP;
+}
+
+/* Applies rule k to reactant species sp[] with embeddings e[] (molmap then compmap). */
+static int apply(gen *G, int k, const int *sp, const int *const *e)
+{
+    const ilnet_crule *cr = &G->rules[k];
+    int rc = center_seen(G, cr, e);
+    if (rc) return rc < 0 ? rc : 0;
+    applyctx A = {G, cr, e, {0, 0}, {0, 0}};
+    if ((rc = load_reactants(&A, sp)) || (rc = edit_graph(&A))) return rc < 0 ? rc : 0;
+    delete_molecules(&A, sp);
+    int ncomp = ilnet_graph_components(&G->W, G->comp_of, G->stack);
+    if ((rc = place_products(&A)) || (rc = product_conditions(G, cr))) return rc < 0 ? rc : 0;
+    int prods[64], np = 0;
+    if ((rc = collect_products(G, ncomp, prods, &np))) return rc < 0 ? rc : 0;
     return record(G, k, sp, cr->nr, prods, np);
 }
 
@@ -521,55 +613,81 @@ static int refs_dynamic(const ilnet_bngl_model *m, const char *t)
     return 0;
 }
 
-static int build_network(gen *G, ilnet_network **out)
+/* The rate law of each rule as the network names it: a parameter or function name or a
+ * number as written; any other expression becomes _rateLawN, a network parameter when
+ * constant, a function (added after the model's functions) when it uses functions,
+ * observables or time(). */
+typedef struct {
+    char **rate; /* per rule */
+    int nlaw;    /* _rateLawN made so far */
+    int nfn;     /* of those, the functions: names, expressions, lines */
+    char (*fn)[32];
+    const char **text;
+    int *line;
+} ratelaws;
+
+static void ratelaws_free(ratelaws *L, int nrules)
+{
+    if (L->rate)
+        for (int k = 0; k < nrules; k++)
+            free(L->rate[k]);
+    free(L->rate);
+    free(L->fn);
+    free(L->text);
+    free(L->line);
+}
+
+static int rate_law(const gen *G, ilnet_network *net, ratelaws *L, int k)
 {
     const ilnet_bngl_model *m = G->m;
-    ilnet_network *net;
-    int rc = ilnet_network_new(&net);
-    if (rc) return rc;
-    rc = ilnet_network_set_source(net, m->path, m->text);
-    for (int i = 0; i < m->n_params && !rc; i++)
-        rc = ilnet_network_add_parameter(net, m->params[i].name, m->params[i].expr,
-                                         m->params[i].line);
-    /* rate laws: a parameter or function name or a number as is; other expressions become
-     * _rateLawN, a parameter when constant, a function when they use functions,
-     * observables or time() */
-    char **rate = calloc((size_t)G->nrules + 1, sizeof *rate);
-    if (!rate && !rc) rc = oom();
-    int nlaw = 0;
-    char(*lawfn)[32] = calloc((size_t)G->nrules + 1, sizeof *lawfn);
-    const char **lawtext = calloc((size_t)G->nrules + 1, sizeof *lawtext);
-    int *lawline = calloc((size_t)G->nrules + 1, sizeof *lawline), nfn = 0;
-    if ((!lawfn || !lawtext || !lawline) && !rc) rc = oom();
-    for (int k = 0; k < G->nrules && !rc; k++) {
-        const char *t = G->rules[k].rate;
-        size_t tl = strlen(t);
-        char bare[256];
-        snprintf(bare, sizeof bare, "%.*s",
-                 (int)(tl > 2 && !strcmp(t + tl - 2, "()") ? tl - 2 : tl), t);
-        int is_fn = 0;
-        for (int f = 0; f < m->n_funcs; f++)
-            is_fn |= !strcmp(m->funcs[f].name, bare);
-        if (is_fn) {
-            rate[k] = strdup(bare);
-        } else if (is_identifier(t) || is_number(t)) {
-            if (is_identifier(t)) rc = check_rate_name(m, &G->rules[k], t);
-            if (rc) break;
-            rate[k] = strdup(t);
+    const char *t = G->rules[k].rate;
+    size_t tl = strlen(t);
+    char bare[256]; /* "f()" names function f */
+    snprintf(bare, sizeof bare, "%.*s", (int)(tl > 2 && !strcmp(t + tl - 2, "()") ? tl - 2 : tl),
+             t);
+    int is_fn = 0, rc = 0;
+    for (int f = 0; f < m->n_funcs; f++)
+        is_fn |= !strcmp(m->funcs[f].name, bare);
+    if (is_fn) {
+        L->rate[k] = strdup(bare);
+    } else if (is_identifier(t) || is_number(t)) {
+        if (is_identifier(t) && (rc = check_rate_name(m, &G->rules[k], t))) return rc;
+        L->rate[k] = strdup(t);
+    } else {
+        char name[32];
+        snprintf(name, sizeof name, "_rateLaw%d", ++L->nlaw);
+        if (refs_dynamic(m, t)) {
+            memcpy(L->fn[L->nfn], name, sizeof name);
+            L->text[L->nfn] = t;
+            L->line[L->nfn++] = G->rules[k].src->line;
         } else {
-            char name[32];
-            snprintf(name, sizeof name, "_rateLaw%d", ++nlaw);
-            if (refs_dynamic(m, t)) {
-                memcpy(lawfn[nfn], name, sizeof name);
-                lawtext[nfn] = t;
-                lawline[nfn++] = G->rules[k].src->line;
-            } else {
-                rc = ilnet_network_add_parameter(net, name, t, G->rules[k].src->line);
-            }
-            rate[k] = strdup(name);
+            rc = ilnet_network_add_parameter(net, name, t, G->rules[k].src->line);
         }
-        if (!rate[k] && !rc) rc = oom();
+        L->rate[k] = strdup(name);
     }
+    if (!L->rate[k] && !rc) rc = oom();
+    return rc;
+}
+
+static int compile_rate_laws(const gen *G, ilnet_network *net, ratelaws *L)
+{
+    size_t n = (size_t)G->nrules + 1;
+    L->rate = calloc(n, sizeof *L->rate);
+    L->fn = calloc(n, sizeof *L->fn);
+    L->text = calloc(n, sizeof *L->text);
+    L->line = calloc(n, sizeof *L->line);
+    if (!L->rate || !L->fn || !L->text || !L->line) return oom();
+    int rc = 0;
+    for (int k = 0; k < G->nrules && !rc; k++)
+        rc = rate_law(G, net, L, k);
+    return rc;
+}
+
+/* Species in order of discovery; the seeds come first and keep their amounts. */
+static int add_species(const gen *G, ilnet_network *net)
+{
+    const ilnet_bngl_model *m = G->m;
+    int rc = 0;
     for (int s = 0; s < G->ns && !rc; s++) {
         const char *amount = "0";
         int fixed = 0;
@@ -579,9 +697,18 @@ static int build_network(gen *G, ilnet_network **out)
         }
         rc = ilnet_network_add_species(net, G->sname[s], amount, fixed, G->sline[s]);
     }
+    return rc;
+}
+
+/* Each distinct reaction once, its rate law multiplied by the number of maps that made it
+ * over the rule's symmetry, labelled after its rule as BioNetGen does. */
+static int add_reactions(const gen *G, ilnet_network *net, char *const *rate)
+{
+    const ilnet_bngl_model *m = G->m;
+    int rc = 0;
     for (int i = 0; i < G->nrx && !rc; i++) {
-        rxn *x = &G->rx[i];
-        ilnet_crule *cr = &G->rules[x->rule];
+        const rxn *x = &G->rx[i];
+        const ilnet_crule *cr = &G->rules[x->rule];
         double f = (double)x->count / cr->symmetry;
         char text[256], label[200];
         if (f == 1.0)
@@ -595,54 +722,87 @@ static int build_network(gen *G, ilnet_network **out)
             snprintf(label, sizeof label, "%s_R%d", cr->reverse ? "_reverse_" : "", ri);
         rc = ilnet_network_add_reaction(net, x->r, x->nr, x->p, x->np, text, label, cr->src->line);
     }
-    if (rate)
-        for (int k = 0; k < G->nrules; k++)
-            free(rate[k]);
-    free(rate);
-    /* observables */
+    return rc;
+}
+
+/* The species observable ob counts, with their weights, into sp[*n], w[*n]: each match of
+ * a Molecules pattern counts, a Species pattern counts a species once. */
+static int observable_weights(gen *G, const ilnet_bngl_obs *ob, const ilnet_match_plan *plans,
+                              int *sp, double *w, int *n)
+{
+    *n = 0;
+    for (int s = 0; s < G->ns; s++) {
+        double total = 0;
+        for (int p = 0; p < ob->n; p++) {
+            long c = ilnet_match(&G->mws, &plans[p], &ob->pat[p], &G->sg[s], ILNET_MATCH_EMBED,
+                                 ob->species ? stop_cb : NULL, NULL);
+            if (c < 0) return (int)c;
+            total += ob->species ? (c > 0) : (double)c;
+        }
+        if (total != 0) {
+            sp[*n] = s;
+            w[(*n)++] = total;
+        }
+    }
+    return 0;
+}
+
+/* sp and w: room for every species */
+static int add_observable(gen *G, ilnet_network *net, const ilnet_bngl_obs *ob, int *sp, double *w)
+{
+    ilnet_match_plan *plans = calloc((size_t)ob->n, sizeof *plans);
+    if (!plans) return oom();
+    int rc = 0, n = 0;
+    for (int p = 0; p < ob->n && !rc; p++)
+        rc = ilnet_match_plan_init(&plans[p], &ob->pat[p]);
+    if (!rc) rc = observable_weights(G, ob, plans, sp, w, &n);
+    for (int p = 0; p < ob->n; p++)
+        ilnet_match_plan_free(&plans[p]);
+    free(plans);
+    if (!rc) rc = ilnet_network_add_observable(net, ob->name, sp, w, n, ob->line);
+    return rc;
+}
+
+static int add_observables(gen *G, ilnet_network *net)
+{
     int *sp = malloc(((size_t)G->ns + 1) * sizeof *sp);
     double *w = malloc(((size_t)G->ns + 1) * sizeof *w);
-    if ((!sp || !w) && !rc) rc = oom();
-    for (int o = 0; o < m->n_obs && !rc; o++) {
-        const ilnet_bngl_obs *ob = &m->obs[o];
-        int n = 0;
-        ilnet_match_plan *plans = calloc((size_t)ob->n, sizeof *plans);
-        if (!plans) {
-            rc = oom();
-            break;
-        }
-        for (int p = 0; p < ob->n && !rc; p++)
-            rc = ilnet_match_plan_init(&plans[p], &ob->pat[p]);
-        for (int s = 0; s < G->ns && !rc; s++) {
-            double total = 0;
-            for (int p = 0; p < ob->n; p++) {
-                long c = ilnet_match(&G->mws, &plans[p], &ob->pat[p], &G->sg[s], ILNET_MATCH_EMBED,
-                                     ob->species ? stop_cb : NULL, NULL);
-                if (c < 0) {
-                    rc = (int)c;
-                    break;
-                }
-                total += ob->species ? (c > 0) : (double)c;
-            }
-            if (total != 0) {
-                sp[n] = s;
-                w[n++] = total;
-            }
-        }
-        for (int p = 0; p < ob->n; p++)
-            ilnet_match_plan_free(&plans[p]);
-        free(plans);
-        if (!rc) rc = ilnet_network_add_observable(net, ob->name, sp, w, n, ob->line);
-    }
+    int rc = !sp || !w ? oom() : 0;
+    for (int o = 0; o < G->m->n_obs && !rc; o++)
+        rc = add_observable(G, net, &G->m->obs[o], sp, w);
     free(sp);
     free(w);
+    return rc;
+}
+
+/* The model's functions, then the rate laws that are functions. */
+static int add_functions(const ilnet_bngl_model *m, ilnet_network *net, const ratelaws *L)
+{
+    int rc = 0;
     for (int f = 0; f < m->n_funcs && !rc; f++)
         rc = ilnet_network_add_function(net, m->funcs[f].name, m->funcs[f].expr, m->funcs[f].line);
-    for (int f = 0; f < nfn && !rc; f++)
-        rc = ilnet_network_add_function(net, lawfn[f], lawtext[f], lawline[f]);
-    free(lawfn);
-    free(lawtext);
-    free(lawline);
+    for (int f = 0; f < L->nfn && !rc; f++)
+        rc = ilnet_network_add_function(net, L->fn[f], L->text[f], L->line[f]);
+    return rc;
+}
+
+static int build_network(gen *G, ilnet_network **out)
+{
+    const ilnet_bngl_model *m = G->m;
+    ilnet_network *net;
+    int rc = ilnet_network_new(&net);
+    if (rc) return rc;
+    rc = ilnet_network_set_source(net, m->path, m->text);
+    for (int i = 0; i < m->n_params && !rc; i++)
+        rc = ilnet_network_add_parameter(net, m->params[i].name, m->params[i].expr,
+                                         m->params[i].line);
+    ratelaws L = {0};
+    if (!rc) rc = compile_rate_laws(G, net, &L);
+    if (!rc) rc = add_species(G, net);
+    if (!rc) rc = add_reactions(G, net, L.rate);
+    if (!rc) rc = add_observables(G, net);
+    if (!rc) rc = add_functions(m, net, &L);
+    ratelaws_free(&L, G->nrules);
     if (!rc) rc = ilnet_network_compile(net);
     if (rc) {
         ilnet_network_free(net);
@@ -691,37 +851,47 @@ static void gen_free(gen *G)
     free(G->stoich_type);
 }
 
-static int generate(gen *G, ilnet_netgen_stats *stats)
+/* Compiles the rules, forward then reverse, in file order, and makes room for their
+ * embeddings: one slot per (rule, reactant pattern). */
+static int compile_rules(gen *G)
 {
     const ilnet_bngl_model *m = G->m;
-    int rc;
-    if ((rc = ilnet_canon_ws_new(&G->cws))) return rc;
-    /* rules, forward then reverse, in file order */
     G->rules = calloc((size_t)m->n_rules * 2 + 1, sizeof *G->rules);
     if (!G->rules) return oom();
     for (int i = 0; i < m->n_rules; i++) {
-        if ((rc = ilnet_crule_init(&G->rules[G->nrules++], m, &m->rules[i], 0))) return rc;
-        if (m->rules[i].reversible &&
-            (rc = ilnet_crule_init(&G->rules[G->nrules++], m, &m->rules[i], 1)))
-            return rc;
+        int rc = ilnet_crule_init(&G->rules[G->nrules++], m, &m->rules[i], 0);
+        if (!rc && m->rules[i].reversible)
+            rc = ilnet_crule_init(&G->rules[G->nrules++], m, &m->rules[i], 1);
+        if (rc) return rc;
     }
     for (int k = 0; k < G->nrules; k++)
         G->nslots += G->rules[k].nr;
     G->emb = calloc((size_t)G->nslots + 1, sizeof *G->emb);
-    if (!G->emb) return oom();
-    if (G->opt->n_stoich) {
-        G->stoich_type = calloc((size_t)m->mt.n + 1, sizeof *G->stoich_type);
-        if (!G->stoich_type) return oom();
-        for (int i = 0; i < G->opt->n_stoich; i++) {
-            int t = ilnet_moltypes_find(&m->mt, G->opt->stoich_names[i],
-                                        strlen(G->opt->stoich_names[i]));
-            if (t < 0)
-                return ilnet_error_set(ILNET_EINPUT,
-                                       "%s: max_stoich names unknown molecule type '%s'", m->path,
-                                       G->opt->stoich_names[i]);
-            G->stoich_type[t] = G->opt->stoich_max[i];
-        }
+    return G->emb ? 0 : oom();
+}
+
+/* max_stoich by molecule type index, for check_limits. */
+static int stoich_limits(gen *G)
+{
+    const ilnet_bngl_model *m = G->m;
+    if (!G->opt->n_stoich) return 0;
+    G->stoich_type = calloc((size_t)m->mt.n + 1, sizeof *G->stoich_type);
+    if (!G->stoich_type) return oom();
+    for (int i = 0; i < G->opt->n_stoich; i++) {
+        const char *name = G->opt->stoich_names[i];
+        int t = ilnet_moltypes_find(&m->mt, name, strlen(name));
+        if (t < 0)
+            return ilnet_error_set(ILNET_EINPUT, "%s: max_stoich names unknown molecule type '%s'",
+                                   m->path, name);
+        G->stoich_type[t] = G->opt->stoich_max[i];
     }
+    return 0;
+}
+
+/* The seed species are the first species; each must be within the limits and new. */
+static int add_seeds(gen *G)
+{
+    const ilnet_bngl_model *m = G->m;
     for (int s = 0; s < m->n_seeds; s++) {
         int is_new, idx = species_of(G, &m->seeds[s].g, m->seeds[s].line, &is_new);
         if (idx < -1) return ILNET_ENOMEM;
@@ -733,6 +903,73 @@ static int generate(gen *G, ilnet_netgen_stats *stats)
                                    "%s:%d: seed species '%s' repeats the one on line %d", m->path,
                                    m->seeds[s].line, G->sname[idx], G->sline[idx]);
     }
+    return 0;
+}
+
+/* One round: rule k on every reactant combination that involves at least one species new
+ * since the last round (species n_old..n_end-1); rules without reactants only in round 1. */
+static int apply_rule(gen *G, int k, int n_old, int n_end, int round)
+{
+    const ilnet_crule *cr = &G->rules[k];
+    int rc = 0;
+    if (cr->nr == 0) return round == 1 ? apply_all_maps(G, k, NULL) : 0;
+    int s0 = slot_of(G, k, 0);
+    if (cr->nr == 1) {
+        for (int s = n_old; s < n_end && !rc; s++)
+            if (G->emb[s0][s].count) {
+                int sp[1] = {s};
+                rc = apply_all_maps(G, k, sp);
+            }
+        return rc;
+    }
+    for (int a = 0; a < n_end && !rc; a++) {
+        if (!G->emb[s0][a].count) continue;
+        for (int b = a < n_old ? n_old : 0; b < n_end && !rc; b++) {
+            if (!G->emb[s0 + 1][b].count) continue;
+            int sp[2] = {a, b};
+            rc = apply_all_maps(G, k, sp);
+        }
+    }
+    return rc;
+}
+
+/* stats->idle: the rules (or reverse rules) that made no reaction at all. */
+static int idle_rules(const gen *G, ilnet_netgen_stats *stats)
+{
+    const ilnet_bngl_model *m = G->m;
+    stats->n_idle = 0;
+    stats->idle[0] = '\0';
+    char *used = calloc((size_t)G->nrules + 1, 1);
+    if (!used) return oom();
+    for (int i = 0; i < G->nrx; i++)
+        used[G->rx[i].rule] = 1;
+    for (int k = 0; k < G->nrules; k++) {
+        if (used[k]) continue;
+        const ilnet_crule *cr = &G->rules[k];
+        char one[200];
+        int ri = (int)(cr->src - m->rules) + 1;
+        if (cr->src->name)
+            snprintf(one, sizeof one, "%s%s (line %d)", cr->reverse ? "_reverse_" : "",
+                     cr->src->name, cr->src->line);
+        else
+            snprintf(one, sizeof one, "%s_R%d (line %d)", cr->reverse ? "_reverse_" : "", ri,
+                     cr->src->line);
+        size_t len = strlen(stats->idle);
+        if (len + strlen(one) + 8 < sizeof stats->idle)
+            snprintf(stats->idle + len, sizeof stats->idle - len, "%s%s", len ? ", " : "", one);
+        stats->n_idle++;
+    }
+    free(used);
+    return 0;
+}
+
+static int generate(gen *G, ilnet_netgen_stats *stats)
+{
+    int rc;
+    if ((rc = ilnet_canon_ws_new(&G->cws)) || (rc = compile_rules(G)) || (rc = stoich_limits(G)) ||
+        (rc = add_seeds(G)))
+        return rc;
+    /* rounds until no new species (or max_iter); round 1 also runs with no seeds */
     int n_old = 0, round = 0;
     while (n_old < G->ns || (round == 0 && G->nrules)) {
         if (G->opt->max_iter > 0 && round >= G->opt->max_iter) {
@@ -743,58 +980,14 @@ static int generate(gen *G, ilnet_netgen_stats *stats)
         int n_end = G->ns;
         for (int s = n_old; s < n_end; s++)
             if ((rc = find_embeddings(G, s))) return rc;
-        for (int k = 0; k < G->nrules; k++) {
-            ilnet_crule *cr = &G->rules[k];
-            if (cr->nr == 0) {
-                if (round == 1 && (rc = apply_all_maps(G, k, NULL))) return rc;
-                continue;
-            }
-            int s0 = slot_of(G, k, 0);
-            if (cr->nr == 1) {
-                for (int s = n_old; s < n_end; s++)
-                    if (G->emb[s0][s].count) {
-                        int sp[1] = {s};
-                        if ((rc = apply_all_maps(G, k, sp))) return rc;
-                    }
-                continue;
-            }
-            for (int a = 0; a < n_end; a++) {
-                if (!G->emb[s0][a].count) continue;
-                for (int b = a < n_old ? n_old : 0; b < n_end; b++) {
-                    if (!G->emb[s0 + 1][b].count) continue;
-                    int sp[2] = {a, b};
-                    if ((rc = apply_all_maps(G, k, sp))) return rc;
-                }
-            }
-        }
+        for (int k = 0; k < G->nrules; k++)
+            if ((rc = apply_rule(G, k, n_old, n_end, round))) return rc;
         n_old = n_end;
     }
     if (stats) {
         stats->iterations = round;
         stats->truncated = G->truncated;
-        stats->n_idle = 0;
-        stats->idle[0] = '\0';
-        char *used = calloc((size_t)G->nrules + 1, 1);
-        if (!used) return oom();
-        for (int i = 0; i < G->nrx; i++)
-            used[G->rx[i].rule] = 1;
-        for (int k = 0; k < G->nrules; k++) {
-            if (used[k]) continue;
-            const ilnet_crule *cr = &G->rules[k];
-            char one[200];
-            int ri = (int)(cr->src - m->rules) + 1;
-            if (cr->src->name)
-                snprintf(one, sizeof one, "%s%s (line %d)", cr->reverse ? "_reverse_" : "",
-                         cr->src->name, cr->src->line);
-            else
-                snprintf(one, sizeof one, "%s_R%d (line %d)", cr->reverse ? "_reverse_" : "", ri,
-                         cr->src->line);
-            size_t len = strlen(stats->idle);
-            if (len + strlen(one) + 8 < sizeof stats->idle)
-                snprintf(stats->idle + len, sizeof stats->idle - len, "%s%s", len ? ", " : "", one);
-            stats->n_idle++;
-        }
-        free(used);
+        return idle_rules(G, stats);
     }
     return 0;
 }

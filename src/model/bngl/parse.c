@@ -65,7 +65,7 @@ static int split_lines(lline **out, int *nout, const char *text)
 {
     int cap = 64, n = 0;
     lline *ls = calloc((size_t)cap, sizeof *ls);
-    if (!ls) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!ls) return ilnet_error_oom();
     const char *p = text;
     int lineno = 0;
     lline cur = {0};
@@ -131,7 +131,7 @@ oom:
     free(cur.seg_off);
     free(cur.seg_line);
     free_lines(ls, n);
-    return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    return ilnet_error_oom();
 }
 
 /* ---- small lexing helpers ---- */
@@ -184,7 +184,7 @@ static char *trimdup(const char *s, size_t a, size_t b)
         if ((n) >= (cap)) {                                                                        \
             int nc_ = (cap) ? (cap)*2 : 8;                                                         \
             void *p_ = realloc((arr), (size_t)nc_ * sizeof *(arr));                                \
-            if (!p_) return ilnet_error_set(ILNET_ENOMEM, "out of memory");                        \
+            if (!p_) return ilnet_error_oom();                                                     \
             (arr) = p_;                                                                            \
             memset((arr) + (cap), 0, (size_t)(nc_ - (cap)) * sizeof *(arr));                       \
             (cap) = nc_;                                                                           \
@@ -198,14 +198,14 @@ static int add_type(ilnet_moltypes *mt, const char *name, size_t len, int declar
     if (mt->n == mt->cap) {
         int nc = mt->cap ? mt->cap * 2 : 8;
         ilnet_moltype *t = realloc(mt->t, (size_t)nc * sizeof *t);
-        if (!t) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        if (!t) return ilnet_error_oom();
         mt->t = t;
         mt->cap = nc;
     }
     ilnet_moltype *t = &mt->t[mt->n];
     memset(t, 0, sizeof *t);
     t->name = dupn(name, len);
-    if (!t->name) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!t->name) return ilnet_error_oom();
     if (ilnet_strmap_put(&mt->index, t->name, mt->n) < 0) {
         free(t->name);
         return ILNET_ENOMEM;
@@ -218,18 +218,18 @@ static int add_type(ilnet_moltypes *mt, const char *name, size_t len, int declar
 static int add_site_name(ilnet_moltype *t, const char *name, size_t len)
 {
     ilnet_site_name *nn = realloc(t->names, (size_t)(t->n_names + 1) * sizeof *nn);
-    if (!nn) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!nn) return ilnet_error_oom();
     t->names = nn;
     memset(&nn[t->n_names], 0, sizeof *nn);
     nn[t->n_names].name = dupn(name, len);
-    if (!nn[t->n_names].name) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!nn[t->n_names].name) return ilnet_error_oom();
     return t->n_names++;
 }
 
 static int add_site(ilnet_moltype *t, int name)
 {
     int *s = realloc(t->site_name, (size_t)(t->n_sites + 1) * sizeof *s);
-    if (!s) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!s) return ilnet_error_oom();
     t->site_name = s;
     s[t->n_sites++] = name;
     return 0;
@@ -238,10 +238,10 @@ static int add_site(ilnet_moltype *t, int name)
 static int add_state(ilnet_site_name *n, const char *st, size_t len)
 {
     char **s = realloc(n->states, (size_t)(n->n_states + 1) * sizeof *s);
-    if (!s) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!s) return ilnet_error_oom();
     n->states = s;
     s[n->n_states] = dupn(st, len);
-    if (!s[n->n_states]) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!s[n->n_states]) return ilnet_error_oom();
     return n->n_states++;
 }
 
@@ -322,9 +322,9 @@ static int intern_label(ilnet_bngl_model *m, const char *s, size_t n)
     for (int i = 0; i < m->n_labels; i++)
         if (strlen(m->labels[i]) == n && !strncmp(m->labels[i], s, n)) return i;
     char **l = realloc(m->labels, (size_t)(m->n_labels + 1) * sizeof *l);
-    if (!l) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!l) return ilnet_error_oom();
     m->labels = l;
-    if (!(l[m->n_labels] = dupn(s, n))) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!(l[m->n_labels] = dupn(s, n))) return ilnet_error_oom();
     return m->n_labels++;
 }
 
@@ -335,12 +335,252 @@ typedef struct {
     size_t pos;
 } rawsite;
 
+/* One pattern being read. Bond labels pair up across the whole pattern, so they live here
+ * rather than with one molecule; the site list is refilled for each molecule. The arrays
+ * sit in this struct (on parse_pattern's stack) so no call allocates. */
+typedef struct {
+    parser *P;
+    const char *s;
+    size_t i; /* read position in s */
+    ilnet_graph *g;
+    int kind; /* K_SPECIES forbids wildcards */
+    int nbl, nrs;
+    bondlab bl[64]; /* bond labels seen; comp -1 once both ends are joined */
+    rawsite rs[64]; /* sites of the molecule being read */
+} patread;
+
+/* "%name" at s[i], the label of a molecule or a site: its id in *label. */
+static int read_label(patread *R, int *label)
+{
+    const char *s = R->s;
+    size_t i = R->i, le = i + 1;
+    while (is_name((unsigned char)s[le]))
+        le++;
+    if (le == i + 1) return perr(R->P, i, "expected a label after '%%'");
+    if ((*label = intern_label(R->P->m, s + i + 1, le - i - 1)) < 0) return *label;
+    R->i = le;
+    return 0;
+}
+
+/* "~state" or "~?" at s[i] on site r of type t; an undeclared type learns new states. */
+static int read_state(patread *R, ilnet_moltype *t, rawsite *r)
+{
+    const char *s = R->s;
+    size_t i = R->i, se = i + 1;
+    if (s[se] == '?') {
+        if (R->kind == K_SPECIES) return perr(R->P, i, "'~?' is not allowed in a species");
+        r->state = -1;
+        R->i = se + 1;
+        return 0;
+    }
+    while (is_name((unsigned char)s[se]))
+        se++;
+    if (se == i + 1) return perr(R->P, i, "expected a state after '~'");
+    int nm = r->name;
+    if (r->state >= 0) return perr(R->P, i, "site '%s' has two states", t->names[nm].name);
+    int st = ilnet_moltype_find_state(t, nm, s + i + 1, se - i - 1);
+    if (st < 0) {
+        if (t->declared)
+            return perr(R->P, i + 1, "site '%s' of '%s' has no state '%.*s'", t->names[nm].name,
+                        t->name, (int)(se - i - 1), s + i + 1);
+        if ((st = add_state(&t->names[nm], s + i + 1, se - i - 1)) < 0) return st;
+    }
+    r->state = st;
+    R->i = se;
+    return 0;
+}
+
+/* "!label", "!+" or "!?" at s[i] on site r. Labels are only noted here: they are paired
+ * once the molecule has its components (place_molecule). */
+static int read_bond(patread *R, rawsite *r)
+{
+    const char *s = R->s;
+    size_t i = R->i;
+    if (s[i + 1] == '+' || s[i + 1] == '?') {
+        if (R->kind == K_SPECIES)
+            return perr(R->P, i, "bond wildcard '%.2s' is not allowed in a species", s + i);
+        r->wild = s[i + 1] == '+' ? ILNET_WILD_PLUS : ILNET_WILD_ANY;
+        R->i = i + 2;
+        return 0;
+    }
+    size_t be = i + 1;
+    while (is_name((unsigned char)s[be]))
+        be++;
+    if (be == i + 1) return perr(R->P, i, "expected a bond label after '!'");
+    if (be - i - 1 >= 32) return perr(R->P, i, "bond label too long");
+    if (r->nlab == ILNET_BNGL_MAXB)
+        return perr(R->P, i, "more than %d bonds on one site", ILNET_BNGL_MAXB);
+    memcpy(r->lab[r->nlab], s + i + 1, be - i - 1);
+    r->lab[r->nlab][be - i - 1] = '\0';
+    r->labpos[r->nlab++] = i + 1;
+    R->i = be;
+    return 0;
+}
+
+/* One site of type t: its name (an undeclared type learns it), then any number of
+ * ~state, !bond and %label in any order. */
+static int read_site(patread *R, ilnet_moltype *t)
+{
+    const char *s = R->s;
+    size_t ns = R->i, ne = name_end(s, ns);
+    if (ne == ns) return perr(R->P, ns, "expected a site name in '%s'", t->name);
+    int nm = ilnet_moltype_find_name(t, s + ns, ne - ns);
+    if (nm < 0) {
+        if (t->declared)
+            return perr(R->P, ns, "molecule type '%s' has no site '%.*s'", t->name, (int)(ne - ns),
+                        s + ns);
+        if ((nm = add_site_name(t, s + ns, ne - ns)) < 0) return nm;
+    }
+    if (R->nrs == 64) return perr(R->P, ns, "too many sites in one molecule");
+    rawsite *r = &R->rs[R->nrs++];
+    memset(r, 0, sizeof *r);
+    r->name = nm;
+    r->state = -1;
+    r->label = -1;
+    r->pos = ns;
+    R->i = ne;
+    for (;;) {
+        int rc;
+        if (s[R->i] == '~')
+            rc = read_state(R, t, r);
+        else if (s[R->i] == '!')
+            rc = read_bond(R, r);
+        else if (s[R->i] == '%')
+            rc = read_label(R, &r->label);
+        else
+            return 0;
+        if (rc) return rc;
+    }
+}
+
+/* The "(site,site,...)" of a molecule of type ti, when there is one, into R->rs. */
+static int read_sites(patread *R, int ti)
+{
+    ilnet_moltypes *mt = &R->P->m->mt;
+    const char *s = R->s;
+    R->nrs = 0;
+    if (s[R->i] != '(') return 0;
+    R->i++;
+    while (s[R->i] != ')') {
+        int rc = read_site(R, &mt->t[ti]);
+        if (rc) return rc;
+        size_t i = R->i;
+        if (s[i] == ',') {
+            R->i = ++i;
+            if (s[i] == ')') return perr(R->P, i, "expected a site name after ','");
+            continue;
+        }
+        if (!s[i] || s[i] == ' ')
+            return perr(R->P, i, "missing ')' in molecule '%s'", mt->t[ti].name);
+        if (s[i] != ')')
+            return perr(R->P, i, "unexpected '%c' in molecule '%s'", s[i], mt->t[ti].name);
+    }
+    R->i++;
+    return 0;
+}
+
+/* A molecule may repeat a site name only as often as its type has it: an undeclared type
+ * grows to fit, a declared one is checked. */
+static int check_multiplicity(patread *R, ilnet_moltype *t)
+{
+    for (int a = 0; a < R->nrs; a++) {
+        int cnt = 0;
+        for (int b = 0; b < R->nrs; b++)
+            cnt += R->rs[b].name == R->rs[a].name;
+        int have = site_mult(t, R->rs[a].name);
+        if (cnt > have) {
+            if (t->declared)
+                return perr(R->P, R->rs[a].pos, "molecule type '%s' has %d site(s) '%s', %d given",
+                            t->name, have, t->names[R->rs[a].name].name, cnt);
+            for (int k = have; k < cnt; k++)
+                if (add_site(t, R->rs[a].name)) return ILNET_ENOMEM;
+        }
+    }
+    return 0;
+}
+
+/* Bond label k of site r, now component ci: bonds it to the label's first end, or opens
+ * the label when this is the first end. */
+static int pair_bond(patread *R, const rawsite *r, int k, int ci)
+{
+    int found = -1;
+    for (int q = 0; q < R->nbl; q++)
+        if (!strcmp(R->bl[q].name, r->lab[k])) found = q;
+    if (found < 0) {
+        if (R->nbl == 64) return perr(R->P, r->labpos[k], "too many bonds in one pattern");
+        bondlab *b = &R->bl[R->nbl++];
+        memcpy(b->name, r->lab[k], 32);
+        b->comp = ci;
+        b->pos = r->labpos[k];
+        return 0;
+    }
+    bondlab *b = &R->bl[found];
+    if (b->comp < 0)
+        return perr(R->P, r->labpos[k], "bond label '!%s' used more than twice", r->lab[k]);
+    if (b->comp == ci)
+        return perr(R->P, r->labpos[k], "bond '!%s' joins a site to itself", r->lab[k]);
+    if (ilnet_graph_bond(R->g, b->comp, ci))
+        return perr(R->P, r->labpos[k], "too many bonds on one site");
+    b->comp = -1;
+    return 0;
+}
+
+/* Adds the molecule just read (type ti, sites R->rs) to the graph and joins its bonds. */
+static int place_molecule(patread *R, int ti, int mlabel)
+{
+    ilnet_graph *g = R->g;
+    int mi = ilnet_graph_add_mol(g, ti, R->nrs);
+    if (mi < 0) return mi;
+    g->m[mi].label = mlabel;
+    for (int a = 0; a < R->nrs; a++) {
+        const rawsite *r = &R->rs[a];
+        int ci = g->m[mi].c0 + a;
+        ilnet_gcomp *c = &g->c[ci];
+        c->name = r->name;
+        c->state = r->state;
+        c->wild = r->wild;
+        c->label = r->label;
+        for (int k = 0; k < r->nlab; k++) {
+            int rc = pair_bond(R, r, k, ci);
+            if (rc) return rc;
+        }
+    }
+    return 0;
+}
+
+/* One molecule: its type (an undeclared one is created unless a molecule types block
+ * exists), an optional %label, an optional site list. */
+static int read_molecule(patread *R)
+{
+    parser *P = R->P;
+    ilnet_moltypes *mt = &P->m->mt;
+    const char *s = R->s;
+    size_t ms = R->i, me = name_end(s, ms);
+    if (me == ms) {
+        if (s[ms] == '@' || s[ms] == ':') return perr(P, ms, "compartments are not supported");
+        return perr(P, ms, "expected a molecule name, found '%.12s'",
+                    s[ms] ? s + ms : "end of line");
+    }
+    int ti = ilnet_moltypes_find(mt, s + ms, me - ms);
+    if (ti < 0) {
+        if (P->declared)
+            return perr(P, ms, "undefined molecule type '%.*s'", (int)(me - ms), s + ms);
+        int col;
+        if ((ti = add_type(mt, s + ms, me - ms, 0, loc_line(P->ll, ms, &col))) < 0) return ti;
+    }
+    R->i = me;
+    int mlabel = -1, rc;
+    if (s[R->i] == '%' && (rc = read_label(R, &mlabel))) return rc;
+    if (s[R->i] == '@') return perr(P, R->i, "compartments are not supported ('@')");
+    if ((rc = read_sites(R, ti)) || (rc = check_multiplicity(R, &mt->t[ti]))) return rc;
+    return place_molecule(R, ti, mlabel);
+}
+
 /* Parses a pattern starting at s[*pos] (no spaces inside). On success *pos is just past it.
  * "0" parses as the empty pattern. fixed (may be NULL) receives a leading '$'. */
 static int parse_pattern(parser *P, const char *s, size_t *pos, ilnet_graph *g, int kind,
                          int *fixed)
 {
-    ilnet_moltypes *mt = &P->m->mt;
     size_t i = *pos;
     ilnet_graph_clear(g);
     if (fixed) *fixed = 0;
@@ -353,184 +593,23 @@ static int parse_pattern(parser *P, const char *s, size_t *pos, ilnet_graph *g, 
         *pos = i + 1;
         return 0;
     }
-    bondlab bl[64];
-    int nbl = 0;
-    rawsite rs[64];
+    patread R; /* not zeroed: only the counted entries of its arrays are read */
+    R.P = P;
+    R.s = s;
+    R.i = i;
+    R.g = g;
+    R.kind = kind;
+    R.nbl = R.nrs = 0;
     for (;;) {
-        size_t ms = i, me = name_end(s, i);
-        if (me == i) {
-            if (s[i] == '@' || s[i] == ':') return perr(P, i, "compartments are not supported");
-            return perr(P, i, "expected a molecule name, found '%.12s'",
-                        s[i] ? s + i : "end of line");
-        }
-        int ti = ilnet_moltypes_find(mt, s + ms, me - ms);
-        if (ti < 0) {
-            if (P->declared)
-                return perr(P, ms, "undefined molecule type '%.*s'", (int)(me - ms), s + ms);
-            int col;
-            if ((ti = add_type(mt, s + ms, me - ms, 0, loc_line(P->ll, ms, &col))) < 0) return ti;
-        }
-        i = me;
-        int mlabel = -1;
-        if (s[i] == '%') {
-            size_t le = i + 1;
-            while (is_name((unsigned char)s[le]))
-                le++;
-            if (le == i + 1) return perr(P, i, "expected a label after '%%'");
-            if ((mlabel = intern_label(P->m, s + i + 1, le - i - 1)) < 0) return mlabel;
-            i = le;
-        }
-        if (s[i] == '@') return perr(P, i, "compartments are not supported ('@')");
-        int nrs = 0;
-        if (s[i] == '(') {
-            i++;
-            while (s[i] != ')') {
-                ilnet_moltype *t = &mt->t[ti];
-                size_t ns = i, ne = name_end(s, i);
-                if (ne == i) return perr(P, i, "expected a site name in '%s'", t->name);
-                int nm = ilnet_moltype_find_name(t, s + ns, ne - ns);
-                if (nm < 0) {
-                    if (t->declared)
-                        return perr(P, ns, "molecule type '%s' has no site '%.*s'", t->name,
-                                    (int)(ne - ns), s + ns);
-                    if ((nm = add_site_name(t, s + ns, ne - ns)) < 0) return nm;
-                }
-                if (nrs == 64) return perr(P, ns, "too many sites in one molecule");
-                rawsite *r = &rs[nrs++];
-                memset(r, 0, sizeof *r);
-                r->name = nm;
-                r->state = -1;
-                r->label = -1;
-                r->pos = ns;
-                i = ne;
-                for (;;) {
-                    if (s[i] == '~') {
-                        size_t se = i + 1;
-                        if (s[se] == '?') {
-                            if (kind == K_SPECIES)
-                                return perr(P, i, "'~?' is not allowed in a species");
-                            r->state = -1;
-                            i = se + 1;
-                            continue;
-                        }
-                        while (is_name((unsigned char)s[se]))
-                            se++;
-                        if (se == i + 1) return perr(P, i, "expected a state after '~'");
-                        if (r->state >= 0)
-                            return perr(P, i, "site '%s' has two states", t->names[nm].name);
-                        int st = ilnet_moltype_find_state(t, nm, s + i + 1, se - i - 1);
-                        if (st < 0) {
-                            if (t->declared)
-                                return perr(P, i + 1, "site '%s' of '%s' has no state '%.*s'",
-                                            t->names[nm].name, t->name, (int)(se - i - 1),
-                                            s + i + 1);
-                            if ((st = add_state(&t->names[nm], s + i + 1, se - i - 1)) < 0)
-                                return st;
-                        }
-                        r->state = st;
-                        i = se;
-                    } else if (s[i] == '!') {
-                        if (s[i + 1] == '+' || s[i + 1] == '?') {
-                            if (kind == K_SPECIES)
-                                return perr(P, i,
-                                            "bond wildcard '%.2s' is not allowed in a species",
-                                            s + i);
-                            r->wild = s[i + 1] == '+' ? ILNET_WILD_PLUS : ILNET_WILD_ANY;
-                            i += 2;
-                            continue;
-                        }
-                        size_t be = i + 1;
-                        while (is_name((unsigned char)s[be]))
-                            be++;
-                        if (be == i + 1) return perr(P, i, "expected a bond label after '!'");
-                        if (be - i - 1 >= 32) return perr(P, i, "bond label too long");
-                        if (r->nlab == ILNET_BNGL_MAXB)
-                            return perr(P, i, "more than %d bonds on one site", ILNET_BNGL_MAXB);
-                        memcpy(r->lab[r->nlab], s + i + 1, be - i - 1);
-                        r->lab[r->nlab][be - i - 1] = '\0';
-                        r->labpos[r->nlab++] = i + 1;
-                        i = be;
-                    } else if (s[i] == '%') {
-                        size_t le = i + 1;
-                        while (is_name((unsigned char)s[le]))
-                            le++;
-                        if (le == i + 1) return perr(P, i, "expected a label after '%%'");
-                        if ((r->label = intern_label(P->m, s + i + 1, le - i - 1)) < 0)
-                            return r->label;
-                        i = le;
-                    } else {
-                        break;
-                    }
-                }
-                if (s[i] == ',') {
-                    i++;
-                    if (s[i] == ')') return perr(P, i, "expected a site name after ','");
-                    continue;
-                }
-                if (!s[i] || s[i] == ' ')
-                    return perr(P, i, "missing ')' in molecule '%s'", mt->t[ti].name);
-                if (s[i] != ')')
-                    return perr(P, i, "unexpected '%c' in molecule '%s'", s[i], mt->t[ti].name);
-            }
-            i++;
-        }
-        /* multiplicities: grow undeclared types, check declared ones */
-        ilnet_moltype *t = &mt->t[ti];
-        for (int a = 0; a < nrs; a++) {
-            int cnt = 0;
-            for (int b = 0; b < nrs; b++)
-                cnt += rs[b].name == rs[a].name;
-            int have = site_mult(t, rs[a].name);
-            if (cnt > have) {
-                if (t->declared)
-                    return perr(P, rs[a].pos, "molecule type '%s' has %d site(s) '%s', %d given",
-                                t->name, have, t->names[rs[a].name].name, cnt);
-                for (int k = have; k < cnt; k++)
-                    if (add_site(t, rs[a].name)) return ILNET_ENOMEM;
-            }
-        }
-        int mi = ilnet_graph_add_mol(g, ti, nrs);
-        if (mi < 0) return mi;
-        g->m[mi].label = mlabel;
-        for (int a = 0; a < nrs; a++) {
-            int ci = g->m[mi].c0 + a;
-            ilnet_gcomp *c = &g->c[ci];
-            c->name = rs[a].name;
-            c->state = rs[a].state;
-            c->wild = rs[a].wild;
-            c->label = rs[a].label;
-            for (int k = 0; k < rs[a].nlab; k++) {
-                int found = -1;
-                for (int q = 0; q < nbl; q++)
-                    if (!strcmp(bl[q].name, rs[a].lab[k])) found = q;
-                if (found < 0) {
-                    if (nbl == 64) return perr(P, rs[a].labpos[k], "too many bonds in one pattern");
-                    memcpy(bl[nbl].name, rs[a].lab[k], 32);
-                    bl[nbl].comp = ci;
-                    bl[nbl].pos = rs[a].labpos[k];
-                    nbl++;
-                } else {
-                    if (bl[found].comp < 0)
-                        return perr(P, rs[a].labpos[k], "bond label '!%s' used more than twice",
-                                    rs[a].lab[k]);
-                    if (bl[found].comp == ci)
-                        return perr(P, rs[a].labpos[k], "bond '!%s' joins a site to itself",
-                                    rs[a].lab[k]);
-                    if (ilnet_graph_bond(g, bl[found].comp, ci))
-                        return perr(P, rs[a].labpos[k], "too many bonds on one site");
-                    bl[found].comp = -1;
-                }
-            }
-        }
-        if (s[i] == '.') {
-            i++;
-            continue;
-        }
-        break;
+        int rc = read_molecule(&R);
+        if (rc) return rc;
+        if (s[R.i] != '.') break;
+        R.i++;
     }
-    for (int q = 0; q < nbl; q++)
-        if (bl[q].comp >= 0) return perr(P, bl[q].pos, "bond '!%s' has only one end", bl[q].name);
-    *pos = i;
+    for (int q = 0; q < R.nbl; q++)
+        if (R.bl[q].comp >= 0)
+            return perr(P, R.bl[q].pos, "bond '!%s' has only one end", R.bl[q].name);
+    *pos = R.i;
     return 0;
 }
 
@@ -542,7 +621,7 @@ static int complete_species(const parser *P, ilnet_graph *g, int line)
     ilnet_graph out;
     ilnet_graph_init(&out);
     int *newidx = malloc(((size_t)g->ncomp + 1) * sizeof *newidx);
-    if (!newidx) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!newidx) return ilnet_error_oom();
     int rc = 0;
     for (int m = 0; m < g->nmol && !rc; m++) {
         const ilnet_moltype *t = &mt->t[g->m[m].type];
@@ -627,7 +706,7 @@ static int parse_parameter(parser *P, const char *s, int *cap)
     p->expr = trimdup(s, v, strlen(s));
     int col;
     p->line = loc_line(P->ll, i, &col);
-    if (!p->name || !p->expr) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!p->name || !p->expr) return ilnet_error_oom();
     m->n_params++;
     if (ilnet_strmap_put(&P->pnames, p->name, m->n_params - 1) < 0) return ILNET_ENOMEM;
     return 0;
@@ -658,7 +737,7 @@ static int parse_seed(parser *P, const char *s, int *cap)
     sd->line = loc_line(P->ll, start, &col);
     if (!rc) {
         sd->amount = trimdup(s, v, strlen(s));
-        if (!sd->amount) rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        if (!sd->amount) rc = ilnet_error_oom();
     }
     m->n_seeds++; /* counted even on error so free() releases the graph */
     return rc;
@@ -716,7 +795,7 @@ static int parse_observable(parser *P, const char *s, int *cap)
     o->species = species;
     int col;
     o->line = loc_line(P->ll, n0, &col);
-    if (!o->name) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!o->name) return ilnet_error_oom();
     if (ilnet_strmap_put(&P->onames, o->name, m->n_obs - 1) < 0) return ILNET_ENOMEM;
     i = skip_ws(s, n1);
     if (!s[i]) return perr(P, i, "observable '%s' has no pattern", o->name);
@@ -761,7 +840,7 @@ static int parse_function(parser *P, const char *s, int *cap)
     f->expr = trimdup(s, v, strlen(s));
     int col;
     f->line = loc_line(P->ll, i, &col);
-    if (!f->name || !f->expr) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!f->name || !f->expr) return ilnet_error_oom();
     return 0;
 }
 
@@ -801,6 +880,107 @@ static int word_at(const char *s, size_t i, const char *w)
     return !strncmp(s + i, w, n) && !is_name((unsigned char)s[i + n]);
 }
 
+/* Where the modifiers after the rate law(s) at s[rs] start: at the first top-level space
+ * followed by a modifier keyword (a rate expression may contain spaces), else at end. */
+static size_t modifiers_start(const char *s, size_t rs, size_t end)
+{
+    int depth = 0;
+    for (size_t j = rs; j < end; j++) {
+        if (s[j] == '(') depth++;
+        if (s[j] == ')') depth--;
+        if (depth == 0 && s[j] == ' ') {
+            size_t k = skip_ws(s, j);
+            if (word_at(s, k, "DeleteMolecules") || word_at(s, k, "include_reactants") ||
+                word_at(s, k, "exclude_reactants") || word_at(s, k, "MoveConnected") ||
+                word_at(s, k, "TotalRate") || word_at(s, k, "MatchOnce") ||
+                word_at(s, k, "include_products") || word_at(s, k, "exclude_products") ||
+                word_at(s, k, "priority"))
+                return j;
+        }
+    }
+    return end;
+}
+
+/* The rate law in s[rs..rate_end), two of them ("kf, kr") for '<->'. */
+static int parse_rates(parser *P, ilnet_bngl_rule *r, const char *s, size_t rs, size_t rate_end)
+{
+    if (rs >= rate_end) return perr(P, rs, "reaction rule has no rate law");
+    size_t st[3], en[3];
+    int nr = split_commas(s, rs, rate_end, st, en, 3);
+    if (nr < 1 || nr > 2) return perr(P, rs, "expected one rate law (two for '<->')");
+    if (nr != 1 + r->reversible)
+        return perr(P, rs,
+                    r->reversible ? "'<->' needs two rate laws (forward, reverse)"
+                                  : "'->' takes one rate law");
+    r->rate = trimdup(s, st[0], en[0]);
+    if (nr == 2) r->rate_rev = trimdup(s, st[1], en[1]);
+    if (!r->rate || (nr == 2 && !r->rate_rev)) return ilnet_error_oom();
+    if (!*r->rate || (nr == 2 && !*r->rate_rev)) return perr(P, rs, "empty rate law");
+    return 0;
+}
+
+/* include_reactants(i, pattern, ...) and its three siblings, the keyword at s[*pos..we);
+ * one condition per pattern. *pos moves past the ')'. */
+static int parse_condition(parser *P, ilnet_bngl_rule *r, const char *s, size_t *pos, size_t we,
+                           int *ccap)
+{
+    size_t j = *pos;
+    int inc = s[j] == 'i', onp = s[j + 8] == 'p';
+    int nside = onp ? r->np : r->nr;
+    size_t k = skip_ws(s, we);
+    if (s[k] != '(') return perr(P, k, "expected '(' after %.*s", (int)(we - j), s + j);
+    k = skip_ws(s, k + 1);
+    char *ep;
+    long idx = strtol(s + k, &ep, 10);
+    if (ep == s + k || idx < 1 || idx > nside)
+        return perr(P, k, "%s index must be 1..%d", onp ? "product" : "reactant", nside);
+    k = skip_ws(s, (size_t)(ep - s));
+    if (s[k] != ',') return perr(P, k, "expected ',' after the reactant index");
+    k = skip_ws(s, k + 1);
+    for (;;) {
+        GROW(r->cond, r->n_cond, *ccap);
+        ilnet_bngl_cond *c = &r->cond[r->n_cond++];
+        c->reactant = (int)idx - 1;
+        c->include = inc;
+        c->on_products = onp;
+        ilnet_graph_init(&c->pat);
+        int rc = parse_pattern(P, s, &k, &c->pat, K_PATTERN, NULL);
+        if (rc) return rc;
+        k = skip_ws(s, k);
+        if (s[k] != ',') break;
+        k = skip_ws(s, k + 1);
+    }
+    if (s[k] != ')') return perr(P, k, "expected ')'");
+    *pos = skip_ws(s, k + 1);
+    return 0;
+}
+
+/* The modifiers in s[j..end): DeleteMolecules and the include/exclude conditions. */
+static int parse_modifiers(parser *P, ilnet_bngl_rule *r, const char *s, size_t j, size_t end)
+{
+    int ccap = 0;
+    while (j < end) {
+        size_t we = name_end(s, j);
+        if (word_at(s, j, "DeleteMolecules")) {
+            r->delete_molecules = 1;
+            j = skip_ws(s, we);
+            continue;
+        }
+        if (word_at(s, j, "include_reactants") || word_at(s, j, "exclude_reactants") ||
+            word_at(s, j, "include_products") || word_at(s, j, "exclude_products")) {
+            int rc = parse_condition(P, r, s, &j, we, &ccap);
+            if (rc) return rc;
+            continue;
+        }
+        if (word_at(s, j, "MatchOnce") || word_at(s, j, "MoveConnected") ||
+            word_at(s, j, "TotalRate") || word_at(s, j, "priority"))
+            return perr(P, j, "rule modifier '%.*s' is not supported", (int)(we - j), s + j);
+        return perr(P, j, "unexpected '%.20s' after the rate law", s + j);
+    }
+    return 0;
+}
+
+/* "label: reactants -> products rate(s) modifiers" */
 static int parse_rule(parser *P, const char *s, int *cap)
 {
     ilnet_bngl_model *m = P->m;
@@ -815,7 +995,7 @@ static int parse_rule(parser *P, const char *s, int *cap)
     if (e > i && s[skip_ws(s, e)] == ':') {
         size_t c = skip_ws(s, e);
         r->name = dupn(s + i, e - i);
-        if (!r->name) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        if (!r->name) return ilnet_error_oom();
         i = skip_ws(s, c + 1);
     }
     int rc = parse_side(P, s, &i, &r->react, &r->nr, K_PATTERN);
@@ -832,91 +1012,11 @@ static int parse_rule(parser *P, const char *s, int *cap)
     }
     if ((rc = parse_side(P, s, &i, &r->prod, &r->np, K_PRODUCT))) return rc;
     if (r->nr == 0 && r->np == 0) return perr(P, i, "a rule needs reactants or products");
-    /* rate law(s), then modifiers */
     size_t rs = skip_ws(s, i);
     if (s[rs] && s[i] != ' ') return perr(P, i, "expected whitespace before the rate law");
-    size_t end = strlen(s);
-    /* peel modifiers off the end */
-    size_t j = rs, rate_end = end;
-    int depth = 0;
-    for (; j < end; j++) {
-        if (s[j] == '(') depth++;
-        if (s[j] == ')') depth--;
-        if (depth == 0 && s[j] == ' ') {
-            size_t k = skip_ws(s, j);
-            if (word_at(s, k, "DeleteMolecules") || word_at(s, k, "include_reactants") ||
-                word_at(s, k, "exclude_reactants") || word_at(s, k, "MoveConnected") ||
-                word_at(s, k, "TotalRate") || word_at(s, k, "MatchOnce") ||
-                word_at(s, k, "include_products") || word_at(s, k, "exclude_products") ||
-                word_at(s, k, "priority")) {
-                rate_end = j;
-                break;
-            }
-        }
-    }
-    if (rs >= rate_end) return perr(P, rs, "reaction rule has no rate law");
-    size_t st[3], en[3];
-    int nr = split_commas(s, rs, rate_end, st, en, 3);
-    if (nr < 1 || nr > 2) return perr(P, rs, "expected one rate law (two for '<->')");
-    if (nr != 1 + r->reversible)
-        return perr(P, rs,
-                    r->reversible ? "'<->' needs two rate laws (forward, reverse)"
-                                  : "'->' takes one rate law");
-    r->rate = trimdup(s, st[0], en[0]);
-    if (nr == 2) r->rate_rev = trimdup(s, st[1], en[1]);
-    if (!r->rate || (nr == 2 && !r->rate_rev))
-        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
-    if (!*r->rate || (nr == 2 && !*r->rate_rev)) return perr(P, rs, "empty rate law");
-    /* modifiers */
-    j = skip_ws(s, rate_end);
-    int ccap = 0;
-    while (j < end) {
-        size_t we = name_end(s, j);
-        if (word_at(s, j, "DeleteMolecules")) {
-            r->delete_molecules = 1;
-            j = skip_ws(s, we);
-            continue;
-        }
-        if (word_at(s, j, "include_reactants") || word_at(s, j, "exclude_reactants") ||
-            word_at(s, j, "include_products") || word_at(s, j, "exclude_products")) {
-            int inc = s[j] == 'i', onp = s[j + 8] == 'p';
-            int nside = onp ? r->np : r->nr;
-            size_t k = skip_ws(s, we);
-            if (s[k] != '(') return perr(P, k, "expected '(' after %.*s", (int)(we - j), s + j);
-            k = skip_ws(s, k + 1);
-            char *ep;
-            long idx = strtol(s + k, &ep, 10);
-            if (ep == s + k || idx < 1 || idx > nside)
-                return perr(P, k, "%s index must be 1..%d", onp ? "product" : "reactant", nside);
-            k = skip_ws(s, (size_t)(ep - s));
-            if (s[k] != ',') return perr(P, k, "expected ',' after the reactant index");
-            k = skip_ws(s, k + 1);
-            for (;;) {
-                GROW(r->cond, r->n_cond, ccap);
-                ilnet_bngl_cond *c = &r->cond[r->n_cond++];
-                c->reactant = (int)idx - 1;
-                c->include = inc;
-                c->on_products = onp;
-                ilnet_graph_init(&c->pat);
-                int rc2 = parse_pattern(P, s, &k, &c->pat, K_PATTERN, NULL);
-                if (rc2) return rc2;
-                k = skip_ws(s, k);
-                if (s[k] == ',') {
-                    k = skip_ws(s, k + 1);
-                    continue;
-                }
-                break;
-            }
-            if (s[k] != ')') return perr(P, k, "expected ')'");
-            j = skip_ws(s, k + 1);
-            continue;
-        }
-        if (word_at(s, j, "MatchOnce") || word_at(s, j, "MoveConnected") ||
-            word_at(s, j, "TotalRate") || word_at(s, j, "priority"))
-            return perr(P, j, "rule modifier '%.*s' is not supported", (int)(we - j), s + j);
-        return perr(P, j, "unexpected '%.20s' after the rate law", s + j);
-    }
-    return 0;
+    size_t end = strlen(s), rate_end = modifiers_start(s, rs, end);
+    if ((rc = parse_rates(P, r, s, rs, rate_end))) return rc;
+    return parse_modifiers(P, r, s, skip_ws(s, rate_end), end);
 }
 
 /* name(args) with args: {k=>v, ...} or positional values */
@@ -933,7 +1033,7 @@ static int parse_action(parser *P, const char *s, int *cap)
     int col;
     a->line = loc_line(P->ll, i, &col);
     a->col = col;
-    if (!a->name) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!a->name) return ilnet_error_oom();
     /* find matching ')' */
     size_t open = k, close = 0;
     int depth = 0, inq = 0;
@@ -965,7 +1065,7 @@ static int parse_action(parser *P, const char *s, int *cap)
     if (n < 0) return perr(P, b, "too many arguments to action '%s'", a->name);
     a->keys = calloc((size_t)n + 1, sizeof *a->keys);
     a->vals = calloc((size_t)n + 1, sizeof *a->vals);
-    if (!a->keys || !a->vals) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!a->keys || !a->vals) return ilnet_error_oom();
     for (int q = 0; q < n; q++) {
         size_t x = st[q], y = en[q];
         while (x < y && s[x] == ' ')
@@ -1004,8 +1104,7 @@ static int parse_action(parser *P, const char *s, int *cap)
             y--;
         }
         a->vals[q] = dupn(s + x, y - x);
-        if (!a->vals[q] || (hash && !a->keys[q]))
-            return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        if (!a->vals[q] || (hash && !a->keys[q])) return ilnet_error_oom();
     }
     return 0;
 }
@@ -1069,6 +1168,216 @@ static const char *block_name(int k)
     }
 }
 
+/* Pass 1: the molecule types block, wherever it is, so that patterns anywhere can be
+ * checked against it. *open_line: the line of a 'begin molecule types' never closed, or 0. */
+static int read_moltypes(parser *P, lline *ls, int nl, int *open_line)
+{
+    int in_types = 0, types_line = 0, rc = 0;
+    for (int l = 0; l < nl && !rc; l++) {
+        P->ll = &ls[l];
+        const char *s = ls[l].text;
+        size_t i = skip_ws(s, 0), e;
+        if (word_at(s, i, "begin") && block_kind(s, skip_ws(s, i + 5), &e) == BL_TYPES) {
+            if (in_types)
+                rc = perr(P, i, "second 'begin molecule types' inside the block opened on line %d",
+                          types_line);
+            in_types = 1;
+            types_line = ls[l].seg_line[0];
+            P->declared = 1;
+        } else if (word_at(s, i, "end") && block_kind(s, skip_ws(s, i + 3), &e) == BL_TYPES) {
+            in_types = 0;
+        } else if (in_types && (word_at(s, i, "begin") || word_at(s, i, "end"))) {
+            /* the block reader below would report this too, but only after this loop has
+             * read the following lines as molecule types */
+            rc = perr(P, i,
+                      "'%s' inside the molecule types block opened on line %d (missing 'end "
+                      "molecule types'?)",
+                      s + i, types_line);
+        } else if (in_types && s[i]) {
+            rc = parse_moltype(P, s, i);
+        }
+    }
+    *open_line = in_types ? types_line : 0;
+    return rc;
+}
+
+/* Pass 2 state: the open block and the 'begin model' around it. */
+typedef struct {
+    int blk, blk_line; /* the open block (BL_NONE) and the line of its 'begin' */
+    int in_model, model_line;
+    int seen[BL_ACTIONS + 1]; /* line of each block kind's 'begin', 0 when not seen yet */
+    int cap_par, cap_seed, cap_obs, cap_fn, cap_rule, cap_act; /* the model's arrays */
+} blockstate;
+
+/* "begin X" at s[i]: opens block X, or the model. Blocks do not nest (the model aside),
+ * and only actions may come in several blocks. */
+static int begin_block(parser *P, blockstate *B, const char *s, size_t i)
+{
+    size_t e, b = skip_ws(s, i + 5);
+    int k = block_kind(s, b, &e), line = P->ll->seg_line[0];
+    if (k == -1) return perr(P, b, "unknown block 'begin %s'", s + b);
+    if (k == -3) return perr(P, b, "block 'begin %s' is not supported", s + b);
+    if (B->blk != BL_NONE)
+        return perr(P, i, "'begin %s' inside the %s block opened on line %d (missing 'end %s'?)",
+                    s + b, block_name(B->blk), B->blk_line, block_name(B->blk));
+    if (k == -2) {
+        if (B->in_model) return perr(P, i, "nested 'begin model'");
+        B->in_model = 1;
+        B->model_line = line;
+        return 0;
+    }
+    if (B->seen[k] && k != BL_ACTIONS)
+        return perr(P, i, "second '%s' block (first on line %d)", block_name(k), B->seen[k]);
+    B->seen[k] = line;
+    B->blk = k;
+    B->blk_line = line;
+    return 0;
+}
+
+/* "end X" at s[i]: must close the open block, or the model when no block is open. */
+static int end_block(parser *P, blockstate *B, const char *s, size_t i)
+{
+    size_t e, b = skip_ws(s, i + 3);
+    int k = block_kind(s, b, &e);
+    if (k == -2) {
+        if (B->blk != BL_NONE)
+            return perr(P, i, "'end model' inside the %s block opened on line %d",
+                        block_name(B->blk), B->blk_line);
+        if (!B->in_model) return perr(P, i, "'end model' without 'begin model'");
+        B->in_model = 0;
+        return 0;
+    }
+    if (k < 0 || k != B->blk)
+        return B->blk == BL_NONE
+                   ? perr(P, i, "'end %s' without a matching 'begin'", s + b)
+                   : perr(P, i, "'end %s' does not close the %s block opened on line %d", s + b,
+                          block_name(B->blk), B->blk_line);
+    B->blk = BL_NONE;
+    return 0;
+}
+
+/* Adds to *depth the parentheses of s that are outside double quotes (*inq carries the
+ * quote state over from the previous line). */
+static void paren_depth(const char *s, int *depth, int *inq)
+{
+    for (const char *q = s; *q; q++) {
+        if (*q == '"') *inq = !*inq;
+        if (!*inq && *q == '(') (*depth)++;
+        if (!*inq && *q == ')') (*depth)--;
+    }
+}
+
+/* Appends line b to line a after a space, keeping b's physical lines for error positions,
+ * and empties b. */
+static int join_line(lline *a, lline *b)
+{
+    size_t la = strlen(a->text), lb = strlen(b->text);
+    char *t = realloc(a->text, la + lb + 2);
+    int *so = realloc(a->seg_off, (size_t)(a->nseg + b->nseg) * sizeof *so);
+    int *sl = so ? realloc(a->seg_line, (size_t)(a->nseg + b->nseg) * sizeof *sl) : NULL;
+    if (!t || !so || !sl) {
+        if (t) a->text = t;
+        if (so) a->seg_off = so;
+        return ilnet_error_oom();
+    }
+    a->text = t;
+    a->seg_off = so;
+    a->seg_line = sl;
+    t[la] = ' ';
+    memcpy(t + la + 1, b->text, lb + 1);
+    for (int q = 0; q < b->nseg; q++) {
+        so[a->nseg + q] = b->seg_off[q] + (int)la + 1;
+        sl[a->nseg + q] = b->seg_line[q];
+    }
+    a->nseg += b->nseg;
+    b->text[0] = '\0';
+    return 0;
+}
+
+/* An action at line *l: it may span lines until its parentheses balance; *l moves to its
+ * last line.
+ * FIXME: over three or more lines only the last line is read, because each pass appends
+ * to the line the previous pass emptied (ls[*l], not the first line); kept as is here. */
+static int action_line(parser *P, lline *ls, int nl, int *l, int *cap)
+{
+    int depth = 0, inq = 0;
+    lline *act = &ls[*l];
+    paren_depth(act->text, &depth, &inq);
+    while (depth > 0 && *l + 1 < nl) {
+        paren_depth(ls[*l + 1].text, &depth, &inq);
+        int rc = join_line(&ls[*l], &ls[*l + 1]);
+        if (rc) return rc;
+        act = &ls[*l];
+        (*l)++;
+    }
+    P->ll = act;
+    return parse_action(P, act->text, cap);
+}
+
+/* A line inside a block goes to that block's reader; outside any block it is an action
+ * (which 'begin model' only allows in an actions block). */
+static int block_line(parser *P, blockstate *B, lline *ls, int nl, int *l)
+{
+    const char *s = ls[*l].text;
+    switch (B->blk) {
+    case BL_PARAMS:
+        return parse_parameter(P, s, &B->cap_par);
+    case BL_TYPES:
+        return 0; /* read in pass 1 */
+    case BL_SEEDS:
+        return parse_seed(P, s, &B->cap_seed);
+    case BL_OBS:
+        return parse_observable(P, s, &B->cap_obs);
+    case BL_FUNCS:
+        return parse_function(P, s, &B->cap_fn);
+    case BL_RULES:
+        return parse_rule(P, s, &B->cap_rule);
+    default:
+        break;
+    }
+    size_t i = skip_ws(s, 0);
+    if (B->in_model && B->blk != BL_ACTIONS)
+        return perr(P, i, "text outside any block: '%.30s'", s + i);
+    return action_line(P, ls, nl, l, &B->cap_act);
+}
+
+/* Pass 2: the blocks other than molecule types, and the actions. */
+static int read_blocks(parser *P, blockstate *B, lline *ls, int nl)
+{
+    int rc = 0;
+    for (int l = 0; l < nl && !rc; l++) {
+        P->ll = &ls[l];
+        const char *s = ls[l].text;
+        size_t i = skip_ws(s, 0);
+        if (!s[i]) continue;
+        if (word_at(s, i, "begin"))
+            rc = begin_block(P, B, s, i);
+        else if (word_at(s, i, "end"))
+            rc = end_block(P, B, s, i);
+        else
+            rc = block_line(P, B, ls, nl, &l);
+    }
+    return rc;
+}
+
+/* At the end of the text: no block, model or molecule types block left open. */
+static int check_closed(const char *path, const blockstate *B, int types_line)
+{
+    if (B->blk != BL_NONE)
+        return ilnet_error_set(ILNET_EINPUT, "%s:%d: block '%s' is never closed (missing 'end %s')",
+                               path, B->blk_line, block_name(B->blk), block_name(B->blk));
+    if (B->in_model)
+        return ilnet_error_set(ILNET_EINPUT,
+                               "%s:%d: 'begin model' is never closed (missing 'end model')", path,
+                               B->model_line);
+    if (types_line)
+        return ilnet_error_set(ILNET_EINPUT,
+                               "%s:%d: block 'molecule types' is never closed (missing 'end "
+                               "molecule types')",
+                               path, types_line);
+    return 0;
+}
+
 int ilnet_bngl_parse(ilnet_bngl_model **out, const char *path, const char *text)
 {
     *out = NULL;
@@ -1076,7 +1385,7 @@ int ilnet_bngl_parse(ilnet_bngl_model **out, const char *path, const char *text)
     if (!m || !(m->path = strdup(path)) || !(m->text = strdup(text))) {
         if (m) free(m->path);
         free(m);
-        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        return ilnet_error_oom();
     }
     lline *ls = NULL;
     int nl = 0, rc = split_lines(&ls, &nl, text);
@@ -1085,167 +1394,11 @@ int ilnet_bngl_parse(ilnet_bngl_model **out, const char *path, const char *text)
         return rc;
     }
     parser P = {path, m, NULL, 0, ILNET_STRMAP_INIT, ILNET_STRMAP_INIT};
-    /* pass 1: molecule types block first, so patterns anywhere can be checked against it */
-    int in_types = 0, types_line = 0;
-    for (int l = 0; l < nl && !rc; l++) {
-        P.ll = &ls[l];
-        const char *s = ls[l].text;
-        size_t i = skip_ws(s, 0), e;
-        if (word_at(s, i, "begin") && block_kind(s, skip_ws(s, i + 5), &e) == BL_TYPES) {
-            if (in_types)
-                rc = perr(&P, i, "second 'begin molecule types' inside the block opened on line %d",
-                          types_line);
-            in_types = 1;
-            types_line = ls[l].seg_line[0];
-            P.declared = 1;
-        } else if (word_at(s, i, "end") && block_kind(s, skip_ws(s, i + 3), &e) == BL_TYPES) {
-            in_types = 0;
-        } else if (in_types && (word_at(s, i, "begin") || word_at(s, i, "end"))) {
-            /* the block reader below would report this too, but only after this loop has
-             * read the following lines as molecule types */
-            rc = perr(&P, i,
-                      "'%s' inside the molecule types block opened on line %d (missing 'end "
-                      "molecule types'?)",
-                      s + i, types_line);
-        } else if (in_types && s[i]) {
-            rc = parse_moltype(&P, s, i);
-        }
-    }
-    int blk = BL_NONE, blk_line = 0, in_model = 0, model_line = 0;
-    int seen[BL_ACTIONS + 1] = {0};
-    int cap_par = 0, cap_seed = 0, cap_obs = 0, cap_fn = 0, cap_rule = 0, cap_act = 0;
-    for (int l = 0; l < nl && !rc; l++) {
-        P.ll = &ls[l];
-        const char *s = ls[l].text;
-        size_t i = skip_ws(s, 0), e;
-        if (!s[i]) continue;
-        if (word_at(s, i, "begin")) {
-            size_t b = skip_ws(s, i + 5);
-            int k = block_kind(s, b, &e);
-            if (k == -1) {
-                rc = perr(&P, b, "unknown block 'begin %s'", s + b);
-            } else if (k == -3) {
-                rc = perr(&P, b, "block 'begin %s' is not supported", s + b);
-            } else if (blk != BL_NONE) {
-                rc = perr(&P, i,
-                          "'begin %s' inside the %s block opened on line %d (missing 'end %s'?)",
-                          s + b, block_name(blk), blk_line, block_name(blk));
-            } else if (k == -2) {
-                if (in_model) rc = perr(&P, i, "nested 'begin model'");
-                in_model = 1;
-                model_line = ls[l].seg_line[0];
-            } else {
-                if (seen[k] && k != BL_ACTIONS)
-                    rc =
-                        perr(&P, i, "second '%s' block (first on line %d)", block_name(k), seen[k]);
-                seen[k] = ls[l].seg_line[0];
-                blk = k;
-                blk_line = ls[l].seg_line[0];
-            }
-            continue;
-        }
-        if (word_at(s, i, "end")) {
-            size_t b = skip_ws(s, i + 3);
-            int k = block_kind(s, b, &e);
-            if (k == -2) {
-                if (blk != BL_NONE)
-                    rc = perr(&P, i, "'end model' inside the %s block opened on line %d",
-                              block_name(blk), blk_line);
-                else if (!in_model)
-                    rc = perr(&P, i, "'end model' without 'begin model'");
-                in_model = 0;
-            } else if (k < 0 || k != blk) {
-                rc = blk == BL_NONE
-                         ? perr(&P, i, "'end %s' without a matching 'begin'", s + b)
-                         : perr(&P, i, "'end %s' does not close the %s block opened on line %d",
-                                s + b, block_name(blk), blk_line);
-            } else {
-                blk = BL_NONE;
-            }
-            continue;
-        }
-        switch (blk) {
-        case BL_PARAMS:
-            rc = parse_parameter(&P, s, &cap_par);
-            break;
-        case BL_TYPES:
-            break;
-        case BL_SEEDS:
-            rc = parse_seed(&P, s, &cap_seed);
-            break;
-        case BL_OBS:
-            rc = parse_observable(&P, s, &cap_obs);
-            break;
-        case BL_FUNCS:
-            rc = parse_function(&P, s, &cap_fn);
-            break;
-        case BL_RULES:
-            rc = parse_rule(&P, s, &cap_rule);
-            break;
-        default:
-            if (in_model && blk != BL_ACTIONS) {
-                rc = perr(&P, i, "text outside any block: '%.30s'", s + i);
-                break;
-            }
-            /* actions may span lines until their parentheses balance */
-            {
-                int depth = 0, inq = 0;
-                for (const char *q = s; *q; q++) {
-                    if (*q == '"') inq = !inq;
-                    if (!inq && *q == '(') depth++;
-                    if (!inq && *q == ')') depth--;
-                }
-                while (depth > 0 && l + 1 < nl) {
-                    /* join next line into this one */
-                    lline *a = &ls[l], *b = &ls[l + 1];
-                    size_t la = strlen(a->text), lb = strlen(b->text);
-                    char *t = realloc(a->text, la + lb + 2);
-                    int *so = realloc(a->seg_off, (size_t)(a->nseg + b->nseg) * sizeof *so);
-                    int *sl =
-                        so ? realloc(a->seg_line, (size_t)(a->nseg + b->nseg) * sizeof *sl) : NULL;
-                    if (!t || !so || !sl) {
-                        if (t) a->text = t;
-                        if (so) a->seg_off = so;
-                        rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
-                        break;
-                    }
-                    a->text = t;
-                    a->seg_off = so;
-                    a->seg_line = sl;
-                    t[la] = ' ';
-                    memcpy(t + la + 1, b->text, lb + 1);
-                    for (int q = 0; q < b->nseg; q++) {
-                        so[a->nseg + q] = b->seg_off[q] + (int)la + 1;
-                        sl[a->nseg + q] = b->seg_line[q];
-                    }
-                    a->nseg += b->nseg;
-                    for (const char *q = b->text; *q; q++) {
-                        if (*q == '"') inq = !inq;
-                        if (!inq && *q == '(') depth++;
-                        if (!inq && *q == ')') depth--;
-                    }
-                    b->text[0] = '\0';
-                    l++;
-                    P.ll = &ls[l - 1];
-                }
-                if (!rc) rc = parse_action(&P, P.ll->text, &cap_act);
-                P.ll = &ls[l];
-            }
-            break;
-        }
-    }
-    if (!rc && blk != BL_NONE)
-        rc = ilnet_error_set(ILNET_EINPUT, "%s:%d: block '%s' is never closed (missing 'end %s')",
-                             path, blk_line, block_name(blk), block_name(blk));
-    if (!rc && in_model)
-        rc = ilnet_error_set(ILNET_EINPUT,
-                             "%s:%d: 'begin model' is never closed (missing 'end model')", path,
-                             model_line);
-    if (!rc && in_types)
-        rc = ilnet_error_set(ILNET_EINPUT,
-                             "%s:%d: block 'molecule types' is never closed (missing 'end molecule "
-                             "types')",
-                             path, types_line);
+    blockstate B = {.blk = BL_NONE};
+    int types_open = 0;
+    rc = read_moltypes(&P, ls, nl, &types_open);
+    if (!rc) rc = read_blocks(&P, &B, ls, nl);
+    if (!rc) rc = check_closed(path, &B, types_open);
     /* seeds list every site only now: undeclared types grow while rules are read */
     for (int k = 0; k < m->n_seeds && !rc; k++)
         rc = complete_species(&P, &m->seeds[k].g, m->seeds[k].line);

@@ -34,7 +34,7 @@ static int join(ilnet_graph *out, const ilnet_graph *pats, int n, int **moff, in
     ilnet_graph_init(out);
     *moff = calloc((size_t)n + 1, sizeof **moff);
     *coff = calloc((size_t)n + 1, sizeof **coff);
-    if (!*moff || !*coff) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!*moff || !*coff) return ilnet_error_oom();
     for (int i = 0; i < n; i++) {
         int mo;
         (*coff)[i] = out->ncomp;
@@ -45,7 +45,7 @@ static int join(ilnet_graph *out, const ilnet_graph *pats, int n, int **moff, in
     (*moff)[n] = out->nmol;
     (*coff)[n] = out->ncomp;
     *pat_of = malloc(((size_t)out->nmol + 1) * sizeof **pat_of);
-    if (!*pat_of) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!*pat_of) return ilnet_error_oom();
     for (int i = 0; i < n; i++)
         for (int k = (*moff)[i]; k < (*moff)[i + 1]; k++)
             (*pat_of)[k] = i;
@@ -62,7 +62,7 @@ static int has_bond(const ilnet_graph *g, int a, int b)
 #define PUSH(arr, n, val)                                                                          \
     do {                                                                                           \
         void *p_ = realloc((arr), ((size_t)(n) + 1) * sizeof *(arr));                              \
-        if (!p_) return ilnet_error_set(ILNET_ENOMEM, "out of memory");                            \
+        if (!p_) return ilnet_error_oom();                                                         \
         (arr) = p_;                                                                                \
         (arr)[(n)++] = (val);                                                                      \
     } while (0)
@@ -219,6 +219,213 @@ static int add_center(ilnet_crule *cr, int e)
     return 0;
 }
 
+/* The correspondence arrays, all unmapped (-1), and one match plan per reactant. */
+static int alloc_maps(ilnet_crule *cr)
+{
+    const ilnet_graph *R = &cr->R, *P = &cr->P;
+    cr->r2p_mol = malloc(((size_t)R->nmol + 1) * sizeof(int));
+    cr->p2r_mol = malloc(((size_t)P->nmol + 1) * sizeof(int));
+    cr->r2p_comp = malloc(((size_t)R->ncomp + 1) * sizeof(int));
+    cr->p2r_comp = malloc(((size_t)P->ncomp + 1) * sizeof(int));
+    cr->del_species = calloc((size_t)cr->nr + 1, sizeof(int));
+    cr->plan = calloc((size_t)cr->nr + 1, sizeof *cr->plan);
+    if (!cr->r2p_mol || !cr->p2r_mol || !cr->r2p_comp || !cr->p2r_comp || !cr->del_species ||
+        !cr->plan)
+        return ilnet_error_oom();
+    for (int i = 0; i < R->nmol; i++)
+        cr->r2p_mol[i] = -1;
+    for (int i = 0; i < P->nmol; i++)
+        cr->p2r_mol[i] = -1;
+    for (int i = 0; i < R->ncomp; i++)
+        cr->r2p_comp[i] = -1;
+    for (int i = 0; i < P->ncomp; i++)
+        cr->p2r_comp[i] = -1;
+    return 0;
+}
+
+/* Molecules: explicit %labels first, then the first unused one of the same type. */
+static void map_molecules(ilnet_crule *cr)
+{
+    const ilnet_graph *R = &cr->R, *P = &cr->P;
+    for (int pass = 0; pass < 2; pass++)
+        for (int p = 0; p < P->nmol; p++) {
+            if (cr->p2r_mol[p] >= 0) continue;
+            for (int q = 0; q < R->nmol; q++) {
+                if (cr->r2p_mol[q] >= 0 || R->m[q].type != P->m[p].type) continue;
+                if (pass == 0 && (P->m[p].label < 0 || P->m[p].label != R->m[q].label)) continue;
+                if (pass == 1 && (R->m[q].label >= 0 || P->m[p].label >= 0) &&
+                    R->m[q].label != P->m[p].label)
+                    continue;
+                cr->p2r_mol[p] = q;
+                cr->r2p_mol[q] = p;
+                break;
+            }
+        }
+}
+
+/* Sites of corresponding molecules, by name in order; both sides must list the same ones. */
+static int map_sites(ilnet_crule *cr, const ilnet_bngl_model *m)
+{
+    const ilnet_graph *R = &cr->R, *P = &cr->P;
+    for (int p = 0; p < P->nmol; p++) {
+        int q = cr->p2r_mol[p];
+        if (q < 0) continue;
+        const ilnet_moltype *t = &m->mt.t[P->m[p].type];
+        for (int pc = P->m[p].c0; pc < P->m[p].c0 + P->m[p].nc; pc++) {
+            for (int rc = R->m[q].c0; rc < R->m[q].c0 + R->m[q].nc; rc++)
+                if (cr->r2p_comp[rc] < 0 && R->c[rc].name == P->c[pc].name) {
+                    cr->r2p_comp[rc] = pc;
+                    cr->p2r_comp[pc] = rc;
+                    break;
+                }
+            if (cr->p2r_comp[pc] < 0)
+                return rerr(m, cr->src, cr->reverse,
+                            "site '%s' of '%s' appears in the products but not in the reactants",
+                            t->names[P->c[pc].name].name, t->name);
+        }
+        for (int rc = R->m[q].c0; rc < R->m[q].c0 + R->m[q].nc; rc++)
+            if (cr->r2p_comp[rc] < 0)
+                return rerr(m, cr->src, cr->reverse,
+                            "site '%s' of '%s' appears in the reactants but not in the products",
+                            t->names[R->c[rc].name].name, t->name);
+    }
+    return 0;
+}
+
+/* State changes on kept sites; a bond wildcard must be the same on both sides. */
+static int find_state_changes(ilnet_crule *cr, const ilnet_bngl_model *m)
+{
+    const ilnet_graph *R = &cr->R, *P = &cr->P;
+    for (int pc = 0; pc < P->ncomp; pc++) {
+        int rc = cr->p2r_comp[pc];
+        const ilnet_gcomp *a = rc >= 0 ? &R->c[rc] : NULL, *b = &P->c[pc];
+        const ilnet_moltype *t = &m->mt.t[P->m[b->mol].type];
+        if (!a) continue;
+        if (b->state >= 0 && b->state != a->state) {
+            ilnet_pair sp = {rc, b->state};
+            PUSH(cr->state, cr->n_state, sp);
+            if (add_center(cr, rc)) return ILNET_ENOMEM;
+        }
+        if (a->wild != b->wild)
+            return rerr(m, cr->src, cr->reverse,
+                        "bond wildcard on site '%s' of '%s' differs between reactants and products",
+                        t->names[b->name].name, t->name);
+    }
+    return 0;
+}
+
+/* Reactant bonds between kept sites that the products no longer have. */
+static int find_unbonds(ilnet_crule *cr)
+{
+    const ilnet_graph *R = &cr->R;
+    for (int a = 0; a < R->ncomp; a++)
+        for (int k = 0; k < R->c[a].nb; k++) {
+            int b = R->c[a].b[k];
+            if (b < a) continue;
+            int pa = cr->r2p_comp[a], pb = cr->r2p_comp[b];
+            if (pa < 0 || pb < 0) continue; /* goes with a deleted molecule */
+            if (!has_bond(&cr->P, pa, pb)) {
+                ilnet_pair u = {a, b};
+                PUSH(cr->unbond, cr->n_unbond, u);
+                if (add_center(cr, a) || add_center(cr, b)) return ILNET_ENOMEM;
+            }
+        }
+    return 0;
+}
+
+/* Product molecules without a reactant are created; their sites with a %label take the
+ * state of the reactant site with the same label. */
+static int find_additions(ilnet_crule *cr)
+{
+    const ilnet_graph *R = &cr->R, *P = &cr->P;
+    for (int p = 0; p < P->nmol; p++)
+        if (cr->p2r_mol[p] < 0) {
+            PUSH(cr->add, cr->n_add, p);
+            for (int pc = P->m[p].c0; pc < P->m[p].c0 + P->m[p].nc; pc++) {
+                if (P->c[pc].label < 0) continue;
+                for (int rc = 0; rc < R->ncomp; rc++)
+                    if (R->c[rc].label == P->c[pc].label) {
+                        ilnet_pair ih = {rc, pc};
+                        PUSH(cr->inherit, cr->n_inherit, ih);
+                        if (add_center(cr, rc)) return ILNET_ENOMEM;
+                        break;
+                    }
+            }
+        }
+    return 0;
+}
+
+/* Product bonds the reactants do not have; an end on an added molecule is -(P comp + 1). */
+static int find_new_bonds(ilnet_crule *cr)
+{
+    const ilnet_graph *P = &cr->P;
+    for (int a = 0; a < P->ncomp; a++)
+        for (int k = 0; k < P->c[a].nb; k++) {
+            int b = P->c[a].b[k];
+            if (b < a) continue;
+            int ra = cr->p2r_comp[a], rb = cr->p2r_comp[b];
+            if (ra >= 0 && rb >= 0 && has_bond(&cr->R, ra, rb)) continue;
+            ilnet_pair bp = {ra >= 0 ? ra : -(a + 1), rb >= 0 ? rb : -(b + 1)};
+            PUSH(cr->bond, cr->n_bond, bp);
+            if (ra >= 0 && add_center(cr, ra)) return ILNET_ENOMEM;
+            if (rb >= 0 && add_center(cr, rb)) return ILNET_ENOMEM;
+        }
+    return 0;
+}
+
+/* Reactant molecules without a product are deleted; when a whole reactant pattern goes
+ * (and DeleteMolecules is not given) the whole matched species goes with it. */
+static int find_deletions(ilnet_crule *cr)
+{
+    for (int i = 0; i < cr->nr; i++) {
+        int all = 1, any = 0;
+        for (int q = cr->r_moff[i]; q < cr->r_moff[i + 1]; q++) {
+            if (cr->r2p_mol[q] < 0)
+                any = 1;
+            else
+                all = 0;
+        }
+        if (any && all && !cr->src->delete_molecules) cr->del_species[i] = 1;
+        for (int q = cr->r_moff[i]; q < cr->r_moff[i + 1]; q++)
+            if (cr->r2p_mol[q] < 0) {
+                PUSH(cr->del, cr->n_del, q);
+                if (add_center(cr, -(q + 1))) return ILNET_ENOMEM;
+            }
+    }
+    return 0;
+}
+
+/* Match plans of the include/exclude conditions. The reverse of a rule tests the forward
+ * reactants' conditions on its products (and the other way round). */
+static int compile_conditions(ilnet_crule *cr)
+{
+    const ilnet_bngl_rule *r = cr->src;
+    if (!r->n_cond) return 0;
+    cr->n_cond = r->n_cond;
+    cr->cond = r->cond;
+    cr->cond_plan = calloc((size_t)r->n_cond, sizeof *cr->cond_plan);
+    cr->cond_prod = calloc((size_t)r->n_cond, sizeof *cr->cond_prod);
+    if (!cr->cond_plan || !cr->cond_prod) return ilnet_error_oom();
+    for (int i = 0; i < r->n_cond; i++) {
+        cr->cond_prod[i] = r->cond[i].on_products ^ cr->reverse;
+        int rc = ilnet_match_plan_init(&cr->cond_plan[i], &r->cond[i].pat);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* The edits: what changes between the corresponding reactant and product elements, each
+ * touched element joining the reaction centre. */
+static int find_edits(ilnet_crule *cr, const ilnet_bngl_model *m)
+{
+    int rc = find_state_changes(cr, m);
+    if (!rc) rc = find_unbonds(cr);
+    if (!rc) rc = find_additions(cr);
+    if (!rc) rc = find_new_bonds(cr);
+    if (!rc) rc = find_deletions(cr);
+    return rc;
+}
+
 int ilnet_crule_init(ilnet_crule *cr, const ilnet_bngl_model *m, const ilnet_bngl_rule *r,
                      int reverse)
 {
@@ -235,148 +442,12 @@ int ilnet_crule_init(ilnet_crule *cr, const ilnet_bngl_model *m, const ilnet_bng
     if (rc) return rc;
     if (cr->nr > 2)
         return rerr(m, r, reverse, "rules with more than two reactant patterns are not supported");
-    const ilnet_graph *R = &cr->R, *P = &cr->P;
-    cr->r2p_mol = malloc(((size_t)R->nmol + 1) * sizeof(int));
-    cr->p2r_mol = malloc(((size_t)P->nmol + 1) * sizeof(int));
-    cr->r2p_comp = malloc(((size_t)R->ncomp + 1) * sizeof(int));
-    cr->p2r_comp = malloc(((size_t)P->ncomp + 1) * sizeof(int));
-    cr->del_species = calloc((size_t)cr->nr + 1, sizeof(int));
-    cr->plan = calloc((size_t)cr->nr + 1, sizeof *cr->plan);
-    if (!cr->r2p_mol || !cr->p2r_mol || !cr->r2p_comp || !cr->p2r_comp || !cr->del_species ||
-        !cr->plan)
-        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
-    for (int i = 0; i < R->nmol; i++)
-        cr->r2p_mol[i] = -1;
-    for (int i = 0; i < P->nmol; i++)
-        cr->p2r_mol[i] = -1;
-    for (int i = 0; i < R->ncomp; i++)
-        cr->r2p_comp[i] = -1;
-    for (int i = 0; i < P->ncomp; i++)
-        cr->p2r_comp[i] = -1;
-    /* molecules: explicit %labels first, then the first unused one of the same type */
-    for (int pass = 0; pass < 2; pass++)
-        for (int p = 0; p < P->nmol; p++) {
-            if (cr->p2r_mol[p] >= 0) continue;
-            for (int q = 0; q < R->nmol; q++) {
-                if (cr->r2p_mol[q] >= 0 || R->m[q].type != P->m[p].type) continue;
-                if (pass == 0 && (P->m[p].label < 0 || P->m[p].label != R->m[q].label)) continue;
-                if (pass == 1 && (R->m[q].label >= 0 || P->m[p].label >= 0) &&
-                    R->m[q].label != P->m[p].label)
-                    continue;
-                cr->p2r_mol[p] = q;
-                cr->r2p_mol[q] = p;
-                break;
-            }
-        }
-    /* sites of corresponding molecules, by name in order */
-    for (int p = 0; p < P->nmol; p++) {
-        int q = cr->p2r_mol[p];
-        if (q < 0) continue;
-        const ilnet_moltype *t = &m->mt.t[P->m[p].type];
-        for (int pc = P->m[p].c0; pc < P->m[p].c0 + P->m[p].nc; pc++) {
-            for (int rc2 = R->m[q].c0; rc2 < R->m[q].c0 + R->m[q].nc; rc2++)
-                if (cr->r2p_comp[rc2] < 0 && R->c[rc2].name == P->c[pc].name) {
-                    cr->r2p_comp[rc2] = pc;
-                    cr->p2r_comp[pc] = rc2;
-                    break;
-                }
-            if (cr->p2r_comp[pc] < 0)
-                return rerr(m, r, reverse,
-                            "site '%s' of '%s' appears in the products but not in the reactants",
-                            t->names[P->c[pc].name].name, t->name);
-        }
-        for (int rc2 = R->m[q].c0; rc2 < R->m[q].c0 + R->m[q].nc; rc2++)
-            if (cr->r2p_comp[rc2] < 0)
-                return rerr(m, r, reverse,
-                            "site '%s' of '%s' appears in the reactants but not in the products",
-                            t->names[R->c[rc2].name].name, t->name);
-    }
-    /* state changes and wildcards */
-    for (int pc = 0; pc < P->ncomp; pc++) {
-        int rc2 = cr->p2r_comp[pc];
-        const ilnet_gcomp *a = rc2 >= 0 ? &R->c[rc2] : NULL, *b = &P->c[pc];
-        const ilnet_moltype *t = &m->mt.t[P->m[b->mol].type];
-        if (!a) continue;
-        if (b->state >= 0 && b->state != a->state) {
-            ilnet_pair sp = {rc2, b->state};
-            PUSH(cr->state, cr->n_state, sp);
-            if (add_center(cr, rc2)) return ILNET_ENOMEM;
-        }
-        if (a->wild != b->wild)
-            return rerr(m, r, reverse,
-                        "bond wildcard on site '%s' of '%s' differs between reactants and products",
-                        t->names[b->name].name, t->name);
-    }
-    /* bonds broken */
-    for (int a = 0; a < R->ncomp; a++)
-        for (int k = 0; k < R->c[a].nb; k++) {
-            int b = R->c[a].b[k];
-            if (b < a) continue;
-            int pa = cr->r2p_comp[a], pb = cr->r2p_comp[b];
-            if (pa < 0 || pb < 0) continue; /* goes with a deleted molecule */
-            if (!has_bond(P, pa, pb)) {
-                ilnet_pair u = {a, b};
-                PUSH(cr->unbond, cr->n_unbond, u);
-                if (add_center(cr, a) || add_center(cr, b)) return ILNET_ENOMEM;
-            }
-        }
-    /* molecules added, sites inheriting states through %labels */
-    for (int p = 0; p < P->nmol; p++)
-        if (cr->p2r_mol[p] < 0) {
-            PUSH(cr->add, cr->n_add, p);
-            for (int pc = P->m[p].c0; pc < P->m[p].c0 + P->m[p].nc; pc++) {
-                if (P->c[pc].label < 0) continue;
-                for (int rc2 = 0; rc2 < R->ncomp; rc2++)
-                    if (R->c[rc2].label == P->c[pc].label) {
-                        ilnet_pair ih = {rc2, pc};
-                        PUSH(cr->inherit, cr->n_inherit, ih);
-                        if (add_center(cr, rc2)) return ILNET_ENOMEM;
-                        break;
-                    }
-            }
-        }
-    /* bonds formed */
-    for (int a = 0; a < P->ncomp; a++)
-        for (int k = 0; k < P->c[a].nb; k++) {
-            int b = P->c[a].b[k];
-            if (b < a) continue;
-            int ra = cr->p2r_comp[a], rb = cr->p2r_comp[b];
-            if (ra >= 0 && rb >= 0 && has_bond(R, ra, rb)) continue;
-            ilnet_pair bp = {ra >= 0 ? ra : -(a + 1), rb >= 0 ? rb : -(b + 1)};
-            PUSH(cr->bond, cr->n_bond, bp);
-            if (ra >= 0 && add_center(cr, ra)) return ILNET_ENOMEM;
-            if (rb >= 0 && add_center(cr, rb)) return ILNET_ENOMEM;
-        }
-    /* molecules deleted */
-    for (int i = 0; i < cr->nr; i++) {
-        int all = 1, any = 0;
-        for (int q = cr->r_moff[i]; q < cr->r_moff[i + 1]; q++) {
-            if (cr->r2p_mol[q] < 0)
-                any = 1;
-            else
-                all = 0;
-        }
-        if (any && all && !r->delete_molecules) cr->del_species[i] = 1;
-        for (int q = cr->r_moff[i]; q < cr->r_moff[i + 1]; q++)
-            if (cr->r2p_mol[q] < 0) {
-                PUSH(cr->del, cr->n_del, q);
-                if (add_center(cr, -(q + 1))) return ILNET_ENOMEM;
-            }
-    }
+    if ((rc = alloc_maps(cr))) return rc;
+    map_molecules(cr);
+    if ((rc = map_sites(cr, m)) || (rc = find_edits(cr, m))) return rc;
     for (int i = 0; i < cr->nr; i++)
         if ((rc = ilnet_match_plan_init(&cr->plan[i], &rp[i]))) return rc;
-    /* the reverse of a rule tests the forward reactants' conditions on its products */
-    if (r->n_cond) {
-        cr->n_cond = r->n_cond;
-        cr->cond = r->cond;
-        cr->cond_plan = calloc((size_t)r->n_cond, sizeof *cr->cond_plan);
-        cr->cond_prod = calloc((size_t)r->n_cond, sizeof *cr->cond_prod);
-        if (!cr->cond_plan || !cr->cond_prod) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
-        for (int i = 0; i < r->n_cond; i++) {
-            cr->cond_prod[i] = r->cond[i].on_products ^ reverse;
-            if ((rc = ilnet_match_plan_init(&cr->cond_plan[i], &r->cond[i].pat))) return rc;
-        }
-    }
+    if ((rc = compile_conditions(cr))) return rc;
     if (cr->n_state + cr->n_unbond + cr->n_bond + cr->n_add + cr->n_del == 0)
         return rerr(m, r, reverse, "the rule changes nothing (products equal reactants)");
     return compute_symmetry(cr);

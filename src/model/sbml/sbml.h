@@ -27,7 +27,6 @@ typedef struct {
                           * concentration semantics) */
 } ilnet_sbml_symbols;
 
-/* symbols may be NULL. */
 /* symbols and notify (warnings: libsbml errors ilnet ignores) may be NULL. */
 int ilnet_sbml_read(ilnet_network **out, ilnet_sbml_symbols *symbols, const char *path,
                     const ilnet_notify *notify);

@@ -5,6 +5,7 @@
 #include "sbml.h"
 
 #include "../../common/error.h"
+#include "../../common/strbuf.h"
 #include "../../common/strmap.h"
 
 #include <ctype.h>
@@ -129,35 +130,41 @@ static int is_number(const char *s, double *v)
     return e != s && !*e && !errno;
 }
 
-static int build(wctx *w, Model_t *m)
+/* An initial assignment of symbol when text is not a plain number. */
+static int initial_assignment(wctx *w, Model_t *m, const char *symbol, const char *text,
+                              const char *what)
 {
-    const ilnet_network *net = w->net;
-    size_t ns = ilnet_network_species_count(net);
+    double v;
+    if (is_number(text, &v)) return 0;
+    ASTNode_t *a = math(w, text, what);
+    if (!a) return ILNET_EINPUT;
+    InitialAssignment_t *ia = Model_createInitialAssignment(m);
+    InitialAssignment_setSymbol(ia, symbol);
+    InitialAssignment_setMath(ia, a);
+    ASTNode_free(a);
+    return 0;
+}
+
+static int add_parameters(wctx *w, Model_t *m)
+{
     char buf[512];
-    Compartment_t *cp = Model_createCompartment(m);
-    Compartment_setId(cp, "cell");
-    Compartment_setSize(cp, 1);
-    Compartment_setConstant(cp, 1);
-    Compartment_setSpatialDimensionsAsDouble(cp, 3);
-    for (size_t i = 0; i < ilnet_network_parameter_count(net); i++) {
-        const ilnet_parameter *p = ilnet_network_parameter(net, i);
+    for (size_t i = 0; i < ilnet_network_parameter_count(w->net); i++) {
+        const ilnet_parameter *p = ilnet_network_parameter(w->net, i);
         Parameter_t *q = Model_createParameter(m);
         Parameter_setId(q, p->name);
         Parameter_setConstant(q, 1);
         Parameter_setValue(q, p->value);
-        double v;
-        if (!is_number(p->text, &v)) {
-            snprintf(buf, sizeof buf, "parameter '%s'", p->name);
-            ASTNode_t *a = math(w, p->text, buf);
-            if (!a) return ILNET_EINPUT;
-            InitialAssignment_t *ia = Model_createInitialAssignment(m);
-            InitialAssignment_setSymbol(ia, p->name);
-            InitialAssignment_setMath(ia, a);
-            ASTNode_free(a);
-        }
+        snprintf(buf, sizeof buf, "parameter '%s'", p->name);
+        if (initial_assignment(w, m, p->name, p->text, buf)) return ILNET_EINPUT;
     }
-    for (size_t i = 0; i < ilnet_network_species_count(net); i++) {
-        const ilnet_species *s = ilnet_network_species(net, i);
+    return 0;
+}
+
+static int add_species(wctx *w, Model_t *m)
+{
+    char buf[512];
+    for (size_t i = 0; i < ilnet_network_species_count(w->net); i++) {
+        const ilnet_species *s = ilnet_network_species(w->net, i);
         Species_t *q = Model_createSpecies(m);
         Species_setId(q, w->sid[i]);
         if (strcmp(w->sid[i], s->name)) Species_setName(q, s->name);
@@ -166,23 +173,30 @@ static int build(wctx *w, Model_t *m)
         Species_setHasOnlySubstanceUnits(q, 1);
         Species_setBoundaryCondition(q, s->fixed);
         Species_setConstant(q, 0);
-        double v;
-        if (!is_number(s->amount_text, &v)) {
-            snprintf(buf, sizeof buf, "species '%s'", s->name);
-            ASTNode_t *a = math(w, s->amount_text, buf);
-            if (!a) return ILNET_EINPUT;
-            InitialAssignment_t *ia = Model_createInitialAssignment(m);
-            InitialAssignment_setSymbol(ia, w->sid[i]);
-            InitialAssignment_setMath(ia, a);
-            ASTNode_free(a);
-        }
+        snprintf(buf, sizeof buf, "species '%s'", s->name);
+        if (initial_assignment(w, m, w->sid[i], s->amount_text, buf)) return ILNET_EINPUT;
     }
-    /* observables and functions: parameters set by assignment rules */
+    return 0;
+}
+
+/* A parameter set by an assignment rule (takes a). */
+static void add_assigned(Model_t *m, const char *name, ASTNode_t *a)
+{
+    Parameter_t *q = Model_createParameter(m);
+    Parameter_setId(q, name);
+    Parameter_setConstant(q, 0);
+    Rule_t *r = Model_createAssignmentRule(m);
+    Rule_setVariable(r, name);
+    Rule_setMath(r, a);
+    ASTNode_free(a);
+}
+
+/* observables and functions: parameters set by assignment rules */
+static int add_observables_functions(wctx *w, Model_t *m)
+{
+    const ilnet_network *net = w->net;
     for (size_t k = 0; k < ilnet_network_observable_count(net); k++) {
         const ilnet_observable *o = ilnet_network_observable(net, k);
-        Parameter_t *q = Model_createParameter(m);
-        Parameter_setId(q, o->name);
-        Parameter_setConstant(q, 0);
         ASTNode_t *sum = ASTNode_createWithType(AST_PLUS);
         if (!o->n_terms) {
             ASTNode_setType(sum, AST_INTEGER);
@@ -202,88 +216,167 @@ static int build(wctx *w, Model_t *m)
                 ASTNode_addChild(sum, pr);
             }
         }
-        Rule_t *r = Model_createAssignmentRule(m);
-        Rule_setVariable(r, o->name);
-        Rule_setMath(r, sum);
-        ASTNode_free(sum);
+        add_assigned(m, o->name, sum);
     }
+    char buf[512];
     for (size_t k = 0; k < ilnet_network_function_count(net); k++) {
         const ilnet_function *f = ilnet_network_function(net, k);
-        Parameter_t *q = Model_createParameter(m);
-        Parameter_setId(q, f->name);
-        Parameter_setConstant(q, 0);
         snprintf(buf, sizeof buf, "function '%s'", f->name);
         ASTNode_t *a = math(w, f->text, buf);
         if (!a) return ILNET_EINPUT;
-        Rule_t *r = Model_createAssignmentRule(m);
-        Rule_setVariable(r, f->name);
-        Rule_setMath(r, a);
-        ASTNode_free(a);
+        add_assigned(m, f->name, a);
     }
-    for (size_t j = 0; j < ilnet_network_reaction_count(net); j++) {
-        const ilnet_reaction *rx = ilnet_network_reaction(net, j);
+    return 0;
+}
+
+/* reactants and products, each species once with its summed stoichiometry */
+static void add_species_refs(wctx *w, Reaction_t *r, const ilnet_reaction *rx)
+{
+    for (int side = 0; side < 2; side++) {
+        int n = side ? rx->n_products : rx->n_reactants;
+        const int *idx = side ? rx->products : rx->reactants;
+        const double *co = side ? rx->pcoef : rx->rcoef;
+        for (int a = 0; a < n; a++) {
+            int seen = 0;
+            for (int b = 0; b < a; b++)
+                seen |= idx[b] == idx[a];
+            if (seen) continue;
+            double st = 0;
+            for (int b = a; b < n; b++)
+                if (idx[b] == idx[a]) st += co ? co[b] : 1;
+            SpeciesReference_t *sr = side ? Reaction_createProduct(r) : Reaction_createReactant(r);
+            SpeciesReference_setSpecies(sr, w->sid[idx[a]]);
+            SpeciesReference_setStoichiometry(sr, st);
+            SpeciesReference_setConstant(sr, 1);
+        }
+    }
+}
+
+/* species the rate law reads directly are modifiers (SBML requires them listed) */
+static int add_modifiers(wctx *w, Reaction_t *r, size_t j)
+{
+    const ilnet_network *net = w->net;
+    const ilnet_reaction *rx = ilnet_network_reaction(net, j);
+    if (!ilnet_network_reaction_is_dynamic(net, j)) return 0;
+    size_t ns = ilnet_network_species_count(net);
+    int *in = malloc((ilnet_network_observable_count(net) + ns + 1) * sizeof *in);
+    if (!in) return ilnet_error_oom();
+    int k = ilnet_network_rate_inputs(net, j, in);
+    size_t s0 = ilnet_network_species_var(net, 0);
+    for (int q = 0; q < k; q++) {
+        if ((size_t)in[q] < s0) continue;
+        int sp = in[q] - (int)s0, listed = 0;
+        for (int a = 0; a < rx->n_reactants; a++)
+            listed |= rx->reactants[a] == sp;
+        for (int a = 0; a < rx->n_products; a++)
+            listed |= rx->products[a] == sp;
+        if (!listed) SpeciesReference_setSpecies(Reaction_createModifier(r), w->sid[sp]);
+    }
+    free(in);
+    return 0;
+}
+
+static int add_kinetic_law(wctx *w, Reaction_t *r, const ilnet_reaction *rx)
+{
+    /* mass action: rate law times every reactant amount */
+    ilnet_strbuf b = ILNET_STRBUF_INIT;
+    ilnet_strbuf_printf(&b, "(%s)", rx->rate_text);
+    for (int a = 0; a < rx->n_reactants && !rx->general; a++) {
+        ilnet_strbuf_append(&b, "*");
+        ilnet_strbuf_append(&b, w->sid[rx->reactants[a]]);
+    }
+    char *law = ilnet_strbuf_detach(&b);
+    if (!law) return ILNET_ENOMEM;
+    char buf[512];
+    snprintf(buf, sizeof buf, "reaction %s", rx->name);
+    /* species are already SBML ids here: map only names through fix_tree once */
+    ASTNode_t *a = math(w, law, buf);
+    free(law);
+    if (!a) return ILNET_EINPUT;
+    KineticLaw_t *kl = Reaction_createKineticLaw(r);
+    KineticLaw_setMath(kl, a);
+    ASTNode_free(a);
+    return 0;
+}
+
+static int add_reactions(wctx *w, Model_t *m)
+{
+    char buf[64];
+    for (size_t j = 0; j < ilnet_network_reaction_count(w->net); j++) {
+        const ilnet_reaction *rx = ilnet_network_reaction(w->net, j);
         Reaction_t *r = Model_createReaction(m);
         snprintf(buf, sizeof buf, "R%zu", j + 1);
         Reaction_setId(r, buf);
         if (rx->label) Reaction_setName(r, rx->label);
         Reaction_setReversible(r, 0);
-        for (int side = 0; side < 2; side++) {
-            int n = side ? rx->n_products : rx->n_reactants;
-            const int *idx = side ? rx->products : rx->reactants;
-            const double *co = side ? rx->pcoef : rx->rcoef;
-            for (int a = 0; a < n; a++) {
-                int seen = 0;
-                for (int b = 0; b < a; b++)
-                    seen |= idx[b] == idx[a];
-                if (seen) continue;
-                double st = 0;
-                for (int b = a; b < n; b++)
-                    if (idx[b] == idx[a]) st += co ? co[b] : 1;
-                SpeciesReference_t *sr =
-                    side ? Reaction_createProduct(r) : Reaction_createReactant(r);
-                SpeciesReference_setSpecies(sr, w->sid[idx[a]]);
-                SpeciesReference_setStoichiometry(sr, st);
-                SpeciesReference_setConstant(sr, 1);
-            }
-        }
-        /* species the rate law reads directly are modifiers (SBML requires them listed) */
-        if (ilnet_network_reaction_is_dynamic(net, j)) {
-            int *in = malloc((ilnet_network_observable_count(net) + ns + 1) * sizeof *in);
-            if (!in) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
-            int k = ilnet_network_rate_inputs(net, j, in);
-            size_t s0 = ilnet_network_species_var(net, 0);
-            for (int q = 0; q < k; q++) {
-                if ((size_t)in[q] < s0) continue;
-                int sp = in[q] - (int)s0, listed = 0;
-                for (int a = 0; a < rx->n_reactants; a++)
-                    listed |= rx->reactants[a] == sp;
-                for (int a = 0; a < rx->n_products; a++)
-                    listed |= rx->products[a] == sp;
-                if (!listed) SpeciesReference_setSpecies(Reaction_createModifier(r), w->sid[sp]);
-            }
-            free(in);
-        }
-        /* mass action: rate law times every reactant amount */
-        size_t len = strlen(rx->rate_text) + 16;
-        for (int a = 0; a < rx->n_reactants && !rx->general; a++)
-            len += strlen(w->sid[rx->reactants[a]]) + 1;
-        char *law = malloc(len);
-        if (!law) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
-        snprintf(law, len, "(%s)", rx->rate_text);
-        for (int a = 0; a < rx->n_reactants && !rx->general; a++) {
-            strcat(law, "*");
-            strcat(law, w->sid[rx->reactants[a]]);
-        }
-        snprintf(buf, sizeof buf, "reaction %s", rx->name);
-        /* species are already SBML ids here: map only names through fix_tree once */
-        ASTNode_t *a = math(w, law, buf);
-        free(law);
-        if (!a) return ILNET_EINPUT;
-        KineticLaw_t *kl = Reaction_createKineticLaw(r);
-        KineticLaw_setMath(kl, a);
-        ASTNode_free(a);
+        add_species_refs(w, r, rx);
+        int rc = add_modifiers(w, r, j);
+        if (!rc) rc = add_kinetic_law(w, r, rx);
+        if (rc) return rc;
     }
     return 0;
+}
+
+static int build(wctx *w, Model_t *m)
+{
+    Compartment_t *cp = Model_createCompartment(m);
+    Compartment_setId(cp, "cell");
+    Compartment_setSize(cp, 1);
+    Compartment_setConstant(cp, 1);
+    Compartment_setSpatialDimensionsAsDouble(cp, 3);
+    int rc = add_parameters(w, m);
+    if (!rc) rc = add_species(w, m);
+    if (!rc) rc = add_observables_functions(w, m);
+    if (!rc) rc = add_reactions(w, m);
+    return rc;
+}
+
+/* species ids: the name when it is an SId nobody else uses, else S<n> */
+static int species_ids(wctx *w)
+{
+    const ilnet_network *net = w->net;
+    for (size_t i = 0; i < ilnet_network_species_count(net); i++) {
+        const char *nm = ilnet_network_species(net, i)->name;
+        char id[64];
+        int own = valid_sid(nm) && ilnet_network_find_parameter(net, nm) < 0 &&
+                  ilnet_network_find_observable(net, nm) < 0 &&
+                  ilnet_network_find_function(net, nm) < 0 && strcmp(nm, "cell") &&
+                  !(nm[0] == 'S' && isdigit((unsigned char)nm[1]));
+        snprintf(id, sizeof id, "S%zu", i + 1);
+        w->sid[i] = strdup(own ? nm : id);
+        if (!w->sid[i] || ilnet_strmap_put(&w->by_name, nm, (int)i) < 0) return ilnet_error_oom();
+    }
+    return 0;
+}
+
+static int check(SBMLDocument_t *d, const char *path)
+{
+    /* libsbml's consistency checks: unit warnings are expected (no units declared) */
+    SBMLDocument_setConsistencyChecks(d, LIBSBML_CAT_UNITS_CONSISTENCY, 0);
+    SBMLDocument_checkConsistency(d);
+    for (unsigned i = 0; i < SBMLDocument_getNumErrors(d); i++) {
+        const XMLError_t *e = (const XMLError_t *)SBMLDocument_getError(d, i);
+        if (XMLError_isError(e) || XMLError_isFatal(e))
+            return ilnet_error_set(ILNET_EINTERNAL, "%s: exported SBML fails libsbml's checks: %s",
+                                   path, XMLError_getMessage(e));
+    }
+    return 0;
+}
+
+/* written to PATH.tmp, then renamed */
+static int save(SBMLDocument_t *d, const char *path)
+{
+    size_t n = strlen(path) + 8;
+    char *tmp = malloc(n);
+    if (!tmp) return ilnet_error_oom();
+    snprintf(tmp, n, "%s.tmp", path);
+    int rc = 0;
+    if (!writeSBMLToFile(d, tmp) || rename(tmp, path) != 0) {
+        rc = ilnet_error_set(ILNET_EIO, "%s: cannot write: %s", path, strerror(errno));
+        remove(tmp);
+    }
+    free(tmp);
+    return rc;
 }
 
 int ilnet_sbml_write(const ilnet_network *net, const char *path)
@@ -295,57 +388,20 @@ int ilnet_sbml_write(const ilnet_network *net, const char *path)
     size_t ns = ilnet_network_species_count(net);
     wctx w = {net, path, calloc(ns + 1, sizeof(char *)), ILNET_STRMAP_INIT,
               L3ParserSettings_create()};
-    int rc = w.sid && w.ps ? 0 : ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    int rc = w.sid && w.ps ? 0 : ilnet_error_oom();
     if (!rc) L3ParserSettings_setParseLog(w.ps, L3P_PARSE_LOG_AS_LN);
-    /* species ids: the name when it is an SId nobody else uses, else S<n> */
-    for (size_t i = 0; i < ns && !rc; i++) {
-        const char *nm = ilnet_network_species(net, i)->name;
-        char id[64];
-        int own = valid_sid(nm) && ilnet_network_find_parameter(net, nm) < 0 &&
-                  ilnet_network_find_observable(net, nm) < 0 &&
-                  ilnet_network_find_function(net, nm) < 0 && strcmp(nm, "cell") &&
-                  !(nm[0] == 'S' && isdigit((unsigned char)nm[1]));
-        snprintf(id, sizeof id, "S%zu", i + 1);
-        w.sid[i] = strdup(own ? nm : id);
-        if (!w.sid[i] ||
-            ilnet_strmap_put(&w.by_name, ilnet_network_species(net, i)->name, (int)i) < 0)
-            rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
-    }
+    if (!rc) rc = species_ids(&w);
     SBMLDocument_t *d = rc ? NULL : SBMLDocument_createWithLevelAndVersion(3, 2);
     if (d) {
         Model_t *m = SBMLDocument_createModel(d);
         Model_setId(m, "ilnet_export");
         Model_setTimeUnits(m, "dimensionless");
         rc = build(&w, m);
-        if (!rc) {
-            /* libsbml's consistency checks: unit warnings are expected (no units declared) */
-            SBMLDocument_setConsistencyChecks(d, LIBSBML_CAT_UNITS_CONSISTENCY, 0);
-            SBMLDocument_checkConsistency(d);
-            for (unsigned i = 0; i < SBMLDocument_getNumErrors(d) && !rc; i++) {
-                const XMLError_t *e = (const XMLError_t *)SBMLDocument_getError(d, i);
-                if (XMLError_isError(e) || XMLError_isFatal(e))
-                    rc = ilnet_error_set(ILNET_EINTERNAL,
-                                         "%s: exported SBML fails libsbml's checks: %s", path,
-                                         XMLError_getMessage(e));
-            }
-        }
-        if (!rc) {
-            size_t n = strlen(path) + 8;
-            char *tmp = malloc(n);
-            if (!tmp)
-                rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
-            else {
-                snprintf(tmp, n, "%s.tmp", path);
-                if (!writeSBMLToFile(d, tmp) || rename(tmp, path) != 0) {
-                    rc = ilnet_error_set(ILNET_EIO, "%s: cannot write: %s", path, strerror(errno));
-                    remove(tmp);
-                }
-                free(tmp);
-            }
-        }
+        if (!rc) rc = check(d, path);
+        if (!rc) rc = save(d, path);
         SBMLDocument_free(d);
     } else if (!rc) {
-        rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        rc = ilnet_error_oom();
     }
     for (size_t i = 0; i < ns && w.sid; i++)
         free(w.sid[i]);

@@ -2,7 +2,7 @@
 #ifndef ILNET_TIMECOURSE_META_H
 #define ILNET_TIMECOURSE_META_H
 
-#include "../solver/solver.h"
+#include "solver.h"
 
 typedef struct {
     const char *model_path;

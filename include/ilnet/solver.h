@@ -1,0 +1,88 @@
+/* Simulation: CVODE (BDF, Newton, analytic Jacobian, dense or KLU sparse direct linear
+ * solver) from a model's initial amounts through a list of output times. The model keeps
+ * its solver between simulations (CVodeReInit), so repeated runs cost only integration. */
+#ifndef INCLUDE_ILNET_SOLVER_H
+#define INCLUDE_ILNET_SOLVER_H
+
+#include "common.h"
+#include "model.h"
+
+#include <stddef.h>
+
+ILNET_BEGIN_DECL
+
+typedef enum {
+    ILNET_LINEAR_SOLVER_AUTO = 0, /* dense up to dense_max species, KLU sparse above */
+    ILNET_LINEAR_SOLVER_DENSE = 1,
+    ILNET_LINEAR_SOLVER_KLU = 2
+} ilnet_linear_solver;
+
+#define ILNET_SIMULATE_OPTIONS_VERSION 1
+
+typedef struct {
+    unsigned int version; /* ILNET_SIMULATE_OPTIONS_VERSION */
+    double atol, rtol;    /* CVODE's absolute and relative tolerances */
+    long max_steps;       /* internal steps allowed per output interval */
+    ilnet_linear_solver linear_solver;
+    int dense_max; /* AUTO: the largest network (species) solved dense */
+} ilnet_simulate_options;
+
+#ifdef __cplusplus
+#define ILNET_SIMULATE_OPTIONS_INIT                                                                \
+    {                                                                                              \
+        ILNET_SIMULATE_OPTIONS_VERSION, 1e-8, 1e-8, 100000, ILNET_LINEAR_SOLVER_AUTO, 10           \
+    }
+#else
+#define ILNET_SIMULATE_OPTIONS_INIT                                                                \
+    {                                                                                              \
+        .version = ILNET_SIMULATE_OPTIONS_VERSION, .atol = 1e-8, .rtol = 1e-8,                     \
+        .max_steps = 100000, .linear_solver = ILNET_LINEAR_SOLVER_AUTO, .dense_max = 10            \
+    }
+#endif
+
+typedef struct ilnet_simulation ilnet_simulation;
+
+/* Integrates m from its initial amounts at times[0] through times[n_times - 1]
+ * (non-decreasing), one output row per time (row 0: the initial state). opts may be NULL.
+ * Returns 0; ILNET_ESOLVER when the integrator stopped early, with *out holding the rows it
+ * reached (ilnet_simulation_rows) and the reason (ilnet_simulation_message); or another
+ * negative code with *out NULL. */
+ILNET_EXTERN(int)
+ilnet_model_simulate(ilnet_simulation **out, ilnet_model *m, const double *times, size_t n_times,
+                     const ilnet_simulate_options *opts);
+ILNET_EXTERN(void) ilnet_simulation_free(ilnet_simulation *s);
+
+/* Rows requested and rows filled (equal unless the integrator failed). */
+ILNET_EXTERN(size_t) ilnet_simulation_times_count(const ilnet_simulation *s);
+ILNET_EXTERN(size_t) ilnet_simulation_rows(const ilnet_simulation *s);
+ILNET_EXTERN(const double *) ilnet_simulation_times(const ilnet_simulation *s);
+/* Row-major [times][species] and [times][observables], in the model's order. */
+ILNET_EXTERN(const double *) ilnet_simulation_species(const ilnet_simulation *s);
+ILNET_EXTERN(const double *) ilnet_simulation_observables(const ilnet_simulation *s);
+ILNET_EXTERN(size_t) ilnet_simulation_species_count(const ilnet_simulation *s);
+ILNET_EXTERN(size_t) ilnet_simulation_observable_count(const ilnet_simulation *s);
+/* 0, or ILNET_ESOLVER with the message: time reached, CVODE's reason, dominant species. */
+ILNET_EXTERN(int) ilnet_simulation_status(const ilnet_simulation *s);
+ILNET_EXTERN(const char *) ilnet_simulation_message(const ilnet_simulation *s);
+/* "dense" or "klu". */
+ILNET_EXTERN(const char *) ilnet_simulation_linear_solver(const ilnet_simulation *s);
+
+typedef struct {
+    long steps, rhs_evals, jac_evals, lin_setups;
+    long err_test_fails, nonlin_iters, nonlin_conv_fails;
+    double last_step, t_reached;
+} ilnet_simulation_stats;
+ILNET_EXTERN(void)
+ilnet_simulation_get_stats(ilnet_simulation_stats *out, const ilnet_simulation *s);
+
+/* Writes the simulation as an HDF5 time course (docs/hdf5-layout.md; via a temporary name,
+ * renamed into place when complete). m must be the model that produced it. */
+ILNET_EXTERN(int)
+ilnet_simulation_write_hdf5(const ilnet_simulation *s, const ilnet_model *m, const char *path);
+/* CSV: a header "time,<observables>,<species>", one row per time reached. */
+ILNET_EXTERN(int)
+ilnet_simulation_write_csv(const ilnet_simulation *s, const ilnet_model *m, const char *path);
+
+ILNET_END_DECL
+
+#endif

@@ -1,0 +1,68 @@
+/* Studies: a YAML config (docs/study.md) of time courses, sweeps and dose responses on one
+ * model, run on worker threads (and MPI ranks in an MPI build) into one resumable HDF5
+ * file. The library prints nothing and installs no signal handlers: progress and messages
+ * reach the caller's callbacks, and the progress callback stops the run by returning
+ * non-zero (a CLI does so on SIGINT). */
+#ifndef INCLUDE_ILNET_STUDY_H
+#define INCLUDE_ILNET_STUDY_H
+
+#include "common.h"
+
+#include <stddef.h>
+
+ILNET_BEGIN_DECL
+
+typedef struct {
+    size_t done;      /* points finished in this run, over every rank (estimated mid-run) */
+    size_t total;     /* points this run has to do (a resumed file: those not done before) */
+    double elapsed_s; /* since the points started */
+    int rank;         /* this process's MPI rank (0 without MPI) */
+    int final;        /* 1 on the last call, after every point */
+} ilnet_study_progress;
+
+/* Called about ten times a second on the thread that called ilnet_study_run, on every
+ * rank. A non-zero return stops the study: it takes no more points, keeps the finished
+ * ones in a file that --resume (options.resume) can continue, and returns
+ * ILNET_ECANCELLED. */
+typedef int (*ilnet_study_progress_cb)(const ilnet_study_progress *progress, void *payload);
+
+#define ILNET_STUDY_OPTIONS_VERSION 1
+
+typedef struct {
+    unsigned int version;             /* ILNET_STUDY_OPTIONS_VERSION */
+    int threads;                      /* worker threads; 0: every core */
+    int resume;                       /* continue an unfinished file, skipping finished points */
+    int overwrite;                    /* replace an unfinished file instead of refusing */
+    int check_only;                   /* validate the config against the model, run nothing */
+    const char *output;               /* overrides the config's output.file (NULL: keep it) */
+    const char *command_line;         /* stored as provenance (NULL: empty) */
+    ilnet_study_progress_cb progress; /* may be NULL */
+    /* "FILE: valid: ...", the summary line, "already finished": ILNET_MESSAGE_INFO, on rank 0
+     * only; may be NULL */
+    ilnet_message_cb message;
+    void *payload; /* passed to both callbacks */
+} ilnet_study_options;
+
+/* ilnet_study_options o = ILNET_STUDY_OPTIONS_INIT; then set what differs. */
+#ifdef __cplusplus
+#define ILNET_STUDY_OPTIONS_INIT                                                                   \
+    {                                                                                              \
+        ILNET_STUDY_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0                                     \
+    }
+#else
+#define ILNET_STUDY_OPTIONS_INIT                                                                   \
+    {                                                                                              \
+        .version = ILNET_STUDY_OPTIONS_VERSION                                                     \
+    }
+#endif
+
+/* Runs the study config at config_path (opts may be NULL for the defaults). Returns 0;
+ * ILNET_EINPUT for a bad config or model (nothing is run: the message names
+ * FILE:LINE:COL and the key); ILNET_ESOLVER when some points failed (the file is complete
+ * and records each point's status and message); ILNET_ECANCELLED when the progress
+ * callback stopped it; or another negative code. */
+ILNET_EXTERN(int) ilnet_study_run(const char *config_path, const ilnet_study_options *opts);
+
+ILNET_END_DECL
+
+#endif

@@ -1,0 +1,190 @@
+/* Study config names against the compiled model: parameters, species (in any component
+ * order, rewritten to the network's spelling), observables and presets. */
+#include "config.h"
+
+#include "../common/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TRY(x)                                                                                     \
+    do {                                                                                           \
+        int rc_ = (x);                                                                             \
+        if (rc_) return rc_;                                                                       \
+    } while (0)
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A BioNetGen species string with each molecule's components sorted, so that
+ * "S5(d,y~u,dm)" and "S5(d,dm,y~u)" compare equal (caller frees). */
+static char *sorted_components(const char *name)
+{
+    size_t n = strlen(name);
+    char *out = malloc(n + 1), *buf = strdup(name);
+    char **parts = malloc((n / 2 + 2) * sizeof *parts);
+    if (!out || !buf || !parts) {
+        free(out);
+        free(buf);
+        free(parts);
+        return NULL;
+    }
+    size_t o = 0;
+    for (char *m = buf; *m;) {
+        char *open = strchr(m, '('), *close = open ? strchr(open, ')') : NULL;
+        if (!open || !close) {
+            strcpy(out + o, m);
+            o += strlen(m);
+            break;
+        }
+        memcpy(out + o, m, (size_t)(open - m) + 1);
+        o += (size_t)(open - m) + 1;
+        *close = 0;
+        int k = 0;
+        for (char *c = strtok(open + 1, ","); c; c = strtok(NULL, ","))
+            parts[k++] = c;
+        qsort(parts, k, sizeof *parts, cmp_str);
+        for (int i = 0; i < k; i++)
+            o += (size_t)sprintf(out + o, "%s%s", i ? "," : "", parts[i]);
+        out[o++] = ')';
+        m = close + 1;
+    }
+    out[o] = 0;
+    free(buf);
+    free(parts);
+    return out;
+}
+
+/* Index of species name in net, also when its components are written in another order;
+ * -1 when absent. */
+static int find_species(const ilnet_network *net, const char *name)
+{
+    int i = ilnet_network_find_species(net, name);
+    if (i >= 0) return i;
+    char *want = sorted_components(name);
+    for (size_t k = 0; want && i < 0 && k < ilnet_network_species_count(net); k++) {
+        char *have = sorted_components(ilnet_network_species(net, k)->name);
+        if (have && !strcmp(have, want)) i = (int)k;
+        free(have);
+    }
+    free(want);
+    return i;
+}
+
+/* Replaces a config species name by the network's spelling of it. */
+static int respell(char **name, const ilnet_network *net, int i)
+{
+    if (!strcmp(*name, ilnet_network_species(net, i)->name)) return 0;
+    char *s = strdup(ilnet_network_species(net, i)->name);
+    if (!s) return ilnet_error_oom();
+    free(*name);
+    *name = s;
+    return 0;
+}
+
+static int need_param(const ilnet_config *c, const ilnet_network *net, const char *name,
+                      ilnet_config_pos pos, const char *path)
+{
+    if (ilnet_network_find_parameter(net, name) >= 0) return 0;
+    return ilnet_config_error(c, pos, path, "the model has no parameter '%s'", name);
+}
+
+static int need_species(const ilnet_config *c, const ilnet_network *net, char **name,
+                        ilnet_config_pos pos, const char *path)
+{
+    int i = find_species(net, *name);
+    if (i >= 0) return respell(name, net, i);
+    return ilnet_config_error(
+        c, pos, path,
+        "the model has no species '%s' (species are named as in the "
+        "network, e.g. '%s'; see ilnet info)",
+        *name, ilnet_network_species_count(net) ? ilnet_network_species(net, 0)->name : "none");
+}
+
+static int need_obs(const ilnet_config *c, const ilnet_network *net, const char *name,
+                    ilnet_config_pos pos, const char *path)
+{
+    if (ilnet_network_find_observable(net, name) >= 0) return 0;
+    return ilnet_config_error(c, pos, path, "the model has no observable '%s'", name);
+}
+
+static int need_presets(const ilnet_config *c, const ilnet_presets *ps, char **names, int n,
+                        const ilnet_config_pos *pos, const char *path)
+{
+    for (int i = 0; i < n; i++)
+        if (!ps || !ilnet_presets_find(ps, names[i])) {
+            char ip[600];
+            snprintf(ip, sizeof ip, n > 1 ? "%s[%d]" : "%s", path, i);
+            return ilnet_config_error(c, pos[i], ip, "no preset '%s'%s%s", names[i],
+                                      ps ? " in " : " (the model has no presets file)",
+                                      ps ? ps->path : "");
+        }
+    return 0;
+}
+
+/* Parameters, or (protocol steps) parameters and species. */
+static int need_assign(const ilnet_config *c, const ilnet_network *net,
+                       const ilnet_config_assign *a, int species_too, int species_only)
+{
+    for (int i = 0; i < a->n; i++) {
+        int sp = species_too || species_only ? find_species(net, a->names[i]) : -1;
+        if (sp >= 0) TRY(respell(&a->names[i], net, sp));
+        if (species_only) {
+            TRY(need_species(c, net, &a->names[i], a->pos[i], a->paths[i]));
+        } else if (!(species_too && sp >= 0)) {
+            if (ilnet_network_find_parameter(net, a->names[i]) < 0)
+                return ilnet_config_error(c, a->pos[i], a->paths[i], "the model has no %s '%s'",
+                                          species_too ? "parameter or species" : "parameter",
+                                          a->names[i]);
+        }
+        if (species_only && a->values[i] < 0)
+            return ilnet_config_error(c, a->pos[i], a->paths[i], "amount %g is negative",
+                                      a->values[i]);
+    }
+    return 0;
+}
+
+int ilnet_config_check_names(ilnet_config *c, const ilnet_network *net, const ilnet_presets *ps)
+{
+    TRY(need_presets(c, ps, c->presets, c->n_presets, c->preset_pos, "preset"));
+    TRY(need_assign(c, net, &c->params, 0, 0));
+    TRY(need_assign(c, net, &c->initial, 0, 1));
+    for (int i = 0; i < c->n_observables; i++)
+        TRY(need_obs(c, net, c->observables[i], c->observable_pos[i], "output.observables"));
+    for (int i = 0; i < c->n_species; i++)
+        TRY(need_species(c, net, &c->species[i], c->species_pos[i], "output.species"));
+    for (int x = 0; x < c->n_experiments; x++) {
+        ilnet_config_experiment *e = &c->experiments[x];
+        char kp[600];
+        snprintf(kp, sizeof kp, "%s.preset", e->path);
+        TRY(need_presets(c, ps, e->presets, e->n_presets, e->preset_pos, kp));
+        TRY(need_assign(c, net, &e->params, 0, 0));
+        TRY(need_assign(c, net, &e->protocol.preeq_set, 1, 0));
+        for (int k = 0; k < e->protocol.n_steps; k++) {
+            TRY(need_assign(c, net, &e->protocol.steps[k].set, 1, 0));
+            TRY(need_assign(c, net, &e->protocol.steps[k].add, 0, 1));
+        }
+        for (int k = 0; k < e->n_sweep; k++)
+            TRY(need_param(c, net, e->sweep[k].name, e->sweep[k].pos, e->sweep[k].path));
+        if (e->type == ILNET_EXP_DOSE) {
+            snprintf(kp, sizeof kp, "%s.dose.%s", e->path,
+                     e->dose_is_species ? "species" : "parameter");
+            if (e->dose_is_species)
+                TRY(need_species(c, net, &e->dose_name, e->dose_pos, kp));
+            else
+                TRY(need_param(c, net, e->dose_name, e->dose_pos, kp));
+            snprintf(kp, sizeof kp, "%s.readout.observable", e->path);
+            TRY(need_obs(c, net, e->readout_obs, e->readout_pos, kp));
+            for (int s = 0; s < e->n_series; s++) {
+                snprintf(kp, sizeof kp, "%s.series[%d].preset", e->path, s);
+                TRY(need_presets(c, ps, e->series[s].presets, e->series[s].n_presets,
+                                 e->series[s].preset_pos, kp));
+                TRY(need_assign(c, net, &e->series[s].params, 0, 0));
+            }
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,253 @@
+/* The plan of a study: everything checked and derived before a point runs. */
+#include "study_internal.h"
+
+#include "../common/error.h"
+#include "../common/file.h"
+#include "../model/load.h"
+#include "point.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+double ilnet_study_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void exp_free(ilnet_study_exp *x)
+{
+    ilnet_design_free(&x->pts);
+    free(x->times);
+    for (int i = 0; i < x->n_readouts; i++)
+        free(x->readout_names[i]);
+    free(x->readout_names);
+    free(x->readout_row);
+    free(x->status);
+}
+
+/* A dose response's readouts: each time, then peak and integral, named "OBS@T", "OBS:peak". */
+static int exp_readouts(ilnet_study_exp *x, const ilnet_config_experiment *e)
+{
+    int nr = e->n_readout_times + e->readout_peak + e->readout_integral;
+    x->readout_names = calloc(nr, sizeof *x->readout_names);
+    x->readout_row = calloc(nr, sizeof *x->readout_row);
+    if (!x->readout_names || !x->readout_row) return ilnet_error_oom();
+    for (int i = 0; i < nr; i++) {
+        char buf[512];
+        if (i < e->n_readout_times) {
+            snprintf(buf, sizeof buf, "%s@%g", e->readout_obs, e->readout_times[i]);
+            for (size_t r = 0; r < x->n_times; r++)
+                if (x->times[r] == e->readout_times[i]) x->readout_row[i] = r;
+        } else {
+            snprintf(buf, sizeof buf, "%s:%s", e->readout_obs,
+                     i == e->n_readout_times && e->readout_peak ? "peak" : "integral");
+        }
+        if (!(x->readout_names[i] = strdup(buf))) return ilnet_error_oom();
+        x->n_readouts = i + 1;
+    }
+    return 0;
+}
+
+/* Points, the output grid (the simulation grid plus readout times) and readout names. */
+static int exp_init(ilnet_study_exp *x, const ilnet_config *c, const ilnet_config_experiment *e)
+{
+    memset(x, 0, sizeof *x);
+    x->e = e;
+    int rc = ilnet_design_expand(&x->pts, e);
+    if (rc) return rc;
+    size_t extra = e->type == ILNET_EXP_DOSE ? (size_t)e->n_readout_times : 0;
+    x->times = malloc((c->n_times + extra) * sizeof *x->times);
+    x->status = calloc(x->pts.n_points + 1, 1);
+    if (!x->times || !x->status) return ilnet_error_oom();
+    memcpy(x->times, c->times, c->n_times * sizeof *x->times);
+    size_t n = c->n_times;
+    for (size_t i = 0; i < extra; i++)
+        x->times[n++] = e->readout_times[i];
+    qsort(x->times, n, sizeof *x->times, cmp_double);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!m || x->times[i] != x->times[m - 1]) x->times[m++] = x->times[i];
+    x->n_times = m;
+    return e->type == ILNET_EXP_DOSE ? exp_readouts(x, e) : 0;
+}
+
+/* The config, the model, its presets, and every name in the config. */
+static int load(ilnet_study *S, const char *config_path)
+{
+    ilnet_config *c = &S->c;
+    int rc = ilnet_config_read(c, config_path);
+    if (rc) return rc;
+    S->have_config = 1;
+    if (S->o->output) {
+        free(c->output);
+        if (!(c->output = strdup(S->o->output))) return ilnet_error_oom();
+    }
+    if ((rc = ilnet_network_load(&S->net, c->model, &S->notify))) {
+        ilnet_error_prefix("%s:%d:%d: model", c->path, c->model_pos.line, c->model_pos.col);
+        return rc;
+    }
+    const char *pf = c->presets_file ? c->presets_file
+                                     : (S->default_presets = ilnet_presets_default_path(c->model));
+    if (pf) {
+        if ((rc = ilnet_presets_read(&S->presets_store, pf))) return rc;
+        S->presets = &S->presets_store;
+    }
+    if ((rc = ilnet_config_check_names(c, S->net, S->presets))) return rc;
+    /* provenance: the model file's text as it was when the study ran */
+    rc = ilnet_file_read(&S->model_text, NULL, c->model);
+    if (rc == ILNET_ENOMEM) return rc;
+    ilnet_error_clear();
+    return 0;
+}
+
+/* The stored columns; a dose response's readout must be among them. */
+static int columns(ilnet_study *S)
+{
+    const ilnet_config *c = &S->c;
+    S->net_obs = ilnet_network_observable_count(S->net);
+    S->net_sp = ilnet_network_species_count(S->net);
+    S->n_obs = c->all_observables ? (int)S->net_obs : c->n_observables;
+    S->n_sp = c->species_mode == 1 ? (int)S->net_sp : c->species_mode == 2 ? c->n_species : 0;
+    S->obs_names = calloc(S->n_obs + 1, sizeof *S->obs_names);
+    S->obs_idx = calloc(S->n_obs + 1, sizeof *S->obs_idx);
+    S->sp_names = calloc(S->n_sp + 1, sizeof *S->sp_names);
+    S->sp_idx = calloc(S->n_sp + 1, sizeof *S->sp_idx);
+    if (!S->obs_names || !S->obs_idx || !S->sp_names || !S->sp_idx) return ilnet_error_oom();
+    for (int i = 0; i < S->n_obs; i++) {
+        S->obs_idx[i] =
+            c->all_observables ? i : ilnet_network_find_observable(S->net, c->observables[i]);
+        S->obs_names[i] = ilnet_network_observable(S->net, S->obs_idx[i])->name;
+    }
+    for (int i = 0; i < S->n_sp; i++) {
+        S->sp_idx[i] = c->species_mode == 1 ? i : ilnet_network_find_species(S->net, c->species[i]);
+        S->sp_names[i] = ilnet_network_species(S->net, S->sp_idx[i])->name;
+    }
+    for (int k = 0; k < c->n_experiments; k++) {
+        const ilnet_config_experiment *e = &c->experiments[k];
+        if (e->type != ILNET_EXP_DOSE) continue;
+        int have = 0;
+        for (int i = 0; i < S->n_obs; i++)
+            have |= !strcmp(S->obs_names[i], e->readout_obs);
+        if (!have) {
+            char kp[600];
+            snprintf(kp, sizeof kp, "%s.readout.observable", e->path);
+            return ilnet_config_error(c, e->readout_pos, kp,
+                                      "'%s' is not among output.observables (it must be stored)",
+                                      e->readout_obs);
+        }
+    }
+    return 0;
+}
+
+/* A dry run of the setup: every override and the first point's values must apply. */
+static int dry_run(ilnet_study *S, int k)
+{
+    const ilnet_config_experiment *e = &S->c.experiments[k];
+    const ilnet_study_exp *x = &S->x[k];
+    int rc = 0;
+    for (int s = 0; s < (e->type == ILNET_EXP_DOSE ? e->n_series : 1); s++) {
+        ilnet_point_unit *u;
+        if ((rc = ilnet_point_unit_new(&u, &S->c, e, s, S->presets, x->times, x->n_times,
+                                       x->pts.names, x->pts.n_vars)))
+            return rc;
+        for (int j = 0; j < x->pts.n_vars && x->pts.n_points && !rc; j++)
+            if (u->var_param[j] >= 0 &&
+                ilnet_network_set_parameter(u->net, x->pts.names[j], x->pts.values[j])) {
+                int dose = e->type == ILNET_EXP_DOSE;
+                rc =
+                    ilnet_config_error(&S->c, dose ? e->dose_pos : e->sweep[j].pos,
+                                       dose ? e->path : e->sweep[j].path, "%s", ilnet_error_last());
+            }
+        ilnet_point_unit_free(u);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* The experiment's shape as stored. */
+static int group(ilnet_study *S, int k)
+{
+    static const char *const design_names[] = {"grid", "zip", "lhs", "sobol"};
+    const ilnet_config_experiment *e = &S->c.experiments[k];
+    const ilnet_study_exp *x = &S->x[k];
+    ilnet_study_group *G = &S->groups[k];
+    G->name = e->name;
+    G->type = e->type == ILNET_EXP_TIMECOURSE ? "timecourse"
+              : e->type == ILNET_EXP_SWEEP    ? "sweep"
+                                              : "dose_response";
+    G->design = e->type == ILNET_EXP_SWEEP ? design_names[e->design] : NULL;
+    G->has_seed = e->type == ILNET_EXP_SWEEP && e->design == ILNET_DESIGN_LHS;
+    G->seed = e->seed;
+    G->n_points = x->pts.n_points;
+    G->n_vars = x->pts.n_vars;
+    G->var_names = x->pts.names;
+    G->var_values = x->pts.values;
+    G->n_times = x->n_times;
+    G->times = x->times;
+    G->n_obs = S->n_obs;
+    G->obs_names = S->obs_names;
+    G->n_species = S->n_sp;
+    G->species_names = S->sp_names;
+    G->n_stats = ILNET_STAT_COUNT;
+    G->stat_names = ilnet_stat_names;
+    if (e->type != ILNET_EXP_DOSE) return 0;
+    G->n_series = e->n_series;
+    G->n_doses = e->n_doses;
+    G->n_readouts = x->n_readouts;
+    G->doses = e->doses;
+    G->readout_names = (const char *const *)x->readout_names;
+    const char **sn = calloc(e->n_series, sizeof *sn);
+    if (!sn) return ilnet_error_oom();
+    for (int s = 0; s < e->n_series; s++)
+        sn[s] = e->series[s].name;
+    G->series_names = sn;
+    return 0;
+}
+
+int ilnet_study_plan(ilnet_study *S, const char *config_path)
+{
+    int rc = load(S, config_path);
+    if (!rc) rc = columns(S);
+    if (rc) return rc;
+    const ilnet_config *c = &S->c;
+    S->x = calloc(c->n_experiments + 1, sizeof *S->x);
+    S->groups = calloc(c->n_experiments + 1, sizeof *S->groups);
+    if (!S->x || !S->groups) return ilnet_error_oom();
+    for (int k = 0; k < c->n_experiments; k++) {
+        if ((rc = exp_init(&S->x[k], c, &c->experiments[k]))) return rc;
+        if (S->x[k].n_times > S->max_times) S->max_times = S->x[k].n_times;
+        S->total += S->x[k].pts.n_points;
+        if ((rc = dry_run(S, k)) || (rc = group(S, k))) return rc;
+    }
+    return 0;
+}
+
+void ilnet_study_plan_free(ilnet_study *S)
+{
+    int n = S->have_config ? S->c.n_experiments : 0;
+    for (int k = 0; S->groups && k < n; k++)
+        free((void *)S->groups[k].series_names);
+    free(S->groups);
+    for (int k = 0; S->x && k < n; k++)
+        exp_free(&S->x[k]);
+    free(S->x);
+    free(S->obs_names);
+    free(S->obs_idx);
+    free(S->sp_names);
+    free(S->sp_idx);
+    free(S->model_text);
+    free(S->default_presets);
+    if (S->presets) ilnet_presets_free(S->presets);
+    ilnet_network_free(S->net);
+    if (S->have_config) ilnet_config_free(&S->c);
+}

@@ -1,0 +1,83 @@
+/* Where a study's points go. The runner (experiment layer) knows the shape of what it
+ * stores, not the file format: the output layer implements these operations (the HDF5
+ * study file, output/h5study.h) and hands them to ilnet_study_execute. */
+#ifndef ILNET_STUDY_STORE_H
+#define ILNET_STUDY_STORE_H
+
+#include "../solver/solver.h"
+
+#include <stddef.h>
+
+/* One experiment as stored. */
+typedef struct {
+    const char *name, *type, *design;
+    unsigned long seed;
+    int has_seed;
+    size_t n_points;
+    int n_vars;
+    const char *const *var_names;
+    const double *var_values; /* [n_points][n_vars] */
+    size_t n_times;
+    const double *times;
+    int n_obs;
+    const char *const *obs_names;
+    int n_species; /* 0: species not stored */
+    const char *const *species_names;
+    int n_stats;
+    const char *const *stat_names;
+    /* dose responses (n_series > 0) */
+    int n_series, n_doses, n_readouts;
+    const char *const *series_names;
+    const double *doses;
+    const char *const *readout_names;
+} ilnet_study_group;
+
+/* Provenance stored with the study. */
+typedef struct {
+    const char *config_path, *config_text, *model_path, *model_text, *command_line;
+    const ilnet_solver_options *solver;
+    const char *linear_solver;
+} ilnet_study_meta;
+
+/* The Hill fit of one dose-response series and readout: ec50, hill, bottom, top, their
+ * standard errors, r2, rss (the order of ilnet_study_fit_fields). */
+#define ILNET_STUDY_FIT_FIELDS 10
+extern const char *const ilnet_study_fit_fields[ILNET_STUDY_FIT_FIELDS];
+
+/* Per dose-response group: response [series][dose][readout], fit [series][readout][FIELDS],
+ * fit_status [series][readout] (1 fitted, -1 failed, 0 too few points). NULL for others. */
+typedef struct {
+    const double *response, *fit;
+    const signed char *fit_status;
+    size_t n_failed;
+} ilnet_study_final;
+
+/* The operations, on an opaque handle. Each returns 0 or a negative ILNET_E* code with the
+ * error message set. */
+typedef struct {
+    /* a new working store at path, replacing any there */
+    int (*create)(void **out, const char *path, const ilnet_study_meta *meta,
+                  const ilnet_study_group *groups, int n_groups);
+    /* reopen one to resume: it must hold the same config and shapes; *finished is set when
+     * it is already final */
+    int (*open)(void **out, int *finished, const char *path, const ilnet_study_meta *meta,
+                const ilnet_study_group *groups, int n_groups);
+    /* reopen on every rank of an MPI run (collective), or NULL without MPI support */
+    int (*open_ranks)(void **out, const char *path, const ilnet_study_meta *meta,
+                      const ilnet_study_group *groups, int n_groups);
+    /* "running", "complete", "failed_points", ... of the store at path (caller frees), or
+     * NULL when there is none */
+    char *(*file_status)(const char *path);
+    int (*read_status)(void *h, int g, signed char *status);
+    /* one point: obs [n_times][n_obs], species [n_times][n_species] (NULL when not stored),
+     * stats [n_stats], message (may be NULL); data first, status last */
+    int (*write_point)(void *h, int g, size_t point, const double *obs, const double *species,
+                       signed char status, const double *stats, const char *message);
+    int (*flush)(void *h);
+    int (*read_observables)(void *h, int g, size_t point, double *obs);
+    /* the final form (compression 0-9) with the fits; closes h */
+    int (*finalize)(void *h, int compression, const ilnet_study_final *finals, const char *status);
+    void (*close)(void *h);
+} ilnet_study_store;
+
+#endif

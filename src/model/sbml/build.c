@@ -1,0 +1,476 @@
+/* The libsbml model -> an ilnet network: symbols first (what each id is and what changes
+ * it), then the network's parameters, species, rules, reactions and events in that order,
+ * and the output symbols. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef ilnet_sbml_reader ctx;
+typedef ilnet_sbml_sym sym;
+
+/* ---- symbols ---- */
+
+static int add_sym(ctx *c, const char *id, int kind)
+{
+    if (ilnet_strmap_get(&c->map, id, (size_t)-1) >= 0)
+        return ilnet_error_set(ILNET_EINPUT, "%s: id '%s' used twice", c->path, id);
+    sym *s = realloc(c->syms, (size_t)(c->nsyms + 1) * sizeof *s);
+    if (!s) return ilnet_error_oom();
+    c->syms = s;
+    memset(&s[c->nsyms], 0, sizeof *s);
+    s[c->nsyms].id = id;
+    s[c->nsyms].kind = kind;
+    s[c->nsyms].net_species = -1;
+    c->nsyms++;
+    return 0;
+}
+
+/* compartments, parameters and species, in that order */
+static int declare_symbols(ctx *c)
+{
+    Model_t *m = c->m;
+    int rc;
+    for (unsigned i = 0; i < Model_getNumCompartments(m); i++)
+        if ((rc = add_sym(c, Compartment_getId(Model_getCompartment(m, i)), ILNET_SBML_COMP)))
+            return rc;
+    for (unsigned i = 0; i < Model_getNumParameters(m); i++)
+        if ((rc = add_sym(c, Parameter_getId(Model_getParameter(m, i)), ILNET_SBML_PARAM)))
+            return rc;
+    for (unsigned i = 0; i < Model_getNumSpecies(m); i++) {
+        Species_t *s = Model_getSpecies(m, i);
+        if ((rc = add_sym(c, Species_getId(s), ILNET_SBML_SPECIES))) return rc;
+        sym *y = &c->syms[c->nsyms - 1];
+        y->comp = Species_getCompartment(s);
+        Compartment_t *cp = Model_getCompartmentById(m, y->comp);
+        if (!cp)
+            return ilnet_error_set(ILNET_EINPUT, "%s: species '%s' is in unknown compartment '%s'",
+                                   c->path, y->id, y->comp);
+        y->conc = !Species_getHasOnlySubstanceUnits(s) &&
+                  Compartment_getSpatialDimensionsAsDouble(cp) != 0;
+        if (Species_isSetConversionFactor(s))
+            return ilnet_sbml_unsupported(c, "conversion factor on species", y->id);
+    }
+    for (int i = 0; i < c->nsyms; i++)
+        if (ilnet_strmap_put(&c->map, c->syms[i].id, i) < 0) return ilnet_error_oom();
+    return 0;
+}
+
+static int mark_rules(ctx *c)
+{
+    for (unsigned i = 0; i < Model_getNumRules(c->m); i++) {
+        Rule_t *r = Model_getRule(c->m, i);
+        if (Rule_isAlgebraic(r)) return ilnet_sbml_unsupported(c, "algebraic rule", NULL);
+        sym *s = ilnet_sbml_lookup(c, Rule_getVariable(r));
+        if (!s)
+            return ilnet_error_set(ILNET_EINPUT, "%s: rule for unknown symbol '%s'", c->path,
+                                   Rule_getVariable(r));
+        if (Rule_isAssignment(r))
+            s->assigned = 1;
+        else
+            s->rate_rule = 1;
+        if (s->kind == ILNET_SBML_COMP && s->rate_rule)
+            return ilnet_sbml_unsupported(c, "rate rule on a compartment", s->id);
+    }
+    return 0;
+}
+
+/* parameters and compartments that events change become state variables */
+static int mark_event_targets(ctx *c)
+{
+    for (unsigned i = 0; i < Model_getNumEvents(c->m); i++) {
+        Event_t *ev = Model_getEvent(c->m, i);
+        for (unsigned a = 0; a < Event_getNumEventAssignments(ev); a++) {
+            const char *v = EventAssignment_getVariable(Event_getEventAssignment(ev, a));
+            sym *s = ilnet_sbml_lookup(c, v);
+            if (!s)
+                return ilnet_sbml_unsupported(
+                    c, "event assignment to a species reference (stoichiometry)", v);
+            if (s->assigned)
+                return ilnet_error_set(
+                    ILNET_EINPUT, "%s: event '%s' assigns to '%s', which has an assignment rule",
+                    c->path, Event_getId(ev), v);
+            if (s->kind != ILNET_SBML_SPECIES) s->event_target = 1;
+        }
+    }
+    return 0;
+}
+
+static int check_unsupported(ctx *c)
+{
+    /* a concentration with a rate rule in a varying compartment would need dV/dt terms */
+    for (int k = 0; k < c->nsyms; k++) {
+        sym *y = &c->syms[k];
+        if (y->kind != ILNET_SBML_SPECIES || !y->conc || !y->rate_rule) continue;
+        sym *cp = ilnet_sbml_lookup(c, y->comp);
+        if (cp && cp->assigned)
+            return ilnet_sbml_unsupported(
+                c, "rate rule on a concentration in a varying compartment", y->id);
+    }
+    for (unsigned i = 0; i < Model_getNumReactions(c->m); i++) {
+        Reaction_t *r = Model_getReaction(c->m, i);
+        if (Reaction_isSetFast(r) && Reaction_getFast(r))
+            return ilnet_sbml_unsupported(c, "fast reaction", Reaction_getId(r));
+    }
+    return 0;
+}
+
+static int uses_reaction_id(const Model_t *m, const ASTNode_t *n)
+{
+    if (!n) return 0;
+    if (ASTNode_getType(n) == AST_NAME && Model_getReactionById((Model_t *)m, ASTNode_getName(n)))
+        return 1;
+    for (unsigned i = 0; i < ASTNode_getNumChildren(n); i++)
+        if (uses_reaction_id(m, ASTNode_getChild(n, i))) return 1;
+    return 0;
+}
+
+/* a reaction id used in math stands for its rate */
+static void find_rate_refs(ctx *c)
+{
+    Model_t *m = c->m;
+    for (unsigned i = 0; i < Model_getNumRules(m); i++)
+        c->rate_refs |= uses_reaction_id(m, Rule_getMath(Model_getRule(m, i)));
+    for (unsigned i = 0; i < Model_getNumReactions(m); i++) {
+        KineticLaw_t *kl = Reaction_getKineticLaw(Model_getReaction(m, i));
+        if (kl) c->rate_refs |= uses_reaction_id(m, KineticLaw_getMath(kl));
+    }
+    for (unsigned i = 0; i < Model_getNumEvents(m); i++) {
+        Event_t *ev = Model_getEvent(m, i);
+        const Trigger_t *tr = Event_getTrigger(ev);
+        const Delay_t *dl = Event_getDelay(ev);
+        const Priority_t *pr = Event_getPriority(ev);
+        c->rate_refs |= (tr && uses_reaction_id(m, Trigger_getMath(tr))) ||
+                        (dl && uses_reaction_id(m, Delay_getMath(dl))) ||
+                        (pr && uses_reaction_id(m, Priority_getMath(pr)));
+        for (unsigned a = 0; a < Event_getNumEventAssignments(ev); a++)
+            c->rate_refs |=
+                uses_reaction_id(m, EventAssignment_getMath(Event_getEventAssignment(ev, a)));
+    }
+}
+
+/* ---- initial values ---- */
+
+/* 1 when id has an initial assignment (*math its math, which may be missing) */
+static int initial_assignment(ctx *c, const char *id, const ASTNode_t **math)
+{
+    int j = ilnet_strmap_get(&c->init_assign, id, (size_t)-1);
+    if (j < 0) return 0;
+    *math = InitialAssignment_getMath(Model_getInitialAssignment(c->m, (unsigned)j));
+    return 1;
+}
+
+/* 1 when math refers to something that is not a constant parameter */
+static int uses_state(ctx *c, const ASTNode_t *n)
+{
+    if (!n) return 0;
+    ASTNodeType_t t = ASTNode_getType(n);
+    if (t == AST_NAME_TIME) return 1;
+    if (t == AST_NAME) {
+        sym *s = ilnet_sbml_lookup(c, ASTNode_getName(n));
+        if (!s) return Model_getReactionById(c->m, ASTNode_getName(n)) != NULL;
+        return s->kind == ILNET_SBML_SPECIES || s->assigned || s->rate_rule || s->state_init ||
+               s->event_target;
+    }
+    for (unsigned i = 0; i < ASTNode_getNumChildren(n); i++)
+        if (uses_state(c, ASTNode_getChild(n, i))) return 1;
+    return 0;
+}
+
+static int index_initial_assignments(ctx *c)
+{
+    Model_t *m = c->m;
+    for (unsigned i = 0; i < Model_getNumInitialAssignments(m); i++)
+        if (ilnet_strmap_put(&c->init_assign,
+                             InitialAssignment_getSymbol(Model_getInitialAssignment(m, i)),
+                             (int)i) < 0)
+            return ilnet_error_oom();
+    /* initial assignments that use the state (species, rules, time, rates) are evaluated at
+     * t0 with it: such parameters become fixed species */
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (int i = 0; i < c->nsyms; i++) {
+            sym *s = &c->syms[i];
+            const ASTNode_t *init;
+            if (s->kind == ILNET_SBML_SPECIES || s->assigned || s->rate_rule || s->state_init ||
+                s->event_target || !initial_assignment(c, s->id, &init))
+                continue;
+            if (uses_state(c, init)) {
+                s->state_init = 1;
+                changed = 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* The value a compartment or parameter declares, as text (*text, malloc'ed). */
+static int declared_value(ctx *c, const sym *s, char **text)
+{
+    Model_t *m = c->m;
+    double v;
+    int set;
+    if (s->kind == ILNET_SBML_COMP) {
+        Compartment_t *cp = Model_getCompartmentById(m, s->id);
+        set = Compartment_isSetSize(cp) || Compartment_isSetVolume(cp);
+        v = Compartment_getSize(cp);
+        if (!set && Compartment_getSpatialDimensionsAsDouble(cp) == 0) set = 1, v = 1;
+        if (!set && SBase_getLevel((const SBase_t *)m) < 3) set = 1, v = 1;
+    } else {
+        Parameter_t *p = Model_getParameterById(m, s->id);
+        set = Parameter_isSetValue(p);
+        v = Parameter_getValue(p);
+    }
+    if (!set)
+        return ilnet_error_set(ILNET_EINPUT, "%s: '%s' has no value and no initial assignment",
+                               c->path, s->id);
+    ilnet_strbuf b = ILNET_STRBUF_INIT;
+    ilnet_sbml_put_number(&b, v);
+    return (*text = ilnet_strbuf_detach(&b)) ? 0 : ILNET_ENOMEM;
+}
+
+/* a compartment or parameter without an assignment rule */
+static int add_parameter(ctx *c, ilnet_network *net, sym *s)
+{
+    const ASTNode_t *init;
+    char *text = NULL, where[512];
+    int rc;
+    if (initial_assignment(c, s->id, &init)) {
+        snprintf(where, sizeof where, "the initial assignment of '%s'", s->id);
+        if (!(text = ilnet_sbml_math_text(c, init, where))) return ILNET_EINPUT;
+    } else if ((rc = declared_value(c, s, &text))) {
+        return rc;
+    }
+    /* an initial value may use species (their initial amounts): not supported */
+    if (s->rate_rule || s->state_init || s->event_target) {
+        /* a parameter with a rate rule is a state variable; one whose initial value depends
+         * on the state, or that events change, is a fixed species (constant between
+         * events) */
+        rc = ilnet_network_add_species(net, s->id, text, !s->rate_rule, 0);
+        s->net_species = (int)ilnet_network_species_count(net) - 1;
+    } else {
+        rc = ilnet_network_add_parameter(net, s->id, text, 0);
+    }
+    free(text);
+    return rc;
+}
+
+/* a species without an assignment rule: its initial amount */
+static int add_species(ctx *c, ilnet_network *net, sym *s)
+{
+    Species_t *sp = Model_getSpeciesById(c->m, s->id);
+    const ASTNode_t *init;
+    ilnet_strbuf b = ILNET_STRBUF_INIT;
+    if (initial_assignment(c, s->id, &init)) {
+        char where[512];
+        snprintf(where, sizeof where, "the initial assignment of '%s'", s->id);
+        char *v = ilnet_sbml_math_text(c, init, where);
+        if (!v) return ILNET_EINPUT;
+        if (s->conc)
+            ilnet_strbuf_printf(&b, "(%s)*%s", v, s->comp);
+        else
+            ilnet_strbuf_append(&b, v);
+        free(v);
+    } else if (Species_isSetInitialAmount(sp)) {
+        ilnet_strbuf_printf(&b, "%.17g", Species_getInitialAmount(sp));
+    } else if (Species_isSetInitialConcentration(sp)) {
+        ilnet_strbuf_printf(&b, "%.17g*%s", Species_getInitialConcentration(sp), s->comp);
+    } else {
+        return ilnet_error_set(ILNET_EINPUT, "%s: species '%s' has no initial amount", c->path,
+                               s->id);
+    }
+    char *text = ilnet_strbuf_detach(&b);
+    if (!text) return ILNET_ENOMEM;
+    int fixed = (Species_getBoundaryCondition(sp) || Species_getConstant(sp)) && !s->rate_rule;
+    int rc = ilnet_network_add_species(net, s->id, text, fixed, 0);
+    s->net_species = (int)ilnet_network_species_count(net) - 1;
+    free(text);
+    return rc;
+}
+
+/* ---- rules and events ---- */
+
+/* assignment rules: functions; rate rules: general reactions making the variable */
+static int add_rule(ctx *c, ilnet_network *net, Rule_t *r)
+{
+    sym *s = ilnet_sbml_lookup(c, Rule_getVariable(r));
+    char buf[512];
+    snprintf(buf, sizeof buf, "the rule for '%s'", s->id);
+    char *text = ilnet_sbml_math_text(c, Rule_getMath(r), buf);
+    if (!text) return ILNET_EINPUT;
+    if (Rule_isAssignment(r)) {
+        int rc = ilnet_network_add_function(net, s->id, text, 0);
+        free(text);
+        return rc;
+    }
+    /* d[S]/dt = f means dn/dt = f*V for a concentration species */
+    ilnet_strbuf rate = ILNET_STRBUF_INIT;
+    if (s->kind == ILNET_SBML_SPECIES && s->conc)
+        ilnet_strbuf_printf(&rate, "(%s)*%s", text, s->comp);
+    else
+        ilnet_strbuf_append(&rate, text);
+    free(text);
+    char *law = ilnet_strbuf_detach(&rate);
+    if (!law) return ILNET_ENOMEM;
+    int prod = s->net_species;
+    snprintf(buf, sizeof buf, "rate_rule_%s", s->id);
+    int rc = ilnet_network_add_reaction_ex(net, NULL, NULL, 0, &prod, NULL, 1, law, buf, 0, 1);
+    free(law);
+    return rc;
+}
+
+static void free_event(ilnet_event *def)
+{
+    free(def->trigger);
+    free(def->delay);
+    free(def->priority);
+    for (int a = 0; a < def->n_assign && def->assign; a++)
+        free(def->assign[a].value);
+    free(def->assign);
+}
+
+/* an SBML event: trigger, delay and priority as expressions; a species in concentration
+ * semantics receives value * its compartment's size at execution (before the event's own
+ * assignments: SBML test 01779) */
+static int add_event(ctx *c, ilnet_network *net, Event_t *ev, unsigned index)
+{
+    char name[300], where[400];
+    const char *id = Event_getId(ev);
+    if (id && *id)
+        snprintf(name, sizeof name, "%s", id);
+    else
+        snprintf(name, sizeof name, "event%u", index + 1);
+    const Trigger_t *tr = Event_getTrigger(ev);
+    if (!tr || !Trigger_getMath(tr))
+        return ilnet_sbml_unsupported(c, "event without a trigger", name);
+    unsigned na = Event_getNumEventAssignments(ev);
+    ilnet_event def = {0};
+    def.name = name;
+    def.n_assign = (int)na;
+    def.assign = calloc(na + 1, sizeof *def.assign);
+    int rc = def.assign ? 0 : ilnet_error_oom();
+    int l3 = SBase_getLevel((const SBase_t *)c->m) >= 3;
+    /* Level 2: initialValue and persistent do not exist and behave as true */
+    def.initial_value = l3 ? Trigger_getInitialValue(tr) : 1;
+    def.persistent = l3 ? Trigger_getPersistent(tr) : 1;
+    def.use_trigger_values =
+        Event_isSetUseValuesFromTriggerTime(ev) ? Event_getUseValuesFromTriggerTime(ev) : 1;
+    if (!rc) {
+        snprintf(where, sizeof where, "the trigger of event '%s'", name);
+        if (!(def.trigger = ilnet_sbml_math_text(c, Trigger_getMath(tr), where))) rc = ILNET_EINPUT;
+    }
+    const Delay_t *dl = Event_getDelay(ev);
+    if (!rc && dl && Delay_getMath(dl)) {
+        snprintf(where, sizeof where, "the delay of event '%s'", name);
+        if (!(def.delay = ilnet_sbml_math_text(c, Delay_getMath(dl), where))) rc = ILNET_EINPUT;
+    }
+    const Priority_t *pr = Event_getPriority(ev);
+    if (!rc && pr && Priority_getMath(pr)) {
+        snprintf(where, sizeof where, "the priority of event '%s'", name);
+        if (!(def.priority = ilnet_sbml_math_text(c, Priority_getMath(pr), where)))
+            rc = ILNET_EINPUT;
+    }
+    for (unsigned a = 0; a < na && !rc; a++) {
+        EventAssignment_t *ea = Event_getEventAssignment(ev, a);
+        sym *s = ilnet_sbml_lookup(c, EventAssignment_getVariable(ea));
+        snprintf(where, sizeof where, "the assignment to '%s' of event '%s'", s->id, name);
+        def.assign[a].target = (char *)s->id;
+        if (!(def.assign[a].value = ilnet_sbml_math_text(c, EventAssignment_getMath(ea), where)))
+            rc = ILNET_EINPUT;
+        if (s->kind == ILNET_SBML_SPECIES && s->conc) def.assign[a].scale = (char *)s->comp;
+    }
+    if (!rc) rc = ilnet_network_add_event(net, &def);
+    free_event(&def);
+    return rc;
+}
+
+/* ---- output symbols ---- */
+
+static int sym_out(ilnet_sbml_symbols *o, const char *id, const char *amount, const char *conc,
+                   int species, int amount_default)
+{
+    int *fl = realloc(o->species, (size_t)(o->n + 1) * sizeof *fl);
+    if (fl) o->species = fl;
+    int *ad = realloc(o->amount_default, (size_t)(o->n + 1) * sizeof *ad);
+    if (ad) o->amount_default = ad;
+    if (!fl || !ad) return ilnet_error_oom();
+    o->species[o->n] = species;
+    o->amount_default[o->n] = amount_default;
+    char **a = realloc(o->id, (size_t)(o->n + 1) * sizeof *a);
+    if (a) o->id = a;
+    char **b = realloc(o->amount, (size_t)(o->n + 1) * sizeof *b);
+    if (b) o->amount = b;
+    char **cc = realloc(o->conc, (size_t)(o->n + 1) * sizeof *cc);
+    if (cc) o->conc = cc;
+    if (!a || !b || !cc) return ilnet_error_oom();
+    o->id[o->n] = strdup(id);
+    o->amount[o->n] = strdup(amount);
+    o->conc[o->n] = strdup(conc);
+    if (!o->id[o->n] || !o->amount[o->n] || !o->conc[o->n]) {
+        free(o->id[o->n]);
+        free(o->amount[o->n]);
+        free(o->conc[o->n]);
+        return ilnet_error_oom();
+    }
+    o->n++;
+    return 0;
+}
+
+/* output symbols: amount and concentration of species, value of the rest */
+static int output_symbols(ctx *c, ilnet_sbml_symbols *out)
+{
+    int rc = 0;
+    for (int i = 0; i < c->nsyms && !rc; i++) {
+        sym *s = &c->syms[i];
+        int species = s->kind == ILNET_SBML_SPECIES;
+        char a[600], q[600];
+        if (species && s->assigned) {
+            snprintf(a, sizeof a, s->conc ? "%s*%s" : "%s", s->id, s->comp);
+            snprintf(q, sizeof q, s->conc ? "%s" : "%s/%s", s->id, s->comp);
+        } else if (species) {
+            snprintf(a, sizeof a, "%s", s->id);
+            snprintf(q, sizeof q, "%s/%s", s->id, s->comp);
+        } else {
+            snprintf(a, sizeof a, "%s", s->id);
+            snprintf(q, sizeof q, "%s", s->id);
+        }
+        rc = sym_out(out, s->id, a, q, species, !(species && s->conc));
+    }
+    return rc;
+}
+
+/* ---- the model ---- */
+
+/* what each symbol is and what changes it; the checks that need no math translated */
+static int analyse(ctx *c)
+{
+    int rc;
+    if (Model_isSetConversionFactor(c->m))
+        return ilnet_sbml_unsupported(c, "conversion factors", Model_getConversionFactor(c->m));
+    if ((rc = declare_symbols(c)) || (rc = mark_rules(c)) || (rc = mark_event_targets(c)) ||
+        (rc = check_unsupported(c)))
+        return rc;
+    find_rate_refs(c);
+    return index_initial_assignments(c);
+}
+
+int ilnet_sbml_import(ctx *c, ilnet_network *net, ilnet_sbml_symbols *out)
+{
+    Model_t *m = c->m;
+    int rc = analyse(c);
+    /* compartments and parameters: constant ones are network parameters */
+    for (int i = 0; i < c->nsyms && !rc; i++)
+        if (c->syms[i].kind != ILNET_SBML_SPECIES && !c->syms[i].assigned)
+            rc = add_parameter(c, net, &c->syms[i]);
+    for (int i = 0; i < c->nsyms && !rc; i++)
+        if (c->syms[i].kind == ILNET_SBML_SPECIES && !c->syms[i].assigned)
+            rc = add_species(c, net, &c->syms[i]);
+    for (unsigned i = 0; i < Model_getNumRules(m) && !rc; i++)
+        rc = add_rule(c, net, Model_getRule(m, i));
+    if (!rc) rc = ilnet_sbml_add_reactions(c, net);
+    for (unsigned i = 0; i < Model_getNumEvents(m) && !rc; i++)
+        rc = add_event(c, net, Model_getEvent(m, i), i);
+    if (!rc && out) rc = output_symbols(c, out);
+    return rc;
+}

@@ -1,0 +1,196 @@
+/* The public simulation API: the model's solver, created on first use and reused
+ * (CVodeReInit) while the options stay the same. */
+#include "api_simulation.h"
+
+#include "../common/error.h"
+#include "../model/api_model.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct {
+    ilnet_solver *solver;
+    ilnet_solver_options opts;
+    double *y0;
+} cache;
+
+static void cache_free(void *p)
+{
+    cache *c = p;
+    if (!c) return;
+    ilnet_solver_free(c->solver);
+    free(c->y0);
+    free(c);
+}
+
+static int options(ilnet_solver_options *o, const ilnet_simulate_options *in)
+{
+    ilnet_simulate_options defaults = ILNET_SIMULATE_OPTIONS_INIT;
+    if (!in) in = &defaults;
+    if (in->version != ILNET_SIMULATE_OPTIONS_VERSION)
+        return ilnet_error_set(ILNET_EINPUT,
+                               "ilnet_simulate_options: version %u, this library has %d",
+                               in->version, ILNET_SIMULATE_OPTIONS_VERSION);
+    if (!(in->atol > 0) || !(in->rtol > 0) || in->max_steps < 1)
+        return ilnet_error_set(ILNET_EINPUT,
+                               "simulate options: atol and rtol must be > 0 and max_steps >= 1 "
+                               "(atol %g, rtol %g, max_steps %ld)",
+                               in->atol, in->rtol, in->max_steps);
+    ilnet_solver_options d = ILNET_SOLVER_OPTIONS_INIT;
+    *o = d;
+    o->atol = in->atol;
+    o->rtol = in->rtol;
+    o->max_steps = in->max_steps;
+    o->dense_max = in->dense_max;
+    switch (in->linear_solver) {
+    case ILNET_LINEAR_SOLVER_AUTO:
+        o->linsol = ILNET_LINSOL_AUTO;
+        break;
+    case ILNET_LINEAR_SOLVER_DENSE:
+        o->linsol = ILNET_LINSOL_DENSE;
+        break;
+    case ILNET_LINEAR_SOLVER_KLU:
+        o->linsol = ILNET_LINSOL_KLU;
+        break;
+    default:
+        return ilnet_error_set(ILNET_EINPUT, "simulate options: unknown linear solver %d",
+                               (int)in->linear_solver);
+    }
+    return 0;
+}
+
+/* The model's cached solver for these options (a new one when they changed). */
+static int model_solver(cache **out, ilnet_model *m, const ilnet_solver_options *o)
+{
+    cache *c = m->solver_cache;
+    if (c && !memcmp(&c->opts, o, sizeof *o)) {
+        *out = c;
+        return 0;
+    }
+    if (m->solver_cache_free) m->solver_cache_free(m->solver_cache);
+    m->solver_cache = NULL;
+    m->solver_cache_free = NULL;
+    if (!(c = calloc(1, sizeof *c))) return ilnet_error_oom();
+    c->opts = *o;
+    c->y0 = malloc((ilnet_network_species_count(m->net) + 1) * sizeof *c->y0);
+    int rc = c->y0 ? ilnet_solver_new(&c->solver, m->net, o) : ilnet_error_oom();
+    if (rc) {
+        cache_free(c);
+        return rc;
+    }
+    m->solver_cache = c;
+    m->solver_cache_free = cache_free;
+    *out = c;
+    return 0;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int ilnet_model_simulate(ilnet_simulation **out, ilnet_model *m, const double *times,
+                         size_t n_times, const ilnet_simulate_options *opts)
+{
+    *out = NULL;
+    if (!times || n_times < 1) return ilnet_error_set(ILNET_EINPUT, "simulate: no output times");
+    for (size_t i = 1; i < n_times; i++)
+        if (!(times[i] >= times[i - 1]))
+            return ilnet_error_set(ILNET_EINPUT,
+                                   "simulate: output times must not decrease (times[%zu] = %g "
+                                   "after %g)",
+                                   i, times[i], times[i - 1]);
+    ilnet_solver_options o;
+    cache *c = NULL;
+    int rc = options(&o, opts);
+    if (!rc) rc = model_solver(&c, m, &o);
+    if (rc) return rc;
+    ilnet_simulation *s = calloc(1, sizeof *s);
+    if (!s) return ilnet_error_oom();
+    if ((rc = ilnet_result_init(&s->res, m->net, n_times))) {
+        free(s);
+        return rc;
+    }
+    memcpy(s->res.times, times, n_times * sizeof *times);
+    s->opts = o;
+    s->linear_solver = ilnet_solver_linsol_name(c->solver);
+    ilnet_model_initial_state(m, c->y0);
+    double t0 = now_s();
+    rc = ilnet_solver_run(c->solver, &s->res, c->y0);
+    s->wall_seconds = now_s() - t0;
+    if (rc && rc != ILNET_ESOLVER) {
+        ilnet_simulation_free(s);
+        return rc;
+    }
+    *out = s;
+    return rc;
+}
+
+void ilnet_simulation_free(ilnet_simulation *s)
+{
+    if (!s) return;
+    ilnet_result_free(&s->res);
+    free(s);
+}
+
+size_t ilnet_simulation_times_count(const ilnet_simulation *s)
+{
+    return s->res.n_times;
+}
+
+size_t ilnet_simulation_rows(const ilnet_simulation *s)
+{
+    return s->res.n_done;
+}
+
+const double *ilnet_simulation_times(const ilnet_simulation *s)
+{
+    return s->res.times;
+}
+
+const double *ilnet_simulation_species(const ilnet_simulation *s)
+{
+    return s->res.species;
+}
+
+const double *ilnet_simulation_observables(const ilnet_simulation *s)
+{
+    return s->res.observables;
+}
+
+size_t ilnet_simulation_species_count(const ilnet_simulation *s)
+{
+    return s->res.n_species;
+}
+
+size_t ilnet_simulation_observable_count(const ilnet_simulation *s)
+{
+    return s->res.n_observables;
+}
+
+int ilnet_simulation_status(const ilnet_simulation *s)
+{
+    return s->res.status;
+}
+
+const char *ilnet_simulation_message(const ilnet_simulation *s)
+{
+    return s->res.status ? s->res.message : "";
+}
+
+const char *ilnet_simulation_linear_solver(const ilnet_simulation *s)
+{
+    return s->linear_solver;
+}
+
+void ilnet_simulation_get_stats(ilnet_simulation_stats *out, const ilnet_simulation *s)
+{
+    const ilnet_solver_stats *t = &s->res.stats;
+    ilnet_simulation_stats v = {
+        t->steps,        t->rhs_evals,         t->jac_evals, t->lin_setups, t->err_test_fails,
+        t->nonlin_iters, t->nonlin_conv_fails, t->last_step, t->t_reached};
+    *out = v;
+}
