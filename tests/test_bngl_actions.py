@@ -64,6 +64,23 @@ for vv, a, b in s:
 check(os.path.exists(os.path.join(work, "actions_decay_first.h5")), "HDF5 per simulate")
 check(os.path.exists(os.path.join(work, "actions_decay.net")), "generate_network writes .net")
 
+# an action written over several lines (as published models do) reads every line: here
+# simulate's t_end and n_steps are on its third and fourth lines
+with open(model) as f:
+    body = f.read().split("generate_network(")[0]
+multi = os.path.join(work, "multiline.bngl")
+with open(multi, "w") as f:
+    f.write(body + "generate_network({overwrite=>1,\n    max_iter=>10,\n    max_agg=>5})\n"
+            "simulate({method=>\"ode\",\n    t_start=>0,\n    t_end=>3,\n    n_steps=>6,\n"
+            "    suffix=>\"long\"})\n")
+p = run([ilnet, "run", "--gdat", "--outdir", work, multi])
+check.exits(p, 0, "ilnet run with actions over several lines")
+if p.returncode == 0:
+    _, g = read_table(os.path.join(work, "multiline_long.gdat"))
+    check(len(g) == 7 and abs(g[-1, 0] - 3) < 1e-12, "multi-line simulate: %d rows to t=%g" % (len(g), g[-1, 0]))
+    for t, a, b in g:
+        close(a, A0 * math.exp(-k * t), "multi-line A(%g)" % t)
+
 # netgen: .bngl -> .net -> simulate gives the same numbers as simulating the .bngl
 bngl = os.path.join(refdir, "fceri_ji", "fceri_ji.bngl")
 net = os.path.join(work, "fceri_ji.net")

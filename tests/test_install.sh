@@ -36,6 +36,10 @@ extra=$(cd "$prefix/include/ilnet" && ls | grep -vxE 'common.h|error.h|ilnet.h|m
 # the examples against the installed tree through pkg-config, nothing from the source tree
 export PKG_CONFIG_PATH=$prefix/$libdir/pkgconfig
 flags=$(pkg-config --cflags --libs ilnet)
+# a sanitizer build's library needs its runtime in the program too
+if ldd "$prefix/$libdir/libilnet.so" | grep -q libasan; then
+  flags="-fsanitize=address,undefined $flags"
+fi
 [ "$(pkg-config --modversion ilnet)" = "$(sed -n 's/^#define ILNET_VERSION "\(.*\)"/\1/p' "$prefix/include/ilnet/version.h")" ] \
   || fail "pkg-config version differs from the header's"
 mkdir "$tmp/ex"
@@ -67,7 +71,10 @@ grep -q "study done: 5 points" "$tmp/ex/study.txt" || fail "study example: $(cat
 grep -q "small.h5: 5 points in" "$tmp/ex/study.err" || fail "study example: no summary message"
 
 # the same examples through the CMake package
-cmake -S "$src/examples" -B "$tmp/ex-cmake" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null \
+san=()
+case "$flags" in -fsanitize*) san=(-DCMAKE_C_FLAGS=-fsanitize=address,undefined
+  -DCMAKE_CXX_FLAGS=-fsanitize=address,undefined) ;; esac
+cmake -S "$src/examples" -B "$tmp/ex-cmake" -DCMAKE_PREFIX_PATH="$prefix" "${san[@]}" >/dev/null \
   || fail "find_package(ilnet)"
 cmake --build "$tmp/ex-cmake" >/dev/null || fail "examples with find_package(ilnet)"
 "$tmp/ex-cmake/simulate" il2_il7 >/dev/null || fail "simulate example (CMake build)"

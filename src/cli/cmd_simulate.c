@@ -101,7 +101,7 @@ static int write_vars_csv(const char *path, const ilnet_network *net, const ilne
     const char *names[1024], *exprs[1024];
     char *copy = strdup(vars);
     int n = 0, rc = 0;
-    if (!copy) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!copy) return ilnet_error_oom();
     for (char *t = strtok(copy, ", "); t && !rc; t = strtok(NULL, ", ")) {
         int i = ilnet_sbml_symbol_find(syms, t);
         if (i < 0)

@@ -75,7 +75,8 @@ int ilnet_error_atv(int code, const char *file, int line, int col, const char *k
     if (file) n += (size_t)snprintf(where, sizeof where, "%s:", file);
     if (line > 0 && n < sizeof where)
         n += (size_t)snprintf(where + n, sizeof where - n, "%d:", line);
-    if (col > 0 && n < sizeof where) n += (size_t)snprintf(where + n, sizeof where - n, "%d:", col);
+    if (line > 0 && col > 0 && n < sizeof where)
+        n += (size_t)snprintf(where + n, sizeof where - n, "%d:", col);
     if (key && n < sizeof where) n += (size_t)snprintf(where + n, sizeof where - n, " %s:", key);
     vsnprintf(what, sizeof what, fmt, ap);
     return ilnet_error_set(code, "%s%s%s", where, where[0] ? " " : "", what);

@@ -1,6 +1,7 @@
 #include "yaml.h"
 
 #include "error.h"
+#include "file.h"
 
 #include <errno.h>
 #include <math.h>
@@ -42,16 +43,13 @@ int ilnet_yaml_load_file(ilnet_yaml *y, const char *path)
 {
     memset(y, 0, sizeof *y);
     y->file = path;
-    FILE *f = fopen(path, "rb");
-    if (!f) return ilnet_error_set(ILNET_EIO, "%s: cannot open: %s", path, strerror(errno));
-    yaml_parser_t parser;
-    if (!yaml_parser_initialize(&parser)) {
-        fclose(f);
-        return ilnet_error_oom();
-    }
-    yaml_parser_set_input_file(&parser, f);
-    int rc = load(y, &parser);
-    fclose(f);
+    char *text;
+    size_t len;
+    int rc = ilnet_file_read(&text, &len, path);
+    if (rc) return rc;
+    /* the document holds copies: the text is needed only while it is parsed */
+    rc = ilnet_yaml_load_text(y, path, text, len);
+    free(text);
     return rc;
 }
 

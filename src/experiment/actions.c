@@ -69,13 +69,11 @@ static int aerr(const ilnet_bngl_model *m, const ilnet_bngl_action *a, const cha
     __attribute__((format(printf, 3, 4)));
 static int aerr(const ilnet_bngl_model *m, const ilnet_bngl_action *a, const char *fmt, ...)
 {
-    char msg[600];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int rc = ilnet_error_atv(ILNET_EINPUT, m->path, a->line, a->col, a->name, fmt, ap);
     va_end(ap);
-    return ilnet_error_set(ILNET_EINPUT, "%s:%d:%d: %s: %s", m->path, a->line, a->col, a->name,
-                           msg);
+    return rc;
 }
 
 static int num(const ilnet_bngl_model *m, const ilnet_bngl_action *a, const char *key, double *out,
@@ -102,7 +100,7 @@ static int num_list(const ilnet_bngl_model *m, const ilnet_bngl_action *a, const
     if (*v != '[') return aerr(m, a, "'%s' must be a list [v1,v2,...]", key);
     int cap = 16;
     double *x = malloc((size_t)cap * sizeof *x);
-    if (!x) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!x) return ilnet_error_oom();
     const char *p = v + 1;
     for (;;) {
         while (*p == ' ' || *p == ',')
@@ -119,7 +117,7 @@ static int num_list(const ilnet_bngl_model *m, const ilnet_bngl_action *a, const
             double *y = realloc(x, (size_t)cap * sizeof *y);
             if (!y) {
                 free(x);
-                return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+                return ilnet_error_oom();
             }
             x = y;
         }
@@ -263,7 +261,7 @@ static int ensure_network(runner *R, const ilnet_bngl_action *gen)
     free(R->saved);
     R->saved = NULL;
     R->y = malloc((n + 1) * sizeof *R->y);
-    if (!R->y) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!R->y) return ilnet_error_oom();
     for (size_t i = 0; i < n; i++)
         R->y[i] = ilnet_network_species(R->net, i)->initial;
     if (st.n_idle)
@@ -393,7 +391,7 @@ static int eval_value(runner *R, const ilnet_bngl_action *a, const char *text, d
     double *v = malloc((np + 1) * sizeof *v);
     if (!v) {
         ilnet_expr_free(e);
-        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        return ilnet_error_oom();
     }
     for (size_t i = 0; i < np; i++)
         v[i] = ilnet_network_parameter(R->net, i)->value;
@@ -447,7 +445,7 @@ static int parameter_scan(runner *R, const ilnet_bngl_action *a)
         num(R->m, a, "log_scale", &lg, 0);
         nv = (int)np;
         vals = malloc((size_t)nv * sizeof *vals);
-        if (!vals) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        if (!vals) return ilnet_error_oom();
         for (int i = 0; i < nv; i++) {
             double f = nv > 1 ? (double)i / (nv - 1) : 0;
             vals[i] = lg != 0 ? exp(log(lo) + f * (log(hi) - log(lo))) : lo + f * (hi - lo);
@@ -468,7 +466,7 @@ static int parameter_scan(runner *R, const ilnet_bngl_action *a)
     size_t ns = ilnet_network_species_count(R->net), no = ilnet_network_observable_count(R->net);
     double *y_start = malloc((ns + 1) * sizeof *y_start);
     if (!y_start)
-        rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        rc = ilnet_error_oom();
     else
         memcpy(y_start, R->y, ns * sizeof *y_start);
     fprintf(f, "# %s", par);
@@ -515,7 +513,7 @@ int ilnet_actions_run(ilnet_bngl_model *m, const ilnet_actions_options *o)
     size_t bl = strlen(base);
     if (bl > 5 && !strcmp(base + bl - 5, ".bngl")) bl -= 5;
     R.stem = strndup(base, bl);
-    if (!R.stem) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!R.stem) return ilnet_error_oom();
     if (m->n_actions == 0)
         ilnet_notify_send(&o->notify, ILNET_MESSAGE_INFO, "%s: no actions", m->path);
     for (int i = 0; i < m->n_actions && !rc; i++) {
@@ -530,8 +528,7 @@ int ilnet_actions_run(ilnet_bngl_model *m, const ilnet_actions_options *o)
             rc = ensure_network(&R, a);
             if (!rc) {
                 char *p = out_name(&R, arg(a, "suffix"), ".net");
-                rc = p ? ilnet_netfile_write(R.net, p)
-                       : ilnet_error_set(ILNET_ENOMEM, "out of memory");
+                rc = p ? ilnet_netfile_write(R.net, p) : ilnet_error_oom();
                 free(p);
             }
             continue;
@@ -558,7 +555,7 @@ int ilnet_actions_run(ilnet_bngl_model *m, const ilnet_actions_options *o)
             free(R.saved);
             R.saved = malloc((ns + 1) * sizeof *R.saved);
             if (!R.saved)
-                rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
+                rc = ilnet_error_oom();
             else
                 memcpy(R.saved, R.y, ns * sizeof *R.y);
         } else if (!strcmp(a->name, "resetConcentrations")) {
@@ -566,7 +563,7 @@ int ilnet_actions_run(ilnet_bngl_model *m, const ilnet_actions_options *o)
                 R.y[s] = R.saved ? R.saved[s] : ilnet_network_species(R.net, s)->initial;
         } else if (!strcmp(a->name, "writeNetwork") || !strcmp(a->name, "writeNET")) {
             char *p = out_name(&R, arg(a, "suffix"), ".net");
-            rc = p ? ilnet_netfile_write(R.net, p) : ilnet_error_set(ILNET_ENOMEM, "out of memory");
+            rc = p ? ilnet_netfile_write(R.net, p) : ilnet_error_oom();
             free(p);
         }
     }

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "../common/error.h"
+#include "../common/file.h"
 #include "../common/yaml.h"
 #include "config_schema.h"
 
@@ -36,29 +37,6 @@ static char *dir_of(const char *path)
     return d;
 }
 
-/* The whole file into c->text; *len gets its length. */
-static int read_text(ilnet_config *c, const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return ilnet_error_set(ILNET_EIO, "%s: cannot open: %s", path, strerror(errno));
-    size_t cap = 4096;
-    char *text = malloc(cap);
-    *len = 0;
-    for (size_t got; text && (got = fread(text + *len, 1, cap - *len - 1, f)) > 0;) {
-        *len += got;
-        if (*len + 1 == cap) {
-            char *t = realloc(text, cap *= 2);
-            if (!t) free(text);
-            text = t;
-        }
-    }
-    fclose(f);
-    if (!text) return ilnet_error_oom();
-    text[*len] = 0;
-    c->text = text;
-    return 0;
-}
-
 int ilnet_config_read(ilnet_config *c, const char *path)
 {
     memset(c, 0, sizeof *c);
@@ -66,15 +44,9 @@ int ilnet_config_read(ilnet_config *c, const char *path)
     c->solver = so;
     c->all_observables = 1;
     c->compression = 1; /* level 1: about the size of 4 on trajectories, in half the time */
-    size_t len = 0;
-    int rc = read_text(c, path, &len);
+    size_t len;
+    int rc = ilnet_file_read(&c->text, &len, path);
     if (rc) return rc;
-    if (strlen(c->text) != len) {
-        c->path = strdup(path);
-        rc = ilnet_error_set(ILNET_EINPUT, "%s: contains a NUL byte", path);
-        ilnet_config_free(c);
-        return rc;
-    }
     if (!(c->path = strdup(path)) || !(c->dir = dir_of(path))) {
         ilnet_config_free(c);
         return ilnet_error_oom();

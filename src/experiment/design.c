@@ -32,7 +32,7 @@ static int lhs(ilnet_design_points *d, const ilnet_config_experiment *e)
     if (!r || !perm) {
         if (r) gsl_rng_free(r);
         free(perm);
-        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        return ilnet_error_oom();
     }
     gsl_rng_set(r, e->seed);
     for (int j = 0; j < d->n_vars; j++) {
@@ -52,7 +52,7 @@ static int sobol(ilnet_design_points *d, const ilnet_config_experiment *e)
 {
     gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)d->n_vars);
     double u[40];
-    if (!q) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!q) return ilnet_error_oom();
     for (size_t i = 0; i < d->n_points; i++) {
         if (gsl_qrng_get(q, u)) {
             gsl_qrng_free(q);

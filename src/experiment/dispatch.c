@@ -60,7 +60,7 @@ int ilnet_dispatch_init(ilnet_dispatch *d, size_t total, int threads)
     d->threads = threads > 0 ? threads : 1;
 #ifdef ILNET_MPI
     if (d->size > 1 && d->rank > 0 && !(d->req = malloc(sizeof(MPI_Request))))
-        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        return ilnet_error_oom();
 #endif
     return 0;
 }

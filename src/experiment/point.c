@@ -58,7 +58,7 @@ int ilnet_point_unit_new(ilnet_point_unit **out, const ilnet_config *c,
 {
     *out = NULL;
     ilnet_point_unit *u = calloc(1, sizeof *u);
-    if (!u) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!u) return ilnet_error_oom();
     u->cfg = c;
     u->exp = e;
     u->times = times;
@@ -96,7 +96,7 @@ int ilnet_point_unit_new(ilnet_point_unit **out, const ilnet_config *c,
     if (!u->y || !u->init_before || !u->seg_times || !u->var_param || !u->var_species ||
         !u->saved || !u->saved_set || !u->touched || !u->touched_set || !u->touched_base) {
         ilnet_point_unit_free(u);
-        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        return ilnet_error_oom();
     }
     for (int j = 0; j < n_vars; j++) {
         int species = e->type == ILNET_EXP_DOSE && e->dose_is_species;

@@ -191,7 +191,7 @@ int ilnet_network_set_source(ilnet_network *net, const char *path, const char *t
     if ((path && !p) || (text && !t)) {
         free(p);
         free(t);
-        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        return ilnet_error_oom();
     }
     free(net->source_path);
     free(net->source_text);
@@ -233,7 +233,7 @@ int ilnet_network_add_parameter(ilnet_network *net, const char *name, const char
     if (!p->name || !p->text) {
         free(p->name);
         free(p->text);
-        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        return ilnet_error_oom();
     }
     if (ilnet_strmap_put(&net->param_names, p->name, (int)net->n_params) < 0) {
         free(p->name);
@@ -265,7 +265,7 @@ int ilnet_network_add_species(ilnet_network *net, const char *name, const char *
         ilnet_strmap_put(&net->species_names, s->name, (int)net->n_species) < 0) {
         free(s->name);
         free(s->amount_text);
-        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        return ilnet_error_oom();
     }
     net->n_species++;
     net->compiled = 0;
@@ -328,7 +328,7 @@ int ilnet_network_add_reaction_ex(ilnet_network *net, const int *reactants, cons
         free(r->reactants);
         free(r->products);
         memset(r, 0, sizeof *r);
-        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        return ilnet_error_oom();
     }
     for (int i = 0; i < n_reactants && rcoef; i++)
         if (!isfinite(rcoef[i]) || (rcoef[i] < 0 && !general))
@@ -338,7 +338,7 @@ int ilnet_network_add_reaction_ex(ilnet_network *net, const int *reactants, cons
             return elem_error(net, line, "reaction %s has a bad stoichiometric coefficient", name);
     if ((rcoef && !(r->rcoef = dup_coef(rcoef, n_reactants))) ||
         (pcoef && !(r->pcoef = dup_coef(pcoef, n_products))))
-        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        return ilnet_error_oom();
     r->general = general != 0;
     if (n_reactants) memcpy(r->reactants, reactants, (size_t)n_reactants * sizeof(int));
     if (n_products) memcpy(r->products, products, (size_t)n_products * sizeof(int));
@@ -376,7 +376,7 @@ int ilnet_network_add_observable(ilnet_network *net, const char *name, const int
         free(o->species);
         free(o->weights);
         memset(o, 0, sizeof *o);
-        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        return ilnet_error_oom();
     }
     if (n_terms) {
         memcpy(o->species, species, (size_t)n_terms * sizeof(int));
@@ -411,7 +411,7 @@ int ilnet_network_add_function(ilnet_network *net, const char *name, const char 
         free(f->name);
         free(f->text);
         memset(f, 0, sizeof *f);
-        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        return ilnet_error_oom();
     }
     net->n_functions++;
     net->compiled = 0;
@@ -454,7 +454,7 @@ int ilnet_network_add_event(ilnet_network *net, const ilnet_event *def)
     }
     if (oom) {
         free_event(e);
-        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        return ilnet_error_oom();
     }
     net->n_events++;
     net->compiled = 0;
@@ -548,7 +548,7 @@ static int compile_expr(ilnet_network *net, ilnet_expr **out, const char *text, 
     int dynamic = !strcmp(kind, "reaction") || !strcmp(kind, "function") ||
                   !strcmp(kind, "species") || !strncmp(kind, "event", 5);
     char *t = dynamic ? strip_calls(net, text) : NULL;
-    if (dynamic && !t) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (dynamic && !t) return ilnet_error_oom();
     int rc =
         ilnet_expr_parse(out, t ? t : text, dynamic ? resolve_dynamic : resolve_param, net, NULL);
     free(t);
@@ -613,7 +613,7 @@ static int evaluate(ilnet_network *net)
         for (size_t v = 0; v < ilnet_expr_var_count(net->species_expr[i]); v++)
             if ((size_t)ilnet_expr_var(net->species_expr[i], v) >= np) dyn_init = 1;
     double *y0 = malloc((net->n_species + 1) * sizeof *y0);
-    if (!y0) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!y0) return ilnet_error_oom();
     for (size_t i = 0; i < net->n_species; i++)
         y0[i] = 0;
     size_t passes = dyn_init ? net->n_species + net->n_functions + 2 : 1;
@@ -679,7 +679,7 @@ static int order_functions(ilnet_network *net)
     int *stack = malloc((nf + 1) * sizeof *stack);
     size_t *next = malloc((nf + 1) * sizeof *next), pos = 0;
     int rc = 0;
-    if (!state || !stack || !next) rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!state || !stack || !next) rc = ilnet_error_oom();
     for (size_t root = 0; root < nf && !rc; root++) {
         if (state[root] == 2) continue;
         size_t sp = 0;
@@ -936,7 +936,7 @@ size_t ilnet_network_species_var(const ilnet_network *net, size_t i)
 int ilnet_network_expr_compile(const ilnet_network *net, const char *text, ilnet_expr **out)
 {
     char *t = strip_calls(net, text);
-    if (!t) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!t) return ilnet_error_oom();
     int rc = ilnet_expr_parse(out, t, resolve_dynamic, (void *)net, NULL);
     free(t);
     return rc;

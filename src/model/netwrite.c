@@ -67,7 +67,7 @@ int ilnet_netfile_write(const ilnet_network *net, const char *path)
                                ilnet_network_event(net, 0)->name);
     size_t n = strlen(path);
     char *tmp = malloc(n + 16);
-    if (!tmp) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!tmp) return ilnet_error_oom();
     snprintf(tmp, n + 16, "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
     if (!f) {

@@ -145,7 +145,7 @@ static int write_point_index(hid_t g, const ilnet_h5study_group *G, hid_t *out)
     hsize_t np = G->n_points;
     *out = -1;
     long long *idx = malloc((G->n_points + 1) * sizeof *idx);
-    if (!idx) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!idx) return ilnet_error_oom();
     for (size_t i = 0; i < G->n_points; i++)
         idx[i] = (long long)i;
     hid_t sp = H5Screate_simple(1, &np, NULL);
@@ -284,7 +284,7 @@ static int create_dose_data(hid_t g, const char *where, const ilnet_h5study_grou
     if (!ps || !pd) {
         free(ps);
         free(pd);
-        rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        rc = ilnet_error_oom();
         goto out;
     }
     for (size_t i = 0; i < G->n_points; i++) {
@@ -446,7 +446,7 @@ int ilnet_h5study_create(ilnet_h5study **out, const char *path, const ilnet_h5st
 {
     *out = NULL;
     ilnet_h5study *h = alloc_h(path, meta, groups, n_groups);
-    if (!h) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!h) return ilnet_error_oom();
     /* built under a temporary name: a file at path is always a complete working file */
     char tmp[4096];
     if (snprintf(tmp, sizeof tmp, "%s.new.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
@@ -494,7 +494,7 @@ int ilnet_h5study_open_ranks(ilnet_h5study **out, const char *path, const ilnet_
     *out = NULL;
 #ifdef ILNET_MPI
     ilnet_h5study *h = alloc_h(path, meta, groups, n_groups);
-    if (!h) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!h) return ilnet_error_oom();
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     int rc = 0;
@@ -556,7 +556,7 @@ int ilnet_h5study_open(ilnet_h5study **out, int *finished, const char *path,
     if (H5Fis_hdf5(path) <= 0)
         return ilnet_error_set(ILNET_EINPUT, "%s: --resume: not an HDF5 study file", path);
     ilnet_h5study *h = alloc_h(path, meta, groups, n_groups);
-    if (!h) return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+    if (!h) return ilnet_error_oom();
     int rc = 0;
     char *kind = NULL, *status = NULL, *text = NULL, *model = NULL;
     /* checked read-only first: a refused resume leaves the file as it was */
@@ -735,7 +735,7 @@ int ilnet_h5study_finalize(ilnet_h5study *h, int compression, const ilnet_h5stud
     const char *where = tmp;
     CHECK(mt, "string type");
     if (!ng) {
-        rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        rc = ilnet_error_oom();
         goto out;
     }
     for (int i = 0; i < h->n_groups; i++)
@@ -759,7 +759,7 @@ int ilnet_h5study_finalize(ilnet_h5study *h, int compression, const ilnet_h5stud
         sbuf = malloc(nb + 1);
         mbuf = malloc(nb * MSG_LEN + 1);
         if (!obs || !sp || !stats || !sbuf || !mbuf) {
-            rc = ilnet_error_set(ILNET_ENOMEM, "out of memory");
+            rc = ilnet_error_oom();
             goto out;
         }
         hsize_t od[3] = {G->n_points, G->n_times, (hsize_t)G->n_obs};

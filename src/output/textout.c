@@ -88,7 +88,7 @@ int ilnet_csv_write_columns(const char *path, const ilnet_network *net, const il
     if (!e || !vars) {
         free(e);
         free(vars);
-        return ilnet_error_set(ILNET_ENOMEM, "out of memory");
+        return ilnet_error_oom();
     }
     int rc = 0;
     for (int i = 0; i < n && !rc; i++)

@@ -41,13 +41,12 @@ static int perr(const parser *P, size_t pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int perr(const parser *P, size_t pos, const char *fmt, ...)
 {
-    char msg[600];
+    int col = 1, line = P->ll ? loc_line(P->ll, pos, &col) : 0;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int rc = ilnet_error_atv(ILNET_EINPUT, P->path, line, col, NULL, fmt, ap);
     va_end(ap);
-    int col = 1, line = P->ll ? loc_line(P->ll, pos, &col) : 0;
-    return ilnet_error_set(ILNET_EINPUT, "%s:%d:%d: %s", P->path, line, col, msg);
+    return rc;
 }
 
 static void free_lines(lline *ls, int n)
@@ -1294,10 +1293,8 @@ static int join_line(lline *a, lline *b)
     return 0;
 }
 
-/* An action at line *l: it may span lines until its parentheses balance; *l moves to its
- * last line.
- * FIXME: over three or more lines only the last line is read, because each pass appends
- * to the line the previous pass emptied (ls[*l], not the first line); kept as is here. */
+/* An action at line *l: it may span lines until its parentheses balance; the lines are
+ * joined into its first one (keeping their positions for errors) and *l moves to its last. */
 static int action_line(parser *P, lline *ls, int nl, int *l, int *cap)
 {
     int depth = 0, inq = 0;
@@ -1305,9 +1302,8 @@ static int action_line(parser *P, lline *ls, int nl, int *l, int *cap)
     paren_depth(act->text, &depth, &inq);
     while (depth > 0 && *l + 1 < nl) {
         paren_depth(ls[*l + 1].text, &depth, &inq);
-        int rc = join_line(&ls[*l], &ls[*l + 1]);
+        int rc = join_line(act, &ls[*l + 1]);
         if (rc) return rc;
-        act = &ls[*l];
         (*l)++;
     }
     P->ll = act;

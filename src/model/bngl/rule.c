@@ -15,17 +15,16 @@ static int rerr(const ilnet_bngl_model *m, const ilnet_bngl_rule *r, int reverse
 static int rerr(const ilnet_bngl_model *m, const ilnet_bngl_rule *r, int reverse, const char *fmt,
                 ...)
 {
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     char who[160];
     if (r->name)
         snprintf(who, sizeof who, "rule '%s'%s", r->name, reverse ? " (reverse)" : "");
     else
         snprintf(who, sizeof who, "rule%s", reverse ? " (reverse)" : "");
-    return ilnet_error_set(ILNET_EINPUT, "%s:%d:%d: %s: %s", m->path, r->line, r->col, who, msg);
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = ilnet_error_atv(ILNET_EINPUT, m->path, r->line, r->col, who, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 static int join(ilnet_graph *out, const ilnet_graph *pats, int n, int **moff, int **coff,
