@@ -181,6 +181,11 @@ bad dangling_bond_in_rule '22s/A(b!1).B(a!1)/A(b!1).B(a!2)/' 22:31 "'!1'" "one e
 bad dangling_bond_in_observable '18s/B(a!1)/B(a)/' 18:22 "'!1'" "one end"
 bad bond_label_three_times '22s/A(b!1).B(a!1)/A(b!1).B(a!1).B(a!1)/' 22:45 "'!1'" "more than twice"
 bad bond_without_label '14s/A(b,y~U)/A(b!,y~U)/' 14:8 "bond label after '!'"
+# ------------------------------------------------------------------ actions
+# a key with its value missing at a line end (issue 21, crash 1: the 9-byte reproducer
+# `a({t=>\n})` overflowed the heap); the action's lines are joined, so the column is on 26
+bad action_value_missing_at_line_end '25a simulate({t_end=>\n})' 26:18 "missing value after 't_end=>'" "'simulate'"
+bad action_value_missing '25a simulate({method=>"ode",t_end=>})' 26:32 "missing value after 't_end=>'"
 
 # ------------------------------------------------------------------ a rule that never fires
 

@@ -261,6 +261,13 @@ bad_path "model path is a directory" "$MODELS/a_directory.net" "$MODELS/a_direct
 bad_path "empty model file" "$MODELS/empty.net" "$MODELS/empty.net" "species"
 { head -c 100 "$GOOD"; printf '\0'; tail -c +101 "$GOOD"; } >"$MODELS/nul_byte.net"
 bad_path "model with a NUL byte" "$MODELS/nul_byte.net" "$MODELS/nul_byte.net" "NUL"
+# issue 21, crash 2: an SBML function definition whose bvar is an expression (SIGSEGV before)
+bad_path "SBML bvar that is not a name" "$(cd "$(dirname "$0")" && pwd)/data/sbml/bvar_expression.xml" \
+    "bvar_expression.xml" "function definition 'f'" "not a name"
+# issue 21, crash 3: libsbml threw a C++ exception through ilnet's C code (std::terminate)
+bad_path "SBML that makes libsbml throw" \
+    "$(cd "$(dirname "$0")" && pwd)/data/sbml/unknown_namespace_stoichiometry_math.xml" \
+    "unknown_namespace_stoichiometry_math.xml" "not a valid SBML document"
 
 # ------------------------------------------------------------------ bad options
 
@@ -469,6 +476,35 @@ expect_status 1
 expect_stdout_empty
 [ -s "$SCRATCH/stderr" ] || problem "nothing on stderr"
 end_case
+
+# ------------------------------------------------------------------ outputs that are inputs
+# issue 21, data loss 5: `ilnet run tc.yaml -o tc.yaml` replaced the config with the HDF5
+# result (exit 0), `-o model.net` the model. An output that is an input (however it is
+# spelled) is refused before anything runs, and the input is left as it was.
+mkdir -p "$MODELS/io"
+cp "$GOOD" "$MODELS/io/in.net"
+printf 'model: in.net\nsimulation: {t_end: 1, n_steps: 2}\nexperiments:\n  - {name: a, type: timecourse}\n' \
+    >"$MODELS/io/in.yaml"
+for target in in.yaml in.net ../io/./in.net; do
+    begin_case "run -o $target (an input of the study)"
+    before=$(md5sum <"$MODELS/io/$(basename "$target")")
+    run run "$MODELS/io/in.yaml" -o "$MODELS/io/$target"
+    expect_status 1
+    expect_one_line
+    expect_stderr_has "refusing to overwrite an input"
+    [ "$(md5sum <"$MODELS/io/$(basename "$target")")" = "$before" ] || problem "$target was changed"
+    end_case
+done
+for opt in -o --csv; do
+    begin_case "simulate $opt MODEL (the model itself)"
+    before=$(md5sum <"$MODELS/io/in.net")
+    run simulate "$MODELS/io/in.net" --t-end 1 --n-steps 2 $opt "$MODELS/io/in.net"
+    expect_status 1
+    expect_one_line
+    expect_stderr_has "the output file is the model"
+    [ "$(md5sum <"$MODELS/io/in.net")" = "$before" ] || problem "the model was changed"
+    end_case
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -67,7 +67,7 @@ def check_file(path):
 for base in ("src", os.path.join("include", "ilnet")):
     for dp, _, fs in os.walk(os.path.join(root, base)):
         for f in sorted(fs):
-            if f.endswith((".c", ".h", ".h.in")):
+            if f.endswith((".c", ".cpp", ".h", ".h.in")):
                 check_file(os.path.join(dp, f))
 for b in bad:
     print(b)

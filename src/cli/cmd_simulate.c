@@ -4,6 +4,8 @@
 #include "../output/textout.h"
 #include "../model/load.h"
 #include "../solver/solver.h"
+#include "../common/file.h"
+#include "../model/presets.h"
 #include "cli.h"
 
 #include <getopt.h>
@@ -119,6 +121,30 @@ static int write_vars_csv(const char *path, const ilnet_network *net, const ilne
     if (!rc) rc = ilnet_csv_write_columns(path, net, res, names, exprs, n);
     free(copy);
     return rc;
+}
+
+/* An output that would replace the model or the presets file is refused before anything
+ * runs (the .gdat/.cdat pair counts for --gdat PREFIX). */
+static int output_is_input(const char *model, const char *presets, const char *h5, const char *csv,
+                           const char *gdat)
+{
+    char g[2][4096] = {"", ""};
+    if (gdat) {
+        snprintf(g[0], sizeof g[0], "%s.gdat", gdat);
+        snprintf(g[1], sizeof g[1], "%s.cdat", gdat);
+    }
+    const char *outs[] = {h5, csv, gdat ? g[0] : NULL, gdat ? g[1] : NULL};
+    const char *ins[] = {model, presets};
+    for (int i = 0; i < 4; i++)
+        for (int k = 0; k < 2; k++)
+            if (outs[i] && ins[k] && ilnet_file_same(outs[i], ins[k])) {
+                fprintf(stderr,
+                        "ilnet: %s: the output file is the %s (%s); refusing to overwrite an "
+                        "input\n",
+                        outs[i], k ? "presets file" : "model", ins[k]);
+                return 1;
+            }
+    return 0;
 }
 
 int cmd_simulate(int argc, char **argv)
@@ -243,6 +269,13 @@ int cmd_simulate(int argc, char **argv)
     if (!(t_end > t0)) return cli_usage_error(C, "--t-end %g is not after --t-start %g", t_end, t0);
     if (n_steps < 0) return cli_usage_error(C, "missing --n-steps");
 
+    {
+        /* the presets file is an input when a preset is applied */
+        char *def = ov.n_presets && !ov.presets_file ? ilnet_presets_default_path(model) : NULL;
+        int clash = output_is_input(model, ov.presets_file ? ov.presets_file : def, h5, csv, gdat);
+        free(def);
+        if (clash) return EXIT_INPUT;
+    }
     ilnet_network *net = NULL;
     ilnet_solver *solver = NULL;
     ilnet_result res = {0};

@@ -2,6 +2,8 @@
 #include <ilnet/version.h>
 #include "cli.h"
 
+#include <hdf5.h>
+
 #include <stdio.h>
 #include <string.h>
 #ifdef ILNET_MPI
@@ -56,6 +58,10 @@ static int dispatch(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* HDF5 1.10's exit-time cleanup closes a file that a failed H5Fclose (a full disk) left
+     * half-open, and crashes (HDFFV-11052, fixed in 1.14.1). Every file ilnet opens is
+     * closed by ilnet, so the cleanup is not needed: the process owner turns it off. */
+    H5dont_atexit();
 #ifdef ILNET_MPI
     /* only each process's main thread calls MPI (the study writer) */
     int provided = 0;

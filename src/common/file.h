@@ -8,6 +8,23 @@
  * Rejects files holding NUL bytes (binary). Errors: "PATH: cannot open: <reason>" (EIO),
  * read errors (EIO), out of memory. */
 int ilnet_file_read(char **out, size_t *len, const char *path);
+/* 1 when a and b name the same existing file (same device and inode, whatever the
+ * spelling: links, "./", ".."); 0 otherwise. */
+int ilnet_file_same(const char *a, const char *b);
+/* A temporary name beside an output: "PATH.KIND.HOST.PID" (kind: "tmp", "new", "final"),
+ * which the output is renamed from once complete. Returns 0, or ILNET_EINPUT when too long
+ * for n. */
+int ilnet_file_temp_name(char *out, size_t n, const char *path, const char *kind);
+/* Removes the temporaries of path (any kind) that a process of this host left behind and
+ * that are no longer in use: their PID is gone (a killed run). Returns how many. */
+int ilnet_file_remove_stale_temps(const char *path);
+/* The reason behind a failed write, from errno e, when it is one a user can act on (no
+ * space, quota, read-only file system, permissions, I/O error, file too large): strerror(e);
+ * otherwise "" (HDF5 leaves unrelated errno values behind). */
+const char *ilnet_file_io_reason(int e);
+/* Creates (or truncates) path to learn whether it can be written, then leaves it empty for
+ * the writer: 0, or ILNET_EIO "SHOWN: cannot create: <reason>". */
+int ilnet_file_probe_create(const char *path, const char *shown);
 /* 1 when path names a regular file that can be opened for reading. */
 int ilnet_file_readable(const char *path);
 

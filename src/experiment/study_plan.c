@@ -81,6 +81,21 @@ static int exp_init(ilnet_study_exp *x, const ilnet_config *c, const ilnet_confi
     return e->type == ILNET_EXP_DOSE ? exp_readouts(x, e) : 0;
 }
 
+/* The output replaces whatever is at its path: never one of the study's inputs. */
+static int output_not_an_input(const ilnet_study *S)
+{
+    const ilnet_config *c = &S->c;
+    const char *inputs[] = {c->path, c->model, S->presets ? S->presets->path : NULL};
+    const char *what[] = {"the study config", "the model", "the presets file"};
+    for (int i = 0; i < 3; i++)
+        if (inputs[i] && ilnet_file_same(c->output, inputs[i]))
+            return ilnet_error_set(ILNET_EINPUT,
+                                   "%s: the output file is %s (%s); refusing to overwrite an "
+                                   "input (choose another output.file or -o)",
+                                   c->output, what[i], inputs[i]);
+    return 0;
+}
+
 /* The config, the model, its presets, and every name in the config. */
 static int load(ilnet_study *S, const char *config_path)
 {
@@ -103,6 +118,7 @@ static int load(ilnet_study *S, const char *config_path)
         S->presets = &S->presets_store;
     }
     if ((rc = ilnet_config_check_names(c, S->net, S->presets))) return rc;
+    if ((rc = output_not_an_input(S))) return rc;
     /* provenance: the model file's text as it was when the study ran */
     rc = ilnet_file_read(&S->model_text, NULL, c->model);
     if (rc == ILNET_ENOMEM) return rc;

@@ -1,9 +1,11 @@
 #include "h5out.h"
 
+#include "../common/file.h"
 #include "../common/error.h"
 #include <ilnet/version.h>
 #include "h5util.h"
 
+#include <errno.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
 #include <stdio.h>
@@ -15,8 +17,11 @@
 /* Every HDF5 call in this file goes through CHECK so a failure is reported, not ignored. */
 #define CHECK(expr, what)                                                                          \
     do {                                                                                           \
+        errno = 0;                                                                                 \
         if ((expr) < 0) {                                                                          \
-            rc = ilnet_error_set(ILNET_EIO, "%s: HDF5 failed writing %s", tmp, what);              \
+            const char *why_ = ilnet_file_io_reason(errno);                                        \
+            rc = ilnet_error_set(ILNET_EIO, "%s: HDF5 failed writing %s%s%s", path, what,          \
+                                 *why_ ? ": " : "", why_);                                         \
             goto out;                                                                              \
         }                                                                                          \
     } while (0)
@@ -44,8 +49,8 @@ int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net, const 
     size_t nt = res->n_done;
     char tmp[4096];
     int rc = 0;
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
-        return ilnet_error_set(ILNET_EINPUT, "output path too long: %s", path);
+    ilnet_file_remove_stale_temps(path);
+    if (ilnet_file_temp_name(tmp, sizeof tmp, path, "tmp")) return ILNET_EINPUT;
     const char **snames = malloc((ns + 1) * sizeof *snames);
     const char **onames = malloc((no + 1) * sizeof *onames);
     size_t np = ilnet_network_parameter_count(net);
@@ -70,9 +75,10 @@ int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net, const 
         pvals[i] = ilnet_network_parameter(net, i)->value;
     }
 
+    if ((rc = ilnet_file_probe_create(tmp, path))) goto out;
     file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (file < 0) {
-        rc = ilnet_error_set(ILNET_EIO, "%s: cannot create HDF5 file", tmp);
+        rc = ilnet_error_set(ILNET_EIO, "%s: cannot create the HDF5 file", path);
         goto out;
     }
     CHECK(dt = write_matrix(file, "time", res->times, 1, nt, 0), "/time");
@@ -141,8 +147,11 @@ out:
     if (don >= 0) H5Dclose(don);
     if (dsn >= 0) H5Dclose(dsn);
     if (dt >= 0) H5Dclose(dt);
-    if (file >= 0 && H5Fclose(file) < 0 && !rc)
-        rc = ilnet_error_set(ILNET_EIO, "%s: HDF5 failed closing the file", tmp);
+    if (file >= 0 && H5Fclose(file) < 0 && !rc) {
+        const char *why = ilnet_file_io_reason(errno);
+        rc = ilnet_error_set(ILNET_EIO, "%s: HDF5 failed writing the file%s%s", path,
+                             *why ? ": " : "", why);
+    }
     H5Eset_auto2(H5E_DEFAULT, old_func, old_data);
     free(snames);
     free(onames);

@@ -1,9 +1,11 @@
 #include "h5study.h"
 
+#include "../common/file.h"
 #include "../common/error.h"
 #include <ilnet/version.h>
 #include "h5util.h"
 
+#include <errno.h>
 #include <hdf5_hl.h>
 #include <math.h>
 #ifdef ILNET_MPI
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #define MSG_LEN 256
@@ -35,8 +38,11 @@ struct ilnet_h5study {
 /* Every HDF5 call goes through CHECK so a failure is reported, not ignored. */
 #define CHECK(expr, what)                                                                          \
     do {                                                                                           \
+        errno = 0;                                                                                 \
         if ((expr) < 0) {                                                                          \
-            rc = ilnet_error_set(ILNET_EIO, "%s: HDF5 failed at %s", where, what);                 \
+            const char *why_ = ilnet_file_io_reason(errno);                                        \
+            rc = ilnet_error_set(ILNET_EIO, "%s: HDF5 failed at %s%s%s", where, what,              \
+                                 *why_ ? ": " : "", why_);                                         \
             goto out;                                                                              \
         }                                                                                          \
     } while (0)
@@ -441,24 +447,61 @@ out:
     return rc;
 }
 
+/* Bytes the working file's datasets take: every one is allocated in full at creation. */
+static double working_bytes(const ilnet_h5study_group *groups, int n_groups)
+{
+    double b = 0;
+    for (int i = 0; i < n_groups; i++) {
+        const ilnet_h5study_group *G = &groups[i];
+        double np = (double)G->n_points, nt = (double)G->n_times;
+        b += 8 * np * (nt * (G->n_obs + G->n_species) + G->n_stats + G->n_vars) + np * 257;
+    }
+    return b;
+}
+
+/* The working file is preallocated: refuse at once when it cannot fit (a full disk found
+ * half-way through the allocation would only waste the time). */
+static int check_space(const char *path, const ilnet_h5study_group *groups, int n_groups)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path + (slash == path)) : 1,
+             slash ? path : ".");
+    struct statvfs fs;
+    if (statvfs(dir, &fs)) return 0; /* unknown: creating the file will tell */
+    double need = working_bytes(groups, n_groups), avail = (double)fs.f_bavail * fs.f_frsize;
+    if (need <= avail) return 0;
+    return ilnet_error_set(ILNET_EIO,
+                           "%s: No space left on device: the study file needs about %.1f MB, "
+                           "%.1f MB are free there",
+                           path, need / 1e6, avail / 1e6);
+}
+
 int ilnet_h5study_create(ilnet_h5study **out, const char *path, const ilnet_h5study_meta *meta,
                          const ilnet_h5study_group *groups, int n_groups)
 {
     *out = NULL;
+    int src = check_space(path, groups, n_groups);
+    if (src) return src;
     ilnet_h5study *h = alloc_h(path, meta, groups, n_groups);
     if (!h) return ilnet_error_oom();
     /* built under a temporary name: a file at path is always a complete working file */
     char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.new.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
+    ilnet_file_remove_stale_temps(path); /* what killed runs left beside it */
+    if (ilnet_file_temp_name(tmp, sizeof tmp, path, "new")) {
         ilnet_h5study_close(h);
-        return ilnet_error_set(ILNET_EINPUT, "output path too long: %s", path);
+        return ILNET_EINPUT;
     }
-    const char *where = tmp;
+    const char *where = path; /* messages name the user's file, not the temporary */
     int rc = 0;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* errors are reported by CHECK */
+    if ((rc = ilnet_file_probe_create(tmp, path))) goto out;
+    errno = 0;
     h->file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (h->file < 0) {
-        rc = ilnet_error_set(ILNET_EIO, "%s: cannot create the HDF5 file", tmp);
+        const char *why = ilnet_file_io_reason(errno);
+        rc = ilnet_error_set(ILNET_EIO, "%s: cannot create the HDF5 file%s%s", path,
+                             *why ? ": " : "", why);
         goto out;
     }
     CHECK(root_attrs(h->file, where, meta, "running"), "attributes");
@@ -728,11 +771,9 @@ int ilnet_h5study_finalize(ilnet_h5study *h, int compression, const ilnet_h5stud
     signed char *sbuf = NULL;
     char *mbuf = NULL;
     grp *ng = calloc(h->n_groups + 1, sizeof *ng);
-    if (snprintf(tmp, sizeof tmp, "%s.final.%ld", h->path, (long)getpid()) >= (int)sizeof tmp) {
-        rc = ilnet_error_set(ILNET_EINPUT, "output path too long: %s", h->path);
-        goto out;
-    }
-    const char *where = tmp;
+    ilnet_file_remove_stale_temps(h->path);
+    if ((rc = ilnet_file_temp_name(tmp, sizeof tmp, h->path, "final"))) goto out;
+    const char *where = h->path; /* messages name the user's file, not the temporary */
     CHECK(mt, "string type");
     if (!ng) {
         rc = ilnet_error_oom();
@@ -776,7 +817,6 @@ int ilnet_h5study_finalize(ilnet_h5study *h, int compression, const ilnet_h5stud
             for (int pass = 0; pass < 2; pass++) {
                 int rd = pass == 0;
                 grp *x = rd ? og : fg;
-                where = rd ? h->path : tmp;
                 if (no)
                     CHECK(block(x->obs, H5T_NATIVE_DOUBLE, p, n, 3, od, obs, rd), "observables");
                 if (ns)
@@ -790,12 +830,13 @@ int ilnet_h5study_finalize(ilnet_h5study *h, int compression, const ilnet_h5stud
                 if (sbuf[q] != 0) wall += stats[q * (size_t)G->n_stats + (size_t)wall_col];
         }
         CHECK(ilnet_h5_attr_double(fg->g, "wall_time_s", wall), "group attributes");
-        where = tmp;
         close_group(&ng[i]);
     }
     if (H5Fclose(f) < 0) {
         f = -1;
-        rc = ilnet_error_set(ILNET_EIO, "%s: HDF5 failed closing the file", tmp);
+        const char *why = ilnet_file_io_reason(errno);
+        rc = ilnet_error_set(ILNET_EIO, "%s: HDF5 failed writing the final file%s%s", h->path,
+                             *why ? ": " : "", why);
         goto out;
     }
     f = -1;

@@ -2,6 +2,7 @@
 
 #include "../model/expr.h"
 
+#include "../common/file.h"
 #include "../common/error.h"
 
 #include <errno.h>
@@ -13,10 +14,8 @@
 /* Opens path.tmp.PID for writing; finish() closes and renames it into place. */
 static FILE *start(const char *path, char *tmp, size_t n)
 {
-    if (snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid()) >= (int)n) {
-        ilnet_error_set(ILNET_EINPUT, "output path too long: %s", path);
-        return NULL;
-    }
+    ilnet_file_remove_stale_temps(path);
+    if (ilnet_file_temp_name(tmp, n, path, "tmp")) return NULL;
     FILE *f = fopen(tmp, "w");
     if (!f) ilnet_error_set(ILNET_EIO, "%s: cannot create: %s", path, strerror(errno));
     return f;

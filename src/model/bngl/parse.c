@@ -1093,7 +1093,13 @@ static int parse_action(parser *P, const char *s, int *cap)
             }
             if (kb == ka) return perr(P, x, "expected a key before '=>' in action '%s'", a->name);
             a->keys[q] = dupn(s + ka, kb - ka);
-            x = skip_ws(s, (size_t)(arrow - s) + 2);
+            if (!a->keys[q]) return ilnet_error_oom();
+            /* the value ends where the argument does (skip_ws would run past it) */
+            x = (size_t)(arrow - s) + 2;
+            while (x < y && s[x] == ' ')
+                x++;
+            if (x == y)
+                return perr(P, x, "missing value after '%s=>' in action '%s'", a->keys[q], a->name);
         }
         if (s[x] == '"' && y > x + 1 && s[y - 1] == '"') {
             x++;

@@ -322,7 +322,21 @@ static int emit_call(ctx *c, ilnet_strbuf *b, const ASTNode_t *n, const char *wh
     const ASTNode_t *lam = fd ? FunctionDefinition_getMath(fd) : NULL;
     if (!lam || ASTNode_getType(lam) != AST_LAMBDA)
         return ilnet_sbml_unsupported(c, "call of an undefined function in", where);
-    unsigned nb = ASTNode_getNumChildren(lam) - 1, k = ASTNode_getNumChildren(n);
+    const char *fname = ASTNode_getName(n);
+    unsigned nc = ASTNode_getNumChildren(lam), k = ASTNode_getNumChildren(n);
+    if (nc == 0)
+        return ilnet_error_set(ILNET_EINPUT, "%s: function definition '%s' has no body", c->path,
+                               fname);
+    unsigned nb = nc - 1;
+    /* every bvar must be a plain name: the body refers to its arguments by them */
+    for (unsigned i = 0; i < nb; i++) {
+        const ASTNode_t *v = ASTNode_getChild(lam, i);
+        if (ASTNode_getType(v) != AST_NAME || !ASTNode_getName(v))
+            return ilnet_error_set(ILNET_EINPUT,
+                                   "%s: function definition '%s': argument %u (bvar) is not a "
+                                   "name",
+                                   c->path, fname, i + 1);
+    }
     if (k != nb)
         return ilnet_error_set(ILNET_EINPUT, "%s: %s calls '%s' with %u arguments, it takes %u",
                                c->path, where, ASTNode_getName(n), k, nb);

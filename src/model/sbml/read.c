@@ -1,6 +1,7 @@
 /* The SBML document: reading it with libsbml, which of its errors to accept, the
  * converters, and the symbols the caller may ask for. The model itself becomes a network in
  * build.c (see internal.h). */
+#include "guard.h"
 #include "internal.h"
 
 #include <sbml/conversion/ConversionProperties.h>
@@ -18,8 +19,12 @@ static int convert(SBMLDocument_t *d, const char *key, const char *path)
 {
     ConversionProperties_t *cp = ConversionProperties_create();
     ConversionProperties_addOptionWithKey(cp, key);
-    int rc = SBMLDocument_convert(d, cp);
+    char what[300] = "";
+    int rc = ilnet_sbml_guarded_convert(d, cp, what, sizeof what);
     ConversionProperties_free(cp);
+    if (rc == ILNET_SBML_THREW)
+        return ilnet_error_set(ILNET_EINPUT, "%s: libsbml converter '%s' failed: %s", path, key,
+                               what);
     if (rc != LIBSBML_OPERATION_SUCCESS)
         return ilnet_error_set(ILNET_EINPUT, "%s: libsbml converter '%s' failed (%d)", path, key,
                                rc);
@@ -82,7 +87,11 @@ int ilnet_sbml_read(ilnet_network **out, ilnet_sbml_symbols *symbols, const char
     FILE *f = fopen(path, "rb");
     if (!f) return ilnet_error_set(ILNET_EIO, "%s: cannot open", path);
     fclose(f);
-    SBMLDocument_t *d = readSBMLFromFile(path);
+    char what[300] = "";
+    SBMLDocument_t *d = ilnet_sbml_guarded_read(path, what, sizeof what);
+    if (!d && what[0])
+        return ilnet_error_set(ILNET_EINPUT, "%s: not a valid SBML document (libsbml: %s)", path,
+                               what);
     if (!d) return ilnet_error_set(ILNET_ENOMEM, "%s: libsbml could not read the file", path);
     int rc = check_errors(d, path, notify);
     if (!rc && !SBMLDocument_getModel(d))
