@@ -186,6 +186,31 @@ bad bond_without_label '14s/A(b,y~U)/A(b!,y~U)/' 14:8 "bond label after '!'"
 # `a({t=>\n})` overflowed the heap); the action's lines are joined, so the column is on 26
 bad action_value_missing_at_line_end '25a simulate({t_end=>\n})' 26:18 "missing value after 't_end=>'" "'simulate'"
 bad action_value_missing '25a simulate({method=>"ode",t_end=>})' 26:32 "missing value after 't_end=>'"
+# ------------------------------------------------------------------ unbounded networks
+# issue 21, blow-up 8: rules that grow without bound (a linear polymer) ran silently until
+# memory was gone. Beyond a ceiling generation stops with one line saying why and what to
+# do; the ceiling applies by default only when the model sets no limit of its own.
+printf '%s\n' 'begin model' 'begin parameters' '  k 1' 'end parameters' 'begin molecule types' \
+    '  M(h,t)' 'end molecule types' 'begin seed species' '  M(h,t) 100' 'end seed species' \
+    'begin reaction rules' '  M(t) + M(h) -> M(t!1).M(h!1) k' 'end reaction rules' 'end model' \
+    >"$MODELS/polymer.bngl"
+run netgen "$MODELS/polymer.bngl" -o "$OUT/polymer.net" --max-species 20
+expect_status 1
+expect_one_line
+expect_stderr_has "$MODELS/polymer.bngl: network generation stopped in round 5 at 32 species"
+expect_stderr_has "max_iter, max_agg or max_stoich"
+[ ! -e "$OUT/polymer.net" ] || problem "a .net was written"
+end_case "unbounded polymer: stopped at the species ceiling"
+run netgen "$MODELS/polymer.bngl" -o "$OUT/polymer.net" --max-reactions 100
+expect_status 1
+expect_stderr_has "136 reactions, over the ceiling"
+rm -f "$OUT/polymer.net"
+end_case "unbounded polymer: stopped at the reaction ceiling"
+run netgen "$MODELS/polymer.bngl" -o "$OUT/polymer.net" --max-iter 4 -q
+expect_status 0
+[ -s "$OUT/polymer.net" ] || problem "no .net with max_iter"
+rm -f "$OUT/polymer.net"
+end_case "unbounded polymer with max_iter: generated, no ceiling"
 
 # ------------------------------------------------------------------ a rule that never fires
 

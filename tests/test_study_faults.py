@@ -162,6 +162,77 @@ check(os.path.exists(other_host), "another host's temporary was removed")
 sleeper.send_signal(signal.SIGKILL)
 sleeper.wait()
 
+# ------------------------------------------------------------------ 5. one writer per output
+# issue 21, data loss 6: two runs with different configs and one output both exited 0, the
+# first's results silently replaced; a run on an unfinished file another program holds
+# open replaced it. Now the second run is refused at once and the first finishes intact.
+out = work.path("shared.h5")
+long_cfg = config(3000, "c3000.yaml")
+first = subprocess.Popen([ilnet, "run", long_cfg, "-o", out, "-q", "--threads", "1"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+while first.poll() is None and not os.path.exists(out + ".lock"):
+    time.sleep(0.005)
+second = run([ilnet, "run", config(5, "c5.yaml"), "-o", out, "-q"])
+fo, fe = first.communicate(timeout=600)
+if second.returncode == 0 and first.returncode == 0 and "busy" not in second.stderr:
+    check(False, "a second run on the same output was not refused")
+else:
+    one_line_error(second, "a second run on the same output", out, "busy", f"pid {first.pid}")
+check(first.returncode == 0, f"the first run: exit {first.returncode} ({excerpt(fe)})")
+with h5py.File(out, "r") as f:
+    check(attr(f, "status") == "complete" and f["s"]["status"].shape == (3000,),
+          "the first run's results are what the file holds")
+check(not os.path.exists(out + ".lock"), "the lock file is removed at the end")
+
+# an unfinished file another program holds open for writing (HDF5 file locking)
+with h5py.File(out, "r+") as f:
+    f.attrs["status"] = "running"
+holder = subprocess.Popen([sys.executable, "-c",
+                           "import h5py, sys, time\n"
+                           "f = h5py.File(sys.argv[1], 'r+')\n"
+                           "print('open', flush=True)\n"
+                           "time.sleep(60)\n", out], stdout=subprocess.PIPE, text=True)
+holder.stdout.readline()
+before = os.stat(out).st_mtime_ns, os.stat(out).st_ino
+r = run([ilnet, "run", config(5, "c5.yaml"), "-o", out, "-q"])
+holder.kill()
+holder.wait()
+if r.returncode == 0:
+    check(False, "a run replaced an unfinished file another program had open")
+else:
+    one_line_error(r, "an unfinished file another program has open", out, "busy")
+check((os.stat(out).st_mtime_ns, os.stat(out).st_ino) == before, "that file was changed")
+
+# ------------------------------------------------------------------ 6. sizes told, blow-ups refused
+# issue 21, blow-up 9: a 10^7-point grid passed --check and then preallocated 18 GB; an LHS
+# of 10^8 took 99 s and 2.4 GB to validate. The size is known from the config alone.
+huge = work.write("huge.yaml", f"""model: {model}
+simulation: {{t_end: 60, n_steps: 60}}
+experiments:
+  - name: grid
+    type: sweep
+    parameters:
+      - {{name: R_A, logspace: {{min: 10, max: 1e5, n: 3200}}}}
+      - {{name: R_B, logspace: {{min: 10, max: 1e5, n: 3200}}}}
+  - name: lhs
+    type: sweep
+    design: lhs
+    n: 100000000
+    parameters:
+      - {{name: R_A, min: 10, max: 1e5}}
+""")
+for extra in ([], ["--check"]):
+    r = run([ilnet, "run", huge, "-o", work.path("huge.h5"), "-q"] + extra)
+    one_line_error(r, f"a 1.1e8-point study {' '.join(extra)}", "huge.yaml:", "over the limit of 10 GB",
+                   "--max-size")
+    check(r.seconds < 10, f"refusing it took {r.seconds:.1f} s")
+    check(not os.path.exists(work.path("huge.h5")), "a refused study wrote a file")
+r = run([ilnet, "run", config(3, "c3.yaml"), "--check"])
+check(r.returncode == 0 and "the study file takes about" in r.stdout and " MB" in r.stdout,
+      f"--check tells the size: {excerpt(r.stdout)}")
+r = run([ilnet, "run", config(3, "c3.yaml"), "--check", "--max-size", "0.000001"])
+one_line_error(r, "a small study over a tiny limit", "over the limit")
+
 if not mounted_any and not check.failures:
     print("study faults: tmpfs cases skipped (no mount); the others passed")
     sys.exit(77)

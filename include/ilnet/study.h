@@ -41,13 +41,19 @@ typedef struct {
      * only; may be NULL */
     ilnet_message_cb message;
     void *payload; /* passed to both callbacks */
+    /* The largest study file allowed, in bytes, checked (like everything else) before a
+     * point runs: the working file is allocated in full at the start. 0: the default,
+     * ILNET_STUDY_DEFAULT_MAX_BYTES; negative: no limit. */
+    double max_output_bytes;
 } ilnet_study_options;
+
+#define ILNET_STUDY_DEFAULT_MAX_BYTES 10e9
 
 /* ilnet_study_options o = ILNET_STUDY_OPTIONS_INIT; then set what differs. */
 #ifdef __cplusplus
 #define ILNET_STUDY_OPTIONS_INIT                                                                   \
     {                                                                                              \
-        ILNET_STUDY_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0                                     \
+        ILNET_STUDY_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0                                  \
     }
 #else
 #define ILNET_STUDY_OPTIONS_INIT                                                                   \

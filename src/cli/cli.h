@@ -35,6 +35,8 @@ int cli_overrides_apply(const cli_overrides *o, ilnet_network *net, const char *
 /* Where the library's messages go: information to stdout (unless quiet), warnings to
  * stderr as "ilnet: warning: ...". */
 extern const ilnet_notify cli_notify, cli_notify_quiet;
+/* Information to stderr too (progress of a command whose stdout is its result). */
+extern const ilnet_notify cli_notify_stderr;
 
 /* A model argument as a path: a built-in model name ("il2_il7") becomes that model's file in
  * the data directory of this build or install tree; other arguments come back as they are.

@@ -19,6 +19,10 @@ static const char help[] =
     "  -o, --output F   .net file to write\n"
     "  --max-iter N     rounds of rule application (0: until no new species)\n"
     "  --max-agg N      largest complex, in molecules (0: no limit)\n"
+    "  --max-species N, --max-reactions N\n"
+    "                   stop with an error beyond this size ('none': never). Without any\n"
+    "                   limit (max_iter, max_agg, max_stoich) the ceiling is 200000 species\n"
+    "                   and 5000000 reactions, so that unbounded rules (polymers) stop\n"
     "  -q, --quiet      no summary on stdout\n"
     "\n"
     "Exit status: 0 success, 1 bad input (file:line:col and the name at fault on stderr).\n";
@@ -40,12 +44,16 @@ static char *default_output(const char *model)
 
 int cmd_netgen(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"output", required_argument, 0, 'o'},  {"max-iter", required_argument, 0, 'i'},
-        {"max-agg", required_argument, 0, 'a'}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+    static const struct option opts[] = {{"output", required_argument, 0, 'o'},
+                                         {"max-iter", required_argument, 0, 'i'},
+                                         {"max-agg", required_argument, 0, 'a'},
+                                         {"quiet", no_argument, 0, 'q'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {"max-species", required_argument, 0, 'S'},
+                                         {"max-reactions", required_argument, 0, 'R'},
+                                         {0, 0, 0, 0}};
     const char *C = "netgen", *out = NULL;
-    long max_iter = -1, max_agg = -1;
+    long max_iter = -1, max_agg = -1, max_species = 0, max_reactions = 0;
     int quiet = 0, c;
     optind = 1;
     opterr = 0;
@@ -67,6 +75,18 @@ int cmd_netgen(int argc, char **argv)
         case 'q':
             quiet = 1;
             break;
+        case 'S':
+        case 'R': {
+            long v;
+            if (!strcmp(optarg, "none"))
+                v = -1;
+            else if (cli_parse_long(optarg, &v) || v < 1)
+                return cli_usage_error(C,
+                                       "--max-%s: expected a positive integer or 'none', got '%s'",
+                                       c == 'S' ? "species" : "reactions", optarg);
+            *(c == 'S' ? &max_species : &max_reactions) = v;
+            break;
+        }
         case 'h':
             fputs(help, stdout);
             return EXIT_OK;
@@ -94,6 +114,9 @@ int cmd_netgen(int argc, char **argv)
     }
     if (max_iter >= 0) opt.max_iter = (int)max_iter;
     if (max_agg >= 0) opt.max_agg = (int)max_agg;
+    opt.max_species = max_species;
+    opt.max_reactions = max_reactions;
+    opt.notify = quiet ? cli_notify_quiet : cli_notify_stderr;
     if (ilnet_bngl_generate(&net, m, &opt, &st)) {
         code = cli_fail();
         goto done;

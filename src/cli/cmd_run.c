@@ -25,6 +25,8 @@ static const char help[] =
     "  --overwrite      replace an unfinished study file instead of refusing\n"
     "  --check          validate the config and the model, run nothing\n"
     "  -o, --output F   the HDF5 file (default: output.file, or STUDY.h5 beside the config)\n"
+    "  --max-size GB    refuse a study whose file would be larger (default 10; 'none': no\n"
+    "                   limit); --check prints the size\n"
     "  -q, --quiet      no progress bar, no summary\n"
     "\n"
     "MODEL.bngl: "
@@ -104,12 +106,17 @@ static int run_study(const char *config, ilnet_study_options *so, int quiet)
 
 int cmd_run(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"gdat", no_argument, 0, 'g'},         {"threads", required_argument, 0, 't'},
-        {"resume", no_argument, 0, 'r'},       {"overwrite", no_argument, 0, 'w'},
-        {"check", no_argument, 0, 'c'},        {"output", required_argument, 0, 'o'},
-        {"outdir", required_argument, 0, 'd'}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+    static const struct option opts[] = {{"gdat", no_argument, 0, 'g'},
+                                         {"threads", required_argument, 0, 't'},
+                                         {"resume", no_argument, 0, 'r'},
+                                         {"overwrite", no_argument, 0, 'w'},
+                                         {"check", no_argument, 0, 'c'},
+                                         {"output", required_argument, 0, 'o'},
+                                         {"outdir", required_argument, 0, 'd'},
+                                         {"quiet", no_argument, 0, 'q'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {"max-size", required_argument, 0, 'm'},
+                                         {0, 0, 0, 0}};
     const char *C = "run";
     ilnet_actions_options o = ILNET_ACTIONS_OPTIONS_INIT;
     ilnet_study_options so = ILNET_STUDY_OPTIONS_INIT;
@@ -150,6 +157,18 @@ int cmd_run(int argc, char **argv)
             so.output = optarg;
             study_opt = 1;
             break;
+        case 'm': {
+            double gb;
+            if (!strcmp(optarg, "none"))
+                so.max_output_bytes = -1;
+            else if (!cli_parse_double(optarg, &gb) && gb > 0)
+                so.max_output_bytes = gb * 1e9;
+            else
+                return cli_usage_error(C, "--max-size needs a size in GB (> 0) or 'none', not '%s'",
+                                       optarg);
+            study_opt = 1;
+            break;
+        }
         case 'h':
             fputs(help, stdout);
             return EXIT_OK;
@@ -176,8 +195,9 @@ int cmd_run(int argc, char **argv)
         return rc ? cli_fail() : EXIT_OK;
     }
     if (study_opt)
-        return cli_usage_error(C, "--threads, --resume, --overwrite, --check and -o are for study "
-                                  "configs (.yaml)");
+        return cli_usage_error(C,
+                               "--threads, --resume, --overwrite, --check, --max-size and -o are "
+                               "for study configs (.yaml)");
     if (n < 5 || strcmp(model + n - 5, ".bngl"))
         return cli_usage_error(C, "%s: expected a study config (.yaml) or a .bngl file", model);
     ilnet_bngl_model *m;

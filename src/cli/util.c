@@ -36,7 +36,14 @@ static void print_message(ilnet_message_level level, const char *msg, void *payl
     }
 }
 
+static void print_stderr(ilnet_message_level level, const char *msg, void *payload)
+{
+    (void)payload;
+    fprintf(stderr, "ilnet: %s%s\n", level == ILNET_MESSAGE_WARNING ? "warning: " : "", msg);
+}
+
 static int quiet_flag = 1;
+const ilnet_notify cli_notify_stderr = {print_stderr, NULL};
 const ilnet_notify cli_notify = {print_message, NULL};
 const ilnet_notify cli_notify_quiet = {print_message, &quiet_flag};
 

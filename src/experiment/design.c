@@ -65,29 +65,37 @@ static int sobol(ilnet_design_points *d, const ilnet_config_experiment *e)
     return 0;
 }
 
-int ilnet_design_expand(ilnet_design_points *d, const ilnet_config_experiment *e)
+double ilnet_design_count(const ilnet_config_experiment *e)
 {
-    memset(d, 0, sizeof *d);
-    size_t n = 1;
-    int nv = 0;
+    double n = 1;
     switch (e->type) {
     case ILNET_EXP_TIMECOURSE:
         break;
     case ILNET_EXP_DOSE:
-        nv = 1;
-        n = (size_t)e->n_series * (size_t)e->n_doses;
+        n = (double)e->n_series * (double)e->n_doses;
         break;
     case ILNET_EXP_SWEEP:
-        nv = e->n_sweep;
         if (e->design == ILNET_DESIGN_GRID)
-            for (int j = 0; j < nv; j++)
-                n *= (size_t)e->sweep[j].n_values;
+            for (int j = 0; j < e->n_sweep; j++)
+                n *= (double)e->sweep[j].n_values;
         else if (e->design == ILNET_DESIGN_ZIP)
-            n = (size_t)e->sweep[0].n_values;
+            n = (double)e->sweep[0].n_values;
         else
-            n = (size_t)e->n_samples;
+            n = (double)e->n_samples;
         break;
     }
+    return n;
+}
+
+int ilnet_design_expand(ilnet_design_points *d, const ilnet_config_experiment *e)
+{
+    memset(d, 0, sizeof *d);
+    double count = ilnet_design_count(e);
+    if (count > 1e12)
+        return ilnet_error_set(ILNET_EINPUT, "%s: %.3g points is more than any study can hold",
+                               e->path, count);
+    size_t n = (size_t)count;
+    int nv = e->type == ILNET_EXP_DOSE ? 1 : e->type == ILNET_EXP_SWEEP ? e->n_sweep : 0;
     d->n_points = n;
     d->n_vars = nv;
     d->names = calloc(nv ? nv : 1, sizeof *d->names);

@@ -19,6 +19,9 @@ typedef struct {
     double *values;     /* [n_points][n_vars] */
 } ilnet_design_points;
 
+/* How many points the experiment has, computed without expanding them (a double: a grid
+ * of many parameters can exceed any integer). */
+double ilnet_design_count(const ilnet_config_experiment *e);
 int ilnet_design_expand(ilnet_design_points *out, const ilnet_config_experiment *e);
 void ilnet_design_free(ilnet_design_points *d);
 

@@ -19,9 +19,17 @@ static int open_store(ilnet_study *S, int *finished)
     const ilnet_study_options *o = S->o;
     int rc = 0;
     *finished = 0;
-    if (S->rank == 0) {
+    if (S->rank == 0 && S->store->lock) rc = S->store->lock(&S->lock, c->output);
+    if (S->rank == 0 && !rc) {
         char *fs = S->store->file_status(c->output);
-        if (o->resume && fs) {
+        if (fs && !strcmp(fs, "unreadable") && !o->overwrite) {
+            /* e.g. another program holds it open for writing (HDF5 file locking) */
+            rc = ilnet_error_set(ILNET_EINPUT,
+                                 "%s: busy or unreadable: it cannot be opened (another program "
+                                 "may be writing it); refusing to replace it (--overwrite "
+                                 "replaces it)",
+                                 c->output);
+        } else if (o->resume && fs) {
             rc = S->store->open(&S->h, finished, c->output, &S->meta, S->groups, c->n_experiments);
         } else if (fs && !strcmp(fs, "running") && !o->overwrite) {
             rc = ilnet_error_set(ILNET_EINPUT,
@@ -149,9 +157,10 @@ static int run(ilnet_study *S, const char *config_path, int *own_error)
     if (S->o->check_only) {
         if (S->rank == 0)
             ilnet_notify_send(&S->notify, ILNET_MESSAGE_INFO,
-                              "%s: valid: %d experiment%s, %zu point%s", S->c.path,
-                              S->c.n_experiments, S->c.n_experiments == 1 ? "" : "s", S->total,
-                              S->total == 1 ? "" : "s");
+                              "%s: valid: %d experiment%s, %zu point%s; the study file takes "
+                              "about %.3g MB while it runs",
+                              S->c.path, S->c.n_experiments, S->c.n_experiments == 1 ? "" : "s",
+                              S->total, S->total == 1 ? "" : "s", S->planned_bytes / 1e6);
         return 0;
     }
     /* which linear solver the model gets, for the provenance */
@@ -191,6 +200,7 @@ int ilnet_study_execute(const char *config_path, const ilnet_study_options *opts
     int rc = run(&S, config_path, &own_error);
     if (rc && S.rank != 0 && !own_error) ilnet_dispatch_mark_relayed();
     if (S.h) store->close(S.h);
+    if (S.lock) store->unlock(S.lock);
     ilnet_study_plan_free(&S);
     return rc;
 }

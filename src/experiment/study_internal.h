@@ -43,9 +43,11 @@ typedef struct {
     const char **obs_names, **sp_names; /* stored columns */
     int *obs_idx, *sp_idx, n_obs, n_sp;
     size_t net_obs, net_sp, max_times, total, pending;
+    double planned_bytes; /* the working study file */
     ilnet_study_meta meta;
     /* the run */
-    void *h; /* the store's handle */
+    void *h;    /* the store's handle */
+    void *lock; /* rank 0: the store's lock, held for the whole run */
     int n_threads;
     double t0;
 } ilnet_study;

@@ -230,10 +230,38 @@ static int group(ilnet_study *S, int k)
     return 0;
 }
 
+/* The study file's size, from the config alone (before any point is expanded: a design
+ * of 10^8 points would take minutes and gigabytes just to list), against the limit. */
+static int planned_size(ilnet_study *S)
+{
+    const ilnet_config *c = &S->c;
+    double limit = S->o->max_output_bytes ? S->o->max_output_bytes : ILNET_STUDY_DEFAULT_MAX_BYTES;
+    int big = -1;
+    double biggest = 0, points = 0;
+    S->planned_bytes = 0;
+    for (int k = 0; k < c->n_experiments; k++) {
+        const ilnet_config_experiment *e = &c->experiments[k];
+        double n = ilnet_design_count(e), nv = e->type == ILNET_EXP_SWEEP ? e->n_sweep : 1;
+        double nt = (double)c->n_times + (e->type == ILNET_EXP_DOSE ? e->n_readout_times : 0);
+        double b = n * (8 * (nt * (S->n_obs + S->n_sp) + ILNET_STAT_COUNT + nv) + 257);
+        S->planned_bytes += b;
+        points += n;
+        if (b > biggest) biggest = b, big = k;
+    }
+    if (limit < 0 || S->planned_bytes <= limit || big < 0) return 0;
+    const ilnet_config_experiment *e = &c->experiments[big];
+    return ilnet_config_error(c, e->pos, e->path,
+                              "the study file would take about %.3g GB (%.3g points, this "
+                              "experiment %.3g GB), over the limit of %.3g GB (ilnet run "
+                              "--max-size GB)",
+                              S->planned_bytes / 1e9, points, biggest / 1e9, limit / 1e9);
+}
+
 int ilnet_study_plan(ilnet_study *S, const char *config_path)
 {
     int rc = load(S, config_path);
     if (!rc) rc = columns(S);
+    if (!rc) rc = planned_size(S);
     if (rc) return rc;
     const ilnet_config *c = &S->c;
     S->x = calloc(c->n_experiments + 1, sizeof *S->x);

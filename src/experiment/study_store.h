@@ -78,6 +78,10 @@ typedef struct {
     /* the final form (compression 0-9) with the fits; closes h */
     int (*finalize)(void *h, int compression, const ilnet_study_final *finals, const char *status);
     void (*close)(void *h);
+    /* exclusive use of the store at path for the whole run (rank 0), or an error saying it
+     * is busy; NULL when the store needs none */
+    int (*lock)(void **out, const char *path);
+    void (*unlock)(void *lock);
 } ilnet_study_store;
 
 #endif

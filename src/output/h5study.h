@@ -22,6 +22,13 @@ extern const ilnet_study_store ilnet_h5study_store;
 
 typedef struct ilnet_h5study ilnet_h5study;
 
+/* PATH.lock, held (fcntl write lock) while a run writes PATH: a second run on the same
+ * output fails at once with "PATH: busy: another ilnet run (pid N) is writing it" instead
+ * of replacing the first one's file. */
+typedef struct ilnet_h5study_lock ilnet_h5study_lock;
+int ilnet_h5study_lock_take(ilnet_h5study_lock **out, const char *path);
+void ilnet_h5study_lock_release(ilnet_h5study_lock *lk);
+
 /* A new working file (replacing any file at path). */
 int ilnet_h5study_create(ilnet_h5study **out, const char *path, const ilnet_h5study_meta *meta,
                          const ilnet_h5study_group *groups, int n_groups);

@@ -51,7 +51,17 @@ static void close_file(void *h)
     ilnet_h5study_close(h);
 }
 
+static int lock(void **out, const char *path)
+{
+    return ilnet_h5study_lock_take((ilnet_h5study_lock **)out, path);
+}
+
+static void unlock(void *lk)
+{
+    ilnet_h5study_lock_release(lk);
+}
+
 const ilnet_study_store ilnet_h5study_store = {
     create,      open_file,   open_ranks, ilnet_h5study_file_status,
     read_status, write_point, flush,      read_observables,
-    finalize,    close_file};
+    finalize,    close_file,  lock,       unlock};

@@ -11,6 +11,7 @@
 #ifndef ILNET_BNGL_H
 #define ILNET_BNGL_H
 
+#include "../../common/notify.h"
 #include "../network.h"
 #include "graph.h"
 
@@ -95,11 +96,19 @@ typedef struct {
     char **stoich_names;
     int *stoich_max;
     int verbose;
+    /* A ceiling on the network, so that a model that grows without bound (polymers) stops
+     * with an error instead of running until memory is gone. 0: the defaults below when
+     * none of max_iter, max_agg, max_stoich is given (no ceiling otherwise); < 0: none. */
+    long max_species, max_reactions;
+    ilnet_notify notify; /* a line per round (INFO) once generation has taken a second */
 } ilnet_netgen_options;
+
+#define ILNET_NETGEN_DEFAULT_MAX_SPECIES 200000L
+#define ILNET_NETGEN_DEFAULT_MAX_REACTIONS 5000000L
 
 #define ILNET_NETGEN_OPTIONS_INIT                                                                  \
     {                                                                                              \
-        0, 0, 0, NULL, NULL, 0                                                                     \
+        0, 0, 0, NULL, NULL, 0, 0, 0, ILNET_NOTIFY_NONE                                            \
     }
 
 typedef struct {

@@ -963,8 +963,38 @@ static int idle_rules(const gen *G, ilnet_netgen_stats *stats)
     return 0;
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The ceiling in force: given, or the default when the model sets no limit at all. */
+static long ceiling(long given, long def, const ilnet_netgen_options *o)
+{
+    if (given) return given < 0 ? 0 : given;
+    return o->max_iter > 0 || o->max_agg > 0 || o->n_stoich > 0 ? 0 : def;
+}
+
+/* After each rule of a round: stop a network that outgrew the ceiling. */
+static int check_ceiling(const gen *G, int round)
+{
+    long ms = ceiling(G->opt->max_species, ILNET_NETGEN_DEFAULT_MAX_SPECIES, G->opt);
+    long mr = ceiling(G->opt->max_reactions, ILNET_NETGEN_DEFAULT_MAX_REACTIONS, G->opt);
+    if ((!ms || G->ns <= ms) && (!mr || G->nrx <= mr)) return 0;
+    return ilnet_error_set(ILNET_EINPUT,
+                           "%s: network generation stopped in round %d at %d species and %d "
+                           "reactions, over the ceiling of %ld species / %ld reactions: the "
+                           "rules may grow the network without bound (polymers); give "
+                           "generate_network max_iter, max_agg or max_stoich, or raise the "
+                           "ceiling (ilnet netgen --max-species/--max-reactions)",
+                           G->m->path, round, G->ns, G->nrx, ms, mr);
+}
+
 static int generate(gen *G, ilnet_netgen_stats *stats)
 {
+    double t_start = now_s();
     int rc;
     if ((rc = ilnet_canon_ws_new(&G->cws)) || (rc = compile_rules(G)) || (rc = stoich_limits(G)) ||
         (rc = add_seeds(G)))
@@ -981,8 +1011,14 @@ static int generate(gen *G, ilnet_netgen_stats *stats)
         for (int s = n_old; s < n_end; s++)
             if ((rc = find_embeddings(G, s))) return rc;
         for (int k = 0; k < G->nrules; k++)
-            if ((rc = apply_rule(G, k, n_old, n_end, round))) return rc;
+            if ((rc = apply_rule(G, k, n_old, n_end, round)) || (rc = check_ceiling(G, round)))
+                return rc;
         n_old = n_end;
+        double el = now_s() - t_start;
+        if (el > 1.0)
+            ilnet_notify_send(&G->opt->notify, ILNET_MESSAGE_INFO,
+                              "%s: generate_network round %d: %d species, %d reactions (%.1f s)",
+                              G->m->path, round, G->ns, G->nrx, el);
     }
     if (stats) {
         stats->iterations = round;
