@@ -233,6 +233,50 @@ check(r.returncode == 0 and "the study file takes about" in r.stdout and " MB" i
 r = run([ilnet, "run", config(3, "c3.yaml"), "--check", "--max-size", "0.000001"])
 one_line_error(r, "a small study over a tiny limit", "over the limit")
 
+# ------------------------------------------------------------------ 7. kill -9 anywhere
+# Killed at moments spread over a whole run -- while the working file is created, while
+# points run, while the final file is written -- the output is never half a file: absent,
+# or a readable study; the next run resumes, removes what the killed ones left and ends
+# equal to an unhindered run.
+cfg = config(400, "c400.yaml")
+ref = work.path("ref400.h5")
+r = run([ilnet, "run", cfg, "-o", ref, "-q", "--threads", "1"])
+check.exits(r, 0, "reference run")
+t_full = r.seconds
+out = work.path("killed.h5")
+kills = 0
+for j in range(12):
+    args = [ilnet, "run", cfg, "-o", out, "-q", "--threads", "1"]
+    if os.path.exists(out):
+        args.append("--resume")
+    p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    time.sleep(t_full * (j + 0.5) / 12)
+    if p.poll() is None:
+        p.kill()
+        kills += 1
+    p.communicate()
+    if os.path.exists(out):
+        try:
+            with h5py.File(out, "r") as f:
+                st = attr(f, "status")
+            check(st in ("running", "complete"), f"kill {j}: status {st!r}")
+        except OSError as e:
+            check(False, f"kill {j}: the output is not a readable file: {e}")
+    if os.path.exists(out):
+        with h5py.File(out, "r") as f:
+            if attr(f, "status") == "complete":
+                break
+args = [ilnet, "run", cfg, "-o", out, "-q"] + (["--resume"] if os.path.exists(out) else [])
+r = run(args)
+check.exits(r, 0, "the run after the kills")
+with h5py.File(out, "r") as f, h5py.File(ref, "r") as g:
+    check(attr(f, "status") == "complete", f"after the kills: {attr(f, 'status')!r}")
+    check(np.array_equal(f["s"]["species_amounts"][()], g["s"]["species_amounts"][()]),
+          "killed and resumed differs from the unhindered run")
+left = [x for x in os.listdir(work.dir) if x.startswith("killed.h5.")]
+check(not left, f"what the kills left is still there: {left}")
+print(f"kill -9: {kills} kills over the run, then resumed to equal the unhindered run")
+
 if not mounted_any and not check.failures:
     print("study faults: tmpfs cases skipped (no mount); the others passed")
     sys.exit(77)

@@ -105,12 +105,18 @@ static int check_keys(P *p, const yaml_node_t *m, const char *path, const char *
     return 0;
 }
 
+/* Appends x to an array grown only by this function: its capacity is the next power of two
+ * of its length, so it doubles when the length is one (a realloc per element was
+ * quadratic where realloc copies: ten million output times took minutes under ASan). */
 static int push_double(double **v, int *n, double x)
 {
-    double *a = realloc(*v, (size_t)(*n + 1) * sizeof *a);
-    if (!a) return ilnet_error_oom();
-    *v = a;
-    a[(*n)++] = x;
+    int k = *n;
+    if ((k & (k - 1)) == 0) {
+        double *a = realloc(*v, (size_t)(k ? 2 * k : 1) * sizeof *a);
+        if (!a) return ilnet_error_oom();
+        *v = a;
+    }
+    (*v)[(*n)++] = x;
     return 0;
 }
 
