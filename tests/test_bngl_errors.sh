@@ -186,6 +186,17 @@ bad bond_without_label '14s/A(b,y~U)/A(b!,y~U)/' 14:8 "bond label after '!'"
 # `a({t=>\n})` overflowed the heap); the action's lines are joined, so the column is on 26
 bad action_value_missing_at_line_end '25a simulate({t_end=>\n})' 26:18 "missing value after 't_end=>'" "'simulate'"
 bad action_value_missing '25a simulate({method=>"ode",t_end=>})' 26:32 "missing value after 't_end=>'"
+# found by fuzz_bngl: a created site taking (%label) the state of a site with other states
+# crashed (SIGSEGV) when the species was written
+printf '%s\n' 'begin reaction rules' '0->A(c1~1) v' 'A(c1%2)->B(c%2) b' 'end reaction rules' \
+    >"$MODELS/inherit.bngl"
+run netgen "$MODELS/inherit.bngl" -o "$OUT/inherit.net"
+expect_status 1
+expect_one_line
+expect_stderr_has "$MODELS/inherit.bngl:3:1:"
+expect_stderr_has "site 'c' of B takes the state of site 'c1' of A"
+rm -f "$OUT/inherit.net"
+end_case "state inherited by a site without those states"
 # ------------------------------------------------------------------ unbounded networks
 # issue 21, blow-up 8: rules that grow without bound (a linear polymer) ran silently until
 # memory was gone. Beyond a ceiling generation stops with one line saying why and what to

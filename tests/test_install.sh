@@ -37,7 +37,7 @@ extra=$(cd "$prefix/include/ilnet" && ls | grep -vxE 'common.h|error.h|ilnet.h|m
 export PKG_CONFIG_PATH=$prefix/$libdir/pkgconfig
 flags=$(pkg-config --cflags --libs ilnet)
 # a sanitizer build's library needs its runtime in the program too
-if ldd "$prefix/$libdir/libilnet.so" | grep -q libasan; then
+if grep -q libasan <<<"$(ldd "$prefix/$libdir/libilnet.so")"; then
   flags="-fsanitize=address,undefined $flags"
 fi
 [ "$(pkg-config --modversion ilnet)" = "$(sed -n 's/^#define ILNET_VERSION "\(.*\)"/\1/p' "$prefix/include/ilnet/version.h")" ] \
@@ -53,7 +53,9 @@ export LD_LIBRARY_PATH=$prefix/$libdir
 grep -q "share/ilnet/models/il2_il7.bngl: 104 species" "$tmp/ex/sim.txt" \
   || fail "simulate example output: $(head -3 "$tmp/ex/sim.txt")"
 grep -q "^copy (parameter x 10):" "$tmp/ex/sim.txt" || fail "simulate example: no copy"
-ldd "$tmp/ex/simulate" | grep -q "$prefix/$libdir/libilnet.so" || fail "not linked to the installed library"
+# (ldd's output first: grep -q closing the pipe early would fail the pipeline)
+linked=$(ldd "$tmp/ex/simulate")
+grep -q "$prefix/$libdir/libilnet.so" <<<"$linked" || fail "not linked to the installed library"
 cat >"$tmp/ex/small.yaml" <<'YAML'
 model: il2_il7
 simulation: {t_end: 30, n_steps: 3}
@@ -95,7 +97,9 @@ assert a["status"] == "complete", a["status"]
 assert a["model_path"] == model, (a["model_path"], model)
 assert f"# marker: {label}" in a["model_text"], "model text is not the moved tree's"
 PY
-  "$bin" info il2_il7 | grep -q "^model: *$model" || fail "$label: ilnet info il2_il7"
+  local info
+  info=$("$bin" info il2_il7) || fail "$label: ilnet info il2_il7"
+  grep -q "^model: *$model" <<<"$info" || fail "$label: ilnet info il2_il7 names another model"
 }
 mv "$prefix" "$tmp/moved-prefix"
 unset LD_LIBRARY_PATH

@@ -425,6 +425,28 @@ static int find_edits(ilnet_crule *cr, const ilnet_bngl_model *m)
     return rc;
 }
 
+/* A created site that takes a reactant site's state (%label) gets its state index: both
+ * must list the same states in the same order (a site without states cannot take one;
+ * found by fuzz_bngl: `0->A(c1~1)` then `A(c1%2)->B(c%2)` crashed writing B). */
+static int check_inherit(const ilnet_crule *cr, const ilnet_bngl_model *m, const ilnet_bngl_rule *r)
+{
+    for (int i = 0; i < cr->n_inherit; i++) {
+        const ilnet_gcomp *a = &cr->R.c[cr->inherit[i].a], *b = &cr->P.c[cr->inherit[i].b];
+        const ilnet_moltype *ta = &m->mt.t[cr->R.m[a->mol].type];
+        const ilnet_moltype *tb = &m->mt.t[cr->P.m[b->mol].type];
+        const ilnet_site_name *sa = &ta->names[a->name], *sb = &tb->names[b->name];
+        int same = sa->n_states == sb->n_states;
+        for (int k = 0; same && k < sa->n_states; k++)
+            same = !strcmp(sa->states[k], sb->states[k]);
+        if (!same)
+            return rerr(m, r, cr->reverse,
+                        "site '%s' of %s takes the state of site '%s' of %s (%%label), but their "
+                        "states differ (%d vs %d states)",
+                        sb->name, tb->name, sa->name, ta->name, sb->n_states, sa->n_states);
+    }
+    return 0;
+}
+
 int ilnet_crule_init(ilnet_crule *cr, const ilnet_bngl_model *m, const ilnet_bngl_rule *r,
                      int reverse)
 {
@@ -443,7 +465,8 @@ int ilnet_crule_init(ilnet_crule *cr, const ilnet_bngl_model *m, const ilnet_bng
         return rerr(m, r, reverse, "rules with more than two reactant patterns are not supported");
     if ((rc = alloc_maps(cr))) return rc;
     map_molecules(cr);
-    if ((rc = map_sites(cr, m)) || (rc = find_edits(cr, m))) return rc;
+    if ((rc = map_sites(cr, m)) || (rc = find_edits(cr, m)) || (rc = check_inherit(cr, m, r)))
+        return rc;
     for (int i = 0; i < cr->nr; i++)
         if ((rc = ilnet_match_plan_init(&cr->plan[i], &rp[i]))) return rc;
     if ((rc = compile_conditions(cr))) return rc;
