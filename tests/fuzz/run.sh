@@ -8,7 +8,9 @@
 # the harness's dictionary. Findings (crash-*, leak-*, timeout-*, oom-*) land in
 # $ILNET_FUZZ_ARTIFACTS (default: a temporary directory, printed) and fail the run: add
 # each to regressions/HARNESS/ once fixed. A long campaign: SECONDS=3600 or more; the
-# executions per harness are printed.
+# executions per harness are printed. With ILNET_FUZZ_RUNS=N the fuzzing is reproducible
+# (-seed=1, N inputs, SECONDS only a cap): what CI runs, so that a finding there is found
+# again by the same command rather than by luck.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
@@ -56,7 +58,9 @@ for h in "${harnesses[@]}"; do
     status=1
     continue
   fi
-  if ! "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
+  budget=(-max_total_time="$seconds")
+  [ -z "${ILNET_FUZZ_RUNS:-}" ] || budget+=(-seed=1 -runs="$ILNET_FUZZ_RUNS")
+  if ! "$bin" "${budget[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
       -dict="$here/$h.dict" -artifact_prefix="$art/$h-" -print_final_stats=1 \
       "$corpus" "$work/seeds/$h" >"$work/$h.log" 2>&1; then
     echo "fuzz $h: FINDING (artifacts in $art):" >&2
@@ -66,7 +70,8 @@ for h in "${harnesses[@]}"; do
   fi
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$h.log")
   cov=$(grep -o 'cov: [0-9]*' "$work/$h.log" | tail -1)
-  echo "fuzz $h: $n seeds + reproducers replayed; $execs executions in ${seconds} s, $cov, no finding"
+  echo "fuzz $h: $n seeds + reproducers replayed; $execs executions${ILNET_FUZZ_RUNS:+ (seed 1)}" \
+    "in at most ${seconds} s, $cov, no finding"
 done
 [ $status -eq 0 ] && rm -rf "$work" || echo "fuzz: logs and artifacts in $work" >&2
 exit $status
