@@ -43,6 +43,10 @@ extern const ilnet_notify cli_notify_stderr;
  * NULL after printing the error. The string lives as long as the program. */
 const char *cli_model_path(const char *arg);
 
+/* MODEL's file name without directory and extension, plus ext, in the current directory
+ * (caller frees; NULL when out of memory). */
+char *cli_default_output(const char *model, const char *ext);
+
 /* The command line as one string (for provenance); caller frees. */
 char *cli_join_args(int argc, char **argv);
 

@@ -27,21 +27,6 @@ static const char help[] =
     "\n"
     "Exit status: 0 success, 1 bad input (file:line:col and the name at fault on stderr).\n";
 
-static char *default_output(const char *model)
-{
-    const char *base = strrchr(model, '/');
-    base = base ? base + 1 : model;
-    size_t n = strlen(base);
-    const char *dot = strrchr(base, '.');
-    if (dot && dot != base) n = (size_t)(dot - base);
-    char *out = malloc(n + 5);
-    if (out) {
-        memcpy(out, base, n);
-        memcpy(out + n, ".net", 5);
-    }
-    return out;
-}
-
 int cmd_netgen(int argc, char **argv)
 {
     static const struct option opts[] = {{"output", required_argument, 0, 'o'},
@@ -124,7 +109,7 @@ int cmd_netgen(int argc, char **argv)
     if (st.n_idle)
         fprintf(stderr, "ilnet: warning: %s: %d rule(s) never apply to any species: %s\n", model,
                 st.n_idle, st.idle);
-    if (!out) out = def = default_output(model);
+    if (!out) out = def = cli_default_output(model, ".net");
     if (!out || ilnet_netfile_write(net, out)) {
         code = cli_fail();
         goto done;

@@ -57,22 +57,6 @@ static double now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* MODEL's file name without directory and extension, plus ".h5". */
-static char *default_output(const char *model)
-{
-    const char *base = strrchr(model, '/');
-    base = base ? base + 1 : model;
-    size_t n = strlen(base);
-    const char *dot = strrchr(base, '.');
-    if (dot && dot != base) n = (size_t)(dot - base);
-    char *out = malloc(n + 4);
-    if (out) {
-        memcpy(out, base, n);
-        memcpy(out + n, ".h5", 4);
-    }
-    return out;
-}
-
 static int ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
@@ -306,7 +290,7 @@ int cmd_simulate(int argc, char **argv)
     if (rc == ILNET_ESOLVER) snprintf(solver_msg, sizeof solver_msg, "%s", ilnet_error_last());
     double wall = now_seconds() - start;
 
-    if (!h5 && !csv && !gdat) h5 = h5_default = default_output(model);
+    if (!h5 && !csv && !gdat) h5 = h5_default = cli_default_output(model, ".h5");
     cmdline = cli_join_args(argc + 1, argv - 1);
     ilnet_timecourse_meta meta = {model,   ilnet_network_source_text(net),
                                   cmdline, ilnet_solver_linsol_name(solver),

@@ -92,6 +92,21 @@ int cli_parse_long(const char *s, long *out)
     return 0;
 }
 
+char *cli_default_output(const char *model, const char *ext)
+{
+    const char *base = strrchr(model, '/');
+    base = base ? base + 1 : model;
+    size_t n = strlen(base), e = strlen(ext);
+    const char *dot = strrchr(base, '.');
+    if (dot && dot != base) n = (size_t)(dot - base);
+    char *out = malloc(n + e + 1);
+    if (out) {
+        memcpy(out, base, n);
+        memcpy(out + n, ext, e + 1);
+    }
+    return out;
+}
+
 char *cli_join_args(int argc, char **argv)
 {
     size_t n = 1;

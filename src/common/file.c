@@ -65,6 +65,15 @@ int ilnet_file_same(const char *a, const char *b)
     return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+void ilnet_file_dirname(char *out, size_t n, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(out, n, ".");
+    else
+        snprintf(out, n, "%.*s", (int)(slash - path + (slash == path)), path);
+}
+
 static void host_name(char *h, size_t n)
 {
     if (gethostname(h, n)) snprintf(h, n, "localhost");
@@ -108,10 +117,7 @@ int ilnet_file_remove_stale_temps(const char *path)
     char dir[4096], host[256];
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
-    if (slash)
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path + (slash == path)), path);
-    else
-        snprintf(dir, sizeof dir, ".");
+    ilnet_file_dirname(dir, sizeof dir, path);
     host_name(host, sizeof host);
     DIR *d = opendir(dir);
     if (!d) return 0;

@@ -11,6 +11,8 @@ int ilnet_file_read(char **out, size_t *len, const char *path);
 /* 1 when a and b name the same existing file (same device and inode, whatever the
  * spelling: links, "./", ".."); 0 otherwise. */
 int ilnet_file_same(const char *a, const char *b);
+/* The directory part of path ("." for a bare name, "/" for a file in the root). */
+void ilnet_file_dirname(char *out, size_t n, const char *path);
 /* A temporary name beside an output: "PATH.KIND.HOST.PID" (kind: "tmp", "new", "final"),
  * which the output is renamed from once complete. Returns 0, or ILNET_EINPUT when too long
  * for n. */

@@ -1,5 +1,6 @@
 #include "actions.h"
 
+#include "../common/clock.h"
 #include "../common/error.h"
 #include "../model/expr.h"
 #include "../model/netfile.h"
@@ -296,11 +297,9 @@ static int simulate(runner *R, const ilnet_bngl_action *a, double t0, double t1,
         return rc;
     }
     ilnet_result_linear_times(res, t0, t1);
-    struct timespec ta, tb;
-    clock_gettime(CLOCK_MONOTONIC, &ta);
+    double ta = ilnet_clock_now();
     rc = ilnet_solver_run(s, res, R->y);
-    clock_gettime(CLOCK_MONOTONIC, &tb);
-    double wall = (double)(tb.tv_sec - ta.tv_sec) + 1e-9 * (double)(tb.tv_nsec - ta.tv_nsec);
+    double wall = ilnet_clock_now() - ta;
     char msg[1200] = "";
     if (rc == ILNET_ESOLVER) snprintf(msg, sizeof msg, "%s", ilnet_error_last());
     if (rc && rc != ILNET_ESOLVER) {

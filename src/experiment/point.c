@@ -1,5 +1,6 @@
 #include "point.h"
 
+#include "../common/clock.h"
 #include "../common/error.h"
 #include "../model/load.h"
 
@@ -161,13 +162,6 @@ static int apply_changes(ilnet_point_unit *u, const ilnet_config_assign *set,
     return 0;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Integrates u->y over seg_times[0..n-1]; the state at the end goes back into u->y. */
 static int segment(ilnet_point_unit *u, size_t n, ilnet_point_out *out)
 {
@@ -177,9 +171,9 @@ static int segment(ilnet_point_unit *u, size_t n, ilnet_point_out *out)
         if (u->y[i] < 0 && u->y[i] > -1e3 * atol) u->y[i] = 0; /* round-off of a restart */
     memcpy(u->seg.times, u->seg_times, n * sizeof *u->seg_times);
     u->seg.n_times = n;
-    double t0 = now_s();
+    double t0 = ilnet_clock_now();
     int rc = ilnet_solver_run(u->solver, &u->seg, u->y);
-    out->stats[ILNET_STAT_SOLVER] += now_s() - t0;
+    out->stats[ILNET_STAT_SOLVER] += ilnet_clock_now() - t0;
     const ilnet_solver_stats *st = &u->seg.stats;
     out->stats[ILNET_STAT_STEPS] += (double)st->steps;
     out->stats[ILNET_STAT_RHS] += (double)st->rhs_evals;
@@ -272,7 +266,7 @@ int ilnet_point_run(ilnet_point_unit *u, const double *values, ilnet_point_out *
     const ilnet_config_protocol *pr = &e->protocol;
     size_t ns = ilnet_network_species_count(u->net), no = ilnet_network_observable_count(u->net);
     size_t nt = u->n_times;
-    double t_wall = now_s();
+    double t_wall = ilnet_clock_now();
     memset(out->stats, 0, sizeof out->stats);
     memset(&u->seg.stats, 0, sizeof u->seg.stats);
     out->message[0] = 0;
@@ -335,6 +329,6 @@ int ilnet_point_run(ilnet_point_unit *u, const double *values, ilnet_point_out *
     }
 done:
     out->stats[ILNET_STAT_TREACHED] = u->seg.stats.t_reached;
-    out->stats[ILNET_STAT_WALL] = now_s() - t_wall;
+    out->stats[ILNET_STAT_WALL] = ilnet_clock_now() - t_wall;
     return restore_touched(u);
 }

@@ -142,7 +142,7 @@ static int compute_finals(ilnet_study *S, finals *F, size_t *failed)
 
 int ilnet_study_finish(ilnet_study *S)
 {
-    double t_points = ilnet_study_now() - S->t0;
+    double t_points = ilnet_clock_now() - S->t0;
     finals F;
     memset(&F, 0, sizeof F);
     size_t failed = 0;
@@ -154,7 +154,7 @@ int ilnet_study_finish(ilnet_study *S)
     }
     finals_free(&F);
     if (rc) return rc;
-    double t_all = ilnet_study_now() - S->t0;
+    double t_all = ilnet_clock_now() - S->t0;
     size_t total = S->total;
     int T = S->n_threads, R = S->n_ranks;
     ilnet_notify_send(&S->notify, ILNET_MESSAGE_INFO,

@@ -7,6 +7,7 @@
 #ifndef ILNET_STUDY_INTERNAL_H
 #define ILNET_STUDY_INTERNAL_H
 
+#include "../common/clock.h"
 #include "../common/notify.h"
 #include "config.h"
 #include "design.h"
@@ -51,8 +52,6 @@ typedef struct {
     int n_threads;
     double t0;
 } ilnet_study;
-
-double ilnet_study_now(void);
 
 int ilnet_study_plan(ilnet_study *S, const char *config_path);
 void ilnet_study_plan_free(ilnet_study *S);

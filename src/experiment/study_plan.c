@@ -9,14 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-double ilnet_study_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -241,9 +233,10 @@ static int planned_size(ilnet_study *S)
     S->planned_bytes = 0;
     for (int k = 0; k < c->n_experiments; k++) {
         const ilnet_config_experiment *e = &c->experiments[k];
-        double n = ilnet_design_count(e), nv = e->type == ILNET_EXP_SWEEP ? e->n_sweep : 1;
+        double n = ilnet_design_count(e);
+        int nv = e->type == ILNET_EXP_SWEEP ? e->n_sweep : e->type == ILNET_EXP_DOSE ? 1 : 0;
         double nt = (double)c->n_times + (e->type == ILNET_EXP_DOSE ? e->n_readout_times : 0);
-        double b = n * (8 * (nt * (S->n_obs + S->n_sp) + ILNET_STAT_COUNT + nv) + 257);
+        double b = ilnet_study_bytes(n, nt, S->n_obs, S->n_sp, ILNET_STAT_COUNT, nv);
         S->planned_bytes += b;
         points += n;
         if (b > biggest) biggest = b, big = k;

@@ -324,7 +324,7 @@ static void report(pool *P, size_t done, int final)
 {
     const ilnet_study_options *o = P->S->o;
     if (!o->progress) return;
-    ilnet_study_progress pr = {done, P->S->pending, ilnet_study_now() - P->S->t0, P->S->rank,
+    ilnet_study_progress pr = {done, P->S->pending, ilnet_clock_now() - P->S->t0, P->S->rank,
                                final};
     if (o->progress(&pr, o->payload) && !final) P->stop = 1;
 }
@@ -339,7 +339,7 @@ static void writer_loop(pool *P)
         int si = wait_slot(P);
         if (si == -2) break;
         if (si >= 0) store_slot(P, si);
-        double t = ilnet_study_now();
+        double t = ilnet_clock_now();
         /* a point's rows reach the file at once (no chunk cache), its status last, so the
          * flush is only periodic; MPI-IO writes go straight to the file too, and HDF5's
          * flush is collective there */
@@ -385,7 +385,7 @@ int ilnet_study_pool_run(ilnet_study *S, size_t *done, int *interrupted)
         pool_free(&P);
         return rc;
     }
-    S->t0 = ilnet_study_now();
+    S->t0 = ilnet_clock_now();
     rc = start_workers(&P);
     writer_loop(&P);
     for (int t = 0; t < P.started; t++)

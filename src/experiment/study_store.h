@@ -32,6 +32,16 @@ typedef struct {
     const char *const *readout_names;
 } ilnet_study_group;
 
+/* Bytes one experiment's points take in a working store, allocated in full at its
+ * creation: doubles for every stored row, the stats and the point's values, and a fixed-size
+ * message. One estimate for the runner (checked against --max-size before designs are
+ * expanded) and for the store (checked against the free space). */
+static inline double ilnet_study_bytes(double n_points, double n_times, int n_obs, int n_species,
+                                       int n_stats, int n_vars)
+{
+    return n_points * (8 * (n_times * (n_obs + n_species) + n_stats + n_vars) + 257);
+}
+
 /* Provenance stored with the study. */
 typedef struct {
     const char *config_path, *config_text, *model_path, *model_text, *command_line;

@@ -29,7 +29,6 @@ static int perr(const struct reader *rd, const char *fmt, const char *tok)
     return ilnet_error_set(ILNET_EINPUT, "%s:%d: %s", rd->path, rd->line, msg);
 }
 
-
 /* Splits off the next whitespace-delimited token. */
 static char *next_token(char **s)
 {

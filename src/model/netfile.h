@@ -14,5 +14,4 @@ int ilnet_netfile_parse(ilnet_network **out, const char *text, size_t len, const
 /* Writes net as a BioNetGen-compatible .net file (via a temporary name, then rename). */
 int ilnet_netfile_write(const ilnet_network *net, const char *path);
 
-
 #endif

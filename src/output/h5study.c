@@ -453,8 +453,8 @@ static double working_bytes(const ilnet_h5study_group *groups, int n_groups)
     double b = 0;
     for (int i = 0; i < n_groups; i++) {
         const ilnet_h5study_group *G = &groups[i];
-        double np = (double)G->n_points, nt = (double)G->n_times;
-        b += 8 * np * (nt * (G->n_obs + G->n_species) + G->n_stats + G->n_vars) + np * 257;
+        b += ilnet_study_bytes((double)G->n_points, (double)G->n_times, G->n_obs, G->n_species,
+                               G->n_stats, G->n_vars);
     }
     return b;
 }
@@ -464,9 +464,7 @@ static double working_bytes(const ilnet_h5study_group *groups, int n_groups)
 static int check_space(const char *path, const ilnet_h5study_group *groups, int n_groups)
 {
     char dir[4096];
-    const char *slash = strrchr(path, '/');
-    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path + (slash == path)) : 1,
-             slash ? path : ".");
+    ilnet_file_dirname(dir, sizeof dir, path);
     struct statvfs fs;
     if (statvfs(dir, &fs)) return 0; /* unknown: creating the file will tell */
     double need = working_bytes(groups, n_groups), avail = (double)fs.f_bavail * fs.f_frsize;

@@ -2,12 +2,12 @@
  * (CVodeReInit) while the options stay the same. */
 #include "api_simulation.h"
 
+#include "../common/clock.h"
 #include "../common/error.h"
 #include "../model/api_model.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 typedef struct {
     ilnet_solver *solver;
@@ -85,13 +85,6 @@ static int model_solver(cache **out, ilnet_model *m, const ilnet_solver_options 
     return 0;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 int ilnet_model_simulate(ilnet_simulation **out, ilnet_model *m, const double *times,
                          size_t n_times, const ilnet_simulate_options *opts)
 {
@@ -118,9 +111,9 @@ int ilnet_model_simulate(ilnet_simulation **out, ilnet_model *m, const double *t
     s->opts = o;
     s->linear_solver = ilnet_solver_linsol_name(c->solver);
     ilnet_model_initial_state(m, c->y0);
-    double t0 = now_s();
+    double t0 = ilnet_clock_now();
     rc = ilnet_solver_run(c->solver, &s->res, c->y0);
-    s->wall_seconds = now_s() - t0;
+    s->wall_seconds = ilnet_clock_now() - t0;
     if (rc && rc != ILNET_ESOLVER) {
         ilnet_simulation_free(s);
         return rc;

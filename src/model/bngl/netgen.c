@@ -4,6 +4,7 @@
 #include "bngl.h"
 #include "rule.h"
 
+#include "../../common/clock.h"
 #include "../../common/error.h"
 #include "../../common/strmap.h"
 
@@ -963,13 +964,6 @@ static int idle_rules(const gen *G, ilnet_netgen_stats *stats)
     return 0;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* The ceiling in force: given, or the default when the model sets no limit at all. */
 static long ceiling(long given, long def, const ilnet_netgen_options *o)
 {
@@ -994,7 +988,7 @@ static int check_ceiling(const gen *G, int round)
 
 static int generate(gen *G, ilnet_netgen_stats *stats)
 {
-    double t_start = now_s();
+    double t_start = ilnet_clock_now();
     int rc;
     if ((rc = ilnet_canon_ws_new(&G->cws)) || (rc = compile_rules(G)) || (rc = stoich_limits(G)) ||
         (rc = add_seeds(G)))
@@ -1014,7 +1008,7 @@ static int generate(gen *G, ilnet_netgen_stats *stats)
             if ((rc = apply_rule(G, k, n_old, n_end, round)) || (rc = check_ceiling(G, round)))
                 return rc;
         n_old = n_end;
-        double el = now_s() - t_start;
+        double el = ilnet_clock_now() - t_start;
         if (el > 1.0)
             ilnet_notify_send(&G->opt->notify, ILNET_MESSAGE_INFO,
                               "%s: generate_network round %d: %d species, %d reactions (%.1f s)",
@@ -1037,13 +1031,10 @@ int ilnet_bngl_generate(ilnet_network **out, const ilnet_bngl_model *m,
     memset(&G, 0, sizeof G);
     G.m = m;
     G.opt = opts ? opts : &def;
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double t0 = ilnet_clock_now();
     int rc = generate(&G, stats);
     if (!rc) rc = build_network(&G, out);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (stats)
-        stats->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    if (stats) stats->seconds = ilnet_clock_now() - t0;
     gen_free(&G);
     return rc;
 }
