@@ -336,15 +336,17 @@ typedef struct {
 
 /* One pattern being read. Bond labels pair up across the whole pattern, so they live here
  * rather than with one molecule; the site list is refilled for each molecule. The arrays
- * sit in this struct (on parse_pattern's stack) so no call allocates. */
+ * sit in this struct (on parse_pattern's stack) so that a usual pattern allocates nothing;
+ * bond labels beyond 64 (a long polymer written out) move to the heap. */
 typedef struct {
     parser *P;
     const char *s;
     size_t i; /* read position in s */
     ilnet_graph *g;
     int kind; /* K_SPECIES forbids wildcards */
-    int nbl, nrs;
-    bondlab bl[64]; /* bond labels seen; comp -1 once both ends are joined */
+    int nbl, nrs, capbl;
+    bondlab *bl; /* bond labels seen (bl0 or the heap); comp -1 once both ends joined */
+    bondlab bl0[64];
     rawsite rs[64]; /* sites of the molecule being read */
 } patread;
 
@@ -506,7 +508,15 @@ static int pair_bond(patread *R, const rawsite *r, int k, int ci)
     for (int q = 0; q < R->nbl; q++)
         if (!strcmp(R->bl[q].name, r->lab[k])) found = q;
     if (found < 0) {
-        if (R->nbl == 64) return perr(R->P, r->labpos[k], "too many bonds in one pattern");
+        if (R->nbl == R->capbl) {
+            size_t cap = 2 * (size_t)R->capbl;
+            bondlab *nb =
+                R->bl == R->bl0 ? malloc(cap * sizeof *nb) : realloc(R->bl, cap * sizeof *nb);
+            if (!nb) return ilnet_error_oom();
+            if (R->bl == R->bl0) memcpy(nb, R->bl0, sizeof R->bl0);
+            R->bl = nb;
+            R->capbl = (int)cap;
+        }
         bondlab *b = &R->bl[R->nbl++];
         memcpy(b->name, r->lab[k], 32);
         b->comp = ci;
@@ -599,17 +609,20 @@ static int parse_pattern(parser *P, const char *s, size_t *pos, ilnet_graph *g, 
     R.g = g;
     R.kind = kind;
     R.nbl = R.nrs = 0;
+    R.bl = R.bl0;
+    R.capbl = 64;
+    int rc;
     for (;;) {
-        int rc = read_molecule(&R);
-        if (rc) return rc;
+        if ((rc = read_molecule(&R))) break;
         if (s[R.i] != '.') break;
         R.i++;
     }
-    for (int q = 0; q < R.nbl; q++)
+    for (int q = 0; q < R.nbl && !rc; q++)
         if (R.bl[q].comp >= 0)
-            return perr(P, R.bl[q].pos, "bond '!%s' has only one end", R.bl[q].name);
-    *pos = R.i;
-    return 0;
+            rc = perr(P, R.bl[q].pos, "bond '!%s' has only one end", R.bl[q].name);
+    if (R.bl != R.bl0) free(R.bl);
+    if (!rc) *pos = R.i;
+    return rc;
 }
 
 /* Rebuilds a species so every molecule lists all sites of its type in declaration order,

@@ -86,7 +86,7 @@ static int end_key(const ilnet_crule *cr, int e)
 
 struct symctx {
     const ilnet_crule *cr;
-    int found;
+    int found, count;
 };
 
 /* Match callback over automorphisms of the reactant side: stops at the first one that
@@ -144,6 +144,26 @@ static int sym_cb(void *vctx, const int *molmap, const int *compmap)
     return 1;
 }
 
+/* Match callback counting edit-preserving automorphisms; stops at the second. */
+static int count_cb(void *vctx, const int *molmap, const int *compmap)
+{
+    struct symctx *x = vctx;
+    if (!sym_cb(x, molmap, compmap)) return 0;
+    x->found = 0;
+    return ++x->count >= 2;
+}
+
+/* 1 when an edit-preserving automorphism other than the identity fixes the pinned elements,
+ * 0 when none does (then every later orbit is one element), negative on error */
+static int nontrivial(ilnet_match_ws *ws, const ilnet_match_plan *plan, const ilnet_crule *cr,
+                      const int *pin_mol, const int *pin_comp)
+{
+    struct symctx x = {cr, 0, 0};
+    long n = ilnet_match_pinned(ws, plan, &cr->R, &cr->R, ILNET_MATCH_EXACT, pin_mol, pin_comp,
+                                count_cb, &x);
+    return n < 0 ? (int)n : x.count >= 2;
+}
+
 /* pins centre element e (a site, or -(molecule+1)) to img; returns 0 when impossible */
 static int pin_center(const ilnet_graph *R, int *pin_mol, int *pin_comp, int e, int img)
 {
@@ -181,13 +201,20 @@ static int compute_symmetry(ilnet_crule *cr)
     for (size_t i = 0; i < nm + nc; i++)
         pin_mol[i] = -1; /* pin_comp follows pin_mol */
     double order = 1;
+    /* Stop as soon as the stabiliser is trivial: a centre of n asymmetric molecules (a long
+     * chain deleted) would otherwise cost n^2 pinned searches of n molecules each. */
     for (int i = 0; i < cr->n_center && !rc; i++) {
+        int nt = nontrivial(&ws, &plan, cr, pin_mol, pin_comp);
+        if (nt <= 0) {
+            rc = nt;
+            break;
+        }
         int orbit = 0;
         /* c_j, j < i, is fixed: c_i cannot map onto it */
         for (int k = i; k < cr->n_center && !rc; k++) {
             memcpy(save, pins, (nm + nc) * sizeof *pins);
             if (pin_center(R, pin_mol, pin_comp, cr->center[i], cr->center[k])) {
-                struct symctx x = {cr, 0};
+                struct symctx x = {cr, 0, 0};
                 long n = ilnet_match_pinned(&ws, &plan, R, R, ILNET_MATCH_EXACT, pin_mol, pin_comp,
                                             sym_cb, &x);
                 if (n < 0)
