@@ -63,8 +63,75 @@ static void relations(void)
     ilnet_expr_free(e);
 }
 
+/* d(text)/d(var v) by ilnet_expr_eval_dual against the derivative written out by hand */
+static void deriv(const char *text, int v, double want)
+{
+    ilnet_expr *e;
+    int rc = ilnet_expr_parse(&e, text, resolve, NULL, NULL);
+    CHECK(rc == 0, "'%s' rejected: %s", text, ilnet_error_last());
+    if (rc) return;
+    double dv[4] = {0, 0, 0, 0}, d = -1;
+    dv[v] = 1;
+    double val = ilnet_expr_eval_dual(e, values, dv, &d);
+    CHECK(val == ilnet_expr_eval(e, values) || (isnan(val) && isnan(ilnet_expr_eval(e, values))),
+          "'%s': dual value %.17g differs from the plain value", text, val);
+    CHECK(fabs(d - want) <= 1e-13 * fabs(want) + 1e-300 || (isnan(want) && isnan(d)),
+          "d('%s')/d%s = %.17g, want %.17g", text, names[v], d, want);
+    ilnet_expr_free(e);
+}
+
+/* a = 2, b = 3, kab = 0.5, c6 = 10 */
+static void derivatives(void)
+{
+    deriv("a", 0, 1);
+    deriv("a", 1, 0);
+    deriv("7", 0, 0);
+    deriv("a*b", 0, 3);
+    deriv("a*b", 1, 2);
+    deriv("a/b", 1, -2.0 / 9);
+    deriv("-a + 2*b - c6", 0, -1);
+    deriv("a^3", 0, 12);
+    deriv("a**b", 1, 8 * log(2));
+    deriv("pow(a, b)", 0, 12);
+    deriv("b^2", 1, 6);
+    deriv("0^b", 1, 0);
+    deriv("exp(kab*a)", 2, 2 * exp(1));
+    deriv("ln(a)", 0, 0.5);
+    deriv("log(a*b)", 1, 1.0 / 3);
+    deriv("log10(c6)", 3, 1 / (10 * log(10)));
+    deriv("log2(a)", 0, 1 / (2 * log(2)));
+    deriv("sqrt(c6)", 3, 0.5 / sqrt(10));
+    deriv("abs(kab - a)", 0, 1);
+    deriv("sin(a)", 0, cos(2));
+    deriv("cos(a)", 0, -sin(2));
+    deriv("tan(kab)", 2, 1 / (cos(0.5) * cos(0.5)));
+    deriv("asin(kab)", 2, 1 / sqrt(0.75));
+    deriv("acos(kab)", 2, -1 / sqrt(0.75));
+    deriv("atan(a)", 0, 0.2);
+    deriv("sinh(a)", 0, cosh(2));
+    deriv("cosh(a)", 0, sinh(2));
+    deriv("tanh(kab)", 2, 1 - tanh(0.5) * tanh(0.5));
+    deriv("asinh(a)", 0, 1 / sqrt(5));
+    deriv("acosh(a)", 0, 1 / sqrt(3));
+    deriv("atanh(kab)", 2, 1 / 0.75);
+    deriv("factorial(b)", 1, 6 * (1.0 + 0.5 + 1.0 / 3 - 0.57721566490153286)); /* 3!·psi(4) */
+    deriv("floor(a*b) + sign(a) + rint(b)", 0, 0);
+    deriv("min(a, b)", 0, 1);
+    deriv("min(a, b)", 1, 0);
+    deriv("max(a*a, b)", 0, 4);
+    deriv("if(a < b, a*c6, b)", 0, 10);
+    deriv("if(a > b, a*c6, b*b)", 1, 6);
+    deriv("a > b", 0, 0);
+    deriv("and(a, b) + not(c6)", 0, 0);
+    /* Michaelis-Menten and Hill: the rate laws sensitivities go through */
+    deriv("c6*a/(kab + a)", 2, -10 * 2 / (2.5 * 2.5));
+    deriv("c6*a^b/(kab^b + a^b)", 1,
+          10 * (8 * log(2) * (0.125 + 8) - 8 * (0.125 * log(0.5) + 8 * log(2))) / (8.125 * 8.125));
+}
+
 int main(void)
 {
+    derivatives();
     relations();
     ok("and(1, 2)", 1);
     ok("and(a, 0)", 0);

@@ -3,6 +3,7 @@
 #include "../common/error.h"
 
 #include <ctype.h>
+#include <gsl/gsl_sf_psi.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -403,6 +404,24 @@ int ilnet_expr_parse(ilnet_expr **out, const char *text, ilnet_expr_resolve_fn r
     return 0;
 }
 
+static double eval_compare(enum op op, double a, double b)
+{
+    switch (op) {
+    case OP_LT:
+        return a < b;
+    case OP_GT:
+        return a > b;
+    case OP_LE:
+        return a <= b;
+    case OP_GE:
+        return a >= b;
+    case OP_EQ:
+        return a == b;
+    default:
+        return a != b;
+    }
+}
+
 /* diff (may be NULL) receives lhs - rhs of every comparison; force (may be NULL) overrides
  * the result of comparison i with force[i] when that is 0 or 1 */
 static inline double eval_core(const ilnet_expr *e, const double *vars, double *diff,
@@ -485,6 +504,112 @@ static inline double eval_core(const ilnet_expr *e, const double *vars, double *
             break;
         }
     }
+    return st[0];
+}
+
+/* d f(x) / dx for the one-argument functions (fx = f(x)) */
+static double fn1_deriv(int id, double x, double fx)
+{
+    fn1_t f = fn1_table[id].f;
+    if (f == exp) return fx;
+    if (f == log) return 1 / x;
+    if (f == log10) return 1 / (x * 2.302585092994045684);
+    if (f == log2) return 1 / (x * 0.693147180559945309);
+    if (f == sqrt) return 0.5 / fx;
+    if (f == fabs) return (x > 0) - (x < 0);
+    if (f == sin) return cos(x);
+    if (f == cos) return -sin(x);
+    if (f == tan) return 1 + fx * fx;
+    if (f == asin) return 1 / sqrt(1 - x * x);
+    if (f == acos) return -1 / sqrt(1 - x * x);
+    if (f == atan) return 1 / (1 + x * x);
+    if (f == sinh) return cosh(x);
+    if (f == cosh) return sinh(x);
+    if (f == tanh) return 1 - fx * fx;
+    if (f == asinh) return 1 / sqrt(x * x + 1);
+    if (f == acosh) return 1 / sqrt(x * x - 1);
+    if (f == atanh) return 1 / (1 - x * x);
+    if (f == fn_factorial) return fx * gsl_sf_psi(x + 1); /* Gamma'(x+1) */
+    return 0; /* floor ceil rint sign not: piecewise constant */
+}
+
+/* d a^b = b a^(b-1) da + a^b ln(a) db; the second term only when b varies (a^b with a <= 0
+ * is then undefined anyway; at a = 0 the term is 0, not 0 * -inf) */
+static double pow_deriv(double a, double b, double da, double db, double ab)
+{
+    double d = da != 0 ? (b == 0 ? 0 : b * pow(a, b - 1) * da) : 0;
+    if (db != 0 && ab != 0) d += ab * log(a) * db;
+    return d;
+}
+
+double ilnet_expr_eval_dual(const ilnet_expr *e, const double *vars, const double *dvars,
+                            double *dout)
+{
+    double st[MAX_DEPTH + 1], ds[MAX_DEPTH + 1];
+    int sp = -1;
+    for (size_t i = 0; i < e->n; i++) {
+        const struct instr *in = &e->code[i];
+        double a, b, da, db;
+        switch (in->op) {
+        case OP_CONST:
+            st[++sp] = in->value;
+            ds[sp] = 0;
+            break;
+        case OP_VAR:
+            st[++sp] = vars[in->arg];
+            ds[sp] = dvars[in->arg];
+            break;
+        case OP_NEG:
+            st[sp] = -st[sp];
+            ds[sp] = -ds[sp];
+            break;
+        case OP_FN1:
+            a = st[sp];
+            st[sp] = fn1_table[in->arg].f(a);
+            ds[sp] = ds[sp] != 0 ? fn1_deriv(in->arg, a, st[sp]) * ds[sp] : 0;
+            break;
+        case OP_IF:
+            sp -= 2;
+            ds[sp] = st[sp] != 0 ? ds[sp + 1] : ds[sp + 2];
+            st[sp] = st[sp] != 0 ? st[sp + 1] : st[sp + 2];
+            break;
+        default: /* binary */
+            sp--;
+            a = st[sp], b = st[sp + 1], da = ds[sp], db = ds[sp + 1];
+            switch (in->op) {
+            case OP_ADD:
+                st[sp] = a + b, ds[sp] = da + db;
+                break;
+            case OP_SUB:
+                st[sp] = a - b, ds[sp] = da - db;
+                break;
+            case OP_MUL:
+                st[sp] = a * b, ds[sp] = da * b + a * db;
+                break;
+            case OP_DIV:
+                st[sp] = a / b, ds[sp] = (da - st[sp] * db) / b;
+                break;
+            case OP_POW:
+                st[sp] = pow(a, b), ds[sp] = pow_deriv(a, b, da, db, st[sp]);
+                break;
+            case OP_FN2:
+                st[sp] = fn2_table[in->arg].f(a, b);
+                if (fn2_table[in->arg].f == pow)
+                    ds[sp] = pow_deriv(a, b, da, db, st[sp]);
+                else if (fn2_table[in->arg].f == fn_min)
+                    ds[sp] = a <= b ? da : db;
+                else if (fn2_table[in->arg].f == fn_max)
+                    ds[sp] = a >= b ? da : db;
+                else
+                    ds[sp] = 0;
+                break;
+            default: /* comparisons */
+                st[sp] = eval_compare(in->op, a, b), ds[sp] = 0;
+                break;
+            }
+        }
+    }
+    *dout = ds[0];
     return st[0];
 }
 

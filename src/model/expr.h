@@ -27,6 +27,13 @@ int ilnet_expr_is_constant(const ilnet_expr *e, double *value);
 int ilnet_expr_is_variable(const ilnet_expr *e, int *index);
 void ilnet_expr_free(ilnet_expr *e);
 
+/* Forward-mode derivative: evaluates e at vars and, in *dout, its derivative along the
+ * direction dvars (dvars[i] = d vars[i] / d p for some p), exactly by the chain rule over
+ * the program (dual numbers). Comparisons, floor/ceil/rint/sign and logical functions have
+ * derivative 0; if(c,a,b), min and max follow the branch taken. */
+double ilnet_expr_eval_dual(const ilnet_expr *e, const double *vars, const double *dvars,
+                            double *dout);
+
 /* Comparisons (< > <= >= == !=), numbered 0.. in the order they appear in the program.
  * Event triggers use them as root functions: comparison i changes its value only where
  * lhs - rhs changes sign. */

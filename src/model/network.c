@@ -976,6 +976,36 @@ void ilnet_network_vars_eval(const ilnet_network *net, double t, const double *y
     ilnet_network_functions_eval(net, vars);
 }
 
+const ilnet_expr *ilnet_network_param_expr(const ilnet_network *net, size_t i)
+{
+    return net->param_expr[i];
+}
+
+size_t ilnet_network_param_order(const ilnet_network *net, size_t k)
+{
+    return (size_t)net->param_order[k];
+}
+
+const double *ilnet_network_param_values(const ilnet_network *net)
+{
+    return net->param_values;
+}
+
+const ilnet_expr *ilnet_network_species_expr(const ilnet_network *net, size_t i)
+{
+    return net->species_expr[i];
+}
+
+const ilnet_expr *ilnet_network_rate_expr(const ilnet_network *net, size_t r)
+{
+    return net->rate_expr[r];
+}
+
+size_t ilnet_network_function_order(const ilnet_network *net, size_t k)
+{
+    return (size_t)net->func_order[k];
+}
+
 double ilnet_network_rate_eval(const ilnet_network *net, size_t r, const double *vars)
 {
     return ilnet_expr_eval(net->rate_expr[r], vars);

@@ -200,6 +200,16 @@ int ilnet_network_rate_inputs(const ilnet_network *net, size_t r, int *out);
 int ilnet_network_expr_functions(const ilnet_network *net, const ilnet_expr *e, int *out);
 /* Function i's compiled expression (after compile). */
 const ilnet_expr *ilnet_network_function_expr(const ilnet_network *net, size_t i);
+/* Compiled pieces for derivative evaluation (network_sens.h), valid after compile:
+ * parameter i's expression (over parameters), the k-th parameter in evaluation order
+ * (dependencies first), all parameter values, species i's initial-amount expression and
+ * reaction r's rate expression (over the variable vector), the k-th function in order. */
+const ilnet_expr *ilnet_network_param_expr(const ilnet_network *net, size_t i);
+size_t ilnet_network_param_order(const ilnet_network *net, size_t k);
+const double *ilnet_network_param_values(const ilnet_network *net);
+const ilnet_expr *ilnet_network_species_expr(const ilnet_network *net, size_t i);
+const ilnet_expr *ilnet_network_rate_expr(const ilnet_network *net, size_t r);
+size_t ilnet_network_function_order(const ilnet_network *net, size_t k);
 /* Index of observable o / species i in the variable vector. */
 size_t ilnet_network_observable_var(const ilnet_network *net, size_t o);
 size_t ilnet_network_species_var(const ilnet_network *net, size_t i);

@@ -1,6 +1,8 @@
 #include "kinetics.h"
 
 #include "../common/error.h"
+#include "../model/expr.h"
+#include "../model/network_sens.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -50,6 +52,7 @@ void ilnet_kinetics_free(ilnet_kinetics *kin)
     free(kin->dyn_obs_ptr);
     free(kin->dyn_obs);
     free(kin->vars);
+    free(kin->dvars);
     free(kin->dk);
     free(kin->x_dk);
     free(kin->x_rxn);
@@ -108,10 +111,11 @@ static int init_dynamic(ilnet_kinetics *kin, const ilnet_network *net)
     size_t sv0 = ilnet_network_species_var(net, 0);
     kin->n_dyn = nd;
     kin->vars = calloc(ilnet_network_var_count(net) + 1, sizeof(double));
+    kin->dvars = calloc(ilnet_network_var_count(net) + 1, sizeof(double));
     kin->dyn_rxn = malloc(((size_t)nd + 1) * sizeof(int));
     kin->dyn_obs_ptr = malloc(((size_t)nd + 2) * sizeof(int));
     int *tmp = malloc((no + ns + 1) * sizeof(int));
-    if (!kin->vars || !kin->dyn_rxn || !kin->dyn_obs_ptr || !tmp) {
+    if (!kin->vars || !kin->dvars || !kin->dyn_rxn || !kin->dyn_obs_ptr || !tmp) {
         free(tmp);
         return ILNET_ENOMEM;
     }
@@ -189,36 +193,24 @@ static void eval_dynamic(ilnet_kinetics *kin, double t, const double *y)
             ilnet_network_rate_eval(kin->net, (size_t)kin->dyn_rxn[d], kin->vars);
 }
 
-/* dk/d(input) by central differences with a step relative to the input (one-sided when the
- * law is undefined on one side, e.g. 1/x or sqrt(x) at a small x); functions are
- * re-evaluated around each point */
-static double rate_at(ilnet_kinetics *kin, size_t r, size_t v, double x)
-{
-    kin->vars[v] = x;
-    ilnet_network_functions_eval(kin->net, kin->vars);
-    return ilnet_network_rate_eval(kin->net, r, kin->vars);
-}
-
+/* dk/d(input) for every dynamic reaction and input (an observable or species variable),
+ * exactly: the input's direction through the functions and the rate expression (dual
+ * numbers; kin->vars holds the state). A derivative that is not finite (sqrt at 0) counts
+ * as 0 in the Jacobian. */
 static void eval_dk(ilnet_kinetics *kin)
 {
     for (int d = 0; d < kin->n_dyn; d++) {
-        size_t r = (size_t)kin->dyn_rxn[d];
+        const ilnet_expr *rate = ilnet_network_rate_expr(kin->net, (size_t)kin->dyn_rxn[d]);
         for (int q = kin->dyn_obs_ptr[d]; q < kin->dyn_obs_ptr[d + 1]; q++) {
             size_t v = (size_t)kin->dyn_obs[q];
-            double o = kin->vars[v], h = 1e-7 * (fabs(o) > 1e-30 ? fabs(o) : 1e-30);
-            double kp = rate_at(kin, r, v, o + h), km = rate_at(kin, r, v, o - h), dk;
-            if (isfinite(kp) && isfinite(km)) {
-                dk = (kp - km) / (2 * h);
-            } else {
-                double k0 = rate_at(kin, r, v, o);
-                dk = isfinite(kp) ? (kp - k0) / h : isfinite(km) ? (k0 - km) / h : 0;
-                if (!isfinite(dk)) dk = 0;
-            }
-            kin->vars[v] = o;
-            kin->dk[q] = dk;
+            double dk = 0;
+            kin->dvars[v] = 1;
+            ilnet_network_functions_dual(kin->net, kin->vars, kin->dvars);
+            ilnet_expr_eval_dual(rate, kin->vars, kin->dvars, &dk);
+            kin->dvars[v] = 0;
+            kin->dk[q] = isfinite(dk) ? dk : 0;
         }
     }
-    ilnet_network_functions_eval(kin->net, kin->vars);
 }
 
 static double reactant_product(const ilnet_kinetics *kin, int r, const double *y)
@@ -382,5 +374,32 @@ void ilnet_kinetics_jac_sparse(ilnet_kinetics *kin, double time, const double *y
         for (int x = 0; x < kin->n_x; x++)
             data[kin->x_pos_sparse[x]] +=
                 kin->x_coef[x] * kin->dk[kin->x_dk[x]] * reactant_product(kin, kin->x_rxn[x], y);
+    }
+}
+
+void ilnet_kinetics_jac_times(ilnet_kinetics *kin, double time, const double *y, int nv,
+                              const double *const *v, double *const *out)
+{
+    eval_dynamic(kin, time, y);
+    for (int j = 0; j < nv; j++)
+        memset(out[j], 0, (size_t)kin->n_species * sizeof *out[j]);
+    for (int t = 0; t < kin->n_terms; t++) {
+        double d = partial(kin, t, y);
+        int col = kin->term_species[t], p0 = kin->st_ptr[kin->term_rxn[t]] - kin->term_ptr[t];
+        for (int j = 0; j < nv; j++) {
+            double dv = d * v[j][col];
+            if (dv == 0) continue;
+            for (int e = kin->term_ptr[t]; e < kin->term_ptr[t + 1]; e++)
+                out[j][kin->st_row[p0 + e]] += kin->term_coef[e] * dv;
+        }
+    }
+    if (kin->n_x) {
+        eval_dk(kin);
+        for (int x = 0; x < kin->n_x; x++) {
+            double d =
+                kin->x_coef[x] * kin->dk[kin->x_dk[x]] * reactant_product(kin, kin->x_rxn[x], y);
+            for (int j = 0; j < nv; j++)
+                out[j][kin->x_row[x]] += d * v[j][kin->x_col[x]];
+        }
     }
 }

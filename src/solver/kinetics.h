@@ -2,9 +2,9 @@
  * and its Jacobian, dense or sparse (CSC). Used by the solver. Rates are mass action,
  * v_r = k_r * product of reactant amounts, or general, v_r = k_r (an SBML kinetic law); a
  * dynamic reaction's k_r is an expression of observables, species and time re-evaluated at
- * every call. The Jacobian is analytic in the mass-action amounts; dk_r/d(input) comes from
- * a central difference of the scalar rate expression per input it uses, then the chain
- * rule through the observable weights. */
+ * every call. The Jacobian is analytic: in the mass-action amounts, and dk_r/d(input) by
+ * forward-mode differentiation of the rate expression and the functions it uses, then the
+ * chain rule through the observable weights. */
 #ifndef ILNET_KINETICS_H
 #define ILNET_KINETICS_H
 
@@ -32,6 +32,7 @@ typedef struct {
     int *dyn_rxn;               /* n_dyn reaction indices */
     int *dyn_obs_ptr, *dyn_obs; /* inputs (observable or species variables) of each one */
     double *vars, *dk;          /* variable vector; dk per (dyn, observable) entry */
+    double *dvars;              /* directional derivatives of vars (eval_dk) */
     int n_x;                    /* Jacobian entries through observables */
     int *x_dk, *x_rxn;          /* index into dk, reaction */
     double *x_coef;             /* stoichiometric coefficient * observable weight */
@@ -52,5 +53,10 @@ void ilnet_kinetics_rhs(ilnet_kinetics *kin, double t, const double *y, double *
 void ilnet_kinetics_jac_dense(ilnet_kinetics *kin, double t, const double *y, double *data);
 /* Fills the data array (nnz) of the CSC pattern col_ptr/row_idx (zeroed here). */
 void ilnet_kinetics_jac_sparse(ilnet_kinetics *kin, double t, const double *y, double *data);
+
+/* out[j] = J(t, y) * v[j] for j < nv (each n_species long; out zeroed here): the forward
+ * sensitivity equations' Jacobian products, without forming J. */
+void ilnet_kinetics_jac_times(ilnet_kinetics *kin, double t, const double *y, int nv,
+                              const double *const *v, double *const *out);
 
 #endif

@@ -1,4 +1,4 @@
-#include "solver.h"
+#include "solver_impl.h"
 
 #include "../common/error.h"
 #include "../model/expr.h"
@@ -6,7 +6,7 @@
 #include "nvector_fast.h"
 
 #include "sundials_compat.h"
-#include <cvode/cvode.h>
+#include <cvodes/cvodes.h>
 #include <math.h>
 #include <nvector/nvector_serial.h>
 #include <stdio.h>
@@ -17,49 +17,6 @@
 #include <sunlinsol/sunlinsol_klu.h>
 #include <sunmatrix/sunmatrix_dense.h>
 #include <sunmatrix/sunmatrix_sparse.h>
-
-/* an event scheduled for execution */
-typedef struct {
-    int event;
-    double time;
-    long seq;       /* scheduling order */
-    double *values; /* assignment values from the trigger time, or NULL */
-} ev_pending;
-
-/* event machinery; all zero for a network without events */
-typedef struct {
-    int n_ev, n_rel;
-    int *rel_ptr; /* event e's comparisons: [rel_ptr[e], rel_ptr[e + 1]) */
-    /* functions the triggers use that hold comparisons: theirs are root functions too,
-     * from fn_off[i] on (after the triggers' own) */
-    int n_fn;
-    const ilnet_expr **fn_expr;
-    int *fn_off;
-    double *diff;
-    signed char *force;
-    int *roots;          /* CVodeGetRootInfo at the last root return */
-    int roots_valid;     /* roots belong to the current time */
-    unsigned char *prev; /* trigger value after the last look */
-    double *vars, *probe, *vals, *ytmp, *fy;
-    int max_assign;
-    ev_pending *q;
-    size_t nq, capq;
-    long seq;
-} ev_state;
-
-struct ilnet_solver {
-    const ilnet_network *net;
-    ilnet_solver_options opts;
-    ilnet_kinetics kin;
-    ev_state ev;
-    int sparse;
-    SUNContext ctx;
-    void *cvode;
-    N_Vector y, work;
-    SUNMatrix A;
-    SUNLinearSolver LS;
-    char cvode_msg[512];
-};
 
 static int rhs_fn(sunrealtype t, N_Vector y, N_Vector ydot, void *user)
 {
@@ -199,6 +156,7 @@ static int ev_init(ev_state *ev, const ilnet_network *net)
 void ilnet_solver_free(ilnet_solver *s)
 {
     if (!s) return;
+    ilnet_solver_sens_free(s);
     ev_free(&s->ev);
     if (s->cvode) CVodeFree(&s->cvode);
     if (s->LS) SUNLinSolFree(s->LS);
@@ -335,6 +293,9 @@ void ilnet_result_free(ilnet_result *res)
 {
     free(res->fired_time);
     free(res->fired_event);
+    free(res->sens_which);
+    free(res->sens);
+    free(res->obs_sens);
     free(res->times);
     free(res->species);
     free(res->observables);
@@ -710,6 +671,7 @@ int ilnet_solver_run(ilnet_solver *s, ilnet_result *res, const double *y0)
     store_row(s, res, 0, y);
     /* CVodeInit ran at creation; every run restarts the same memory. */
     rc = cv_check(CVodeReInit(s->cvode, t0, s->y), "CVodeReInit");
+    if (!rc) rc = ilnet_solver_sens_begin(s, res, y0 != NULL);
     if (rc) return rc;
     double t = t0;
     for (size_t i = 1; i < res->n_times; i++) {
@@ -719,6 +681,7 @@ int ilnet_solver_run(ilnet_solver *s, ilnet_result *res, const double *y0)
             if (flag < 0) return solver_failed(s, res, flag, t);
         }
         store_row(s, res, i, y);
+        if ((rc = ilnet_solver_sens_store(s, res, i))) return rc;
     }
     collect_stats(s, res);
     return 0;

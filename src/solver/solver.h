@@ -39,6 +39,11 @@ typedef struct {
     double *observables; /* [n_times][n_observables] */
     ilnet_solver_stats stats;
     char message[1024]; /* on failure: time reached, CVODE's reason, dominant species */
+    /* forward sensitivities (ilnet_solver_set_sensitivities), else n_sens 0 and NULL */
+    size_t n_sens;
+    int *sens_which;  /* [n_sens]: parameter index, or -(species + 1) for an initial amount */
+    double *sens;     /* [n_times][n_species][n_sens]: d species / d p */
+    double *obs_sens; /* [n_times][n_observables][n_sens] */
     /* events executed during the run, in order: time and network event index */
     size_t n_fired, cap_fired;
     double *fired_time;
@@ -56,6 +61,15 @@ const ilnet_solver_options *ilnet_solver_options_get(const ilnet_solver *s);
 
 /* "auto", "dense" or "klu" -> *out; returns 0 or ILNET_EINPUT. */
 int ilnet_linsol_parse(ilnet_linsol *out, const char *name);
+
+/* Forward sensitivities (CVODES, staggered corrector, error control on them) of every
+ * species and observable with respect to which[0..k) (network_sens.h: a parameter index,
+ * or -(species + 1) for a species' initial amount), for every later run; k = 0 turns them
+ * off. Tolerances: atol and rtol as for the state unless sens_atol/sens_rtol > 0. A run
+ * from a given y0 takes that state as independent of the parameters. Models with events:
+ * ILNET_EINPUT. */
+int ilnet_solver_set_sensitivities(ilnet_solver *s, const int *which, int k, double sens_atol,
+                                   double sens_rtol);
 
 /* Allocates result arrays for n_times output rows of net. */
 int ilnet_result_init(ilnet_result *res, const ilnet_network *net, size_t n_times);

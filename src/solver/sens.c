@@ -1,0 +1,208 @@
+/* Forward sensitivities: s_j' = J s_j + df/dp_j for each sensitivity parameter p_j, solved
+ * by CVODES beside the state (staggered corrector, the state's linear solver, error control
+ * on the sensitivities). J s_j comes from the kinetics without forming J; df/dp_j = N dv/dp_j
+ * with dv_r/dp_j = dk_r/dp_j times the reactant product -- dk_r/dp_j precomputed for
+ * constant rates (network_sens.c), by dual numbers at the state for rates that depend on it. */
+#include "../common/error.h"
+#include "../model/expr.h"
+#include "solver_impl.h"
+
+#include <cvodes/cvodes.h>
+#include <math.h>
+#include <nvector/nvector_serial.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cv_ok(int flag, const char *call)
+{
+    return flag >= 0 ? 0 : ilnet_error_set(ILNET_EINTERNAL, "%s failed with flag %d", call, flag);
+}
+
+static double reactants(const ilnet_kinetics *kin, int r, const double *y)
+{
+    double v = 1;
+    for (int a = kin->react_ptr[r]; a < kin->react_ptr[r + 1]; a++)
+        v *= y[kin->react[a]];
+    return v;
+}
+
+static void add_column(const ilnet_kinetics *kin, int r, double v, double *out)
+{
+    for (int p = kin->st_ptr[r]; p < kin->st_ptr[r + 1]; p++)
+        out[kin->st_row[p]] += kin->st_val[p] * v;
+}
+
+static int sens_rhs(int ns, sunrealtype t, N_Vector y, N_Vector ydot, N_Vector *yS, N_Vector *ySdot,
+                    void *user, N_Vector tmp1, N_Vector tmp2)
+{
+    (void)ydot, (void)tmp1, (void)tmp2;
+    ilnet_solver *s = user;
+    solver_sens *ss = &s->sens;
+    ilnet_kinetics *kin = &s->kin;
+    const double *yy = N_VGetArrayPointer(y);
+    for (int j = 0; j < ns; j++) {
+        ss->v[j] = N_VGetArrayPointer(yS[j]);
+        ss->out[j] = N_VGetArrayPointer(ySdot[j]);
+    }
+    /* J s_j; this also leaves the state's variable vector in kin->vars */
+    ilnet_kinetics_jac_times(kin, t, yy, ns, (const double *const *)ss->v, ss->out);
+    int nr = kin->n_reactions;
+    for (int j = 0; j < ns; j++) {
+        if (ss->sp.which[j] < 0) continue; /* an initial amount: f does not depend on it */
+        const double *dk = ss->sp.dk + (size_t)j * (size_t)nr;
+        for (int r = 0; r < nr; r++)
+            if (dk[r] != 0) add_column(kin, r, dk[r] * reactants(kin, r, yy), ss->out[j]);
+        if (!kin->n_dyn) continue;
+        ilnet_network_vars_dual(&ss->sp, j, kin->vars, NULL, ss->sp.dvars);
+        for (int d = 0; d < kin->n_dyn; d++) {
+            int r = kin->dyn_rxn[d];
+            double dkr = 0;
+            ilnet_expr_eval_dual(ilnet_network_rate_expr(s->net, (size_t)r), kin->vars,
+                                 ss->sp.dvars, &dkr);
+            if (dkr != 0) add_column(kin, r, dkr * reactants(kin, r, yy), ss->out[j]);
+        }
+    }
+    return 0;
+}
+
+static void sens_release(solver_sens *ss)
+{
+    if (ss->yS) N_VDestroyVectorArray(ss->yS, ss->k);
+    ss->yS = NULL;
+    free(ss->v);
+    free(ss->out);
+    ss->v = ss->out = NULL;
+    ilnet_sens_params_free(&ss->sp);
+}
+
+void ilnet_solver_sens_free(ilnet_solver *s)
+{
+    sens_release(&s->sens);
+    s->sens.k = 0;
+}
+
+int ilnet_solver_set_sensitivities(ilnet_solver *s, const int *which, int k, double sens_atol,
+                                   double sens_rtol)
+{
+    solver_sens *ss = &s->sens;
+    if (k > 0 && s->ev.n_ev)
+        return ilnet_error_set(ILNET_EINPUT,
+                               "sensitivities of models with events are not supported yet (%d "
+                               "event(s))",
+                               s->ev.n_ev);
+    sens_release(ss);
+    ss->k = 0;
+    if (s->cvode && ss->cvodes_k) {
+        CVodeSensFree(s->cvode); /* a new Ns needs a new CVodeSensInit */
+        ss->cvodes_k = 0;
+    }
+    if (k <= 0 || !s->cvode) return 0;
+    ss->atol = sens_atol > 0 ? sens_atol : s->opts.atol;
+    ss->rtol = sens_rtol > 0 ? sens_rtol : s->opts.rtol;
+    int rc = ilnet_sens_params_init(&ss->sp, s->net, which, k);
+    if (rc) return rc;
+    ss->yS = N_VCloneVectorArray(k, s->y);
+    ss->v = calloc((size_t)k, sizeof *ss->v);
+    ss->out = calloc((size_t)k, sizeof *ss->out);
+    ss->k = k;
+    if (!ss->yS || !ss->v || !ss->out) {
+        sens_release(ss);
+        ss->k = 0;
+        return ilnet_error_oom();
+    }
+    return 0;
+}
+
+/* res->sens/obs_sens sized for res->n_times rows and k parameters */
+static int sens_alloc(ilnet_result *res, const solver_sens *ss)
+{
+    size_t k = (size_t)ss->k, rows = res->n_times;
+    if (res->n_sens == k && res->sens) return 0;
+    free(res->sens_which);
+    free(res->sens);
+    free(res->obs_sens);
+    res->sens_which = malloc(k * sizeof *res->sens_which);
+    res->sens = calloc(rows * res->n_species * k + 1, sizeof *res->sens);
+    res->obs_sens = calloc(rows * res->n_observables * k + 1, sizeof *res->obs_sens);
+    if (!res->sens_which || !res->sens || !res->obs_sens) {
+        res->n_sens = 0;
+        return ilnet_error_set(ILNET_ENOMEM, "out of memory for sensitivities (%zu rows)", rows);
+    }
+    memcpy(res->sens_which, ss->sp.which, k * sizeof *res->sens_which);
+    res->n_sens = k;
+    return 0;
+}
+
+/* row `row` of res from the vectors in ss->yS */
+static void sens_row(ilnet_solver *s, ilnet_result *res, size_t row)
+{
+    solver_sens *ss = &s->sens;
+    size_t k = (size_t)ss->k, ns = res->n_species, no = res->n_observables;
+    double *S = res->sens + row * ns * k, *O = res->obs_sens + row * no * k;
+    for (size_t j = 0; j < k; j++) {
+        const double *v = N_VGetArrayPointer(ss->yS[j]);
+        for (size_t i = 0; i < ns; i++)
+            S[i * k + j] = v[i];
+    }
+    for (size_t o = 0; o < no; o++) {
+        const ilnet_observable *ob = ilnet_network_observable(s->net, o);
+        for (size_t j = 0; j < k; j++) {
+            double d = 0;
+            for (int t = 0; t < ob->n_terms; t++)
+                d += ob->weights[t] * S[(size_t)ob->species[t] * k + j];
+            O[o * k + j] = d;
+        }
+    }
+}
+
+int ilnet_solver_sens_begin(ilnet_solver *s, ilnet_result *res, int y0_given)
+{
+    solver_sens *ss = &s->sens;
+    if (!ss->k) {
+        if (ss->cvodes_k) return cv_ok(CVodeSensToggleOff(s->cvode), "CVodeSensToggleOff");
+        res->n_sens = 0;
+        return 0;
+    }
+    int rc = ilnet_sens_params_update(&ss->sp);
+    if (!rc) rc = sens_alloc(res, ss);
+    if (rc) return rc;
+    size_t ns = (size_t)s->kin.n_species;
+    for (int j = 0; j < ss->k; j++) {
+        double *v = N_VGetArrayPointer(ss->yS[j]);
+        int w = ss->sp.which[j];
+        if (y0_given) { /* that state does not follow the parameters */
+            memset(v, 0, ns * sizeof *v);
+            if (w < 0) v[-w - 1] = 1;
+        } else {
+            memcpy(v, ss->sp.dy0 + (size_t)j * ns, ns * sizeof *v);
+        }
+    }
+    if (!ss->cvodes_k) {
+        double *abstol = malloc((size_t)ss->k * sizeof *abstol);
+        if (!abstol) return ilnet_error_oom();
+        for (int j = 0; j < ss->k; j++)
+            abstol[j] = ss->atol;
+        rc = cv_ok(CVodeSensInit(s->cvode, ss->k, CV_STAGGERED, sens_rhs, ss->yS), "CVodeSensInit");
+        if (!rc)
+            rc = cv_ok(CVodeSensSStolerances(s->cvode, ss->rtol, abstol), "CVodeSensSStolerances");
+        free(abstol);
+        if (!rc) rc = cv_ok(CVodeSetSensErrCon(s->cvode, SUNTRUE), "CVodeSetSensErrCon");
+        if (rc) return rc;
+        ss->cvodes_k = ss->k;
+    } else if ((rc = cv_ok(CVodeSensReInit(s->cvode, CV_STAGGERED, ss->yS), "CVodeSensReInit"))) {
+        return rc;
+    }
+    sens_row(s, res, 0);
+    return 0;
+}
+
+int ilnet_solver_sens_store(ilnet_solver *s, ilnet_result *res, size_t row)
+{
+    solver_sens *ss = &s->sens;
+    if (!ss->k) return 0;
+    sunrealtype t;
+    int rc = cv_ok(CVodeGetSens(s->cvode, &t, ss->yS), "CVodeGetSens");
+    if (rc) return rc;
+    sens_row(s, res, row);
+    return 0;
+}
