@@ -98,4 +98,47 @@ vals = np.array(rows[1:], dtype=float)
 check(vals.shape == (201, 8), f"csv shape {vals.shape}")
 check(np.array_equal(vals[:, 0], t) and np.array_equal(vals[:, 3:], sp), "csv values differ from HDF5")
 
-check.finish("HDF5, xarray, gdat/cdat and CSV outputs")
+# --sens: /sensitivities [time x species x parameter] and /observable_sensitivities, named
+# dimensions; A -> B with k = 2*kh and A0 against the closed form A = A0 exp(-k t)
+decay = scratch.path("decay.net")
+with open(decay, "w") as fh:
+    fh.write("begin parameters\n 1 kh 0.15\n 2 k 2*kh\n 3 A0 2\nend parameters\n"
+             "begin species\n 1 A A0\n 2 B 0\nend species\n"
+             "begin reactions\n 1 1 2 k\nend reactions\n"
+             "begin groups\n 1 Bobs 2\n 2 twoA 2*1\nend groups\n")
+sh5 = scratch.path("decay_sens.h5")
+r = run([ilnet, "simulate", decay, "--t-end", "10", "--n-steps", "20", "--atol", "1e-12",
+         "--rtol", "1e-10", "--sens", "kh,A0,A", "-o", sh5])
+check.exits(r, 0, "simulate --sens")
+with h5py.File(sh5, "r") as f:
+    S, O = f["sensitivities"][()], f["observable_sensitivities"][()]
+    check(S.shape == (21, 2, 3) and O.shape == (21, 2, 3), f"shapes {S.shape} {O.shape}")
+    check([n.decode() for n in f["sensitivity_parameters"][()]] == ["kh", "A0", "A"],
+          "sensitivity_parameters")
+    check([d.label for d in f["sensitivities"].dims] == ["time", "species", "parameter"],
+          "sensitivity dim labels")
+    check(f["sensitivities"].dims[2][0].name == "/sensitivity_parameters", "dim 2 scale")
+    t = f["time"][()]
+    A = 2 * np.exp(-0.3 * t)
+    want = np.stack([-2 * t * A, A / 2, A / 2], axis=1)  # d/dkh = 2 d/dk; A0 = A's amount
+    check(np.allclose(S[:, 0, :], want, rtol=1e-6, atol=1e-12), "dA/dp differs from closed form")
+    # A + B = A(0): dB/dp = dA(0)/dp - dA/dp
+    check(np.allclose(O[:, 0, :], [0, 1, 1] - S[:, 0, :], rtol=1e-9, atol=1e-9),
+          "dBobs/dp differs from dA(0)/dp - dA/dp")
+    check(np.allclose(O[:, 1, :], 2 * S[:, 0, :], rtol=1e-12, atol=1e-15), "twoA = 2 dA")
+ds = xr.open_dataset(sh5, engine="h5netcdf", phony_dims="access")
+check(list(ds["sensitivities"].dims) == ["time", "species_names", "sensitivity_parameters"],
+      f"xarray sensitivity dims {ds['sensitivities'].dims}")
+v = float(ds["sensitivities"].sel(species_names="A", sensitivity_parameters="A0").isel(time=-1))
+check(abs(v - A[-1] / 2) < 1e-9, "xarray selection of a sensitivity")
+ds.close()
+for bad, msg in (("nope", "'nope' is neither a parameter nor a species"),
+                 ("kh,kh", "'kh' is listed twice")):
+    r = run([ilnet, "simulate", decay, "--t-end", "1", "--n-steps", "2", "--sens", bad,
+             "-o", scratch.path("bad.h5")])
+    check.exits(r, 1, f"--sens {bad}")
+    check(msg in r.stderr and decay in r.stderr and r.stderr.count("\n") == 1,
+          f"--sens {bad}: stderr {r.stderr!r}")
+    check(not os.path.exists(scratch.path("bad.h5")), "nothing written on bad --sens")
+
+check.finish("HDF5, xarray, gdat/cdat, CSV and sensitivity outputs")

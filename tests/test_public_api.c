@@ -76,6 +76,58 @@ static void check_run(ilnet_model *m, double kf, double kr, double a0, const cha
     ilnet_simulation_free(s);
 }
 
+/* Sensitivities of A w.r.t. kf, A0 and A's initial amount against the closed form's
+ * derivatives; once the caller sets A's initial amount, A0 no longer moves it. */
+static void check_sensitivities(ilnet_model *m)
+{
+    const char *names[] = {"kf", "A0", "A()"};
+    double times[] = {0, 0.5, 2, 10}, kf = 0.3, kr = 0.1;
+    ilnet_simulate_options so = ILNET_SIMULATE_OPTIONS_INIT;
+    so.sensitivities = names;
+    so.n_sensitivities = 3;
+    so.atol = 1e-12;
+    so.rtol = 1e-10;
+    for (int set = 0; set < 2; set++) {
+        double a0 = set ? 7 : 10;
+        if (set) CHECK(ilnet_model_set_initial(m, "A()", 7) == 0, "%s", ilnet_error_last());
+        ilnet_simulation *s = NULL;
+        CHECK(ilnet_model_simulate(&s, m, times, 4, &so) == 0 && s, "sens: %s", ilnet_error_last());
+        if (!s) return;
+        CHECK(ilnet_simulation_sensitivity_count(s) == 3 &&
+                  !strcmp(ilnet_simulation_sensitivity_name(s, 2), "A()") &&
+                  !ilnet_simulation_sensitivity_name(s, 3),
+              "sensitivity names");
+        const double *S = ilnet_simulation_sensitivities(s),
+                     *O = ilnet_simulation_observable_sensitivities(s);
+        for (int r = 0; S && O && r < 4; r++) {
+            double t = times[r], k = kf + kr, E = exp(-k * t);
+            double dkf = a0 * ((E - kf * t * E) * k - (kr + kf * E)) / (k * k);
+            double da0 = (kr + kf * E) / k;
+            CHECK_CLOSE(S[(r * 2 + 0) * 3 + 0], dkf, 1e-6, 1e-9);
+            CHECK_CLOSE(S[(r * 2 + 0) * 3 + 1], set ? 0.0 : da0, 1e-6, 1e-9);
+            CHECK_CLOSE(S[(r * 2 + 0) * 3 + 2], da0, 1e-6, 1e-9);
+            CHECK_CLOSE(O[(r * 2 + 1) * 3 + 0], 0.0, 0, 1e-8); /* Total is conserved */
+            CHECK_CLOSE(O[(r * 2 + 1) * 3 + 2], 1.0, 1e-8, 0);
+        }
+        ilnet_simulation_free(s);
+    }
+    CHECK(ilnet_model_reset_initial(m, "A()") == 0, "%s", ilnet_error_last());
+    /* a version-1 options struct (no sensitivity fields) is still understood */
+    so.version = 1;
+    ilnet_simulation *s = NULL;
+    CHECK(ilnet_model_simulate(&s, m, times, 4, &so) == 0 && s &&
+              ilnet_simulation_sensitivity_count(s) == 0 && !ilnet_simulation_sensitivities(s),
+          "version 1 options: %s", ilnet_error_last());
+    ilnet_simulation_free(s);
+    const char *bad[] = {"nope"};
+    so = (ilnet_simulate_options)ILNET_SIMULATE_OPTIONS_INIT;
+    so.sensitivities = bad;
+    so.n_sensitivities = 1;
+    CHECK(ilnet_model_simulate(&s, m, times, 4, &so) == ILNET_EINPUT && !s &&
+              strstr(ilnet_error_last(), "'nope'"),
+          "unknown sensitivity parameter: %s", ilnet_error_last());
+}
+
 int main(void)
 {
     char dir[] = "/tmp/ilnet_public_api_XXXXXX", net[128], presets[128], out[160];
@@ -142,6 +194,15 @@ int main(void)
           "presets");
     CHECK(ilnet_model_apply_preset(m, "fast") == 0, "%s", ilnet_error_last());
     check_run(m, 3, 0.5, 7, "preset fast");
+    CHECK(ilnet_model_set_parameter(m, "kf", 0.3) == 0 &&
+              ilnet_model_set_parameter(m, "kr", 0.1) == 0 &&
+              ilnet_model_set_parameter(m, "A0", 10) == 0,
+          "%s", ilnet_error_last());
+    check_sensitivities(m);
+    CHECK(ilnet_model_apply_preset(m, "fast") == 0 &&
+              ilnet_model_set_parameter(m, "kr", 0.5) == 0 &&
+              ilnet_model_set_parameter(m, "A0", 7) == 0,
+          "%s", ilnet_error_last());
 
     /* errors: a code, and a message naming what is at fault */
     CHECK(ilnet_model_set_parameter(m, "nope", 1) == ILNET_EINPUT &&

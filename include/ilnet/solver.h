@@ -17,7 +17,8 @@ typedef enum {
     ILNET_LINEAR_SOLVER_KLU = 2
 } ilnet_linear_solver;
 
-#define ILNET_SIMULATE_OPTIONS_VERSION 1
+/* 2 added the sensitivity fields; version 1 structs are still accepted */
+#define ILNET_SIMULATE_OPTIONS_VERSION 2
 
 typedef struct {
     unsigned int version; /* ILNET_SIMULATE_OPTIONS_VERSION */
@@ -25,18 +26,26 @@ typedef struct {
     long max_steps;       /* internal steps allowed per output interval */
     ilnet_linear_solver linear_solver;
     int dense_max; /* AUTO: the largest network (species) solved dense */
+    /* Forward sensitivities (CVODES, error control on them) of every species and observable
+     * w.r.t. these names: parameters (a derived one is varied as if set directly; what is
+     * defined from it follows) or species (their initial amounts). NULL/0: none. */
+    const char *const *sensitivities;
+    size_t n_sensitivities;
+    double sens_atol, sens_rtol; /* 0: the state's atol and rtol */
 } ilnet_simulate_options;
 
 #ifdef __cplusplus
 #define ILNET_SIMULATE_OPTIONS_INIT                                                                \
     {                                                                                              \
-        ILNET_SIMULATE_OPTIONS_VERSION, 1e-8, 1e-8, 100000, ILNET_LINEAR_SOLVER_AUTO, 10           \
+        ILNET_SIMULATE_OPTIONS_VERSION, 1e-8, 1e-8, 100000, ILNET_LINEAR_SOLVER_AUTO, 10, NULL, 0, \
+            0, 0                                                                                   \
     }
 #else
 #define ILNET_SIMULATE_OPTIONS_INIT                                                                \
     {                                                                                              \
         .version = ILNET_SIMULATE_OPTIONS_VERSION, .atol = 1e-8, .rtol = 1e-8,                     \
-        .max_steps = 100000, .linear_solver = ILNET_LINEAR_SOLVER_AUTO, .dense_max = 10            \
+        .max_steps = 100000, .linear_solver = ILNET_LINEAR_SOLVER_AUTO, .dense_max = 10,           \
+        .sensitivities = NULL, .n_sensitivities = 0, .sens_atol = 0, .sens_rtol = 0                \
     }
 #endif
 
@@ -64,6 +73,14 @@ ILNET_EXTERN(size_t) ilnet_simulation_observable_count(const ilnet_simulation *s
 /* 0, or ILNET_ESOLVER with the message: time reached, CVODE's reason, dominant species. */
 ILNET_EXTERN(int) ilnet_simulation_status(const ilnet_simulation *s);
 ILNET_EXTERN(const char *) ilnet_simulation_message(const ilnet_simulation *s);
+/* Sensitivities (when requested): how many parameters, the name of parameter j, and the
+ * row-major arrays [times][species][parameters] and [times][observables][parameters]
+ * (NULL when none were requested). */
+ILNET_EXTERN(size_t) ilnet_simulation_sensitivity_count(const ilnet_simulation *s);
+ILNET_EXTERN(const char *)
+ilnet_simulation_sensitivity_name(const ilnet_simulation *s, size_t j);
+ILNET_EXTERN(const double *) ilnet_simulation_sensitivities(const ilnet_simulation *s);
+ILNET_EXTERN(const double *) ilnet_simulation_observable_sensitivities(const ilnet_simulation *s);
 /* "dense" or "klu". */
 ILNET_EXTERN(const char *) ilnet_simulation_linear_solver(const ilnet_simulation *s);
 

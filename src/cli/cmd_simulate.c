@@ -5,6 +5,7 @@
 #include "../model/load.h"
 #include "../solver/solver.h"
 #include "../common/file.h"
+#include "../model/network_sens.h"
 #include "../model/presets.h"
 #include "cli.h"
 
@@ -18,7 +19,8 @@ static const char help[] =
     "usage: ilnet simulate MODEL [--t-start T0] (--t-end T | --duration D) --n-steps N\n"
     "                      [--atol A] [--rtol R] [--max-steps M] [--solver auto|dense|klu]\n"
     "                      [--preset NAME]... [--presets FILE] [--set NAME=VALUE]...\n"
-    "                      [-o OUT.h5] [--csv OUT.csv] [--gdat PREFIX] [-q]\n"
+    "                      [--sens all|NAME,...] [-o OUT.h5] [--csv OUT.csv]\n"
+    "                      [--gdat PREFIX] [-q]\n"
     "\n"
     "Integrates MODEL (BioNetGen .net or .bngl, or SBML .xml) with CVODE (BDF, "
     "Newton, analytic Jacobian)\n"
@@ -41,6 +43,11 @@ static const char help[] =
     "                   --presets FILE or MODEL.presets.yaml beside the model\n"
     "  --set NAME=V     set a parameter after the presets (repeatable); derived\n"
     "                   parameters and initial amounts follow\n"
+    "  --sens LIST      forward sensitivities (CVODES) of every species and observable\n"
+    "                   w.r.t. these parameters (derived ones too: what is defined from\n"
+    "                   them follows) or species (their initial amounts), or 'all'\n"
+    "                   parameters; written to the HDF5 file as /sensitivities\n"
+    "                   [time x species x parameter] and /observable_sensitivities\n"
     "  --vars a,b,...   (SBML) CSV columns by SBML id: species, parameters, compartments\n"
     "  --amount a,...   (SBML) report these species as amounts\n"
     "  --concentration a,...  (SBML) report these species as concentrations (the default\n"
@@ -109,6 +116,47 @@ static int write_vars_csv(const char *path, const ilnet_network *net, const ilne
 
 /* An output that would replace the model or the presets file is refused before anything
  * runs (the .gdat/.cdat pair counts for --gdat PREFIX). */
+/* --sens LIST: "all" parameters, or names of parameters and species */
+static int set_sensitivities(ilnet_solver *solver, const ilnet_network *net, const char *list,
+                             const char *model, const ilnet_solver_options *so)
+{
+    size_t np = ilnet_network_parameter_count(net), cap = np + ilnet_network_species_count(net);
+    int *which = malloc((cap + 1) * sizeof *which), k = 0, rc = 0;
+    char *copy = strdup(list);
+    if (!which || !copy) {
+        free(which);
+        free(copy);
+        return ilnet_error_oom();
+    }
+    if (!strcmp(list, "all")) {
+        for (size_t i = 0; i < np; i++)
+            which[k++] = (int)i;
+    } else {
+        for (char *t = strtok(copy, ","); t && !rc; t = strtok(NULL, ",")) {
+            const char *name = t;
+            if ((size_t)k == cap)
+                rc = ilnet_error_set(ILNET_EINPUT,
+                                     "%s: --sens lists more names than the model "
+                                     "has parameters and species",
+                                     model);
+            else if ((rc = ilnet_sens_resolve(&which[k], net, &name, 1)))
+                ilnet_error_set(rc, "%s: --sens: '%s' is neither a parameter nor a species", model,
+                                name);
+            for (int i = 0; i < k && !rc; i++)
+                if (which[i] == which[k])
+                    rc = ilnet_error_set(ILNET_EINPUT, "%s: --sens: '%s' is listed twice", model,
+                                         name);
+            k++;
+        }
+    }
+    if (!rc && k == 0)
+        rc = ilnet_error_set(ILNET_EINPUT, "%s: --sens: the model has no parameters", model);
+    if (!rc) rc = ilnet_solver_set_sensitivities(solver, which, k, so->atol, so->rtol);
+    free(which);
+    free(copy);
+    return rc;
+}
+
 static int output_is_input(const char *model, const char *presets, const char *h5, const char *csv,
                            const char *gdat)
 {
@@ -149,6 +197,7 @@ int cmd_simulate(int argc, char **argv)
                                          {"presets", required_argument, 0, 'F'},
                                          {"set", required_argument, 0, 'V'},
                                          {"vars", required_argument, 0, 'X'},
+                                         {"sens", required_argument, 0, 'T'},
                                          {"amount", required_argument, 0, 'A'},
                                          {"concentration", required_argument, 0, 'C'},
                                          {"help", no_argument, 0, 'h'},
@@ -160,7 +209,7 @@ int cmd_simulate(int argc, char **argv)
     ilnet_solver_options so = ILNET_SOLVER_OPTIONS_INIT;
     const char *h5 = NULL, *csv = NULL, *gdat = NULL;
     cli_overrides ov = {0};
-    const char *vars_list = NULL, *amount_list = "", *conc_list = "";
+    const char *vars_list = NULL, *amount_list = "", *conc_list = "", *sens_list = NULL;
     int atol_given = 0;
     int c;
     optind = 1;
@@ -228,6 +277,9 @@ int cmd_simulate(int argc, char **argv)
         case 'X':
             vars_list = optarg;
             break;
+        case 'T':
+            sens_list = optarg;
+            break;
         case 'A':
             amount_list = optarg;
             break;
@@ -276,7 +328,8 @@ int cmd_simulate(int argc, char **argv)
      * of 1e-8 would ignore them */
     if (is_sbml && !atol_given) so.atol = 1e-14;
     if ((code = cli_overrides_apply(&ov, net, model, quiet)) != EXIT_OK) goto out;
-    if (ilnet_solver_new(&solver, net, &so) || ilnet_result_init(&res, net, (size_t)n_steps + 1)) {
+    if (ilnet_solver_new(&solver, net, &so) || ilnet_result_init(&res, net, (size_t)n_steps + 1) ||
+        (sens_list && set_sensitivities(solver, net, sens_list, model, &so))) {
         code = cli_fail();
         goto out;
     }

@@ -42,6 +42,82 @@ static hid_t write_matrix(hid_t file, const char *name, const double *data, int 
     return d;
 }
 
+static hid_t write_cube(hid_t file, const char *name, const double *data, size_t n0, size_t n1,
+                        size_t n2)
+{
+    hsize_t dims[3] = {n0, n1, n2};
+    hid_t sp = H5Screate_simple(3, dims, NULL), d = -1;
+    if (sp < 0) return -1;
+    d = H5Dcreate2(file, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (d >= 0 && n0 * n1 * n2 != 0 &&
+        H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
+        H5Dclose(d);
+        d = -1;
+    }
+    H5Sclose(sp);
+    return d;
+}
+
+/* /sensitivities [time x species x parameter] and /observable_sensitivities, their third
+ * dimension the scale /sensitivity_parameters (docs/hdf5-layout.md) */
+static int write_sensitivities(hid_t file, const char *path, const ilnet_network *net,
+                               const ilnet_result *res, hid_t dt, hid_t dsn, hid_t don)
+{
+    size_t k = res->n_sens, nt = res->n_done;
+    size_t ns = ilnet_network_species_count(net), no = ilnet_network_observable_count(net);
+    int rc = 0;
+    hid_t dpn = -1, dss = -1, dos = -1;
+    const char **names = malloc((k + 1) * sizeof *names);
+    if (!names) return ilnet_error_oom();
+    for (size_t j = 0; j < k; j++) {
+        int w = res->sens_which[j];
+        names[j] = w >= 0 ? ilnet_network_parameter(net, (size_t)w)->name
+                          : ilnet_network_species(net, (size_t)(-w - 1))->name;
+    }
+    CHECK(dpn = ilnet_h5_write_strings(file, "sensitivity_parameters", names, k),
+          "/sensitivity_parameters");
+    CHECK(H5DSset_scale(dpn, "sensitivity_parameter"), "sensitivity scale");
+    CHECK(dss = write_cube(file, "sensitivities", res->sens, nt, ns, k), "/sensitivities");
+    CHECK(dos = write_cube(file, "observable_sensitivities", res->obs_sens, nt, no, k),
+          "/observable_sensitivities");
+    hid_t cubes[2] = {dss, dos}, second[2] = {dsn, don};
+    const char *lab[2] = {"species", "observable"};
+    for (int c = 0; c < 2; c++) {
+        CHECK(H5DSattach_scale(cubes[c], dt, 0), "sensitivity dims");
+        CHECK(H5DSattach_scale(cubes[c], second[c], 1), "sensitivity dims");
+        CHECK(H5DSattach_scale(cubes[c], dpn, 2), "sensitivity dims");
+        CHECK(H5DSset_label(cubes[c], 0, "time"), "sensitivity labels");
+        CHECK(H5DSset_label(cubes[c], 1, lab[c]), "sensitivity labels");
+        CHECK(H5DSset_label(cubes[c], 2, "parameter"), "sensitivity labels");
+    }
+    CHECK(ilnet_h5_attr_string(dss, "method",
+                               "CVODES forward sensitivities (staggered, error control on), "
+                               "df/dp exact from the network"),
+          "attributes");
+out:
+    if (dos >= 0) H5Dclose(dos);
+    if (dss >= 0) H5Dclose(dss);
+    if (dpn >= 0) H5Dclose(dpn);
+    free(names);
+    return rc;
+}
+
+/* CVODE's counters as attributes of the root group */
+static int write_stats(hid_t root, const char *path, const ilnet_solver_stats *st)
+{
+    int rc = 0;
+    CHECK(ilnet_h5_attr_long(root, "stats_steps", st->steps), "attributes");
+    CHECK(ilnet_h5_attr_long(root, "stats_rhs_evals", st->rhs_evals), "attributes");
+    CHECK(ilnet_h5_attr_long(root, "stats_jac_evals", st->jac_evals), "attributes");
+    CHECK(ilnet_h5_attr_long(root, "stats_lin_setups", st->lin_setups), "attributes");
+    CHECK(ilnet_h5_attr_long(root, "stats_err_test_fails", st->err_test_fails), "attributes");
+    CHECK(ilnet_h5_attr_long(root, "stats_nonlin_iters", st->nonlin_iters), "attributes");
+    CHECK(ilnet_h5_attr_long(root, "stats_nonlin_conv_fails", st->nonlin_conv_fails), "attributes");
+    CHECK(ilnet_h5_attr_double(root, "stats_t_reached", st->t_reached), "attributes");
+out:
+    return rc;
+}
+
 int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net, const ilnet_result *res,
                               const ilnet_timecourse_meta *meta)
 {
@@ -107,6 +183,7 @@ int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net, const 
     CHECK(H5DSset_label(dpv, 0, "parameter"), "/parameter_values labels");
     CHECK(ilnet_h5_attr_string(ds, "units", "model amount units"), "attributes");
     CHECK(ilnet_h5_attr_string(dt, "units", "model time units"), "attributes");
+    if (res->n_sens && (rc = write_sensitivities(file, path, net, res, dt, dsn, don))) goto out;
 
     CHECK(root = H5Gopen2(file, "/", H5P_DEFAULT), "root group");
     char when[64];
@@ -129,15 +206,7 @@ int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net, const 
         CHECK(ilnet_h5_attr_double(root, "solver_rtol", o->rtol), "attributes");
         CHECK(ilnet_h5_attr_long(root, "solver_max_steps", o->max_steps), "attributes");
     }
-    const ilnet_solver_stats *st = &res->stats;
-    CHECK(ilnet_h5_attr_long(root, "stats_steps", st->steps), "attributes");
-    CHECK(ilnet_h5_attr_long(root, "stats_rhs_evals", st->rhs_evals), "attributes");
-    CHECK(ilnet_h5_attr_long(root, "stats_jac_evals", st->jac_evals), "attributes");
-    CHECK(ilnet_h5_attr_long(root, "stats_lin_setups", st->lin_setups), "attributes");
-    CHECK(ilnet_h5_attr_long(root, "stats_err_test_fails", st->err_test_fails), "attributes");
-    CHECK(ilnet_h5_attr_long(root, "stats_nonlin_iters", st->nonlin_iters), "attributes");
-    CHECK(ilnet_h5_attr_long(root, "stats_nonlin_conv_fails", st->nonlin_conv_fails), "attributes");
-    CHECK(ilnet_h5_attr_double(root, "stats_t_reached", st->t_reached), "attributes");
+    if ((rc = write_stats(root, path, &res->stats))) goto out;
 out:
     if (root >= 0) H5Gclose(root);
     if (dpv >= 0) H5Dclose(dpv);

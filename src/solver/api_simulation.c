@@ -5,6 +5,7 @@
 #include "../common/clock.h"
 #include "../common/error.h"
 #include "../model/api_model.h"
+#include "../model/network_sens.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,8 @@ typedef struct {
     ilnet_solver *solver;
     ilnet_solver_options opts;
     double *y0;
+    int *which; /* sensitivities set on the solver */
+    int k;
 } cache;
 
 static void cache_free(void *p)
@@ -21,6 +24,7 @@ static void cache_free(void *p)
     if (!c) return;
     ilnet_solver_free(c->solver);
     free(c->y0);
+    free(c->which);
     free(c);
 }
 
@@ -28,7 +32,7 @@ static int options(ilnet_solver_options *o, const ilnet_simulate_options *in)
 {
     ilnet_simulate_options defaults = ILNET_SIMULATE_OPTIONS_INIT;
     if (!in) in = &defaults;
-    if (in->version != ILNET_SIMULATE_OPTIONS_VERSION)
+    if (in->version != ILNET_SIMULATE_OPTIONS_VERSION && in->version != 1)
         return ilnet_error_set(ILNET_EINPUT,
                                "ilnet_simulate_options: version %u, this library has %d",
                                in->version, ILNET_SIMULATE_OPTIONS_VERSION);
@@ -58,6 +62,26 @@ static int options(ilnet_solver_options *o, const ilnet_simulate_options *in)
                                (int)in->linear_solver);
     }
     return 0;
+}
+
+/* The sensitivities opts asks for set on the cached solver (unchanged ones left as they are,
+ * so CVODES's memory is reused). */
+static int solver_sensitivities(cache *c, ilnet_model *m, const ilnet_simulate_options *in)
+{
+    size_t k = in && in->version >= 2 && in->sensitivities ? in->n_sensitivities : 0;
+    int *which = malloc((k + 1) * sizeof *which);
+    if (!which) return ilnet_error_oom();
+    int rc = ilnet_sens_resolve(which, m->net, k ? in->sensitivities : NULL, (int)k);
+    if (!rc && ((int)k != c->k || memcmp(which, c->which, k * sizeof *which))) {
+        double atol = k ? in->sens_atol : 0, rtol = k ? in->sens_rtol : 0;
+        rc = ilnet_solver_set_sensitivities(c->solver, which, (int)k, atol, rtol);
+        free(c->which);
+        c->which = rc ? NULL : which;
+        c->k = rc ? 0 : (int)k;
+        if (!rc) which = NULL;
+    }
+    free(which);
+    return rc;
 }
 
 /* The model's cached solver for these options (a new one when they changed). */
@@ -100,6 +124,7 @@ int ilnet_model_simulate(ilnet_simulation **out, ilnet_model *m, const double *t
     cache *c = NULL;
     int rc = options(&o, opts);
     if (!rc) rc = model_solver(&c, m, &o);
+    if (!rc) rc = solver_sensitivities(c, m, opts);
     if (rc) return rc;
     ilnet_simulation *s = calloc(1, sizeof *s);
     if (!s) return ilnet_error_oom();
@@ -112,8 +137,20 @@ int ilnet_model_simulate(ilnet_simulation **out, ilnet_model *m, const double *t
     s->linear_solver = ilnet_solver_linsol_name(c->solver);
     ilnet_model_initial_state(m, c->y0);
     double t0 = ilnet_clock_now();
-    rc = ilnet_solver_run(c->solver, &s->res, c->y0);
+    rc = ilnet_solver_run_masked(c->solver, &s->res, c->y0, m->init_set);
     s->wall_seconds = ilnet_clock_now() - t0;
+    if ((!rc || rc == ILNET_ESOLVER) && s->res.n_sens) {
+        int r2 = 0;
+        s->sens_names = calloc(s->res.n_sens, sizeof *s->sens_names);
+        for (size_t j = 0; s->sens_names && j < s->res.n_sens && !r2; j++) {
+            int w = s->res.sens_which[j];
+            const char *name = w >= 0 ? ilnet_network_parameter(m->net, (size_t)w)->name
+                                      : ilnet_network_species(m->net, (size_t)(-w - 1))->name;
+            if (!(s->sens_names[j] = strdup(name))) r2 = ilnet_error_oom();
+        }
+        if (!s->sens_names) r2 = ilnet_error_oom();
+        if (r2) rc = r2;
+    }
     if (rc && rc != ILNET_ESOLVER) {
         ilnet_simulation_free(s);
         return rc;
@@ -125,6 +162,9 @@ int ilnet_model_simulate(ilnet_simulation **out, ilnet_model *m, const double *t
 void ilnet_simulation_free(ilnet_simulation *s)
 {
     if (!s) return;
+    for (size_t j = 0; s->sens_names && j < s->res.n_sens; j++)
+        free(s->sens_names[j]);
+    free(s->sens_names);
     ilnet_result_free(&s->res);
     free(s);
 }
@@ -172,6 +212,26 @@ int ilnet_simulation_status(const ilnet_simulation *s)
 const char *ilnet_simulation_message(const ilnet_simulation *s)
 {
     return s->res.status ? s->res.message : "";
+}
+
+size_t ilnet_simulation_sensitivity_count(const ilnet_simulation *s)
+{
+    return s->res.n_sens;
+}
+
+const char *ilnet_simulation_sensitivity_name(const ilnet_simulation *s, size_t j)
+{
+    return j < s->res.n_sens ? s->sens_names[j] : NULL;
+}
+
+const double *ilnet_simulation_sensitivities(const ilnet_simulation *s)
+{
+    return s->res.n_sens ? s->res.sens : NULL;
+}
+
+const double *ilnet_simulation_observable_sensitivities(const ilnet_simulation *s)
+{
+    return s->res.n_sens ? s->res.obs_sens : NULL;
 }
 
 const char *ilnet_simulation_linear_solver(const ilnet_simulation *s)

@@ -11,6 +11,7 @@ struct ilnet_simulation {
     ilnet_solver_options opts;
     const char *linear_solver;
     double wall_seconds;
+    char **sens_names; /* res.n_sens names */
 };
 
 #endif

@@ -155,7 +155,8 @@ static void sens_row(ilnet_solver *s, ilnet_result *res, size_t row)
     }
 }
 
-int ilnet_solver_sens_begin(ilnet_solver *s, ilnet_result *res, int y0_given)
+int ilnet_solver_sens_begin(ilnet_solver *s, ilnet_result *res, const double *y0,
+                            const unsigned char *y0_set)
 {
     solver_sens *ss = &s->sens;
     if (!ss->k) {
@@ -170,12 +171,10 @@ int ilnet_solver_sens_begin(ilnet_solver *s, ilnet_result *res, int y0_given)
     for (int j = 0; j < ss->k; j++) {
         double *v = N_VGetArrayPointer(ss->yS[j]);
         int w = ss->sp.which[j];
-        if (y0_given) { /* that state does not follow the parameters */
-            memset(v, 0, ns * sizeof *v);
-            if (w < 0) v[-w - 1] = 1;
-        } else {
-            memcpy(v, ss->sp.dy0 + (size_t)j * ns, ns * sizeof *v);
-        }
+        memcpy(v, ss->sp.dy0 + (size_t)j * ns, ns * sizeof *v);
+        /* a given initial amount does not follow the parameters; its own sensitivity is 1 */
+        for (size_t i = 0; y0 && i < ns; i++)
+            if (!y0_set || y0_set[i]) v[i] = w == -(int)i - 1;
     }
     if (!ss->cvodes_k) {
         double *abstol = malloc((size_t)ss->k * sizeof *abstol);

@@ -630,6 +630,12 @@ static int run_events(ilnet_solver *s, ilnet_result *res, double t0)
 
 int ilnet_solver_run(ilnet_solver *s, ilnet_result *res, const double *y0)
 {
+    return ilnet_solver_run_masked(s, res, y0, NULL);
+}
+
+int ilnet_solver_run_masked(ilnet_solver *s, ilnet_result *res, const double *y0,
+                            const unsigned char *y0_set)
+{
     int n = s->kin.n_species;
     res->status = 0;
     res->cvode_flag = 0;
@@ -671,7 +677,7 @@ int ilnet_solver_run(ilnet_solver *s, ilnet_result *res, const double *y0)
     store_row(s, res, 0, y);
     /* CVodeInit ran at creation; every run restarts the same memory. */
     rc = cv_check(CVodeReInit(s->cvode, t0, s->y), "CVodeReInit");
-    if (!rc) rc = ilnet_solver_sens_begin(s, res, y0 != NULL);
+    if (!rc) rc = ilnet_solver_sens_begin(s, res, y0, y0_set);
     if (rc) return rc;
     double t = t0;
     for (size_t i = 1; i < res->n_times; i++) {

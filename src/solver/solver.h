@@ -92,5 +92,10 @@ void ilnet_result_linear_times(ilnet_result *res, double t0, double t_end);
  * event time hold the state after the events, row 0 included. res->fired_time/fired_event
  * list what executed. */
 int ilnet_solver_run(ilnet_solver *s, ilnet_result *res, const double *y0);
+/* The same, saying which entries of y0 are independent of the parameters (y0_set[i] != 0)
+ * and which are the network's initial amounts (their sensitivities follow the parameters);
+ * y0_set = NULL: all of y0 is independent. Matters only with sensitivities. */
+int ilnet_solver_run_masked(ilnet_solver *s, ilnet_result *res, const double *y0,
+                            const unsigned char *y0_set);
 
 #endif

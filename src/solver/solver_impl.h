@@ -67,7 +67,8 @@ struct ilnet_solver {
 
 /* sens.c */
 /* After CVodeReInit: the sensitivities' initial values (row 0 of res), CVODES set up. */
-int ilnet_solver_sens_begin(ilnet_solver *s, ilnet_result *res, int y0_given);
+int ilnet_solver_sens_begin(ilnet_solver *s, ilnet_result *res, const double *y0,
+                            const unsigned char *y0_set);
 /* Sensitivities at the time CVODE just returned into row `row` of res. */
 int ilnet_solver_sens_store(ilnet_solver *s, ilnet_result *res, size_t row);
 void ilnet_solver_sens_free(ilnet_solver *s);
