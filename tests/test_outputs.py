@@ -141,4 +141,29 @@ for bad, msg in (("nope", "'nope' is neither a parameter nor a species"),
           f"--sens {bad}: stderr {r.stderr!r}")
     check(not os.path.exists(scratch.path("bad.h5")), "nothing written on bad --sens")
 
-check.finish("HDF5, xarray, gdat/cdat, CSV and sensitivity outputs")
+# ilnet steady-state: a one-row file with how it was found; sensitivities; failures
+ss = scratch.path("haugh_ss.h5")
+haugh = os.path.join(refdir, "Haugh2b", "Haugh2b.net")
+r = run([ilnet, "steady-state", haugh, "--sens", "all", "-o", ss])
+check.exits(r, 0, "steady-state Haugh2b")
+check("steady state by newton" in r.stdout, f"steady-state summary: {r.stdout!r}")
+with h5py.File(ss, "r") as f:
+    a = f.attrs
+    check(a["kind"] == "steady state" and a["steady_state_method"] == "newton", "kind/method")
+    check(a["status"] == "complete" and a["steady_state_wrms"] <= 1, "status/wrms")
+    n = f["species"].shape[1]
+    check(f["species"].shape == (1, n) and f["sensitivities"].shape[:2] == (1, n),
+          f"steady-state shapes {f['species'].shape} {f['sensitivities'].shape}")
+rep = os.path.join(refdir, "Repressilator", "Repressilator.net")
+rs = scratch.path("rep_ss.h5")
+r = run([ilnet, "steady-state", rep, "-o", rs])
+check.exits(r, 2, "steady-state Repressilator")
+check(r.stderr.count("\n") == 1 and "no steady state found" in r.stderr and "unstable" in r.stderr,
+      f"Repressilator stderr {r.stderr!r}")
+with h5py.File(rs, "r") as f:
+    check(f.attrs["status"] == "partial", "Repressilator file marked partial")
+r = run([ilnet, "steady-state", haugh, "--method", "bisection", "-o", scratch.path("bad.h5")])
+check.exits(r, 1, "steady-state --method bisection")
+check("--method" in r.stderr and not os.path.exists(scratch.path("bad.h5")), "bad --method")
+
+check.finish("HDF5, xarray, gdat/cdat, CSV, sensitivity and steady-state outputs")

@@ -4,6 +4,7 @@
 
 #include "../common/notify.h"
 #include "../model/network.h"
+#include "../solver/solver.h"
 
 enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_SOLVER = 2 };
 
@@ -12,6 +13,7 @@ int cmd_info(int argc, char **argv);
 int cmd_netgen(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_steady(int argc, char **argv);
 
 /* Prints "ilnet: message" for the last library error and returns the exit code for it. */
 int cli_fail(void);
@@ -46,6 +48,11 @@ const char *cli_model_path(const char *arg);
 /* MODEL's file name without directory and extension, plus ext, in the current directory
  * (caller frees; NULL when out of memory). */
 char *cli_default_output(const char *model, const char *ext);
+
+/* --sens LIST ("all" parameters, or names of parameters and species) set on the solver;
+ * 0 or an error naming the model and the name at fault. */
+int cli_set_sensitivities(ilnet_solver *solver, const ilnet_network *net, const char *list,
+                          const char *model, const ilnet_solver_options *so);
 
 /* The command line as one string (for provenance); caller frees. */
 char *cli_join_args(int argc, char **argv);

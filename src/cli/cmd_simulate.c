@@ -5,7 +5,6 @@
 #include "../model/load.h"
 #include "../solver/solver.h"
 #include "../common/file.h"
-#include "../model/network_sens.h"
 #include "../model/presets.h"
 #include "cli.h"
 
@@ -116,47 +115,6 @@ static int write_vars_csv(const char *path, const ilnet_network *net, const ilne
 
 /* An output that would replace the model or the presets file is refused before anything
  * runs (the .gdat/.cdat pair counts for --gdat PREFIX). */
-/* --sens LIST: "all" parameters, or names of parameters and species */
-static int set_sensitivities(ilnet_solver *solver, const ilnet_network *net, const char *list,
-                             const char *model, const ilnet_solver_options *so)
-{
-    size_t np = ilnet_network_parameter_count(net), cap = np + ilnet_network_species_count(net);
-    int *which = malloc((cap + 1) * sizeof *which), k = 0, rc = 0;
-    char *copy = strdup(list);
-    if (!which || !copy) {
-        free(which);
-        free(copy);
-        return ilnet_error_oom();
-    }
-    if (!strcmp(list, "all")) {
-        for (size_t i = 0; i < np; i++)
-            which[k++] = (int)i;
-    } else {
-        for (char *t = strtok(copy, ","); t && !rc; t = strtok(NULL, ",")) {
-            const char *name = t;
-            if ((size_t)k == cap)
-                rc = ilnet_error_set(ILNET_EINPUT,
-                                     "%s: --sens lists more names than the model "
-                                     "has parameters and species",
-                                     model);
-            else if ((rc = ilnet_sens_resolve(&which[k], net, &name, 1)))
-                ilnet_error_set(rc, "%s: --sens: '%s' is neither a parameter nor a species", model,
-                                name);
-            for (int i = 0; i < k && !rc; i++)
-                if (which[i] == which[k])
-                    rc = ilnet_error_set(ILNET_EINPUT, "%s: --sens: '%s' is listed twice", model,
-                                         name);
-            k++;
-        }
-    }
-    if (!rc && k == 0)
-        rc = ilnet_error_set(ILNET_EINPUT, "%s: --sens: the model has no parameters", model);
-    if (!rc) rc = ilnet_solver_set_sensitivities(solver, which, k, so->atol, so->rtol);
-    free(which);
-    free(copy);
-    return rc;
-}
-
 static int output_is_input(const char *model, const char *presets, const char *h5, const char *csv,
                            const char *gdat)
 {
@@ -329,7 +287,7 @@ int cmd_simulate(int argc, char **argv)
     if (is_sbml && !atol_given) so.atol = 1e-14;
     if ((code = cli_overrides_apply(&ov, net, model, quiet)) != EXIT_OK) goto out;
     if (ilnet_solver_new(&solver, net, &so) || ilnet_result_init(&res, net, (size_t)n_steps + 1) ||
-        (sens_list && set_sensitivities(solver, net, sens_list, model, &so))) {
+        (sens_list && cli_set_sensitivities(solver, net, sens_list, model, &so))) {
         code = cli_fail();
         goto out;
     }
@@ -345,9 +303,9 @@ int cmd_simulate(int argc, char **argv)
 
     if (!h5 && !csv && !gdat) h5 = h5_default = cli_default_output(model, ".h5");
     cmdline = cli_join_args(argc + 1, argv - 1);
-    ilnet_timecourse_meta meta = {model,   ilnet_network_source_text(net),
-                                  cmdline, ilnet_solver_linsol_name(solver),
-                                  &so,     wall};
+    ilnet_timecourse_meta meta = {
+        model, ilnet_network_source_text(net), cmdline, ilnet_solver_linsol_name(solver), &so, wall,
+        NULL};
     if (vars_list && csv) {
         if (write_vars_csv(csv, net, &res, &syms, vars_list, amount_list, conc_list)) {
             code = cli_fail();

@@ -1,6 +1,7 @@
 #include "../common/error.h"
 #include "../model/presets.h"
 #include "cli.h"
+#include "../model/network_sens.h"
 #include "../experiment/dispatch.h"
 #include "../common/paths.h"
 
@@ -198,4 +199,45 @@ int cli_overrides_apply(const cli_overrides *o, ilnet_network *net, const char *
         if (ilnet_network_set_parameter(net, name, v)) return cli_fail();
     }
     return EXIT_OK;
+}
+
+/* --sens LIST: "all" parameters, or names of parameters and species */
+int cli_set_sensitivities(ilnet_solver *solver, const ilnet_network *net, const char *list,
+                          const char *model, const ilnet_solver_options *so)
+{
+    size_t np = ilnet_network_parameter_count(net), cap = np + ilnet_network_species_count(net);
+    int *which = malloc((cap + 1) * sizeof *which), k = 0, rc = 0;
+    char *copy = strdup(list);
+    if (!which || !copy) {
+        free(which);
+        free(copy);
+        return ilnet_error_oom();
+    }
+    if (!strcmp(list, "all")) {
+        for (size_t i = 0; i < np; i++)
+            which[k++] = (int)i;
+    } else {
+        for (char *t = strtok(copy, ","); t && !rc; t = strtok(NULL, ",")) {
+            const char *name = t;
+            if ((size_t)k == cap)
+                rc = ilnet_error_set(ILNET_EINPUT,
+                                     "%s: --sens lists more names than the model "
+                                     "has parameters and species",
+                                     model);
+            else if ((rc = ilnet_sens_resolve(&which[k], net, &name, 1)))
+                ilnet_error_set(rc, "%s: --sens: '%s' is neither a parameter nor a species", model,
+                                name);
+            for (int i = 0; i < k && !rc; i++)
+                if (which[i] == which[k])
+                    rc = ilnet_error_set(ILNET_EINPUT, "%s: --sens: '%s' is listed twice", model,
+                                         name);
+            k++;
+        }
+    }
+    if (!rc && k == 0)
+        rc = ilnet_error_set(ILNET_EINPUT, "%s: --sens: the model has no parameters", model);
+    if (!rc) rc = ilnet_solver_set_sensitivities(solver, which, k, so->atol, so->rtol);
+    free(which);
+    free(copy);
+    return rc;
 }

@@ -102,6 +102,20 @@ out:
     return rc;
 }
 
+/* how a steady state was found, as attributes of the root group */
+static int write_steady(hid_t root, const char *path, const ilnet_steady_result *r)
+{
+    int rc = 0;
+    CHECK(ilnet_h5_attr_string(root, "kind", "steady state"), "attributes");
+    CHECK(ilnet_h5_attr_string(root, "steady_state_method", ilnet_steady_method_name(r->method)),
+          "attributes");
+    CHECK(ilnet_h5_attr_double(root, "steady_state_wrms", r->wrms), "attributes");
+    CHECK(ilnet_h5_attr_long(root, "steady_state_newton_iters", r->newton_iters), "attributes");
+    CHECK(ilnet_h5_attr_long(root, "steady_state_steps", r->steps), "attributes");
+out:
+    return rc;
+}
+
 /* CVODE's counters as attributes of the root group */
 static int write_stats(hid_t root, const char *path, const ilnet_solver_stats *st)
 {
@@ -207,6 +221,7 @@ int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net, const 
         CHECK(ilnet_h5_attr_long(root, "solver_max_steps", o->max_steps), "attributes");
     }
     if ((rc = write_stats(root, path, &res->stats))) goto out;
+    if (meta->steady && (rc = write_steady(root, path, meta->steady))) goto out;
 out:
     if (root >= 0) H5Gclose(root);
     if (dpv >= 0) H5Dclose(dpv);

@@ -72,7 +72,7 @@ static int solver_sensitivities(cache *c, ilnet_model *m, const ilnet_simulate_o
     int *which = malloc((k + 1) * sizeof *which);
     if (!which) return ilnet_error_oom();
     int rc = ilnet_sens_resolve(which, m->net, k ? in->sensitivities : NULL, (int)k);
-    if (!rc && ((int)k != c->k || memcmp(which, c->which, k * sizeof *which))) {
+    if (!rc && ((int)k != c->k || (k && memcmp(which, c->which, k * sizeof *which)))) {
         double atol = k ? in->sens_atol : 0, rtol = k ? in->sens_rtol : 0;
         rc = ilnet_solver_set_sensitivities(c->solver, which, (int)k, atol, rtol);
         free(c->which);

@@ -46,23 +46,30 @@ static int sens_rhs(int ns, sunrealtype t, N_Vector y, N_Vector ydot, N_Vector *
     }
     /* J s_j; this also leaves the state's variable vector in kin->vars */
     ilnet_kinetics_jac_times(kin, t, yy, ns, (const double *const *)ss->v, ss->out);
-    int nr = kin->n_reactions;
-    for (int j = 0; j < ns; j++) {
-        if (ss->sp.which[j] < 0) continue; /* an initial amount: f does not depend on it */
-        const double *dk = ss->sp.dk + (size_t)j * (size_t)nr;
-        for (int r = 0; r < nr; r++)
-            if (dk[r] != 0) add_column(kin, r, dk[r] * reactants(kin, r, yy), ss->out[j]);
-        if (!kin->n_dyn) continue;
-        ilnet_network_vars_dual(&ss->sp, j, kin->vars, NULL, ss->sp.dvars);
-        for (int d = 0; d < kin->n_dyn; d++) {
-            int r = kin->dyn_rxn[d];
-            double dkr = 0;
-            ilnet_expr_eval_dual(ilnet_network_rate_expr(s->net, (size_t)r), kin->vars,
-                                 ss->sp.dvars, &dkr);
-            if (dkr != 0) add_column(kin, r, dkr * reactants(kin, r, yy), ss->out[j]);
-        }
-    }
+    for (int j = 0; j < ns; j++)
+        ilnet_solver_sens_dfdp(s, yy, j, ss->out[j], 0);
     return 0;
+}
+
+void ilnet_solver_sens_dfdp(ilnet_solver *s, const double *y, int j, double *out, int fresh)
+{
+    solver_sens *ss = &s->sens;
+    ilnet_kinetics *kin = &s->kin;
+    int nr = kin->n_reactions;
+    if (ss->sp.which[j] < 0) return; /* an initial amount: f does not depend on it */
+    const double *dk = ss->sp.dk + (size_t)j * (size_t)nr;
+    for (int r = 0; r < nr; r++)
+        if (dk[r] != 0) add_column(kin, r, dk[r] * reactants(kin, r, y), out);
+    if (!kin->n_dyn) return;
+    if (fresh) ilnet_network_vars_eval(s->net, 0.0, y, kin->vars);
+    ilnet_network_vars_dual(&ss->sp, j, kin->vars, NULL, ss->sp.dvars);
+    for (int d = 0; d < kin->n_dyn; d++) {
+        int r = kin->dyn_rxn[d];
+        double dkr = 0;
+        ilnet_expr_eval_dual(ilnet_network_rate_expr(s->net, (size_t)r), kin->vars, ss->sp.dvars,
+                             &dkr);
+        if (dkr != 0) add_column(kin, r, dkr * reactants(kin, r, y), out);
+    }
 }
 
 static void sens_release(solver_sens *ss)

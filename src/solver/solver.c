@@ -1,4 +1,5 @@
 #include "solver_impl.h"
+#include "steady_sys.h"
 
 #include "../common/error.h"
 #include "../model/expr.h"
@@ -157,6 +158,7 @@ void ilnet_solver_free(ilnet_solver *s)
 {
     if (!s) return;
     ilnet_solver_sens_free(s);
+    steady_sys_free(s->steady);
     ev_free(&s->ev);
     if (s->cvode) CVodeFree(&s->cvode);
     if (s->LS) SUNLinSolFree(s->LS);

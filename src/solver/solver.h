@@ -71,6 +71,57 @@ int ilnet_linsol_parse(ilnet_linsol *out, const char *name);
 int ilnet_solver_set_sensitivities(ilnet_solver *s, const int *which, int k, double sens_atol,
                                    double sens_rtol);
 
+/* ---- steady states (steady.c) ---- */
+
+typedef struct {
+    /* converged when the rates' weighted RMS norm, dy/dt / (atol + rtol |y|), is <= 1
+     * (AMICI's criterion); 0: the solver's own atol and rtol */
+    double atol, rtol;
+    long max_newton_iters; /* per Newton solve */
+    double max_time;       /* integration: simulated time limit */
+    long max_steps;        /* integration: CVODE steps in all */
+    int newton, integrate; /* which methods may be used (both: Newton first) */
+} ilnet_steady_options;
+
+#define ILNET_STEADY_OPTIONS_INIT                                                                  \
+    {                                                                                              \
+        0, 0, 40, 1e10, 200000, 1, 1                                                               \
+    }
+
+enum { ILNET_STEADY_NEWTON = 1, ILNET_STEADY_INTEGRATION = 2, ILNET_STEADY_INTEGRATION_NEWTON = 3 };
+
+typedef struct {
+    int status;      /* 0, or ILNET_ESOLVER when no steady state was found */
+    int method;      /* ILNET_STEADY_* that gave y */
+    double *y, *obs; /* [n_species], [n_observables]: the steady state (or the last state) */
+    double t;        /* simulated time (0 for Newton from y0) */
+    double wrms;     /* the weighted rate norm at y */
+    long newton_iters, steps;
+    size_t n_species, n_observables;
+    size_t n_sens;      /* the solver's sensitivity parameters */
+    int *sens_which;    /* [n_sens] */
+    double *sens;       /* [n_species][n_sens]: dy/dp at the steady state */
+    double *obs_sens;   /* [n_observables][n_sens] */
+    char message[1024]; /* on failure: why, and the species that do not settle */
+} ilnet_steady_result;
+
+void ilnet_steady_result_free(ilnet_steady_result *r);
+/* Method names for messages and files: "newton", "integration", "integration+newton". */
+const char *ilnet_steady_method_name(int method);
+
+/* The steady state reached from y0 (NULL: the network's initial amounts; otherwise taken as
+ * independent of the parameters): Newton (KINSOL) on the system where each conservation
+ * law's leading species has its equation replaced by the law and a fixed species by
+ * y = y0, accepted when non-negative and, up to 600 species, stable (no Jacobian
+ * eigenvalue with positive real part outside the conserved directions); otherwise, or when
+ * Newton fails, CVODE integrates from y0 until the rates are small, then Newton polishes.
+ * With sensitivities set on the solver, also dy/dp at the steady state, from the same
+ * equations: J s = -df/dp, the conservation rows c . s = c . dy0/dp. Returns 0; ILNET_ESOLVER
+ * with r->message saying why (time reached, the species changing fastest, an unstable
+ * Newton solution); another code on bad input. Models with events: ILNET_EINPUT. */
+int ilnet_solver_steady_state(ilnet_solver *s, ilnet_steady_result *r, const double *y0,
+                              const ilnet_steady_options *opts);
+
 /* Allocates result arrays for n_times output rows of net. */
 int ilnet_result_init(ilnet_result *res, const ilnet_network *net, size_t n_times);
 void ilnet_result_free(ilnet_result *res);

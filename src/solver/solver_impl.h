@@ -11,6 +11,8 @@
 #include <sundials/sundials_matrix.h>
 #include <sundials/sundials_nvector.h>
 
+typedef struct steady_sys steady_sys; /* steady_sys.h */
+
 /* forward sensitivities; k == 0: off */
 typedef struct {
     int k;
@@ -63,6 +65,7 @@ struct ilnet_solver {
     SUNLinearSolver LS;
     char cvode_msg[512];
     solver_sens sens;
+    steady_sys *steady; /* built on the first steady state */
 };
 
 /* sens.c */
@@ -72,5 +75,8 @@ int ilnet_solver_sens_begin(ilnet_solver *s, ilnet_result *res, const double *y0
 /* Sensitivities at the time CVODE just returned into row `row` of res. */
 int ilnet_solver_sens_store(ilnet_solver *s, ilnet_result *res, size_t row);
 void ilnet_solver_sens_free(ilnet_solver *s);
+/* out += df/dp_j at state y (kin->vars must hold y's variable vector unless fresh, which
+ * evaluates it at t = 0) */
+void ilnet_solver_sens_dfdp(ilnet_solver *s, const double *y, int j, double *out, int fresh);
 
 #endif

@@ -11,6 +11,7 @@ typedef struct {
     const char *linear_solver; /* "dense" or "klu" */
     const ilnet_solver_options *options;
     double wall_seconds;
+    const ilnet_steady_result *steady; /* a steady state (one row), or NULL */
 } ilnet_timecourse_meta;
 
 #endif
