@@ -14,6 +14,7 @@ int cmd_netgen(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_steady(int argc, char **argv);
+int cmd_petab(int argc, char **argv);
 
 /* Prints "ilnet: message" for the last library error and returns the exit code for it. */
 int cli_fail(void);

@@ -976,6 +976,16 @@ void ilnet_network_vars_eval(const ilnet_network *net, double t, const double *y
     ilnet_network_functions_eval(net, vars);
 }
 
+int ilnet_network_set_species_amount(ilnet_network *net, size_t i, const char *expr)
+{
+    char *d = dup_str(expr);
+    if (!d) return ilnet_error_oom();
+    free(net->species[i].amount_text);
+    net->species[i].amount_text = d;
+    net->compiled = 0;
+    return 0;
+}
+
 const ilnet_expr *ilnet_network_param_expr(const ilnet_network *net, size_t i)
 {
     return net->param_expr[i];

@@ -151,6 +151,8 @@ int ilnet_network_parameter_is_set(const ilnet_network *net, size_t i);
 /* Undoes ilnet_network_set_parameter: the parameter follows its expression again and
  * everything that depends on it is re-evaluated. */
 int ilnet_network_unset_parameter(ilnet_network *net, const char *name);
+/* Replaces species i's initial-amount expression; takes effect at the next compile. */
+int ilnet_network_set_species_amount(ilnet_network *net, size_t i, const char *expr);
 /* Holds species i constant (fixed = 1) or lets it change; rebuilds the stoichiometry.
  * Needs a compiled network; solvers created before do not see the change. */
 int ilnet_network_set_fixed(ilnet_network *net, size_t i, int fixed);

@@ -1,0 +1,136 @@
+/* ilnet petab evaluate PROBLEM.yaml: a PEtab problem's objective at given parameters. */
+#include "../common/error.h"
+#include "../common/tsv.h"
+#include "../experiment/petab.h"
+#include "cli.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "usage: ilnet petab evaluate PROBLEM.yaml [--parameters P.tsv] [--simulations OUT.tsv]\n"
+    "                            [--atol A] [--rtol R]\n"
+    "\n"
+    "Reads a PEtab v1 problem (SBML model, or an ilnet .bngl/.net model as an extension),\n"
+    "simulates every condition (preequilibration to a steady state where asked) and prints\n"
+    "  llh: <log-likelihood of the data>\n"
+    "  chi2: <sum of squared weighted residuals>\n"
+    "  log_prior: <sum of the log prior densities> (when the parameter table has priors)\n"
+    "\n"
+    "  --parameters F   parameter values (linear scale): a table with columns parameterId and\n"
+    "                   value (or nominalValue); others keep the parameter table's nominal value\n"
+    "  --simulations F  the simulated observable of every measurement, as a table\n"
+    "  --atol, --rtol   integration tolerances (default 1e-12 and 1e-10)\n"
+    "\n"
+    "Exit status: 0, 1 bad input (FILE:ROW: column: id: message), 2 a simulation failed\n"
+    "(llh: -inf).\n";
+
+/* values from a table with parameterId and value/nominalValue columns into x */
+static int read_values(const ilnet_petab *p, const char *path, double *x)
+{
+    ilnet_tsv t;
+    int rc = ilnet_tsv_read(&t, path);
+    if (rc) return rc;
+    int ci = ilnet_tsv_col(&t, "parameterId"), cv = ilnet_tsv_col(&t, "value");
+    if (cv < 0) cv = ilnet_tsv_col(&t, "nominalValue");
+    if (ci < 0 || cv < 0)
+        rc = ilnet_error_set(ILNET_EINPUT, "%s:1: header: needs columns parameterId and value",
+                             path);
+    for (size_t r = 0; r < t.n_rows && !rc; r++) {
+        const char *id = ilnet_tsv_cell(&t, r, ci), *v = ilnet_tsv_cell(&t, r, cv);
+        int i = ilnet_strmap_get(&p->par_ids, id, (size_t)-1);
+        char *end;
+        double d = strtod(v, &end);
+        if (i < 0)
+            rc = ilnet_error_set(ILNET_EINPUT, "%s:%d: parameterId: %s: not in the parameter table",
+                                 path, t.line[r], id);
+        else if (!*v || *end || !isfinite(d))
+            rc = ilnet_error_set(ILNET_EINPUT, "%s:%d: value: %s: '%s' is not a finite number",
+                                 path, t.line[r], id, v);
+        else
+            x[i] = d;
+    }
+    ilnet_tsv_free(&t);
+    return rc;
+}
+
+static int evaluate(int argc, char **argv)
+{
+    static const struct option opts[] = {{"parameters", required_argument, 0, 'p'},
+                                         {"simulations", required_argument, 0, 's'},
+                                         {"atol", required_argument, 0, 'a'},
+                                         {"rtol", required_argument, 0, 'r'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *C = "petab evaluate", *pars = NULL, *sims = NULL;
+    double atol = 1e-12, rtol = 1e-10;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        if (c == 'p')
+            pars = optarg;
+        else if (c == 's')
+            sims = optarg;
+        else if (c == 'a' && (cli_parse_double(optarg, &atol) || atol <= 0))
+            return cli_usage_error(C, "--atol: expected a positive number, got '%s'", optarg);
+        else if (c == 'r' && (cli_parse_double(optarg, &rtol) || rtol <= 0))
+            return cli_usage_error(C, "--rtol: expected a positive number, got '%s'", optarg);
+        else if (c == 'h') {
+            fputs(help, stdout);
+            return EXIT_OK;
+        } else if (c == ':')
+            return cli_usage_error(C, "option '%s' needs a value", argv[optind - 1]);
+        else if (c == '?')
+            return cli_usage_error(C, "unknown option '%s'", argv[optind - 1]);
+    }
+    if (optind != argc - 1) return cli_usage_error(C, "expected one PROBLEM.yaml");
+    ilnet_petab *p = NULL;
+    if (ilnet_petab_read(&p, argv[optind])) return cli_fail();
+    double *x = malloc((p->n_par + 1) * sizeof *x);
+    ilnet_petab_result r = {0};
+    int code = EXIT_OK;
+    for (size_t i = 0; x && i < p->n_par; i++)
+        x[i] = p->par[i].nominal;
+    if (!x || (pars && read_values(p, pars, x))) {
+        code = x ? cli_fail() : EXIT_INPUT;
+        goto out;
+    }
+    int rc = ilnet_petab_evaluate(&r, p, x, atol, rtol);
+    if (rc && rc != ILNET_ESOLVER) {
+        code = cli_fail();
+        goto out;
+    }
+    if (sims && ilnet_petab_write_simulations(p, &r, sims)) {
+        code = cli_fail();
+        goto out;
+    }
+    printf("llh: %.17g\nchi2: %.17g\n", r.llh, r.chi2);
+    for (size_t i = 0; i < p->n_par; i++)
+        if (p->par[i].prior) {
+            printf("log_prior: %.17g\n", r.log_prior);
+            break;
+        }
+    if (rc == ILNET_ESOLVER) {
+        fprintf(stderr, "ilnet: %s: %s\n", argv[optind], r.message);
+        code = EXIT_SOLVER;
+    }
+out:
+    ilnet_petab_result_free(&r);
+    free(x);
+    ilnet_petab_free(p);
+    return code;
+}
+
+int cmd_petab(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(help, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_INPUT : EXIT_OK;
+    }
+    if (!strcmp(argv[1], "evaluate")) return evaluate(argc - 1, argv + 1);
+    return cli_usage_error("petab", "unknown subcommand '%s' (evaluate)", argv[1]);
+}

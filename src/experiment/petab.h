@@ -1,0 +1,127 @@
+/* PEtab v1 estimation problems (https://petab.readthedocs.io): a YAML file tying an SBML
+ * model (or, an ilnet extension, a .bngl/.net model) to a conditions table, a measurements
+ * table, an observables table and a parameters table. petab_read.c reads and checks them
+ * (errors "FILE:ROW: column: id: message", ROW the line in the file); petab_eval.c simulates
+ * every condition and evaluates the log-likelihood. */
+#ifndef ILNET_PETAB_H
+#define ILNET_PETAB_H
+
+#include "../common/strmap.h"
+#include "../common/tsv.h"
+#include "../model/expr.h"
+#include "../model/network.h"
+#include "../model/sbml/sbml.h"
+
+#include <stddef.h>
+
+enum { PETAB_LIN, PETAB_LOG, PETAB_LOG10 }; /* scales and transformations */
+enum { PETAB_NORMAL, PETAB_LAPLACE };       /* noise distributions */
+enum {
+    PETAB_PRIOR_NONE,
+    PETAB_PRIOR_NORMAL,
+    PETAB_PRIOR_LAPLACE,
+    PETAB_PRIOR_UNIFORM,
+    PETAB_PRIOR_LOGNORMAL,
+    PETAB_PRIOR_LOGLAPLACE
+};
+
+typedef struct {
+    char *id;
+    int scale;                    /* PETAB_LIN/LOG/LOG10 */
+    double lower, upper, nominal; /* linear scale */
+    int estimate;
+    int prior, prior_on_scale; /* objectivePriorType; parameterScale* priors: on the scale */
+    double prior_par[2];
+    int line;
+} petab_parameter;
+
+typedef struct {
+    char *id, *formula, *noise;
+    int transform, dist;
+    int n_obs_par, n_noise_par; /* placeholders observableParameterN_id / noiseParameterN_id */
+    int line;
+} petab_observable;
+
+/* a value given in a table cell: a number, or a parameter-table id (par >= 0), or none (NaN
+ * or empty) */
+typedef struct {
+    double value;
+    int par; /* index into parameters, or -1 */
+    int none;
+} petab_value;
+
+typedef struct {
+    int obs, sim, preeq; /* indices into observables and conditions; preeq -1: none */
+    double time, value;
+    petab_value *obs_par, *noise_par;
+    int n_obs_par, n_noise_par;
+    int line;
+} petab_measurement;
+
+/* what a condition-table column sets */
+enum { PETAB_TARGET_PARAMETER, PETAB_TARGET_SPECIES };
+typedef struct {
+    char *id;
+    int kind;  /* PETAB_TARGET_* (compartments are model parameters) */
+    int index; /* network parameter or species index */
+} petab_column;
+
+typedef struct {
+    char *yaml_path, *model_path;
+    ilnet_sbml_symbols syms; /* SBML models: ids -> amount/concentration expressions */
+    int is_sbml;
+    ilnet_network *net; /* the model as read (the evaluator copies it per condition) */
+    petab_parameter *par;
+    size_t n_par;
+    petab_observable *obs;
+    size_t n_obs;
+    char **cond_id;
+    size_t n_cond;
+    petab_column *col;
+    size_t n_col;
+    petab_value *cond; /* n_cond x n_col */
+    petab_measurement *meas;
+    size_t n_meas;
+    char *cond_file, *meas_file, *obs_file, *par_file;
+    /* names formulas may use besides the parameter table: SBML ids (species as
+     * concentrations unless hasOnlySubstanceUnits), or a .net/.bngl model's parameters,
+     * species and observables; sym_expr[i] is the expression over network variables */
+    char **sym, **sym_expr;
+    size_t n_sym;
+    /* evaluation state (petab_eval.c): per condition its network and solver, built on
+     * first use; the observables' compiled formulas */
+    struct petab_cond_net *cn;
+    ilnet_expr **obs_expr, **noise_expr;
+    double atol, rtol; /* of the solvers in cn */
+    int *cond_line;
+    ilnet_strmap par_ids, obs_ids, cond_ids;
+} ilnet_petab;
+
+/* Reads and checks a PEtab v1 problem (a single problem in the YAML file). */
+int ilnet_petab_read(ilnet_petab **out, const char *yaml_path);
+void ilnet_petab_free(ilnet_petab *p);
+
+/* The value of a cell for parameter values x (linear scale, one per parameter-table row). */
+double petab_value_get(const petab_value *v, const double *x);
+
+typedef struct {
+    double llh;  /* log-likelihood of the data (priors not included) */
+    double chi2; /* sum of squared weighted residuals */
+    double log_prior;
+    double *sim;   /* per measurement: the simulated observable (untransformed) */
+    double *sigma; /* per measurement: the noise parameter */
+    int status;    /* 0, or ILNET_ESOLVER (llh = -inf) */
+    char message[1024];
+} ilnet_petab_result;
+
+/* Simulates every condition at parameter values x (linear scale; NULL: the nominal values)
+ * and evaluates the objective. Returns 0, ILNET_ESOLVER (with r->status and r->message), or
+ * an input error. */
+int ilnet_petab_evaluate(ilnet_petab_result *r, ilnet_petab *p, const double *x, double atol,
+                         double rtol);
+void ilnet_petab_result_free(ilnet_petab_result *r);
+/* The simulations as a PEtab measurements-style table (column "simulation"). */
+int ilnet_petab_write_simulations(const ilnet_petab *p, const ilnet_petab_result *r,
+                                  const char *path);
+
+#endif

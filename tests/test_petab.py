@@ -1,0 +1,114 @@
+#!/usr/bin/python3
+"""PEtab problems evaluated by `ilnet petab evaluate`:
+- every case of PEtab's own test suite v1 (../shared/reference/petab/test-suite/v1.0.0/sbml):
+  llh and chi2 within the case's tolerances, every simulated observable within tol_simulations
+  (absolute and relative) of the case's _simulations.tsv;
+- the benchmark problems (../shared/reference/petab/benchmark): Boehm 2014 and Bachmann 2011
+  llh at the nominal parameters within 1e-3 of AMICI's reference values, and every simulated
+  measurement of Boehm, Raia and Bachmann within 1e-3 relative (1e-6 absolute) of the
+  collection's simulatedData_*.tsv.
+
+usage: test_petab.py ILNET PETAB_REFDIR SCRATCH"""
+import csv
+import os
+import re
+import sys
+
+from ilnet_testlib import Checks, Scratch, run
+
+ilnet, ref = sys.argv[1:3]
+scratch = Scratch(sys.argv[3])
+check = Checks()
+
+
+def table(path):
+    with open(path, newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+def solution(path):
+    out = {}
+    for line in open(path):
+        m = re.match(r"^(\w+):\s*([-0-9.eE+]+)\s*$", line)
+        if m:
+            out[m.group(1)] = float(m.group(2))
+    return out
+
+
+def evaluate(yaml, sims):
+    r = run([ilnet, "petab", "evaluate", yaml, "--simulations", sims])
+    vals = dict(re.findall(r"^(\w+): (\S+)$", r.stdout, re.M))
+    return r, {k: float(v) for k, v in vals.items()}
+
+
+def key(row):
+    # Raia's simulatedData uses PEtab's pre-1.0 names (simulationCondition, ...)
+    pre = row.get("preequilibrationConditionId", row.get("preequilibrationCondition")) or ""
+    sim = row.get("simulationConditionId", row.get("simulationCondition"))
+    # and observable ids without the "observable_" prefix the problem's tables have
+    obs = row["observableId"]
+    obs = obs[len("observable_"):] if obs.startswith("observable_") else obs
+    return (obs, pre, sim, float(row["time"]))
+
+
+def compare_simulations(mine, want, rtol, atol, what):
+    """rows matched in order within each (observable, preeq, condition, time) key"""
+    check(len(mine) == len(want), f"{what}: {len(mine)} simulations, want {len(want)}")
+    groups = {}
+    for row in want:
+        groups.setdefault(key(row), []).append(float(row["simulation"]))
+    used = {}
+    worst = 0.0
+    for row in mine:
+        k = key(row)
+        i = used.get(k, 0)
+        used[k] = i + 1
+        if k not in groups or i >= len(groups[k]):
+            check(False, f"{what}: simulation {k} not in the reference")
+            continue
+        a, b = float(row["simulation"]), groups[k][i]
+        err = abs(a - b) / max(abs(b), atol / rtol)
+        worst = max(worst, err)
+        check(abs(a - b) <= atol + rtol * abs(b), f"{what}: {k}: {a!r}, reference {b!r}")
+    return worst
+
+
+suite = os.path.join(ref, "test-suite", "v1.0.0", "sbml")
+cases = sorted(c for c in os.listdir(suite) if c.isdigit())
+passed = 0
+for c in cases:
+    d = os.path.join(suite, c)
+    sol = solution(os.path.join(d, f"_{c}_solution.yaml"))
+    sims = scratch.path(f"v1_{c}.tsv")
+    r, got = evaluate(os.path.join(d, f"_{c}.yaml"), sims)
+    ok = r.returncode == 0 and "llh" in got
+    check(ok, f"case {c}: exit {r.returncode}: {r.stderr.strip()}")
+    if not ok:
+        continue
+    before = len(check.failures)
+    check(abs(got["llh"] - sol["llh"]) <= sol["tol_llh"], f"case {c}: llh {got['llh']} vs {sol['llh']}")
+    check(abs(got["chi2"] - sol["chi2"]) <= sol["tol_chi2"],
+          f"case {c}: chi2 {got['chi2']} vs {sol['chi2']}")
+    tol = sol["tol_simulations"]
+    compare_simulations(table(sims), table(os.path.join(d, "_simulations.tsv")), tol, tol, f"case {c}")
+    passed += len(check.failures) == before
+print(f"PEtab test suite v1: {passed} of {len(cases)} cases pass")
+check(passed == len(cases), f"only {passed} of {len(cases)} v1 cases pass")
+
+amici_llh = {"Boehm_JProteomeRes2014": -138.22199693517703, "Bachmann_MSB2011": 418.40573341425295}
+for prob in ("Boehm_JProteomeRes2014", "Raia_CancerResearch2011", "Bachmann_MSB2011"):
+    d = os.path.join(ref, "benchmark", prob)
+    sims = scratch.path(f"{prob}.tsv")
+    r, got = evaluate(os.path.join(d, f"{prob}.yaml"), sims)
+    check(r.returncode == 0, f"{prob}: exit {r.returncode}: {r.stderr.strip()}")
+    if r.returncode:
+        continue
+    if prob in amici_llh:
+        check(abs(got["llh"] - amici_llh[prob]) <= 1e-3,
+              f"{prob}: llh {got['llh']!r}, AMICI {amici_llh[prob]!r}")
+    simfile = [f for f in os.listdir(d) if f.startswith("simulatedData_")][0]
+    worst = compare_simulations(table(sims), table(os.path.join(d, simfile)), 1e-3, 1e-6, prob)
+    print(f"{prob}: llh {got['llh']:.10g}; simulations within {worst:.2e} relative of the "
+          f"collection's")
+
+check.finish("PEtab test suite v1 and benchmark problems")
