@@ -2,7 +2,7 @@
 # Coverage-guided fuzzing of ilnet's input readers with libFuzzer (ASan + UBSan):
 #   tests/fuzz/run.sh BUILD_DIR SECONDS [HARNESS...]
 # BUILD_DIR is a build with -DILNET_FUZZ=ON and clang (scripts/test makes build-fuzz). For
-# each harness (bngl, net, config, sbml) it replays the seed corpus -- the repository's own
+# each harness (bngl, net, config, sbml, petab) it replays the seed corpus -- the repository's own
 # models, configs and reference files -- and the crash reproducers in regressions/, then
 # fuzzes for SECONDS (-timeout 10 s per input: a hang is a finding; -rss_limit_mb 2048) with
 # the harness's dictionary. Findings (crash-*, leak-*, timeout-*, oom-*) land in
@@ -18,13 +18,14 @@ build=$(cd "$1" && pwd)
 seconds=$2
 shift 2
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(bngl net config sbml)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(bngl net config sbml petab)
 ref=$src/../shared/reference
 work=$(mktemp -d)
 art=${ILNET_FUZZ_ARTIFACTS:-$work/artifacts}
 mkdir -p "$art"
 trap 'rm -rf "$work/seeds"' EXIT
 export ILNET_FUZZ_MODEL=$src/models/il2_il7.bngl ILNET_FUZZ_MODELS=$src/models
+export ILNET_FUZZ_PETAB=$ref/petab/test-suite/v1.0.0/sbml/0001
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export LSAN_OPTIONS=suppressions=$src/tests/lsan.supp:print_suppressions=0
@@ -38,7 +39,16 @@ seeds() { # HARNESS DIR: the seed files of a harness into DIR
   config) find "$src/configs" "$src/benchmarks" -name '*.yaml' 2>/dev/null ;;
   sbml) { find "$src/tests/data" -name '*.xml'; find "$ref" -path '*sbml*' -name '*-sbml-l3v2.xml' \
             -size -20k 2>/dev/null | sort | head -300; } ;;
-  esac | while read -r f; do cp "$f" "$d/$(echo "$f" | md5sum | cut -c1-12)_$(basename "$f")"; done \
+  petab) find "$ref/petab/test-suite/v1.0.0/sbml" -mindepth 1 -maxdepth 1 -type d 2>/dev/null ;;
+  esac | while read -r f; do
+    if [ -d "$f" ]; then # a PEtab case: its tables as sections of one input
+      for s in parameters observables conditions measurements; do
+        echo "=== $s"; cat "$f/_$s.tsv"
+      done >"$d/petab_$(basename "$f")"
+    else
+      cp "$f" "$d/$(echo "$f" | md5sum | cut -c1-12)_$(basename "$f")"
+    fi
+  done \
     || true # head closing the pipe early is not a failure
 }
 
