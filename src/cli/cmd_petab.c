@@ -12,7 +12,7 @@
 
 static const char help[] =
     "usage: ilnet petab evaluate PROBLEM.yaml [--parameters P.tsv] [--simulations OUT.tsv]\n"
-    "                            [--atol A] [--rtol R]\n"
+    "                            [--gradient] [--atol A] [--rtol R]\n"
     "\n"
     "Reads a PEtab v1 problem (SBML model, or an ilnet .bngl/.net model as an extension),\n"
     "simulates every condition (preequilibration to a steady state where asked) and prints\n"
@@ -23,6 +23,8 @@ static const char help[] =
     "  --parameters F   parameter values (linear scale): a table with columns parameterId and\n"
     "                   value (or nominalValue); others keep the parameter table's nominal value\n"
     "  --simulations F  the simulated observable of every measurement, as a table\n"
+    "  --gradient       also 'gradient: <id> <value>' per estimated parameter: d llh / d\n"
+    "                   parameter on its parameterScale, from forward sensitivities\n"
     "  --atol, --rtol   integration tolerances (default 1e-12 and 1e-10)\n"
     "\n"
     "Exit status: 0, 1 bad input (FILE:ROW: column: id: message), 2 a simulation failed\n"
@@ -63,11 +65,12 @@ static int evaluate(int argc, char **argv)
                                          {"simulations", required_argument, 0, 's'},
                                          {"atol", required_argument, 0, 'a'},
                                          {"rtol", required_argument, 0, 'r'},
+                                         {"gradient", no_argument, 0, 'g'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char *C = "petab evaluate", *pars = NULL, *sims = NULL;
     double atol = 1e-12, rtol = 1e-10;
-    int c;
+    int c, gradient = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -75,6 +78,8 @@ static int evaluate(int argc, char **argv)
             pars = optarg;
         else if (c == 's')
             sims = optarg;
+        else if (c == 'g')
+            gradient = 1;
         else if (c == 'a' && (cli_parse_double(optarg, &atol) || atol <= 0))
             return cli_usage_error(C, "--atol: expected a positive number, got '%s'", optarg);
         else if (c == 'r' && (cli_parse_double(optarg, &rtol) || rtol <= 0))
@@ -99,7 +104,7 @@ static int evaluate(int argc, char **argv)
         code = x ? cli_fail() : EXIT_INPUT;
         goto out;
     }
-    int rc = ilnet_petab_evaluate(&r, p, x, atol, rtol);
+    int rc = ilnet_petab_evaluate(&r, p, x, atol, rtol, gradient);
     if (rc && rc != ILNET_ESOLVER) {
         code = cli_fail();
         goto out;
@@ -109,6 +114,8 @@ static int evaluate(int argc, char **argv)
         goto out;
     }
     printf("llh: %.17g\nchi2: %.17g\n", r.llh, r.chi2);
+    for (size_t i = 0; r.grad && !rc && i < p->n_par; i++)
+        if (p->par[i].estimate) printf("gradient: %s %.17g\n", p->par[i].id, r.grad[i]);
     for (size_t i = 0; i < p->n_par; i++)
         if (p->par[i].prior) {
             printf("log_prior: %.17g\n", r.log_prior);

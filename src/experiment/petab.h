@@ -110,15 +110,17 @@ typedef struct {
     double log_prior;
     double *sim;   /* per measurement: the simulated observable (untransformed) */
     double *sigma; /* per measurement: the noise parameter */
+    double *grad;  /* with gradients: d llh / d parameter on its scale (0 if not estimated) */
     int status;    /* 0, or ILNET_ESOLVER (llh = -inf) */
     char message[1024];
 } ilnet_petab_result;
 
 /* Simulates every condition at parameter values x (linear scale; NULL: the nominal values)
- * and evaluates the objective. Returns 0, ILNET_ESOLVER (with r->status and r->message), or
- * an input error. */
+ * and evaluates the objective; with gradient, also d llh / d parameter (on the parameter's
+ * scale) of every estimated parameter, from forward sensitivities. Returns 0, ILNET_ESOLVER
+ * (with r->status and r->message), or an input error. */
 int ilnet_petab_evaluate(ilnet_petab_result *r, ilnet_petab *p, const double *x, double atol,
-                         double rtol);
+                         double rtol, int gradient);
 void ilnet_petab_result_free(ilnet_petab_result *r);
 /* The simulations as a PEtab measurements-style table (column "simulation"). */
 int ilnet_petab_write_simulations(const ilnet_petab *p, const ilnet_petab_result *r,

@@ -10,19 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct petab_cond_net {
-    ilnet_network *net;
-    ilnet_solver *solver;
-    ilnet_expr **sym; /* the problem's symbols over this network's variables */
-    double *vars;     /* network variable vector */
-};
-
 static void cond_net_free(struct petab_cond_net *c)
 {
     if (!c) return;
+    petab_grad_free(c);
     ilnet_solver_free(c->solver);
     ilnet_network_free(c->net);
     free(c->vars);
+    free(c->dvars);
     memset(c, 0, sizeof *c);
 }
 
@@ -95,8 +90,10 @@ static int cond_net_build(ilnet_petab *p, size_t c)
     so.rtol = p->rtol;
     if (!rc) rc = ilnet_solver_new(&cn->solver, cn->net, &so);
     cn->sym = calloc(p->n_sym + 1, sizeof *cn->sym);
-    cn->vars = calloc(ilnet_network_var_count(cn->net) + 1, sizeof *cn->vars);
-    if (!rc && (!cn->sym || !cn->vars)) rc = ilnet_error_oom();
+    size_t nv = rc ? 0 : ilnet_network_var_count(cn->net);
+    cn->vars = calloc(nv + 1, sizeof *cn->vars);
+    cn->dvars = calloc(nv + 1, sizeof *cn->dvars);
+    if (!rc && (!cn->sym || !cn->vars || !cn->dvars)) rc = ilnet_error_oom();
     for (size_t s = 0; s < p->n_sym && !rc; s++)
         rc = ilnet_network_expr_compile(cn->net, p->sym_expr[s], &cn->sym[s]);
     if (rc) ilnet_error_prefix("%s: condition '%s'", p->cond_file, p->cond_id[c]);
@@ -151,8 +148,38 @@ typedef struct {
     ilnet_petab *p;
     const double *x;
     ilnet_petab_result *r;
-    double *fv; /* formula variables */
+    double *fv, *dfv; /* formula variables and a direction in them */
+    double *grad;     /* d llh / d x (linear scale), or NULL */
 } evalctx;
+
+/* d llh / d y and d llh / d sigma of measurement m */
+static void llh_weights(const ilnet_petab *p, const petab_measurement *m, double y, double sigma,
+                        double *wy, double *ws)
+{
+    const petab_observable *o = &p->obs[m->obs];
+    double a = m->value, b = y, db = 1;
+    if (o->transform == PETAB_LOG) {
+        a = log(a), b = log(b), db = 1 / y;
+    } else if (o->transform == PETAB_LOG10) {
+        a = log10(a), b = log10(b), db = 1 / (y * log(10.0));
+    }
+    double r = (a - b) / sigma;
+    if (o->dist == PETAB_LAPLACE) {
+        *wy = (r > 0 ? 1 : r < 0 ? -1 : 0) / sigma * db;
+        *ws = -1 / sigma + fabs(r) / sigma;
+    } else {
+        *wy = r / sigma * db;
+        *ws = -1 / sigma + r * r / sigma;
+    }
+}
+
+/* with gradients: condition c's sensitivity columns, at the current parameters */
+static int grad_ready(evalctx *E, size_t c)
+{
+    if (!E->grad) return 0;
+    int rc = petab_grad_columns(E->p, c);
+    return rc ? rc : ilnet_sens_params_update(&E->p->cn[c].sp);
+}
 
 /* the observable and its noise for measurement m at state y, time t of network cn */
 static void observe(evalctx *E, struct petab_cond_net *cn, const petab_measurement *m, double t,
@@ -224,13 +251,16 @@ static int fail(ilnet_petab_result *r, const char *what, int pre, int sim, const
 
 /* initial state of the simulation after preequilibration in pre: the steady state, except
  * the species the simulation condition sets (re-initialised to its amounts) */
-static int preequilibrate(evalctx *E, int pre, int sim, struct petab_cond_net *cs, double *y0)
+static int preequilibrate(evalctx *E, int pre, int sim, struct petab_cond_net *cs, double *y0,
+                          double *yS0)
 {
     struct petab_cond_net *cp;
     int rc = cond_net(E->p, (size_t)pre, E->x, &cp);
+    if (!rc) rc = grad_ready(E, (size_t)pre);
     if (rc) return rc;
     ilnet_steady_result ss;
     rc = ilnet_solver_steady_state(cp->solver, &ss, NULL, NULL);
+    if (!rc && E->grad) rc = petab_grad_initial(E->p, cs, sim, cp, ss.sens, yS0);
     if (rc == ILNET_ESOLVER) rc = fail(E->r, ss.message, pre, sim, E->p);
     size_t n = ilnet_network_species_count(cs->net);
     int neg = ilnet_network_allows_negative(cs->net);
@@ -247,47 +277,78 @@ static int preequilibrate(evalctx *E, int pre, int sim, struct petab_cond_net *c
     return rc;
 }
 
+/* measurement i of the pair at state y (row of sensitivities S): observable, noise, and
+ * with gradients their terms */
+static void measure(evalctx *E, struct petab_cond_net *cs, size_t i, double t, const double *y,
+                    const double *S)
+{
+    const petab_measurement *m = &E->p->meas[i];
+    observe(E, cs, m, t, y, &E->r->sim[i], &E->r->sigma[i]);
+    if (!E->grad) return;
+    double wy, ws;
+    llh_weights(E->p, m, E->r->sim[i], E->r->sigma[i], &wy, &ws);
+    petab_grad_measurement(E->p, cs, m, t, y, S, E->fv, E->dfv, wy, ws, E->grad);
+}
+
+/* the measurements of the pair at time inf: the simulation condition's steady state */
+static int measure_steady(evalctx *E, int pre, int sim, struct petab_cond_net *cs, const double *y0,
+                          const double *yS0)
+{
+    ilnet_petab *p = E->p;
+    ilnet_steady_result ss = {0};
+    int rc = 0, have = 0;
+    for (size_t i = 0; i < p->n_meas && !rc; i++) {
+        const petab_measurement *m = &p->meas[i];
+        if (m->preeq != pre || m->sim != sim || isfinite(m->time)) continue;
+        if (!have) {
+            if (E->grad) rc = ilnet_solver_set_initial_sensitivities(cs->solver, yS0);
+            if (!rc) rc = ilnet_solver_steady_state(cs->solver, &ss, y0, NULL);
+            if (rc == ILNET_ESOLVER) rc = fail(E->r, ss.message, pre, sim, p);
+            have = 1;
+        }
+        if (!rc) measure(E, cs, i, INFINITY, ss.y, ss.sens);
+    }
+    ilnet_steady_result_free(&ss);
+    return rc;
+}
+
 static int run_pair(evalctx *E, int pre, int sim, double *times)
 {
     ilnet_petab *p = E->p;
     struct petab_cond_net *cs;
     int rc = cond_net(p, (size_t)sim, E->x, &cs);
+    if (!rc) rc = grad_ready(E, (size_t)sim);
     if (rc) return rc;
     size_t n = ilnet_network_species_count(cs->net), nt = pair_times(p, pre, sim, times);
-    double *y0 = calloc(n + 1, sizeof *y0);
+    size_t k = E->grad ? (size_t)cs->k : 0;
+    double *y0 = calloc(n + 1, sizeof *y0), *yS0 = calloc(n * k + 1, sizeof *yS0);
     ilnet_result res;
-    if (!y0 || ilnet_result_init(&res, cs->net, nt)) {
+    if (!y0 || !yS0 || ilnet_result_init(&res, cs->net, nt)) {
         free(y0);
+        free(yS0);
         return ilnet_error_oom();
     }
     memcpy(res.times, times, nt * sizeof *times);
-    if (pre >= 0) rc = preequilibrate(E, pre, sim, cs, y0);
+    if (pre >= 0)
+        rc = preequilibrate(E, pre, sim, cs, y0, yS0);
+    else if (E->grad)
+        rc = petab_grad_initial(p, cs, sim, NULL, NULL, yS0);
+    if (!rc && E->grad) rc = ilnet_solver_set_initial_sensitivities(cs->solver, yS0);
     if (!rc) rc = ilnet_solver_run(cs->solver, &res, pre >= 0 ? y0 : NULL);
     if (rc == ILNET_ESOLVER) rc = fail(E->r, res.message, pre, sim, p);
     if (!rc && pre < 0) memcpy(y0, res.species, n * sizeof *y0);
-    ilnet_steady_result ss = {0};
-    int have_ss = 0;
     for (size_t i = 0; i < p->n_meas && !rc; i++) {
         const petab_measurement *m = &p->meas[i];
-        if (m->preeq != pre || m->sim != sim) continue;
-        const double *y = NULL;
-        double t = m->time;
-        if (isfinite(t)) {
-            size_t row = 0;
-            while (res.times[row] != t)
-                row++;
-            y = res.species + row * n;
-        } else {
-            if (!have_ss && (rc = ilnet_solver_steady_state(cs->solver, &ss, y0, NULL)))
-                rc = rc == ILNET_ESOLVER ? fail(E->r, ss.message, pre, sim, p) : rc;
-            have_ss = 1;
-            y = ss.y;
-        }
-        if (!rc) observe(E, cs, m, isfinite(t) ? t : INFINITY, y, &E->r->sim[i], &E->r->sigma[i]);
+        if (m->preeq != pre || m->sim != sim || !isfinite(m->time)) continue;
+        size_t row = 0;
+        while (res.times[row] != m->time)
+            row++;
+        measure(E, cs, i, m->time, res.species + row * n, k ? res.sens + row * n * k : NULL);
     }
-    ilnet_steady_result_free(&ss);
+    if (!rc) rc = measure_steady(E, pre, sim, cs, y0, yS0);
     ilnet_result_free(&res);
     free(y0);
+    free(yS0);
     return rc;
 }
 
@@ -316,24 +377,42 @@ void ilnet_petab_result_free(ilnet_petab_result *r)
 {
     free(r->sim);
     free(r->sigma);
+    free(r->grad);
     memset(r, 0, sizeof *r);
 }
 
+/* d llh / d x into d llh / d (x on its scale) */
+static void to_scale(const ilnet_petab *p, const double *x, double *g)
+{
+    for (size_t j = 0; j < p->n_par; j++) {
+        if (!p->par[j].estimate)
+            g[j] = 0;
+        else if (p->par[j].scale == PETAB_LOG)
+            g[j] *= x[j];
+        else if (p->par[j].scale == PETAB_LOG10)
+            g[j] *= x[j] * log(10.0);
+    }
+}
+
 int ilnet_petab_evaluate(ilnet_petab_result *r, ilnet_petab *p, const double *x, double atol,
-                         double rtol)
+                         double rtol, int gradient)
 {
     memset(r, 0, sizeof *r);
+    r->grad = gradient ? calloc(p->n_par + 1, sizeof *r->grad) : NULL;
     r->sim = calloc(p->n_meas + 1, sizeof *r->sim);
     r->sigma = calloc(p->n_meas + 1, sizeof *r->sigma);
     double *xn = malloc((p->n_par + 1) * sizeof *xn),
            *times = malloc((p->n_meas + 2) * sizeof *times);
     double *fv = calloc(petab_formula_var_count(p) + 1, sizeof *fv);
+    double *dfv = calloc(petab_formula_var_count(p) + 1, sizeof *dfv);
     unsigned char *done = calloc(p->n_meas + 1, 1);
-    int rc = r->sim && r->sigma && xn && times && fv && done ? 0 : ilnet_error_oom();
+    int rc = r->sim && r->sigma && xn && times && fv && dfv && done && (!gradient || r->grad)
+                 ? 0
+                 : ilnet_error_oom();
     for (size_t i = 0; i < p->n_par && xn; i++)
         xn[i] = x ? x[i] : p->par[i].nominal;
     if (!rc) rc = prepare(p, atol, rtol);
-    evalctx E = {p, xn, r, fv};
+    evalctx E = {p, xn, r, fv, dfv, r->grad};
     for (size_t i = 0; i < p->n_meas && !rc; i++) {
         if (done[i]) continue;
         int pre = p->meas[i].preeq, sim = p->meas[i].sim;
@@ -345,6 +424,8 @@ int ilnet_petab_evaluate(ilnet_petab_result *r, ilnet_petab *p, const double *x,
         likelihood(p, &p->meas[i], r->sim[i], r->sigma[i], r);
     for (size_t i = 0; i < p->n_par && !rc; i++)
         if (p->par[i].estimate && p->par[i].prior) r->log_prior += log_prior(&p->par[i], xn[i]);
+    if (!rc && r->grad) to_scale(p, xn, r->grad);
+    free(dfv);
     free(xn);
     free(times);
     free(fv);

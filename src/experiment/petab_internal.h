@@ -2,6 +2,8 @@
 #ifndef ILNET_PETAB_INTERNAL_H
 #define ILNET_PETAB_INTERNAL_H
 
+#include "../model/network_sens.h"
+#include "../solver/solver.h"
 #include "petab.h"
 
 /* "FILE:ROW: column: id: message" (EINPUT) */
@@ -27,6 +29,35 @@ int petab_formula_compile(const ilnet_petab *p, int obs, const char *text, ilnet
 /* length of the formula variable vector: symbols, parameter table, placeholders, time */
 size_t petab_formula_var_count(const ilnet_petab *p);
 #define PETAB_MAX_PLACEHOLDERS 32
+/* One condition's network and solver (petab_eval.c); with gradients, its sensitivity
+ * columns: for each estimated parameter-table entry j, the network parameters j sets in
+ * this condition (several columns) or, when it sets none, one column with no effect on the
+ * rates that carries j's effect through the initial state (after a preequilibration) */
+struct petab_cond_net {
+    ilnet_network *net;
+    ilnet_solver *solver;
+    ilnet_expr **sym; /* the problem's symbols over this network's variables */
+    double *vars, *dvars;
+    int k, *which, *src, *first; /* columns: network parameter, x index; first[j]: a column */
+    int *dummy;                  /* per column: 1 for a column with no parameter */
+    ilnet_sens_params sp;        /* d vars / d column parameter */
+};
+
+/* gradient helpers (petab_grad.c) */
+int petab_grad_columns(ilnet_petab *p, size_t c);
+void petab_grad_free(struct petab_cond_net *cn);
+/* the initial sensitivities of a run of condition network cs: after preequilibration the
+ * steady state's (Spre, n x kp in network cp's columns) except for the species the
+ * condition re-initialises; otherwise the initial amounts' own */
+int petab_grad_initial(ilnet_petab *p, struct petab_cond_net *cs, int sim,
+                       struct petab_cond_net *cp, const double *Spre, double *yS0);
+/* adds measurement m's gradient terms: dllh/dy and dllh/dsigma times dy/dx and dsigma/dx,
+ * from the state sensitivities S (n x k of cs), the formulas' own parameters and the
+ * placeholders */
+void petab_grad_measurement(ilnet_petab *p, struct petab_cond_net *cs, const petab_measurement *m,
+                            double t, const double *y, const double *S, double *fv, double *dfv,
+                            double dy_w, double ds_w, double *grad);
+
 /* frees the evaluation state (networks, solvers, compiled formulas) */
 void petab_eval_free(ilnet_petab *p);
 

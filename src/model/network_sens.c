@@ -34,9 +34,79 @@ void ilnet_sens_params_free(ilnet_sens_params *sp)
     free(sp->dpar);
     free(sp->dy0);
     free(sp->dk);
+    free(sp->dyn_ptr);
+    free(sp->dyn_list);
     free(sp->vars);
     free(sp->dvars);
     memset(sp, 0, sizeof *sp);
+}
+
+/* returns whether expression e reads a marked parameter (dp) or function (df) */
+static int reads_marked(const ilnet_network *net, const ilnet_expr *e, const unsigned char *dp,
+                        const unsigned char *df)
+{
+    size_t np = ilnet_network_parameter_count(net), base = np + ilnet_network_observable_count(net);
+    size_t nf = ilnet_network_function_count(net);
+    for (size_t q = 0; q < ilnet_expr_var_count(e); q++) {
+        size_t v = (size_t)ilnet_expr_var(e, q);
+        if ((v < np && dp[v]) || (v >= base && v < base + nf && df[v - base])) return 1;
+    }
+    return 0;
+}
+
+/* marks (dp) the parameters that follow parameter `seed` (itself included) and (df) the
+ * functions that read one of them */
+static void mark(const ilnet_network *net, int seed, unsigned char *dp, unsigned char *df)
+{
+    size_t np = ilnet_network_parameter_count(net), nf = ilnet_network_function_count(net);
+    memset(dp, 0, np + 1);
+    memset(df, 0, nf + 1);
+    if (seed < 0) return;
+    dp[seed] = 1;
+    for (size_t q = 0; q < np; q++) {
+        size_t i = ilnet_network_param_order(net, q);
+        if ((int)i != seed && !ilnet_network_parameter_is_set(net, i))
+            dp[i] = (unsigned char)reads_marked(net, ilnet_network_param_expr(net, i), dp, df);
+    }
+    for (size_t q = 0; q < nf; q++) {
+        size_t f = ilnet_network_function_order(net, q);
+        df[f] = (unsigned char)reads_marked(net, ilnet_network_function_expr(net, f), dp, df);
+    }
+}
+
+/* dyn_ptr/dyn_list: which state-dependent rates each column reaches, so that the
+ * sensitivities' right-hand side differentiates only those (Bachmann 2011: 113 parameters,
+ * most rate laws reach one or two) */
+static int reached_reactions(ilnet_sens_params *sp)
+{
+    const ilnet_network *net = sp->net;
+    size_t np = ilnet_network_parameter_count(net), nf = ilnet_network_function_count(net);
+    size_t nr = ilnet_network_reaction_count(net), k = (size_t)(sp->k > 0 ? sp->k : 0);
+    unsigned char *dp = malloc(np + 1), *df = malloc(nf + 1);
+    sp->dyn_ptr = calloc(k + 1, sizeof *sp->dyn_ptr);
+    size_t cap = 16, n = 0;
+    sp->dyn_list = malloc(cap * sizeof *sp->dyn_list);
+    int rc = dp && df && sp->dyn_ptr && sp->dyn_list ? 0 : ilnet_error_oom();
+    for (size_t j = 0; j < k && !rc; j++) {
+        mark(net, sp->which[j], dp, df);
+        for (size_t r = 0; r < nr && !rc; r++) {
+            if (!ilnet_network_reaction_is_dynamic(net, r) ||
+                !reads_marked(net, ilnet_network_rate_expr(net, r), dp, df))
+                continue;
+            if (n == cap) {
+                int *q = realloc(sp->dyn_list, 2 * cap * sizeof *q);
+                if (!q)
+                    rc = ilnet_error_oom();
+                else
+                    sp->dyn_list = q, cap *= 2;
+            }
+            if (!rc) sp->dyn_list[n++] = (int)r;
+        }
+        sp->dyn_ptr[j + 1] = (int)n;
+    }
+    free(dp);
+    free(df);
+    return rc;
 }
 
 int ilnet_sens_params_init(ilnet_sens_params *sp, const ilnet_network *net, const int *which, int k)
@@ -58,6 +128,11 @@ int ilnet_sens_params_init(ilnet_sens_params *sp, const ilnet_network *net, cons
         return ilnet_error_oom();
     }
     if (k) memcpy(sp->which, which, kk * sizeof *which);
+    int rc = reached_reactions(sp);
+    if (rc) {
+        ilnet_sens_params_free(sp);
+        return rc;
+    }
     return ilnet_sens_params_update(sp);
 }
 

@@ -10,11 +10,14 @@
 #include "network.h"
 
 typedef struct {
-    int k;         /* number of sensitivity parameters */
-    int *which;    /* parameter index >= 0, or -(species + 1) for an initial amount */
-    double *dpar;  /* [k][n_params]: d parameter_i / d p_j */
-    double *dy0;   /* [k][n_species]: d initial amount_i / d p_j */
-    double *dk;    /* [k][n_reactions]: d k_r / d p_j (0 for rates that depend on the state) */
+    int k;        /* number of sensitivity parameters */
+    int *which;   /* parameter index >= 0, or -(species + 1) for an initial amount */
+    double *dpar; /* [k][n_params]: d parameter_i / d p_j */
+    double *dy0;  /* [k][n_species]: d initial amount_i / d p_j */
+    double *dk;   /* [k][n_reactions]: d k_r / d p_j (0 for rates that depend on the state) */
+    /* per column j, the reactions with state-dependent rates that p_j reaches (through
+     * derived parameters and functions): dyn_list[dyn_ptr[j] .. dyn_ptr[j+1]) */
+    int *dyn_ptr, *dyn_list;
     double *vars;  /* scratch, var_count */
     double *dvars; /* scratch, var_count */
     const ilnet_network *net;

@@ -60,11 +60,11 @@ void ilnet_solver_sens_dfdp(ilnet_solver *s, const double *y, int j, double *out
     const double *dk = ss->sp.dk + (size_t)j * (size_t)nr;
     for (int r = 0; r < nr; r++)
         if (dk[r] != 0) add_column(kin, r, dk[r] * reactants(kin, r, y), out);
-    if (!kin->n_dyn) return;
+    if (ss->sp.dyn_ptr[j] == ss->sp.dyn_ptr[j + 1]) return; /* no state-dependent rate */
     if (fresh) ilnet_network_vars_eval(s->net, 0.0, y, kin->vars);
     ilnet_network_vars_dual(&ss->sp, j, kin->vars, NULL, ss->sp.dvars);
-    for (int d = 0; d < kin->n_dyn; d++) {
-        int r = kin->dyn_rxn[d];
+    for (int q = ss->sp.dyn_ptr[j]; q < ss->sp.dyn_ptr[j + 1]; q++) {
+        int r = ss->sp.dyn_list[q];
         double dkr = 0;
         ilnet_expr_eval_dual(ilnet_network_rate_expr(s->net, (size_t)r), kin->vars, ss->sp.dvars,
                              &dkr);
@@ -74,6 +74,9 @@ void ilnet_solver_sens_dfdp(ilnet_solver *s, const double *y, int j, double *out
 
 static void sens_release(solver_sens *ss)
 {
+    free(ss->yS0);
+    ss->yS0 = NULL;
+    ss->have_yS0 = 0;
     if (ss->yS) N_VDestroyVectorArray(ss->yS, ss->k);
     ss->yS = NULL;
     free(ss->v);
@@ -110,9 +113,10 @@ int ilnet_solver_set_sensitivities(ilnet_solver *s, const int *which, int k, dou
     if (rc) return rc;
     ss->yS = N_VCloneVectorArray(k, s->y);
     ss->v = calloc((size_t)k, sizeof *ss->v);
+    ss->yS0 = calloc((size_t)k * ((size_t)s->kin.n_species + 1), sizeof *ss->yS0);
     ss->out = calloc((size_t)k, sizeof *ss->out);
     ss->k = k;
-    if (!ss->yS || !ss->v || !ss->out) {
+    if (!ss->yS || !ss->v || !ss->out || !ss->yS0) {
         sens_release(ss);
         ss->k = 0;
         return ilnet_error_oom();
@@ -182,6 +186,8 @@ int ilnet_solver_sens_begin(ilnet_solver *s, ilnet_result *res, const double *y0
         /* a given initial amount does not follow the parameters; its own sensitivity is 1 */
         for (size_t i = 0; y0 && i < ns; i++)
             if (!y0_set || y0_set[i]) v[i] = w == -(int)i - 1;
+        for (size_t i = 0; ss->have_yS0 && i < ns; i++)
+            v[i] = ss->yS0[i * (size_t)ss->k + (size_t)j];
     }
     if (!ss->cvodes_k) {
         double *abstol = malloc((size_t)ss->k * sizeof *abstol);
@@ -198,8 +204,29 @@ int ilnet_solver_sens_begin(ilnet_solver *s, ilnet_result *res, const double *y0
     } else if ((rc = cv_ok(CVodeSensReInit(s->cvode, CV_STAGGERED, ss->yS), "CVodeSensReInit"))) {
         return rc;
     }
+    ss->have_yS0 = 0;
     sens_row(s, res, 0);
     return 0;
+}
+
+int ilnet_solver_set_initial_sensitivities(ilnet_solver *s, const double *yS0)
+{
+    solver_sens *ss = &s->sens;
+    if (!ss->k) return ilnet_error_set(ILNET_EINPUT, "initial sensitivities without sensitivities");
+    memcpy(ss->yS0, yS0, (size_t)ss->k * (size_t)s->kin.n_species * sizeof *yS0);
+    ss->have_yS0 = 1;
+    return 0;
+}
+
+int ilnet_solver_initial_sensitivities(ilnet_solver *s, double *out)
+{
+    solver_sens *ss = &s->sens;
+    int rc = ss->k ? ilnet_sens_params_update(&ss->sp) : 0;
+    size_t n = (size_t)s->kin.n_species, k = (size_t)ss->k;
+    for (size_t i = 0; !rc && i < n; i++)
+        for (size_t j = 0; j < k; j++)
+            out[i * k + j] = ss->sp.dy0[j * n + i];
+    return rc;
 }
 
 int ilnet_solver_sens_store(ilnet_solver *s, ilnet_result *res, size_t row)

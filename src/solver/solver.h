@@ -122,6 +122,14 @@ const char *ilnet_steady_method_name(int method);
 int ilnet_solver_steady_state(ilnet_solver *s, ilnet_steady_result *r, const double *y0,
                               const ilnet_steady_options *opts);
 
+/* The initial sensitivities of the next run or steady state (once): yS0[i * k + j] = d y_i(t0)
+ * / d p_j, instead of those the initial-amount expressions give (after a preequilibration:
+ * the steady state's sensitivities). */
+int ilnet_solver_set_initial_sensitivities(ilnet_solver *s, const double *yS0);
+/* d initial amount_i / d p_j from the network's expressions at the current parameters into
+ * out[i * k + j]. */
+int ilnet_solver_initial_sensitivities(ilnet_solver *s, double *out);
+
 /* Allocates result arrays for n_times output rows of net. */
 int ilnet_result_init(ilnet_result *res, const ilnet_network *net, size_t n_times);
 void ilnet_result_free(ilnet_result *res);

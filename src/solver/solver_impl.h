@@ -21,6 +21,8 @@ typedef struct {
     N_Vector *yS;      /* k vectors */
     double **v, **out; /* k pointers each, scratch for the right-hand side */
     double atol, rtol;
+    double *yS0; /* [n_species][k]: initial sensitivities for the next run or steady state */
+    int have_yS0;
 } solver_sens;
 
 /* an event scheduled for execution */

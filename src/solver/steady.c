@@ -156,6 +156,60 @@ static int acceptable(steady_sys *q, const double *y, double atol, double rtol, 
     return 1;
 }
 
+/* observable sensitivities from the species' */
+static void obs_sens(const ilnet_solver *s, ilnet_steady_result *r)
+{
+    size_t k = r->n_sens;
+    for (size_t o = 0; o < r->n_observables; o++) {
+        const ilnet_observable *ob = ilnet_network_observable(s->net, o);
+        for (size_t j = 0; j < k; j++) {
+            double d = 0;
+            for (int t = 0; t < ob->n_terms; t++)
+                d += ob->weights[t] * r->sens[(size_t)ob->species[t] * k + j];
+            r->obs_sens[o * k + j] = d;
+        }
+    }
+}
+
+/* When the steady-state equations are singular -- a conserved quantity the stoichiometry
+ * does not show (rate rules) -- dy/dp comes from forward sensitivities over a horizon
+ * doubled until they settle (relative change 1e-6 between T/2 and T). */
+static int sens_by_integration(ilnet_solver *s, ilnet_steady_result *r, const double *y0,
+                               int y0_given)
+{
+    size_t n = r->n_species, k = r->n_sens;
+    double T = r->t > 1 ? r->t : 1, *given = NULL;
+    unsigned char *follow = calloc(n + 1, 1); /* all initial amounts follow the network */
+    if (s->sens.have_yS0 && (given = malloc(n * k * sizeof *given)))
+        memcpy(given, s->sens.yS0, n * k * sizeof *given);
+    ilnet_result res = {0};
+    int rc = !follow || (s->sens.have_yS0 && !given) ? ilnet_error_oom()
+                                                     : ilnet_result_init(&res, s->net, 3);
+    int settled = 0;
+    for (; !rc && !settled && T <= 1e12; T *= 2) {
+        res.times[0] = 0, res.times[1] = T / 2, res.times[2] = T;
+        if (given) rc = ilnet_solver_set_initial_sensitivities(s, given);
+        if (!rc) rc = ilnet_solver_run_masked(s, &res, y0, y0_given ? NULL : follow);
+        double big = 0, diff = 0;
+        for (size_t e = 0; !rc && e < n * k; e++) {
+            big = fmax(big, fabs(res.sens[2 * n * k + e]));
+            diff = fmax(diff, fabs(res.sens[2 * n * k + e] - res.sens[n * k + e]));
+        }
+        settled = !rc && diff <= 1e-6 * big + s->opts.atol;
+    }
+    if (settled) {
+        memcpy(r->sens, res.sens + 2 * n * k, n * k * sizeof *r->sens);
+        obs_sens(s, r);
+    } else if (!rc) {
+        rc = ilnet_error_set(ILNET_ESOLVER, "steady-state sensitivities: the Jacobian is singular "
+                                            "and the forward sensitivities did not settle");
+    }
+    ilnet_result_free(&res);
+    free(follow);
+    free(given);
+    return rc;
+}
+
 /* dy/dp at the steady state: J_F s_j = -dF/dp_j, where a law's row asks c . s_j = c . dy0/dp_j
  * and a fixed species' s_j = dy0/dp_j */
 static int steady_sens(ilnet_solver *s, steady_sys *q, ilnet_steady_result *r, int y0_given)
@@ -164,9 +218,7 @@ static int steady_sens(ilnet_solver *s, steady_sys *q, ilnet_steady_result *r, i
     int rc = ilnet_sens_params_update(&s->sens.sp);
     if (rc) return rc;
     steady_sys_jacobian(q, r->y);
-    if (SUNLinSolSetup(q->LS, q->A) != 0)
-        return ilnet_error_set(ILNET_ESOLVER,
-                               "steady-state sensitivities: the Jacobian is singular");
+    if (SUNLinSolSetup(q->LS, q->A) != 0) return sens_by_integration(s, r, q->y0, y0_given);
     N_Vector b = N_VClone(q->u), x = N_VClone(q->u);
     double *dy0 = malloc((n + 1) * sizeof *dy0);
     if (!b || !x || !dy0) rc = ilnet_error_oom();
@@ -176,7 +228,9 @@ static int steady_sens(ilnet_solver *s, steady_sys *q, ilnet_steady_result *r, i
         memset(bb, 0, n * sizeof *bb);
         ilnet_solver_sens_dfdp(s, r->y, (int)j, bb, 1);
         for (size_t i = 0; i < n; i++)
-            dy0[i] = y0_given ? (w == -(int)i - 1) : s->sens.sp.dy0[j * n + i];
+            dy0[i] = s->sens.have_yS0 ? s->sens.yS0[i * k + j]
+                     : y0_given       ? (w == -(int)i - 1)
+                                      : s->sens.sp.dy0[j * n + i];
         for (size_t i = 0; i < n; i++) {
             bb[i] = -bb[i];
             if (q->role[i] == -2) bb[i] = dy0[i];
@@ -188,18 +242,11 @@ static int steady_sens(ilnet_solver *s, steady_sys *q, ilnet_steady_result *r, i
         for (size_t i = 0; i < n && !rc; i++)
             r->sens[i * k + j] = xx[i];
     }
-    for (size_t o = 0; o < r->n_observables && !rc; o++) {
-        const ilnet_observable *ob = ilnet_network_observable(s->net, o);
-        for (size_t j = 0; j < k; j++) {
-            double d = 0;
-            for (int t = 0; t < ob->n_terms; t++)
-                d += ob->weights[t] * r->sens[(size_t)ob->species[t] * k + j];
-            r->obs_sens[o * k + j] = d;
-        }
-    }
+    if (!rc) obs_sens(s, r);
     if (b) N_VDestroy(b);
     if (x) N_VDestroy(x);
     free(dy0);
+    s->sens.have_yS0 = 0;
     return rc;
 }
 
@@ -282,10 +329,14 @@ int ilnet_solver_steady_state(ilnet_solver *s, ilnet_steady_result *r, const dou
     rc = find(s, q, y0v, r, &o, atol, rtol);
     if (!rc) {
         ilnet_network_observables_eval(s->net, r->y, r->obs);
-        if (r->n_sens) rc = steady_sens(s, q, r, y0 != NULL);
+        if (r->n_sens && (rc = steady_sens(s, q, r, y0 != NULL)) == ILNET_ESOLVER) {
+            r->status = rc;
+            snprintf(r->message, sizeof r->message, "%s", ilnet_error_last());
+        }
     } else {
         ilnet_network_observables_eval(s->net, r->y, r->obs);
     }
     free(y0v);
+    s->sens.have_yS0 = 0; /* given initial sensitivities serve one computation */
     return rc;
 }

@@ -97,7 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             small = !(p->meas[i].time > 1e4) || isinf(p->meas[i].time);
         if (small) {
             ilnet_petab_result r;
-            ilnet_petab_evaluate(&r, p, NULL, 1e-8, 1e-6);
+            ilnet_petab_evaluate(&r, p, NULL, 1e-8, 1e-6, size % 2);
             ilnet_petab_result_free(&r);
         }
         ilnet_petab_free(p);
