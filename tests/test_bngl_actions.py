@@ -81,6 +81,39 @@ if p.returncode == 0:
     for t, a, b in g:
         close(a, A0 * math.exp(-k * t), "multi-line A(%g)" % t)
 
+# simulate({steady_state=>1}): A <-> B (kf 0.5, kr 0.25) from A = 10 settles long before
+# t = 1000 (continuing from a first run to t = 1, too short to settle, which warns); the
+# rows stop at the first output time where the rates' weighted RMS norm
+# (atol = rtol = 1e-8) is <= 1, and the end state is that row.
+ss = os.path.join(work, "steady.bngl")
+with open(ss, "w") as f:
+    f.write("begin model\nbegin parameters\n kf 0.5\n kr 0.25\nend parameters\n"
+            "begin molecule types\n A()\n B()\nend molecule types\n"
+            "begin seed species\n A() 10\n B() 0\nend seed species\n"
+            "begin observables\n Molecules Aobs A()\n Molecules Bobs B()\nend observables\n"
+            "begin reaction rules\n A() <-> B() kf, kr\nend reaction rules\nend model\n"
+            "generate_network({overwrite=>1})\n"
+            "simulate({method=>\"ode\",t_end=>1,n_steps=>2,steady_state=>1,suffix=>\"short\"})\n"
+            "simulate({method=>\"ode\",t_start=>0,t_end=>1000,n_steps=>100,steady_state=>1})\n")
+p = run([ilnet, "run", "--gdat", "--outdir", work, ss])
+check.exits(p, 0, "steady_state=>1")
+
+
+def rate_norm(a, b):
+    f = -0.5 * a + 0.25 * b
+    return math.sqrt(((f / (1e-8 + 1e-8 * abs(a))) ** 2 + (f / (1e-8 + 1e-8 * abs(b))) ** 2) / 2)
+
+
+if p.returncode == 0:
+    _, g = read_table(os.path.join(work, "steady.gdat"))
+    tss = g[-1, 0]
+    check(10 <= tss < 1000 and len(g) < 101, f"steady_state=>1 stopped at t={tss} after {len(g)} rows")
+    check("steady state reached at t = %g" % tss in p.stdout, f"no note of the steady state: {p.stdout}")
+    check(rate_norm(g[-1, 1], g[-1, 2]) <= 1.001, "the last row is not settled")
+    check(rate_norm(g[-2, 1], g[-2, 2]) > 1, "an earlier row had settled already")
+    close(g[-1, 1], 10 / 3, "steady A")
+    check("no steady state by t = 1" in p.stderr, f"no warning for the short run: {p.stderr}")
+
 # netgen: .bngl -> .net -> simulate gives the same numbers as simulating the .bngl
 bngl = os.path.join(refdir, "fceri_ji", "fceri_ji.bngl")
 net = os.path.join(work, "fceri_ji.net")

@@ -286,6 +286,27 @@ static char *out_name(const runner *R, const char *suffix, const char *ext)
     return s;
 }
 
+/* simulate({steady_state=>1}): the run ends at the first output row where the rates' weighted
+ * RMS norm is <= 1 (ilnet_solver_rate_norm); a warning when none is */
+static void stop_at_steady_state(runner *R, const ilnet_bngl_action *a, ilnet_solver *s,
+                                 ilnet_result *res)
+{
+    for (size_t r = 0; r < res->n_done; r++)
+        if (ilnet_solver_rate_norm(s, res->times[r], res->species + r * res->n_species) <= 1) {
+            ilnet_notify_send(&R->o->notify, ILNET_MESSAGE_INFO,
+                              "%s: steady state reached at t = %g (row %zu)", a->name,
+                              res->times[r], r);
+            res->n_done = r + 1;
+            return;
+        }
+    ilnet_notify_send(&R->o->notify, ILNET_MESSAGE_WARNING,
+                      "%s:%d: %s: steady_state=>1 but no steady state by t = %g (the rates' "
+                      "weighted norm is %.3g > 1)",
+                      R->m->path, a->line, a->name, res->times[res->n_done - 1],
+                      ilnet_solver_rate_norm(s, res->times[res->n_done - 1],
+                                             res->species + (res->n_done - 1) * res->n_species));
+}
+
 static int simulate(runner *R, const ilnet_bngl_action *a, double t0, double t1, long n,
                     ilnet_solver_options *so, const char *suffix, ilnet_result *res, int write)
 {
@@ -300,6 +321,8 @@ static int simulate(runner *R, const ilnet_bngl_action *a, double t0, double t1,
     double ta = ilnet_clock_now();
     rc = ilnet_solver_run(s, res, R->y);
     double wall = ilnet_clock_now() - ta;
+    if (!rc && arg(a, "steady_state") && strcmp(arg(a, "steady_state"), "0"))
+        stop_at_steady_state(R, a, s, res);
     char msg[1200] = "";
     if (rc == ILNET_ESOLVER) snprintf(msg, sizeof msg, "%s", ilnet_error_last());
     if (rc && rc != ILNET_ESOLVER) {

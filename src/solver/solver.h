@@ -106,6 +106,9 @@ typedef struct {
 } ilnet_steady_result;
 
 void ilnet_steady_result_free(ilnet_steady_result *r);
+/* The weighted RMS norm of dy/dt at (t, y), weights 1 / (atol + rtol |y|) with the solver's
+ * tolerances: <= 1 counts as a steady state. */
+double ilnet_solver_rate_norm(ilnet_solver *s, double t, const double *y);
 /* Method names for messages and files: "newton", "integration", "integration+newton". */
 const char *ilnet_steady_method_name(int method);
 

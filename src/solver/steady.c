@@ -340,3 +340,17 @@ int ilnet_solver_steady_state(ilnet_solver *s, ilnet_steady_result *r, const dou
     s->sens.have_yS0 = 0; /* given initial sensitivities serve one computation */
     return rc;
 }
+
+double ilnet_solver_rate_norm(ilnet_solver *s, double t, const double *y)
+{
+    int n = s->kin.n_species;
+    double *f = malloc(((size_t)n + 1) * sizeof *f), sum = 0;
+    if (!f) return INFINITY;
+    ilnet_kinetics_rhs(&s->kin, t, y, f);
+    for (int i = 0; i < n; i++) {
+        double v = f[i] / (s->opts.atol + s->opts.rtol * fabs(y[i]));
+        sum += v * v;
+    }
+    free(f);
+    return n ? sqrt(sum / n) : 0;
+}
