@@ -177,4 +177,56 @@ experiments:
 r = run_cmd([ilnet, "run", cfg, "--check"])
 check.exits(r, 1, "a list as a key: a located message", "key.yaml:4:", "keys must be strings")
 
+# 7. pre-equilibration to a steady state: A <-> B (kf 0.3, kr 0.1, A(0) = 1) settles at
+# A = kr/(kf+kr) = 0.25; with kr := 0 during it everything goes to B, and kr is restored
+# for the run
+write("rev.net", """begin parameters
+    1 kf 0.3
+    2 kr 0.1
+end parameters
+begin species
+    1 A() 1
+    2 B() 0
+end species
+begin reactions
+    1 1 2 kf
+    2 2 1 kr
+end reactions
+begin groups
+    1 Atot 1
+end groups
+""")
+cfg = write("steady.yaml", """model: rev.net
+simulation: {times: [0, 1]}
+experiments:
+  - name: s
+    type: timecourse
+    protocol:
+      preequilibrate: {steady_state: true}
+  - name: z
+    type: timecourse
+    protocol:
+      preequilibrate: {steady_state: true, set: {kr: 0}}
+""")
+out = scratch.path("steady.h5")
+r = run(cfg, "-o", out)
+check.exits(r, 0, "pre-equilibration to a steady state")
+with h5py.File(out, "r") as f:
+    a = f["s/observables"][0, :, 0]
+    z = f["z/observables"][0, :, 0]
+check(np.allclose(a, 0.25, rtol=1e-7), f"steady A = kr/(kf+kr) = 0.25 throughout: {a.tolist()}")
+# from A = 0 with kr restored: A(1) = 0.25 (1 - exp(-0.4))
+check(abs(z[0]) < 1e-9 and abs(z[1] - 0.25 * (1 - math.exp(-0.4))) < 1e-6,
+      f"kr := 0 to the steady state (all B), then restored: {z.tolist()}")
+cfg = write("steady_bad.yaml", """model: rev.net
+simulation: {times: [0, 1]}
+experiments:
+  - name: s
+    type: timecourse
+    protocol:
+      preequilibrate: {steady_state: true, duration: 10}
+""")
+r = run_cmd([ilnet, "run", cfg, "--check"])
+check.exits(r, 1, "duration and steady_state together", "steady_bad.yaml:7:", "not both")
+
 check.finish("study protocols")

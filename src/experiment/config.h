@@ -32,6 +32,7 @@ typedef struct {
 
 typedef struct {
     int has_preeq;
+    int preeq_steady; /* to the steady state (ilnet_solver_steady_state), not for a duration */
     double preeq_duration;
     ilnet_config_assign preeq_set;
     int n_steps;

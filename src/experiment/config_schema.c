@@ -414,15 +414,25 @@ static int parse_output(P *p, const yaml_node_t *m)
 static int parse_preequilibrate(P *p, const yaml_node_t *pe, const char *kp,
                                 ilnet_config_protocol *pr)
 {
-    static const char *const pkeys[] = {"duration", "set", NULL};
+    static const char *const pkeys[] = {"duration", "steady_state", "set", NULL};
     char sp[512];
     yaml_node_t *n;
     TRY(check_keys(p, pe, kp, pkeys));
     pr->has_preeq = 1;
-    if (!(n = lookup(p, pe, "duration"))) return err(p, pe, kp, "duration is required");
-    sub(sp, sizeof sp, kp, "duration", 0);
-    TRY(get_double(p, n, sp, &pr->preeq_duration));
-    if (pr->preeq_duration <= 0) return err(p, n, sp, "must be > 0");
+    if ((n = lookup(p, pe, "steady_state"))) {
+        sub(sp, sizeof sp, kp, "steady_state", 0);
+        TRY(get_bool(p, n, sp, &pr->preeq_steady));
+    }
+    n = lookup(p, pe, "duration");
+    if (pr->preeq_steady && n)
+        return err(p, n, kp, "give either duration or steady_state: true, not both");
+    if (!pr->preeq_steady && !n)
+        return err(p, pe, kp, "duration (or steady_state: true) is required");
+    if (n) {
+        sub(sp, sizeof sp, kp, "duration", 0);
+        TRY(get_double(p, n, sp, &pr->preeq_duration));
+        if (pr->preeq_duration <= 0) return err(p, n, sp, "must be > 0");
+    }
     if ((n = lookup(p, pe, "set"))) {
         sub(sp, sizeof sp, kp, "set", 0);
         TRY(get_assign(p, n, sp, &pr->preeq_set));

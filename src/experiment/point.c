@@ -199,6 +199,27 @@ static void fail(ilnet_point_out *out, int status, const char *msg)
     if (snprintf(out->message, sizeof out->message, "%s", msg) < 0) out->message[0] = 0;
 }
 
+/* Pre-equilibration to the steady state reached from u->y (ilnet_solver_steady_state:
+ * Newton, else integration); nonzero when none was found (out says why). */
+static int steady(ilnet_point_unit *u, ilnet_point_out *out)
+{
+    ilnet_steady_result r;
+    double t0 = ilnet_clock_now();
+    int rc = ilnet_solver_steady_state(u->solver, &r, u->y, NULL);
+    out->stats[ILNET_STAT_SOLVER] += ilnet_clock_now() - t0;
+    out->stats[ILNET_STAT_STEPS] += (double)r.steps;
+    if (!rc) {
+        memcpy(u->y, r.y, r.n_species * sizeof *u->y);
+    } else {
+        char m[1100];
+        snprintf(m, sizeof m, "pre-equilibration to a steady state: %s",
+                 rc == ILNET_ESOLVER ? r.message : ilnet_error_last());
+        fail(out, rc == ILNET_ESOLVER ? ILNET_POINT_FAILED : ILNET_POINT_BAD, m);
+    }
+    ilnet_steady_result_free(&r);
+    return rc != 0;
+}
+
 /* Pre-equilibration: runs without the protocol's changes for preeq_duration, then restores
  * the parameters it set and, when the dose comes late, gives the dose. Returns nonzero when
  * the point failed (out says why). */
@@ -218,9 +239,13 @@ static int preequilibrate(ilnet_point_unit *u, const double *values, int n_vars,
         fail(out, ILNET_POINT_BAD, ilnet_error_last());
         return 1;
     }
-    u->seg_times[0] = 0;
-    u->seg_times[1] = pr->preeq_duration;
-    if (segment(u, 2, out)) {
+    if (pr->preeq_steady) {
+        if (steady(u, out)) return 1;
+    } else {
+        u->seg_times[0] = 0;
+        u->seg_times[1] = pr->preeq_duration;
+    }
+    if (!pr->preeq_steady && segment(u, 2, out)) {
         char m[256];
         snprintf(m, sizeof m, "pre-equilibration: %s", ilnet_error_last());
         fail(out, u->seg.status ? ILNET_POINT_FAILED : ILNET_POINT_BAD, m);
