@@ -1,5 +1,6 @@
 /* PEtab gradients (ilnet_petab_evaluate with gradient) against central differences of the
- * log-likelihood on each estimated parameter's scale (step 1e-5 x max(1, |theta|), tolerances
+ * log-likelihood on each estimated parameter's scale (step 1e-5 on a log scale, 1e-5 x
+ * max(1, |theta|) on a linear one; tolerances
  * atol 1e-16, rtol 1e-13): within 1e-3 relative on every component larger than 1e-2 x the
  * largest. The problems are read once and evaluated in process.
  * usage: test_petab_gradient PROBLEM.yaml... */
@@ -51,7 +52,9 @@ static void check_problem(const char *yaml)
     for (size_t j = 0; j < p->n_par; j++) {
         if (!p->par[j].estimate) continue;
         n++;
-        double t0 = to_scale(p->par[j].scale, x[j]), h = 1e-5 * fmax(1, fabs(t0)), keep = x[j];
+        /* a log-scale step is relative already; a linear one scales with the value */
+        double t0 = to_scale(p->par[j].scale, x[j]), keep = x[j];
+        double h = p->par[j].scale == PETAB_LIN ? 1e-5 * fmax(1, fabs(t0)) : 1e-5;
         x[j] = from_scale(p->par[j].scale, t0 + h);
         double lp = llh_at(p, x);
         x[j] = from_scale(p->par[j].scale, t0 - h);

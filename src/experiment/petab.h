@@ -93,6 +93,7 @@ typedef struct {
     struct petab_cond_net *cn;
     ilnet_expr **obs_expr, **noise_expr;
     double atol, rtol; /* of the solvers in cn */
+    int gradient;      /* the evaluation under way computes one */
     int *cond_line;
     ilnet_strmap par_ids, obs_ids, cond_ids;
 } ilnet_petab;

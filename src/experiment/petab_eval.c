@@ -139,6 +139,8 @@ static int cond_net(ilnet_petab *p, size_t c, const double *x, struct petab_cond
     int rc = p->cn[c].net ? 0 : cond_net_build(p, c);
     if (!rc) rc = cond_net_set(p, c, x);
     *out = &p->cn[c];
+    /* sensitivities set up by an earlier gradient rest while only llh is asked */
+    if (!rc && p->cn[c].which) ilnet_solver_pause_sensitivities(p->cn[c].solver, !p->gradient);
     return rc;
 }
 
@@ -413,6 +415,7 @@ int ilnet_petab_evaluate(ilnet_petab_result *r, ilnet_petab *p, const double *x,
         xn[i] = x ? x[i] : p->par[i].nominal;
     if (!rc) rc = prepare(p, atol, rtol);
     evalctx E = {p, xn, r, fv, dfv, r->grad};
+    p->gradient = gradient;
     for (size_t i = 0; i < p->n_meas && !rc; i++) {
         if (done[i]) continue;
         int pre = p->meas[i].preeq, sim = p->meas[i].sim;

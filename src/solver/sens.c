@@ -170,9 +170,9 @@ int ilnet_solver_sens_begin(ilnet_solver *s, ilnet_result *res, const double *y0
                             const unsigned char *y0_set)
 {
     solver_sens *ss = &s->sens;
-    if (!ss->k) {
-        if (ss->cvodes_k) return cv_ok(CVodeSensToggleOff(s->cvode), "CVodeSensToggleOff");
+    if (!ss->k || ss->paused) {
         res->n_sens = 0;
+        if (ss->cvodes_k) return cv_ok(CVodeSensToggleOff(s->cvode), "CVodeSensToggleOff");
         return 0;
     }
     int rc = ilnet_sens_params_update(&ss->sp);
@@ -229,10 +229,15 @@ int ilnet_solver_initial_sensitivities(ilnet_solver *s, double *out)
     return rc;
 }
 
+void ilnet_solver_pause_sensitivities(ilnet_solver *s, int paused)
+{
+    s->sens.paused = paused;
+}
+
 int ilnet_solver_sens_store(ilnet_solver *s, ilnet_result *res, size_t row)
 {
     solver_sens *ss = &s->sens;
-    if (!ss->k) return 0;
+    if (!ss->k || ss->paused) return 0;
     sunrealtype t;
     int rc = cv_ok(CVodeGetSens(s->cvode, &t, ss->yS), "CVodeGetSens");
     if (rc) return rc;

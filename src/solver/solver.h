@@ -125,6 +125,9 @@ const char *ilnet_steady_method_name(int method);
 int ilnet_solver_steady_state(ilnet_solver *s, ilnet_steady_result *r, const double *y0,
                               const ilnet_steady_options *opts);
 
+/* Pauses (1) or resumes (0) the sensitivities set on s without releasing them: runs and
+ * steady states meanwhile compute none (res->n_sens 0). */
+void ilnet_solver_pause_sensitivities(ilnet_solver *s, int paused);
 /* The initial sensitivities of the next run or steady state (once): yS0[i * k + j] = d y_i(t0)
  * / d p_j, instead of those the initial-amount expressions give (after a preequilibration:
  * the steady state's sensitivities). */

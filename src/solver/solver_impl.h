@@ -23,6 +23,7 @@ typedef struct {
     double atol, rtol;
     double *yS0; /* [n_species][k]: initial sensitivities for the next run or steady state */
     int have_yS0;
+    int paused; /* set up but not computed (ilnet_solver_pause_sensitivities) */
 } solver_sens;
 
 /* an event scheduled for execution */

@@ -39,7 +39,7 @@ static int result_init(ilnet_steady_result *r, const ilnet_solver *s)
 {
     memset(r, 0, sizeof *r);
     size_t ns = ilnet_network_species_count(s->net), no = ilnet_network_observable_count(s->net);
-    size_t k = (size_t)s->sens.k;
+    size_t k = s->sens.paused ? 0 : (size_t)s->sens.k;
     r->n_species = ns;
     r->n_observables = no;
     r->y = calloc(ns + 1, sizeof *r->y);
