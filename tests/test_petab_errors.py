@@ -45,7 +45,7 @@ check("llh: " in r.stdout, f"valid problem output {r.stdout!r}")
 
 # (file, old text, new text, the words the message must hold)
 CASES = [
-    ("problem.yaml", "format_version: 1", "format_version: 2", ["problem.yaml:1", "format_version", "'2'"]),
+    ("problem.yaml", "format_version: 1", "format_version: 3", ["problem.yaml:1", "format_version", "'3'"]),
     ("problem.yaml", "parameter_file: parameters.tsv\n", "", ["problem.yaml", "parameter_file", "missing"]),
     ("problem.yaml", "[conditions.tsv]", "[conditions.tsv, conditions.tsv]", ["problem.yaml:4", "condition_files", "one file"]),
     ("problem.yaml", "  measurement_files: [measurements.tsv]\n", "", ["problem.yaml", "measurement_files", "missing"]),

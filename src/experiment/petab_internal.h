@@ -58,6 +58,8 @@ void petab_grad_measurement(ilnet_petab *p, struct petab_cond_net *cs, const pet
                             double t, const double *y, const double *S, double *fv, double *dfv,
                             double dy_w, double ds_w, double *grad);
 
+/* a PEtab v2 problem, translated into v1 tables (petab_v2.c) */
+int petab_read_v2(ilnet_petab **out, const char *yaml_path);
 /* frees the evaluation state (networks, solvers, compiled formulas) */
 void petab_eval_free(ilnet_petab *p);
 

@@ -345,9 +345,24 @@ static int load_model(ilnet_petab *p)
     return rc;
 }
 
+/* "2..." when the file says format_version 2 */
+static int is_v2(const char *path)
+{
+    ilnet_yaml y;
+    int v2 = 0;
+    if (ilnet_yaml_load_file(&y, path) == 0) {
+        const char *v =
+            ilnet_yaml_scalar(ilnet_yaml_lookup(&y, ilnet_yaml_root(&y), "format_version"));
+        v2 = v && v[0] == '2';
+    }
+    ilnet_yaml_free(&y);
+    return v2;
+}
+
 int ilnet_petab_read(ilnet_petab **out, const char *yaml_path)
 {
     *out = NULL;
+    if (is_v2(yaml_path)) return petab_read_v2(out, yaml_path);
     ilnet_petab *p = calloc(1, sizeof *p);
     if (!p || !(p->yaml_path = strdup(yaml_path))) {
         free(p);
