@@ -24,13 +24,13 @@ done
 for f in "$libdir/libilnet.so" "$libdir/libilnet.a" "$libdir/pkgconfig/ilnet.pc" \
     "$libdir/cmake/ilnet/ilnetConfig.cmake" "$libdir/cmake/ilnet/ilnetConfigVersion.cmake" \
     include/ilnet/ilnet.h include/ilnet/version.h include/ilnet/model.h include/ilnet/solver.h \
-    include/ilnet/study.h include/ilnet/error.h include/ilnet/common.h bin/ilnet \
+    include/ilnet/study.h include/ilnet/petab.h include/ilnet/error.h include/ilnet/common.h bin/ilnet \
     share/ilnet/models/il2_il7.bngl share/ilnet/models/il2_il7.presets.yaml \
     share/ilnet/scripts/plot_study.py; do
   [ -e "$prefix/$f" ] || fail "not installed: $f"
 done
 # only the public headers are installed
-extra=$(cd "$prefix/include/ilnet" && ls | grep -vxE 'common.h|error.h|ilnet.h|model.h|solver.h|study.h|version.h' || true)
+extra=$(cd "$prefix/include/ilnet" && ls | grep -vxE 'common.h|error.h|ilnet.h|model.h|petab.h|solver.h|study.h|version.h' || true)
 [ -z "$extra" ] || fail "private headers installed: $extra"
 
 # the examples against the installed tree through pkg-config, nothing from the source tree

@@ -1,15 +1,18 @@
 #!/usr/bin/python3
 """PEtab problems evaluated by `ilnet petab evaluate`:
-- every case of PEtab's own test suite v1 (../shared/reference/petab/test-suite/v1.0.0/sbml):
+- every case of PEtab's own test suite v1 (../shared/reference/petab/test-suite/v1.0.0/sbml),
+  on two worker threads (--threads 2):
   llh and chi2 within the case's tolerances, every simulated observable within tol_simulations
   (absolute and relative) of the case's _simulations.tsv;
 - the benchmark problems (../shared/reference/petab/benchmark): Boehm 2014 and Bachmann 2011
   llh at the nominal parameters within 1e-3 of AMICI's reference values, and every simulated
   measurement of Boehm, Raia and Bachmann within 1e-3 relative (1e-6 absolute) of the
-  collection's simulatedData_*.tsv.
+  collection's simulatedData_*.tsv;
+- log_prior of case 0001 with priors of every kind against their densities written out.
 
 usage: test_petab.py ILNET PETAB_REFDIR SCRATCH"""
 import csv
+import math
 import os
 import re
 import sys
@@ -35,8 +38,8 @@ def solution(path):
     return out
 
 
-def evaluate(yaml, sims):
-    r = run([ilnet, "petab", "evaluate", yaml, "--simulations", sims])
+def evaluate(yaml, sims, *extra):
+    r = run([ilnet, "petab", "evaluate", yaml, "--simulations", sims, *extra])
     vals = dict(re.findall(r"^(\w+): (\S+)$", r.stdout, re.M))
     return r, {k: float(v) for k, v in vals.items()}
 
@@ -80,7 +83,7 @@ for c in cases:
     d = os.path.join(suite, c)
     sol = solution(os.path.join(d, f"_{c}_solution.yaml"))
     sims = scratch.path(f"v1_{c}.tsv")
-    r, got = evaluate(os.path.join(d, f"_{c}.yaml"), sims)
+    r, got = evaluate(os.path.join(d, f"_{c}.yaml"), sims, "--threads", "2")
     ok = r.returncode == 0 and "llh" in got
     check(ok, f"case {c}: exit {r.returncode}: {r.stderr.strip()}")
     if not ok:
@@ -143,4 +146,37 @@ for prob in ("Boehm_JProteomeRes2014", "Raia_CancerResearch2011", "Bachmann_MSB2
     print(f"{prob}: llh {got['llh']:.10g}; simulations within {worst:.2e} relative of the "
           f"collection's")
 
-check.finish("PEtab test suites v1 and v2, and benchmark problems")
+# priors of every kind on case 0001 (tests/data/petab/priors_*.tsv), against their densities
+# written out here: normal/laplace on the value or on its parameterScale, logNormal and
+# logLaplace on log(value) with the 1/value Jacobian, uniform 1/(b - a)
+
+
+def normal(v, a, b):
+    return -0.5 * math.log(2 * math.pi * b * b) - 0.5 * (v - a) ** 2 / b ** 2
+
+
+def laplace(v, a, b):
+    return -math.log(2 * b) - abs(v - a) / b
+
+
+log10, log = math.log10, math.log
+want_prior = {
+    "a": normal(log10(1.3), 0.2, 0.5) + laplace(0.2, 0.1, 0.5)
+    + normal(log(0.8), -0.1, 0.7) - log(0.8) + laplace(log10(0.6), -0.5, 0.3),
+    "b": normal(1.3, 1, 0.5) + laplace(log(0.2), -1, 0.5) - log(0.2) - log(5) - log(5),
+}
+case1 = os.path.join(ref, "test-suite", "v1.0.0", "sbml", "0001")
+here = os.path.dirname(os.path.abspath(__file__))
+for v, want in want_prior.items():
+    yaml = scratch.path(f"priors_{v}.yaml")
+    with open(yaml, "w") as fh:
+        fh.write(f"format_version: 1\nparameter_file: {here}/data/petab/priors_{v}.tsv\n"
+                 f"problems:\n- condition_files: [{case1}/_conditions.tsv]\n"
+                 f"  measurement_files: [{case1}/_measurements.tsv]\n"
+                 f"  observable_files: [{case1}/_observables.tsv]\n"
+                 f"  sbml_files: [{case1}/_model.xml]\n")
+    r, got = evaluate(yaml, scratch.path(f"priors_{v}.tsv"))
+    check(r.returncode == 0 and abs(got.get("log_prior", 0) - want) <= 1e-12 * abs(want),
+          f"priors_{v}: log_prior {got.get('log_prior')!r}, closed form {want!r}")
+
+check.finish("PEtab test suites v1 and v2, benchmark problems and priors")

@@ -2,7 +2,11 @@
  * log-likelihood on each estimated parameter's scale (five-point stencil, step 1e-4 on a log
  * scale, 1e-4 x max(1, |theta|) on a linear one; tolerances
  * atol 1e-16, rtol 1e-13): within 1e-3 relative on every component larger than 1e-2 x the
- * largest. The problems are read once and evaluated in process.
+ * largest. The residual Jacobian's columns of those parameters against the same differences
+ * of the residuals (within 1e-3 of the column's largest entry), the residuals' squares
+ * summing to chi2, and an evaluation on three worker threads (each with its own copy of
+ * the problem) equal to the one-thread evaluation. The problems are read once and
+ * evaluated in process.
  * usage: test_petab_gradient PROBLEM.yaml... */
 #include "check.h"
 
@@ -23,14 +27,69 @@ static double from_scale(int scale, double t)
     return scale == PETAB_LOG ? exp(t) : scale == PETAB_LOG10 ? pow(10, t) : t;
 }
 
-static double llh_at(ilnet_petab *p, double *x)
+/* the llh at x, and the weighted residuals into res */
+static double llh_at(ilnet_petab *p, double *x, double *res, double *log_prior)
 {
     ilnet_petab_result r;
-    int rc = ilnet_petab_evaluate(&r, p, x, 1e-16, 1e-13, 0);
+    int rc = ilnet_petab_evaluate(&r, p, x, 1e-16, 1e-13, ILNET_PETAB_RESIDUALS);
     CHECK(rc == 0, "evaluate: %s", rc ? ilnet_error_last() : "");
     double v = r.llh;
+    *log_prior = r.log_prior;
+    if (!rc) memcpy(res, r.residual, p->n_meas * sizeof *res);
     ilnet_petab_result_free(&r);
     return v;
+}
+
+static int close_to(double a, double b, double rel)
+{
+    return fabs(a - b) <= rel * fmax(fabs(a), fabs(b)) + 1e-300;
+}
+
+/* the three-thread evaluation against the one-thread result r1: same llh, chi2, gradient,
+ * residuals and Jacobian */
+static void check_threads(const char *yaml, const ilnet_petab_result *r1, const double *x)
+{
+    ilnet_petab *ps[3] = {0};
+    for (int t = 0; t < 3; t++)
+        CHECK(ilnet_petab_read(&ps[t], yaml) == 0, "%s", ilnet_error_last());
+    ilnet_petab_result r;
+    int rc = ilnet_petab_evaluate_parallel(&r, ps, 3, x, 1e-16, 1e-13,
+                                           ILNET_PETAB_GRADIENT | ILNET_PETAB_RESIDUALS);
+    CHECK(rc == 0, "%s: 3 threads: %s", yaml, rc ? ilnet_error_last() : "");
+    size_t n = ps[0]->n_meas, np = ps[0]->n_par;
+    int bad = !rc && !(close_to(r.llh, r1->llh, 1e-12) && close_to(r.chi2, r1->chi2, 1e-12));
+    for (size_t i = 0; !rc && i < n; i++)
+        bad |= !close_to(r.residual[i], r1->residual[i], 1e-12) ||
+               !close_to(r.sim[i], r1->sim[i], 1e-12);
+    double gmax = 0;
+    for (size_t j = 0; !rc && j < np; j++)
+        gmax = fmax(gmax, fabs(r1->grad[j]));
+    for (size_t j = 0; !rc && j < np; j++) /* sums in another order: round-off */
+        bad |= fabs(r.grad[j] - r1->grad[j]) > 1e-9 * gmax;
+    for (size_t k = 0; !rc && k < n * np; k++)
+        bad |= !close_to(r.res_jac[k], r1->res_jac[k], 1e-12);
+    CHECK(!bad, "%s: 3 threads give another llh, gradient or residuals than 1", yaml);
+    ilnet_petab_result_free(&r);
+    for (int t = 0; t < 3; t++)
+        ilnet_petab_free(ps[t]);
+}
+
+/* column j of the residual Jacobian against five-point differences of the residuals res[q]
+ * at -2h, -h, h, 2h; returns the largest difference relative to the column's largest entry */
+static double jacobian_column(const char *yaml, const ilnet_petab *p, const ilnet_petab_result *r,
+                              size_t j, double *const *res, double h)
+{
+    double big = 0, worst = 0;
+    for (size_t i = 0; i < p->n_meas; i++)
+        big = fmax(big, fabs(r->res_jac[i * p->n_par + j]));
+    for (size_t i = 0; i < p->n_meas; i++) {
+        double fd = (res[0][i] - 8 * res[1][i] + 8 * res[2][i] - res[3][i]) / (12 * h);
+        double d = fabs(r->res_jac[i * p->n_par + j] - fd) / fmax(big, 1e-300);
+        worst = fmax(worst, d);
+        CHECK(d <= 1e-3, "%s: d residual[%zu] / d %s = %.10g, central difference %.10g", yaml, i,
+              p->par[j].id, r->res_jac[i * p->n_par + j], fd);
+    }
+    return worst;
 }
 
 static void check_problem(const char *yaml)
@@ -42,29 +101,50 @@ static void check_problem(const char *yaml)
     for (size_t j = 0; j < p->n_par; j++)
         x[j] = p->par[j].nominal;
     ilnet_petab_result r;
-    CHECK(ilnet_petab_evaluate(&r, p, x, 1e-16, 1e-13, 1) == 0, "%s", ilnet_error_last());
+    CHECK(ilnet_petab_evaluate(&r, p, x, 1e-16, 1e-13,
+                               ILNET_PETAB_GRADIENT | ILNET_PETAB_RESIDUALS) == 0,
+          "%s", ilnet_error_last());
+    if (!r.grad) return;
     memcpy(g, r.grad, p->n_par * sizeof *g);
-    ilnet_petab_result_free(&r);
+    double ss = 0, *res[4], worst_jac = 0;
+    size_t nm = p->n_meas;
+    for (size_t i = 0; i < nm; i++)
+        ss += r.residual[i] * r.residual[i];
+    CHECK(close_to(ss, r.chi2, 1e-12), "%s: sum of squared residuals %.17g, chi2 %.17g", yaml, ss,
+          r.chi2);
+    check_threads(yaml, &r, x);
+    for (int q = 0; q < 4; q++)
+        res[q] = malloc((nm + 1) * sizeof **res);
     double big = 0, worst = 0;
-    int n = 0, compared = 0;
+    int n = 0, compared = 0, priors = 0;
     for (size_t j = 0; j < p->n_par; j++)
         big = fmax(big, fabs(g[j]));
     for (size_t j = 0; j < p->n_par; j++) {
         if (!p->par[j].estimate) continue;
         n++;
-        if (fabs(g[j]) < 1e-2 * big) continue; /* the components the check is about */
+        int about = fabs(g[j]) >= 1e-2 * big; /* the components the llh check is about */
+        if (!about && !p->par[j].prior) continue;
         /* five-point central differences: O(h^4) truncation, so h can be large enough that
          * the integration's own error (atol 1e-16, rtol 1e-13) stays below 1e-3 of the
          * smaller components; a log-scale step is relative already */
         double t0 = to_scale(p->par[j].scale, x[j]), keep = x[j];
-        double h = p->par[j].scale == PETAB_LIN ? 1e-4 * fmax(1, fabs(t0)) : 1e-4, f[4];
+        double h = p->par[j].scale == PETAB_LIN ? 1e-4 * fmax(1, fabs(t0)) : 1e-4, f[4], lp[4];
         const double at[4] = {-2, -1, 1, 2};
         for (int q = 0; q < 4; q++) {
             x[j] = from_scale(p->par[j].scale, t0 + at[q] * h);
-            f[q] = llh_at(p, x);
+            f[q] = llh_at(p, x, res[q], &lp[q]);
         }
         x[j] = keep;
         double fd = (f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * h);
+        if (about) worst_jac = fmax(worst_jac, jacobian_column(yaml, p, &r, j, res, h));
+        if (p->par[j].prior) {
+            double fdp = (lp[0] - 8 * lp[1] + 8 * lp[2] - lp[3]) / (12 * h);
+            priors++;
+            CHECK(fabs(r.prior_grad[j] - fdp) <= 1e-6 * fmax(1, fabs(fdp)),
+                  "%s: d log_prior / d %s = %.10g, central difference %.10g", yaml, p->par[j].id,
+                  r.prior_grad[j], fdp);
+        }
+        if (!about) continue;
         compared++;
         double rel = fabs(g[j] - fd) / fabs(fd);
         worst = fmax(worst, rel);
@@ -72,8 +152,12 @@ static void check_problem(const char *yaml)
               g[j], fd);
     }
     const char *name = strrchr(yaml, '/');
-    printf("%-40s %d estimated, %d compared (|g| >= 1e-2 max), worst relative difference %.2e\n",
-           name ? name + 1 : yaml, n, compared, worst);
+    printf("%-40s %d estimated, %d compared (|g| >= 1e-2 max), worst relative difference %.2e; "
+           "residual Jacobian %.2e; %d prior gradients\n",
+           name ? name + 1 : yaml, n, compared, worst, worst_jac, priors);
+    for (int q = 0; q < 4; q++)
+        free(res[q]);
+    ilnet_petab_result_free(&r);
     free(x);
     free(g);
     ilnet_petab_free(p);

@@ -1,5 +1,6 @@
 /* ilnet: cytokine-signalling networks from BioNetGen rules, BioNetGen .net files or SBML,
- * simulated with SUNDIALS CVODE; studies (sweeps, dose responses) into HDF5.
+ * simulated with SUNDIALS CVODE; studies (sweeps, dose responses) into HDF5; PEtab
+ * estimation problems evaluated (objective, gradient, residuals).
  *
  *   #include <ilnet/ilnet.h>       cc prog.c $(pkg-config --cflags --libs ilnet)
  *
@@ -12,6 +13,7 @@
 #include "error.h"
 #include "model.h"
 #include "solver.h"
+#include "petab.h"
 #include "study.h"
 #include <ilnet/version.h> /* generated: in the build tree it is not beside this file */
 

@@ -12,7 +12,7 @@
 
 static const char help[] =
     "usage: ilnet petab evaluate PROBLEM.yaml [--parameters P.tsv] [--simulations OUT.tsv]\n"
-    "                            [--gradient] [--atol A] [--rtol R]\n"
+    "                            [--gradient] [--threads T] [--atol A] [--rtol R]\n"
     "\n"
     "Reads a PEtab v1 problem (SBML model, or an ilnet .bngl/.net model as an extension),\n"
     "simulates every condition (preequilibration to a steady state where asked) and prints\n"
@@ -25,6 +25,8 @@ static const char help[] =
     "  --simulations F  the simulated observable of every measurement, as a table\n"
     "  --gradient       also 'gradient: <id> <value>' per estimated parameter: d llh / d\n"
     "                   parameter on its parameterScale, from forward sensitivities\n"
+    "  --threads T      simulate the condition pairs on T worker threads (default 1); each\n"
+    "                   thread holds its own copy of the problem\n"
     "  --atol, --rtol   integration tolerances (default 1e-12 and 1e-10)\n"
     "\n"
     "Exit status: 0, 1 bad input (FILE:ROW: column: id: message), 2 a simulation failed\n"
@@ -59,6 +61,13 @@ static int read_values(const ilnet_petab *p, const char *path, double *x)
     return rc;
 }
 
+static void problems_free(ilnet_petab **ps, long n)
+{
+    for (long t = 0; t < n; t++)
+        ilnet_petab_free(ps[t]);
+    free(ps);
+}
+
 static int evaluate(int argc, char **argv)
 {
     static const struct option opts[] = {{"parameters", required_argument, 0, 'p'},
@@ -66,11 +75,13 @@ static int evaluate(int argc, char **argv)
                                          {"atol", required_argument, 0, 'a'},
                                          {"rtol", required_argument, 0, 'r'},
                                          {"gradient", no_argument, 0, 'g'},
+                                         {"threads", required_argument, 0, 't'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char *C = "petab evaluate", *pars = NULL, *sims = NULL;
     double atol = 1e-12, rtol = 1e-10;
     int c, gradient = 0;
+    long threads = 1;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -80,6 +91,8 @@ static int evaluate(int argc, char **argv)
             sims = optarg;
         else if (c == 'g')
             gradient = 1;
+        else if (c == 't' && (cli_parse_long(optarg, &threads) || threads < 1 || threads > 4096))
+            return cli_usage_error(C, "--threads needs a whole number 1-4096, not '%s'", optarg);
         else if (c == 'a' && (cli_parse_double(optarg, &atol) || atol <= 0))
             return cli_usage_error(C, "--atol: expected a positive number, got '%s'", optarg);
         else if (c == 'r' && (cli_parse_double(optarg, &rtol) || rtol <= 0))
@@ -93,8 +106,14 @@ static int evaluate(int argc, char **argv)
             return cli_usage_error(C, "unknown option '%s'", argv[optind - 1]);
     }
     if (optind != argc - 1) return cli_usage_error(C, "expected one PROBLEM.yaml");
-    ilnet_petab *p = NULL;
-    if (ilnet_petab_read(&p, argv[optind])) return cli_fail();
+    ilnet_petab **ps = calloc((size_t)threads, sizeof *ps), *p;
+    if (!ps) return cli_fail();
+    for (long t = 0; t < threads; t++)
+        if (ilnet_petab_read(&ps[t], argv[optind])) {
+            problems_free(ps, threads);
+            return cli_fail();
+        }
+    p = ps[0];
     double *x = malloc((p->n_par + 1) * sizeof *x);
     ilnet_petab_result r = {0};
     int code = EXIT_OK;
@@ -104,7 +123,8 @@ static int evaluate(int argc, char **argv)
         code = x ? cli_fail() : EXIT_INPUT;
         goto out;
     }
-    int rc = ilnet_petab_evaluate(&r, p, x, atol, rtol, gradient);
+    int rc = ilnet_petab_evaluate_parallel(&r, ps, (int)threads, x, atol, rtol,
+                                           gradient ? ILNET_PETAB_GRADIENT : 0);
     if (rc && rc != ILNET_ESOLVER) {
         code = cli_fail();
         goto out;
@@ -128,7 +148,7 @@ static int evaluate(int argc, char **argv)
 out:
     ilnet_petab_result_free(&r);
     free(x);
-    ilnet_petab_free(p);
+    problems_free(ps, threads);
     return code;
 }
 

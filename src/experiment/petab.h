@@ -109,20 +109,33 @@ typedef struct {
     double llh;  /* log-likelihood of the data (priors not included) */
     double chi2; /* sum of squared weighted residuals */
     double log_prior;
-    double *sim;   /* per measurement: the simulated observable (untransformed) */
-    double *sigma; /* per measurement: the noise parameter */
-    double *grad;  /* with gradients: d llh / d parameter on its scale (0 if not estimated) */
-    int status;    /* 0, or ILNET_ESOLVER (llh = -inf) */
+    double *sim;        /* per measurement: the simulated observable (untransformed) */
+    double *sigma;      /* per measurement: the noise parameter */
+    double *grad;       /* with gradients: d llh / d parameter on its scale (0 if not estimated) */
+    double *prior_grad; /* with gradients: d log_prior / d parameter on its scale */
+    /* with ILNET_PETAB_RESIDUALS: per measurement (h(m) - h(y)) / sigma, h the transformation,
+     * and with gradients too, d residual_i / d parameter_j on its scale (n_meas x n_par) */
+    double *residual, *res_jac;
+    int status; /* 0, or ILNET_ESOLVER (llh = -inf) */
     char message[1024];
 } ilnet_petab_result;
 
 /* Simulates every condition at parameter values x (linear scale; NULL: the nominal values)
- * and evaluates the objective; with gradient, also d llh / d parameter (on the parameter's
- * scale) of every estimated parameter, from forward sensitivities. Returns 0, ILNET_ESOLVER
- * (with r->status and r->message), or an input error. */
+ * and evaluates the objective; what: ILNET_PETAB_GRADIENT, also d llh / d parameter (on the
+ * parameter's scale) of every estimated parameter, from forward sensitivities;
+ * ILNET_PETAB_RESIDUALS, the weighted residuals (and their Jacobian with the gradient).
+ * Returns 0, ILNET_ESOLVER (with r->status and r->message), or an input error. */
+enum { ILNET_PETAB_GRADIENT = 1, ILNET_PETAB_RESIDUALS = 2 };
 int ilnet_petab_evaluate(ilnet_petab_result *r, ilnet_petab *p, const double *x, double atol,
-                         double rtol, int gradient);
+                         double rtol, int what);
+/* The same on n_threads worker threads, each with its own copy of the problem (ps[t], read
+ * from the same file: networks and solvers are not shared); the condition pairs are dealt
+ * round-robin, the results are those of one thread. */
+int ilnet_petab_evaluate_parallel(ilnet_petab_result *r, ilnet_petab *const *ps, int n_threads,
+                                  const double *x, double atol, double rtol, int what);
 void ilnet_petab_result_free(ilnet_petab_result *r);
+/* the distinct (preequilibration, simulation) pairs: what worker threads share out */
+size_t ilnet_petab_pair_count(const ilnet_petab *p);
 /* The simulations as a PEtab measurements-style table (column "simulation"). */
 int ilnet_petab_write_simulations(const ilnet_petab *p, const ilnet_petab_result *r,
                                   const char *path);

@@ -6,6 +6,7 @@
 #include "petab_internal.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,27 +153,49 @@ typedef struct {
     ilnet_petab_result *r;
     double *fv, *dfv; /* formula variables and a direction in them */
     double *grad;     /* d llh / d x (linear scale), or NULL */
+    double *jac;      /* d residual_i / d x_j (n_meas x n_par), or NULL */
+    int status;       /* ILNET_ESOLVER after a failed simulation of this worker */
+    char message[1024];
 } evalctx;
+
+/* the weighted residual (h(m) - h(y)) / sigma of measurement m, h its observable's
+ * transformation, and dh/dy at y */
+static double weighted_residual(const ilnet_petab *p, const petab_measurement *m, double y,
+                                double sigma, double *db)
+{
+    const petab_observable *o = &p->obs[m->obs];
+    double a = m->value, b = y;
+    *db = 1;
+    if (o->transform == PETAB_LOG) {
+        a = log(a), b = log(b), *db = 1 / y;
+    } else if (o->transform == PETAB_LOG10) {
+        a = log10(a), b = log10(b), *db = 1 / (y * log(10.0));
+    }
+    return (a - b) / sigma;
+}
 
 /* d llh / d y and d llh / d sigma of measurement m */
 static void llh_weights(const ilnet_petab *p, const petab_measurement *m, double y, double sigma,
                         double *wy, double *ws)
 {
-    const petab_observable *o = &p->obs[m->obs];
-    double a = m->value, b = y, db = 1;
-    if (o->transform == PETAB_LOG) {
-        a = log(a), b = log(b), db = 1 / y;
-    } else if (o->transform == PETAB_LOG10) {
-        a = log10(a), b = log10(b), db = 1 / (y * log(10.0));
-    }
-    double r = (a - b) / sigma;
-    if (o->dist == PETAB_LAPLACE) {
+    double db, r = weighted_residual(p, m, y, sigma, &db);
+    if (p->obs[m->obs].dist == PETAB_LAPLACE) {
         *wy = (r > 0 ? 1 : r < 0 ? -1 : 0) / sigma * db;
         *ws = -1 / sigma + fabs(r) / sigma;
     } else {
         *wy = r / sigma * db;
         *ws = -1 / sigma + r * r / sigma;
     }
+}
+
+/* the weighted residual r = (h(m) - h(y)) / sigma of measurement m and its derivatives */
+static double residual(const ilnet_petab *p, const petab_measurement *m, double y, double sigma,
+                       double *dy, double *ds)
+{
+    double db, r = weighted_residual(p, m, y, sigma, &db);
+    *dy = -db / sigma;
+    *ds = -r / sigma;
+    return r;
 }
 
 /* with gradients: condition c's sensitivity columns, at the current parameters */
@@ -242,11 +265,10 @@ static size_t pair_times(const ilnet_petab *p, int pre, int sim, double *times)
     return n;
 }
 
-static int fail(ilnet_petab_result *r, const char *what, int pre, int sim, const ilnet_petab *p)
+static int fail(evalctx *E, const char *what, int pre, int sim, const ilnet_petab *p)
 {
-    r->status = ILNET_ESOLVER;
-    r->llh = -INFINITY;
-    snprintf(r->message, sizeof r->message, "condition %.100s%s%.100s: %.700s",
+    E->status = ILNET_ESOLVER;
+    snprintf(E->message, sizeof E->message, "condition %.100s%s%.100s: %.700s",
              pre >= 0 ? p->cond_id[pre] : "", pre >= 0 ? " -> " : "", p->cond_id[sim], what);
     return ILNET_ESOLVER;
 }
@@ -263,7 +285,7 @@ static int preequilibrate(evalctx *E, int pre, int sim, struct petab_cond_net *c
     ilnet_steady_result ss;
     rc = ilnet_solver_steady_state(cp->solver, &ss, NULL, NULL);
     if (!rc && E->grad) rc = petab_grad_initial(E->p, cs, sim, cp, ss.sens, yS0);
-    if (rc == ILNET_ESOLVER) rc = fail(E->r, ss.message, pre, sim, E->p);
+    if (rc == ILNET_ESOLVER) rc = fail(E, ss.message, pre, sim, E->p);
     size_t n = ilnet_network_species_count(cs->net);
     int neg = ilnet_network_allows_negative(cs->net);
     for (size_t i = 0; !rc && i < n; i++) /* round-off below 0 is no amount */
@@ -286,10 +308,14 @@ static void measure(evalctx *E, struct petab_cond_net *cs, size_t i, double t, c
 {
     const petab_measurement *m = &E->p->meas[i];
     observe(E, cs, m, t, y, &E->r->sim[i], &E->r->sigma[i]);
+    double jy = 0, js = 0;
+    if (E->r->residual)
+        E->r->residual[i] = residual(E->p, m, E->r->sim[i], E->r->sigma[i], &jy, &js);
     if (!E->grad) return;
     double wy, ws;
     llh_weights(E->p, m, E->r->sim[i], E->r->sigma[i], &wy, &ws);
-    petab_grad_measurement(E->p, cs, m, t, y, S, E->fv, E->dfv, wy, ws, E->grad);
+    petab_weights w = {wy, ws, jy, js, E->jac ? E->jac + i * E->p->n_par : NULL};
+    petab_grad_measurement(E->p, cs, m, t, y, S, E->fv, E->dfv, &w, E->grad);
 }
 
 /* the measurements of the pair at time inf: the simulation condition's steady state */
@@ -305,7 +331,7 @@ static int measure_steady(evalctx *E, int pre, int sim, struct petab_cond_net *c
         if (!have) {
             if (E->grad) rc = ilnet_solver_set_initial_sensitivities(cs->solver, yS0);
             if (!rc) rc = ilnet_solver_steady_state(cs->solver, &ss, y0, NULL);
-            if (rc == ILNET_ESOLVER) rc = fail(E->r, ss.message, pre, sim, p);
+            if (rc == ILNET_ESOLVER) rc = fail(E, ss.message, pre, sim, p);
             have = 1;
         }
         if (!rc) measure(E, cs, i, INFINITY, ss.y, ss.sens);
@@ -337,7 +363,7 @@ static int run_pair(evalctx *E, int pre, int sim, double *times)
         rc = petab_grad_initial(p, cs, sim, NULL, NULL, yS0);
     if (!rc && E->grad) rc = ilnet_solver_set_initial_sensitivities(cs->solver, yS0);
     if (!rc) rc = ilnet_solver_run(cs->solver, &res, pre >= 0 ? y0 : NULL);
-    if (rc == ILNET_ESOLVER) rc = fail(E->r, res.message, pre, sim, p);
+    if (rc == ILNET_ESOLVER) rc = fail(E, res.message, pre, sim, p);
     if (!rc && pre < 0) memcpy(y0, res.species, n * sizeof *y0);
     for (size_t i = 0; i < p->n_meas && !rc; i++) {
         const petab_measurement *m = &p->meas[i];
@@ -375,11 +401,37 @@ static double log_prior(const petab_parameter *q, double x)
     }
 }
 
+/* d log prior / d x (linear x) */
+static double log_prior_dx(const petab_parameter *q, double x)
+{
+    double v = x, dv = 1, a = q->prior_par[0], b = q->prior_par[1];
+    if (q->prior_on_scale && q->scale == PETAB_LOG)
+        v = log(x), dv = 1 / x;
+    else if (q->prior_on_scale && q->scale == PETAB_LOG10)
+        v = log10(x), dv = 1 / (x * log(10.0));
+    double u = log(x) - a;
+    switch (q->prior) {
+    case PETAB_PRIOR_NORMAL:
+        return -(v - a) / (b * b) * dv;
+    case PETAB_PRIOR_LAPLACE:
+        return -(v > a ? 1 : v < a ? -1 : 0) / b * dv;
+    case PETAB_PRIOR_LOGNORMAL:
+        return -1 / x - u / (b * b * x);
+    case PETAB_PRIOR_LOGLAPLACE:
+        return -1 / x - (u > 0 ? 1 : u < 0 ? -1 : 0) / (b * x);
+    default: /* uniform: flat inside its bounds */
+        return 0;
+    }
+}
+
 void ilnet_petab_result_free(ilnet_petab_result *r)
 {
     free(r->sim);
     free(r->sigma);
     free(r->grad);
+    free(r->prior_grad);
+    free(r->residual);
+    free(r->res_jac);
     memset(r, 0, sizeof *r);
 }
 
@@ -396,44 +448,154 @@ static void to_scale(const ilnet_petab *p, const double *x, double *g)
     }
 }
 
-int ilnet_petab_evaluate(ilnet_petab_result *r, ilnet_petab *p, const double *x, double atol,
-                         double rtol, int gradient)
+/* the distinct (preequilibration, simulation) pairs, in the order of the measurements */
+static size_t pairs_of(const ilnet_petab *p, int *pre, int *sim)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->n_meas; i++) {
+        size_t k = 0;
+        while (k < n && !(pre[k] == p->meas[i].preeq && sim[k] == p->meas[i].sim))
+            k++;
+        if (k == n) pre[n] = p->meas[i].preeq, sim[n++] = p->meas[i].sim;
+    }
+    return n;
+}
+
+size_t ilnet_petab_pair_count(const ilnet_petab *p)
+{
+    int *pre = malloc((p->n_meas + 1) * sizeof *pre), *sim = malloc((p->n_meas + 1) * sizeof *sim);
+    size_t n = pre && sim ? pairs_of(p, pre, sim) : 1;
+    free(pre);
+    free(sim);
+    return n;
+}
+
+typedef struct {
+    evalctx E;
+    const int *pre, *sim;
+    size_t n_pairs, first, stride;
+    double *times;
+    int rc;
+    char error[1024]; /* the thread-local message of a failed worker thread */
+} worker;
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    for (size_t q = w->first; q < w->n_pairs && !w->rc; q += w->stride)
+        w->rc = run_pair(&w->E, w->pre[q], w->sim[q], w->times);
+    if (w->rc && w->rc != ILNET_ESOLVER)
+        snprintf(w->error, sizeof w->error, "%s", ilnet_error_last());
+    return NULL;
+}
+
+static int result_alloc(ilnet_petab_result *r, const ilnet_petab *p, int what)
 {
     memset(r, 0, sizeof *r);
-    r->grad = gradient ? calloc(p->n_par + 1, sizeof *r->grad) : NULL;
     r->sim = calloc(p->n_meas + 1, sizeof *r->sim);
     r->sigma = calloc(p->n_meas + 1, sizeof *r->sigma);
-    double *xn = malloc((p->n_par + 1) * sizeof *xn),
-           *times = malloc((p->n_meas + 2) * sizeof *times);
-    double *fv = calloc(petab_formula_var_count(p) + 1, sizeof *fv);
-    double *dfv = calloc(petab_formula_var_count(p) + 1, sizeof *dfv);
-    unsigned char *done = calloc(p->n_meas + 1, 1);
-    int rc = r->sim && r->sigma && xn && times && fv && dfv && done && (!gradient || r->grad)
-                 ? 0
-                 : ilnet_error_oom();
-    for (size_t i = 0; i < p->n_par && xn; i++)
-        xn[i] = x ? x[i] : p->par[i].nominal;
-    if (!rc) rc = prepare(p, atol, rtol);
-    evalctx E = {p, xn, r, fv, dfv, r->grad};
-    p->gradient = gradient;
-    for (size_t i = 0; i < p->n_meas && !rc; i++) {
-        if (done[i]) continue;
-        int pre = p->meas[i].preeq, sim = p->meas[i].sim;
-        rc = run_pair(&E, pre, sim, times);
-        for (size_t k = i; k < p->n_meas; k++)
-            done[k] |= p->meas[k].preeq == pre && p->meas[k].sim == sim;
+    if (what & ILNET_PETAB_GRADIENT) {
+        r->grad = calloc(p->n_par + 1, sizeof *r->grad);
+        r->prior_grad = calloc(p->n_par + 1, sizeof *r->prior_grad);
     }
-    for (size_t i = 0; i < p->n_meas && !rc; i++)
+    if (what & ILNET_PETAB_RESIDUALS) r->residual = calloc(p->n_meas + 1, sizeof *r->residual);
+    if ((what & ILNET_PETAB_RESIDUALS) && (what & ILNET_PETAB_GRADIENT))
+        r->res_jac = calloc(p->n_meas * p->n_par + 1, sizeof *r->res_jac);
+    int ok = r->sim && r->sigma && (!(what & ILNET_PETAB_GRADIENT) || (r->grad && r->prior_grad)) &&
+             (!(what & ILNET_PETAB_RESIDUALS) || r->residual) &&
+             (!r->residual || !r->grad || r->res_jac);
+    return ok ? 0 : ilnet_error_oom();
+}
+
+/* llh, chi2, priors and the scale of the derivatives, once every pair is simulated */
+static void finish(ilnet_petab_result *r, const ilnet_petab *p, const double *x)
+{
+    for (size_t i = 0; i < p->n_meas; i++)
         likelihood(p, &p->meas[i], r->sim[i], r->sigma[i], r);
-    for (size_t i = 0; i < p->n_par && !rc; i++)
-        if (p->par[i].estimate && p->par[i].prior) r->log_prior += log_prior(&p->par[i], xn[i]);
-    if (!rc && r->grad) to_scale(p, xn, r->grad);
-    free(dfv);
+    for (size_t i = 0; i < p->n_par; i++)
+        if (p->par[i].estimate && p->par[i].prior) {
+            r->log_prior += log_prior(&p->par[i], x[i]);
+            if (r->prior_grad) r->prior_grad[i] = log_prior_dx(&p->par[i], x[i]);
+        }
+    if (r->grad) to_scale(p, x, r->grad);
+    if (r->prior_grad) to_scale(p, x, r->prior_grad);
+    for (size_t i = 0; r->res_jac && i < p->n_meas; i++)
+        to_scale(p, x, r->res_jac + i * p->n_par);
+}
+
+int ilnet_petab_evaluate_parallel(ilnet_petab_result *r, ilnet_petab *const *ps, int n_threads,
+                                  const double *x, double atol, double rtol, int what)
+{
+    const ilnet_petab *p = ps[0];
+    int rc = result_alloc(r, p, what), T = n_threads > 0 ? n_threads : 1;
+    size_t nf = petab_formula_var_count(p), np = p->n_par;
+    double *xn = malloc((np + 1) * sizeof *xn);
+    int *pre = malloc((p->n_meas + 1) * sizeof *pre), *sim = malloc((p->n_meas + 1) * sizeof *sim);
+    worker *w = calloc((size_t)T, sizeof *w);
+    if (!rc && (!xn || !pre || !sim || !w)) rc = ilnet_error_oom();
+    for (size_t i = 0; !rc && i < np; i++)
+        xn[i] = x ? x[i] : p->par[i].nominal;
+    size_t n_pairs = rc ? 0 : pairs_of(p, pre, sim);
+    if ((size_t)T > n_pairs && n_pairs) T = (int)n_pairs;
+    for (int t = 0; t < T && !rc; t++) {
+        ps[t]->gradient = (what & ILNET_PETAB_GRADIENT) != 0;
+        rc = prepare(ps[t], atol, rtol);
+        evalctx E = {ps[t],
+                     xn,
+                     r,
+                     calloc(nf + 1, sizeof(double)),
+                     calloc(nf + 1, sizeof(double)),
+                     r->grad ? calloc(np + 1, sizeof(double)) : NULL,
+                     r->res_jac,
+                     0,
+                     ""};
+        w[t] = (worker){
+            E, pre, sim, n_pairs, (size_t)t, (size_t)T, malloc((p->n_meas + 2) * sizeof(double)),
+            0, ""};
+        if (!rc && (!E.fv || !E.dfv || (r->grad && !E.grad) || !w[t].times)) rc = ilnet_error_oom();
+    }
+    pthread_t *th = calloc((size_t)T, sizeof *th);
+    int started = 0;
+    if (!rc && !th) rc = ilnet_error_oom();
+    for (int t = 1; t < T && !rc; t++, started++)
+        if (pthread_create(&th[t], NULL, work, &w[t])) break;
+    if (!rc) work(&w[0]);
+    for (int t = 1; t <= started; t++)
+        pthread_join(th[t], NULL);
+    for (int t = 0; t < T && !rc; t++) { /* the first failure, in worker order */
+        if (w[t].rc && w[t].rc != ILNET_ESOLVER)
+            rc = ilnet_error_set(w[t].rc, "%s", w[t].error);
+        else if (w[t].rc)
+            rc = w[t].rc;
+        if (w[t].E.status) {
+            r->status = w[t].E.status;
+            snprintf(r->message, sizeof r->message, "%s", w[t].E.message);
+        }
+    }
+    if (!rc && started < T - 1) rc = ilnet_error_set(ILNET_ENOMEM, "cannot start worker threads");
+    for (int t = 0; t < T && r->grad; t++)
+        for (size_t j = 0; w[t].E.grad && j < np; j++)
+            r->grad[j] += w[t].E.grad[j];
+    if (!rc) finish(r, p, xn);
+    if (rc == ILNET_ESOLVER) r->llh = -INFINITY;
+    for (int t = 0; w && t < T; t++) {
+        free(w[t].E.fv);
+        free(w[t].E.dfv);
+        free(w[t].E.grad);
+        free(w[t].times);
+    }
+    free(th);
+    free(w);
+    free(pre);
+    free(sim);
     free(xn);
-    free(times);
-    free(fv);
-    free(done);
     return rc;
+}
+
+int ilnet_petab_evaluate(ilnet_petab_result *r, ilnet_petab *p, const double *x, double atol,
+                         double rtol, int what)
+{
+    return ilnet_petab_evaluate_parallel(r, &p, 1, x, atol, rtol, what);
 }
 
 int ilnet_petab_write_simulations(const ilnet_petab *p, const ilnet_petab_result *r,

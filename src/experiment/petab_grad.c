@@ -124,9 +124,15 @@ static void formula_duals(const ilnet_petab *p, const petab_measurement *m, cons
     ilnet_expr_eval_dual(p->noise_expr[m->obs], fv, dfv, ds);
 }
 
+static void add(const petab_weights *w, double *grad, size_t j, double dy, double ds)
+{
+    grad[j] += w->llh_y * dy + w->llh_s * ds;
+    if (w->jac_row) w->jac_row[j] += w->res_y * dy + w->res_s * ds;
+}
+
 void petab_grad_measurement(ilnet_petab *p, struct petab_cond_net *cs, const petab_measurement *m,
                             double t, const double *y, const double *S, double *fv, double *dfv,
-                            double dy_w, double ds_w, double *grad)
+                            const petab_weights *w, double *grad)
 {
     size_t n = ilnet_network_species_count(cs->net), k = (size_t)cs->k,
            nf = petab_formula_var_count(p);
@@ -150,7 +156,7 @@ void petab_grad_measurement(ilnet_petab *p, struct petab_cond_net *cs, const pet
         if (!any) continue;
         double dy = 0, ds = 0;
         formula_duals(p, m, fv, dfv, &dy, &ds);
-        grad[cs->src[c]] += dy_w * dy + ds_w * ds;
+        add(w, grad, (size_t)cs->src[c], dy, ds);
     }
     /* directly: the formulas' parameter-table ids and the placeholders set from them */
     for (size_t j = 0; j < p->n_par; j++) {
@@ -169,7 +175,7 @@ void petab_grad_measurement(ilnet_petab *p, struct petab_cond_net *cs, const pet
         if (!any) continue;
         double dy = 0, ds = 0;
         formula_duals(p, m, fv, dfv, &dy, &ds);
-        grad[j] += dy_w * dy + ds_w * ds;
+        add(w, grad, j, dy, ds);
     }
     free(col);
 }

@@ -51,12 +51,18 @@ void petab_grad_free(struct petab_cond_net *cn);
  * condition re-initialises; otherwise the initial amounts' own */
 int petab_grad_initial(ilnet_petab *p, struct petab_cond_net *cs, int sim,
                        struct petab_cond_net *cp, const double *Spre, double *yS0);
-/* adds measurement m's gradient terms: dllh/dy and dllh/dsigma times dy/dx and dsigma/dx,
- * from the state sensitivities S (n x k of cs), the formulas' own parameters and the
- * placeholders */
+/* how a measurement's dy/dx and dsigma/dx enter: the llh's and (jac_row not NULL) the
+ * residual's derivatives w.r.t. y and sigma */
+typedef struct {
+    double llh_y, llh_s, res_y, res_s;
+    double *jac_row;
+} petab_weights;
+/* adds measurement m's gradient terms (and residual Jacobian row): the weights times dy/dx
+ * and dsigma/dx, from the state sensitivities S (n x k of cs), the formulas' own parameters
+ * and the placeholders */
 void petab_grad_measurement(ilnet_petab *p, struct petab_cond_net *cs, const petab_measurement *m,
                             double t, const double *y, const double *S, double *fv, double *dfv,
-                            double dy_w, double ds_w, double *grad);
+                            const petab_weights *w, double *grad);
 
 /* a PEtab v2 problem, translated into v1 tables (petab_v2.c) */
 int petab_read_v2(ilnet_petab **out, const char *yaml_path);
