@@ -8,7 +8,9 @@
   llh at the nominal parameters within 1e-3 of AMICI's reference values, and every simulated
   measurement of Boehm, Raia and Bachmann within 1e-3 relative (1e-6 absolute) of the
   collection's simulatedData_*.tsv;
-- log_prior of case 0001 with priors of every kind against their densities written out.
+- log_prior of case 0001 with priors of every kind against their densities written out;
+- -o OUT.h5 (Boehm, --gradient): llh, simulations and gradient as printed, sum r^2 = chi2,
+  named dimensions for xarray.
 
 usage: test_petab.py ILNET PETAB_REFDIR SCRATCH"""
 import csv
@@ -145,6 +147,40 @@ for prob in ("Boehm_JProteomeRes2014", "Raia_CancerResearch2011", "Bachmann_MSB2
     worst = compare_simulations(table(sims), table(os.path.join(d, simfile)), 1e-3, 1e-6, prob)
     print(f"{prob}: llh {got['llh']:.10g}; simulations within {worst:.2e} relative of the "
           f"collection's")
+
+# -o OUT.h5 on Boehm with --gradient: the file holds what was printed and written as a table
+boehm = os.path.join(ref, "benchmark", "Boehm_JProteomeRes2014", "Boehm_JProteomeRes2014.yaml")
+h5 = scratch.path("boehm.h5")
+r = run([ilnet, "petab", "evaluate", boehm, "--gradient", "-o", h5, "--simulations",
+         scratch.path("boehm_o.tsv")])
+check(r.returncode == 0, f"Boehm -o: exit {r.returncode}: {r.stderr.strip()}")
+if r.returncode == 0:
+    import h5py
+    import numpy as np
+    printed = dict(re.findall(r"^(llh|chi2): (\S+)$", r.stdout, re.M))
+    grads = dict(re.findall(r"^gradient: (\S+) (\S+)$", r.stdout, re.M))
+    sims = table(scratch.path("boehm_o.tsv"))
+    with h5py.File(h5) as f:
+        a = f.attrs
+        check(a["status"] == "complete" and a["kind"] == "petab evaluation", "Boehm -o: status")
+        check(float(a["llh"]) == float(printed["llh"]), f"Boehm -o: llh {a['llh']} vs printed")
+        res = f["residual"][:]
+        check(abs(float(np.sum(res ** 2)) - float(a["chi2"])) <= 1e-10 * float(a["chi2"]),
+              "Boehm -o: sum of squared residuals is not chi2")
+        check(np.array_equal(f["simulated"][:], [float(x["simulation"]) for x in sims]),
+              "Boehm -o: /simulated differs from --simulations")
+        ids = [x.decode() if isinstance(x, bytes) else x for x in f["parameter"][:]]
+        g = dict(zip(ids, f["gradient"][:]))
+        check(set(grads) == {i for i, e in zip(ids, f["estimate"][:]) if e == 1}
+              and all(float(grads[i]) == g[i] for i in grads),
+              "Boehm -o: /gradient differs from the printed gradient")
+        check(f["residual_jacobian"].shape == (len(res), len(ids)),
+              f"Boehm -o: residual_jacobian shape {f['residual_jacobian'].shape}")
+    import xarray as xr
+    ds = xr.open_dataset(h5, engine="h5netcdf")
+    check(ds["residual_jacobian"].dims == ("measurement", "parameter")
+          and ds["simulated"].dims == ("measurement",), f"Boehm -o: xarray dims {ds.dims}")
+    ds.close()
 
 # priors of every kind on case 0001 (tests/data/petab/priors_*.tsv), against their densities
 # written out here: normal/laplace on the value or on its parameterScale, logNormal and

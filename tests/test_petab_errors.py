@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Bad PEtab input gets one line on stderr -- FILE:ROW: column: id: message -- exit 1, and
 nothing written. Each case edits one file of a valid problem (the model and tables of PEtab
-test case 0001, plus a log10 observable, a noise parameter and a preequilibration)."""
+test case 0001, plus a log10 observable, a noise parameter and a preequilibration); neither
+--simulations nor -o OUT.h5 leaves a file."""
 import os
 import shutil
 import sys
@@ -102,14 +103,16 @@ for i, (fname, old, new, words) in enumerate(CASES):
     check(old in text, f"case {i}: '{old}' not in {fname} (test bug)")
     with open(path, "w") as fh:
         fh.write(text.replace(old, new, 1))
-    sims = os.path.join(d, "sims.tsv")
-    r = run([ilnet, "petab", "evaluate", os.path.join(d, "problem.yaml"), "--simulations", sims])
+    sims, h5 = os.path.join(d, "sims.tsv"), os.path.join(d, "out.h5")
+    r = run([ilnet, "petab", "evaluate", os.path.join(d, "problem.yaml"), "--simulations", sims,
+             "-o", h5])
     check.exits(r, 1, f"case {i} ({fname}: {new.strip()[:40]!r})")
     line = r.stderr.strip()
     check(r.stderr.count("\n") == 1, f"case {i}: not one line: {r.stderr!r}")
     for w in words:
         check(w in line, f"case {i}: message lacks {w!r}: {line}")
-    check(not os.path.exists(sims), f"case {i}: simulations written")
+    check(not os.path.exists(sims) and not [x for x in os.listdir(d) if x.startswith("out.h5")],
+          f"case {i}: simulations or HDF5 written")
     n += 1
 # --parameters naming an unknown id
 pv = scratch.path("values.tsv")
@@ -119,6 +122,15 @@ r = run([ilnet, "petab", "evaluate", os.path.join(base, "problem.yaml"), "--para
 check.exits(r, 1, "--parameters with an unknown id")
 check("values.tsv:2" in r.stderr and "k9" in r.stderr, f"--parameters message {r.stderr!r}")
 n += 1
+# -o into a directory that does not exist; --threads out of range
+r = run([ilnet, "petab", "evaluate", os.path.join(base, "problem.yaml"), "-o",
+         scratch.path("no/such/dir/out.h5")])
+check.exits(r, 1, "-o into a missing directory")
+check(r.stderr.count("\n") == 1 and "no/such/dir/out.h5" in r.stderr, f"-o message {r.stderr!r}")
+r = run([ilnet, "petab", "evaluate", os.path.join(base, "problem.yaml"), "--threads", "0"])
+check.exits(r, 1, "--threads 0")
+check("--threads" in r.stderr, f"--threads message {r.stderr!r}")
+n += 2
 print(f"{n} bad-input cases")
 check(n >= 30, "fewer than 30 cases")
 check.finish("PEtab bad input")

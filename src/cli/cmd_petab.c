@@ -1,7 +1,9 @@
 /* ilnet petab evaluate PROBLEM.yaml: a PEtab problem's objective at given parameters. */
+#include "../common/clock.h"
 #include "../common/error.h"
 #include "../common/tsv.h"
 #include "../experiment/petab.h"
+#include "../output/h5petab.h"
 #include "cli.h"
 
 #include <getopt.h>
@@ -12,7 +14,7 @@
 
 static const char help[] =
     "usage: ilnet petab evaluate PROBLEM.yaml [--parameters P.tsv] [--simulations OUT.tsv]\n"
-    "                            [--gradient] [--threads T] [--atol A] [--rtol R]\n"
+    "                            [-o OUT.h5] [--gradient] [--threads T] [--atol A] [--rtol R]\n"
     "\n"
     "Reads a PEtab v1 problem (SBML model, or an ilnet .bngl/.net model as an extension),\n"
     "simulates every condition (preequilibration to a steady state where asked) and prints\n"
@@ -23,6 +25,9 @@ static const char help[] =
     "  --parameters F   parameter values (linear scale): a table with columns parameterId and\n"
     "                   value (or nominalValue); others keep the parameter table's nominal value\n"
     "  --simulations F  the simulated observable of every measurement, as a table\n"
+    "  -o, --output F   an HDF5 file: the objective, every measurement with its simulation,\n"
+    "                   noise and weighted residual, the parameters used, and with --gradient\n"
+    "                   the gradient and the residuals' Jacobian (docs/petab.md)\n"
     "  --gradient       also 'gradient: <id> <value>' per estimated parameter: d llh / d\n"
     "                   parameter on its parameterScale, from forward sensitivities\n"
     "  --threads T      simulate the condition pairs on T worker threads (default 1); each\n"
@@ -63,39 +68,50 @@ static int read_values(const ilnet_petab *p, const char *path, double *x)
 
 static void problems_free(ilnet_petab **ps, long n)
 {
-    for (long t = 0; t < n; t++)
+    for (long t = 0; ps && t < n; t++)
         ilnet_petab_free(ps[t]);
     free(ps);
 }
 
-static int evaluate(int argc, char **argv)
+typedef struct {
+    const char *yaml, *pars, *sims, *h5;
+    double atol, rtol;
+    int gradient;
+    long threads;
+} evaluate_args;
+
+/* returns -1 to go on, else the exit code */
+static int parse_args(evaluate_args *a, int argc, char **argv)
 {
     static const struct option opts[] = {{"parameters", required_argument, 0, 'p'},
                                          {"simulations", required_argument, 0, 's'},
+                                         {"output", required_argument, 0, 'o'},
                                          {"atol", required_argument, 0, 'a'},
                                          {"rtol", required_argument, 0, 'r'},
                                          {"gradient", no_argument, 0, 'g'},
                                          {"threads", required_argument, 0, 't'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
-    const char *C = "petab evaluate", *pars = NULL, *sims = NULL;
-    double atol = 1e-12, rtol = 1e-10;
-    int c, gradient = 0;
-    long threads = 1;
+    const char *C = "petab evaluate";
+    *a = (evaluate_args){.atol = 1e-12, .rtol = 1e-10, .threads = 1};
+    int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
         if (c == 'p')
-            pars = optarg;
+            a->pars = optarg;
         else if (c == 's')
-            sims = optarg;
+            a->sims = optarg;
+        else if (c == 'o')
+            a->h5 = optarg;
         else if (c == 'g')
-            gradient = 1;
-        else if (c == 't' && (cli_parse_long(optarg, &threads) || threads < 1 || threads > 4096))
+            a->gradient = 1;
+        else if (c == 't' &&
+                 (cli_parse_long(optarg, &a->threads) || a->threads < 1 || a->threads > 4096))
             return cli_usage_error(C, "--threads needs a whole number 1-4096, not '%s'", optarg);
-        else if (c == 'a' && (cli_parse_double(optarg, &atol) || atol <= 0))
+        else if (c == 'a' && (cli_parse_double(optarg, &a->atol) || a->atol <= 0))
             return cli_usage_error(C, "--atol: expected a positive number, got '%s'", optarg);
-        else if (c == 'r' && (cli_parse_double(optarg, &rtol) || rtol <= 0))
+        else if (c == 'r' && (cli_parse_double(optarg, &a->rtol) || a->rtol <= 0))
             return cli_usage_error(C, "--rtol: expected a positive number, got '%s'", optarg);
         else if (c == 'h') {
             fputs(help, stdout);
@@ -106,49 +122,62 @@ static int evaluate(int argc, char **argv)
             return cli_usage_error(C, "unknown option '%s'", argv[optind - 1]);
     }
     if (optind != argc - 1) return cli_usage_error(C, "expected one PROBLEM.yaml");
-    ilnet_petab **ps = calloc((size_t)threads, sizeof *ps), *p;
-    if (!ps) return cli_fail();
-    for (long t = 0; t < threads; t++)
-        if (ilnet_petab_read(&ps[t], argv[optind])) {
-            problems_free(ps, threads);
-            return cli_fail();
-        }
-    p = ps[0];
-    double *x = malloc((p->n_par + 1) * sizeof *x);
-    ilnet_petab_result r = {0};
-    int code = EXIT_OK;
-    for (size_t i = 0; x && i < p->n_par; i++)
-        x[i] = p->par[i].nominal;
-    if (!x || (pars && read_values(p, pars, x))) {
-        code = x ? cli_fail() : EXIT_INPUT;
-        goto out;
-    }
-    int rc = ilnet_petab_evaluate_parallel(&r, ps, (int)threads, x, atol, rtol,
-                                           gradient ? ILNET_PETAB_GRADIENT : 0);
-    if (rc && rc != ILNET_ESOLVER) {
-        code = cli_fail();
-        goto out;
-    }
-    if (sims && ilnet_petab_write_simulations(p, &r, sims)) {
-        code = cli_fail();
-        goto out;
-    }
-    printf("llh: %.17g\nchi2: %.17g\n", r.llh, r.chi2);
-    for (size_t i = 0; r.grad && !rc && i < p->n_par; i++)
-        if (p->par[i].estimate) printf("gradient: %s %.17g\n", p->par[i].id, r.grad[i]);
+    a->yaml = argv[optind];
+    return -1;
+}
+
+static void print_result(const ilnet_petab *p, const ilnet_petab_result *r)
+{
+    printf("llh: %.17g\nchi2: %.17g\n", r->llh, r->chi2);
+    for (size_t i = 0; r->grad && !r->status && i < p->n_par; i++)
+        if (p->par[i].estimate) printf("gradient: %s %.17g\n", p->par[i].id, r->grad[i]);
     for (size_t i = 0; i < p->n_par; i++)
         if (p->par[i].prior) {
-            printf("log_prior: %.17g\n", r.log_prior);
+            printf("log_prior: %.17g\n", r->log_prior);
             break;
         }
+}
+
+static int evaluate(int argc, char **argv)
+{
+    evaluate_args a;
+    int code = parse_args(&a, argc, argv);
+    if (code >= 0) return code;
+    double start = ilnet_clock_now();
+    ilnet_petab **ps = calloc((size_t)a.threads, sizeof *ps), *p = NULL;
+    double *x = NULL;
+    ilnet_petab_result r = {0};
+    char *cmdline = NULL;
+    code = EXIT_OK;
+    for (long t = 0; ps && t < a.threads && code == EXIT_OK; t++)
+        if (ilnet_petab_read(&ps[t], a.yaml)) code = cli_fail();
+    if (!ps || code) goto out;
+    p = ps[0];
+    if (!(x = malloc((p->n_par + 1) * sizeof *x))) goto fail;
+    for (size_t i = 0; i < p->n_par; i++)
+        x[i] = p->par[i].nominal;
+    if (a.pars && read_values(p, a.pars, x)) goto fail;
+    int what = (a.gradient ? ILNET_PETAB_GRADIENT : 0) | (a.h5 ? ILNET_PETAB_RESIDUALS : 0);
+    int rc = ilnet_petab_evaluate_parallel(&r, ps, (int)a.threads, x, a.atol, a.rtol, what);
+    if (rc && rc != ILNET_ESOLVER) goto fail;
+    if (a.sims && ilnet_petab_write_simulations(p, &r, a.sims)) goto fail;
+    cmdline = cli_join_args(argc + 2, argv - 2);
+    ilnet_h5_petab_meta meta = {a.yaml, cmdline ? cmdline : "", ilnet_clock_now() - start, a.atol,
+                                a.rtol};
+    if (a.h5 && ilnet_h5_write_petab(a.h5, p, x, &r, &meta)) goto fail;
+    print_result(p, &r);
     if (rc == ILNET_ESOLVER) {
-        fprintf(stderr, "ilnet: %s: %s\n", argv[optind], r.message);
+        fprintf(stderr, "ilnet: %s: %s\n", a.yaml, r.message);
         code = EXIT_SOLVER;
     }
+    goto out;
+fail:
+    code = cli_fail();
 out:
     ilnet_petab_result_free(&r);
     free(x);
-    problems_free(ps, threads);
+    free(cmdline);
+    problems_free(ps, a.threads);
     return code;
 }
 

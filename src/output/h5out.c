@@ -14,48 +14,20 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Every HDF5 call in this file goes through CHECK so a failure is reported, not ignored. */
-#define CHECK(expr, what)                                                                          \
-    do {                                                                                           \
-        errno = 0;                                                                                 \
-        if ((expr) < 0) {                                                                          \
-            const char *why_ = ilnet_file_io_reason(errno);                                        \
-            rc = ilnet_error_set(ILNET_EIO, "%s: HDF5 failed writing %s%s%s", path, what,          \
-                                 *why_ ? ": " : "", why_);                                         \
-            goto out;                                                                              \
-        }                                                                                          \
-    } while (0)
+#define CHECK ILNET_H5_CHECK
 
 static hid_t write_matrix(hid_t file, const char *name, const double *data, int rank, size_t rows,
                           size_t cols)
 {
     hsize_t dims[2] = {rows, cols};
-    hid_t sp = H5Screate_simple(rank, dims, NULL), d = -1;
-    if (sp < 0) return -1;
-    d = H5Dcreate2(file, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (d >= 0 && (rows * (rank == 2 ? cols : 1)) != 0 &&
-        H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
-        H5Dclose(d);
-        d = -1;
-    }
-    H5Sclose(sp);
-    return d;
+    return ilnet_h5_write_doubles(file, name, rank, dims, data);
 }
 
 static hid_t write_cube(hid_t file, const char *name, const double *data, size_t n0, size_t n1,
                         size_t n2)
 {
     hsize_t dims[3] = {n0, n1, n2};
-    hid_t sp = H5Screate_simple(3, dims, NULL), d = -1;
-    if (sp < 0) return -1;
-    d = H5Dcreate2(file, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (d >= 0 && n0 * n1 * n2 != 0 &&
-        H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
-        H5Dclose(d);
-        d = -1;
-    }
-    H5Sclose(sp);
-    return d;
+    return ilnet_h5_write_doubles(file, name, 3, dims, data);
 }
 
 /* /sensitivities [time x species x parameter] and /observable_sensitivities, their third
@@ -137,10 +109,8 @@ int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net, const 
 {
     size_t ns = ilnet_network_species_count(net), no = ilnet_network_observable_count(net);
     size_t nt = res->n_done;
-    char tmp[4096];
     int rc = 0;
-    ilnet_file_remove_stale_temps(path);
-    if (ilnet_file_temp_name(tmp, sizeof tmp, path, "tmp")) return ILNET_EINPUT;
+    ilnet_h5_newfile nf = {0};
     const char **snames = malloc((ns + 1) * sizeof *snames);
     const char **onames = malloc((no + 1) * sizeof *onames);
     size_t np = ilnet_network_parameter_count(net);
@@ -148,10 +118,6 @@ int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net, const 
     double *pvals = malloc((np + 1) * sizeof *pvals);
     hid_t dpn = -1, dpv = -1;
     hid_t file = -1, dt = -1, dsn = -1, don = -1, ds = -1, dob = -1, root = -1;
-    H5E_auto2_t old_func;
-    void *old_data;
-    H5Eget_auto2(H5E_DEFAULT, &old_func, &old_data);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* we report errors ourselves */
     if (!snames || !onames || !pnames || !pvals) {
         rc = ilnet_error_set(ILNET_ENOMEM, "out of memory writing %s", path);
         goto out;
@@ -165,10 +131,8 @@ int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net, const 
         pvals[i] = ilnet_network_parameter(net, i)->value;
     }
 
-    if ((rc = ilnet_file_probe_create(tmp, path))) goto out;
-    file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (file < 0) {
-        rc = ilnet_error_set(ILNET_EIO, "%s: cannot create the HDF5 file", path);
+    if ((file = ilnet_h5_create(&nf, path)) < 0) {
+        rc = (int)file;
         goto out;
     }
     CHECK(dt = write_matrix(file, "time", res->times, 1, nt, 0), "/time");
@@ -231,18 +195,9 @@ out:
     if (don >= 0) H5Dclose(don);
     if (dsn >= 0) H5Dclose(dsn);
     if (dt >= 0) H5Dclose(dt);
-    if (file >= 0 && H5Fclose(file) < 0 && !rc) {
-        const char *why = ilnet_file_io_reason(errno);
-        rc = ilnet_error_set(ILNET_EIO, "%s: HDF5 failed writing the file%s%s", path,
-                             *why ? ": " : "", why);
-    }
-    H5Eset_auto2(H5E_DEFAULT, old_func, old_data);
     free(snames);
     free(onames);
     free(pnames);
     free(pvals);
-    if (!rc && rename(tmp, path) != 0)
-        rc = ilnet_error_set(ILNET_EIO, "cannot rename %s to %s", tmp, path);
-    if (rc) unlink(tmp);
-    return rc;
+    return ilnet_h5_finish(&nf, file, path, rc);
 }

@@ -93,23 +93,6 @@ out:
     return d;
 }
 
-static hid_t write_doubles(hid_t loc, const char *name, int rank, const hsize_t *dims,
-                           const double *v)
-{
-    hid_t sp = H5Screate_simple(rank, dims, NULL), d = -1;
-    if (sp < 0) return -1;
-    d = H5Dcreate2(loc, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    hsize_t n = 1;
-    for (int i = 0; i < rank; i++)
-        n *= dims[i];
-    if (d >= 0 && n && H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) {
-        H5Dclose(d);
-        d = -1;
-    }
-    H5Sclose(sp);
-    return d;
-}
-
 static hid_t msg_type(void)
 {
     hid_t t = H5Tcopy(H5T_C_S1);
@@ -176,7 +159,7 @@ static int create_scales(hid_t g, const char *where, const ilnet_h5study_group *
     hsize_t nt = G->n_times;
     if ((rc = write_point_index(g, G, &sc[S_POINT]))) goto out;
     CHECK(sc[S_POINT], "point");
-    CHECK(sc[S_TIME] = write_doubles(g, "time", 1, &nt, G->times), "time");
+    CHECK(sc[S_TIME] = ilnet_h5_write_doubles(g, "time", 1, &nt, G->times), "time");
     CHECK(sc[S_OBS] = ilnet_h5_write_strings(g, "observable", G->obs_names, (size_t)G->n_obs),
           "observable");
     if (G->n_species)
@@ -203,7 +186,7 @@ static int create_point_data(hid_t g, const char *where, const ilnet_h5study_gro
     hsize_t np = G->n_points, nt = G->n_times;
     hsize_t pv[2] = {np, (hsize_t)G->n_vars};
     hid_t d;
-    CHECK(d = write_doubles(g, "parameters", 2, pv, G->var_values), "parameters");
+    CHECK(d = ilnet_h5_write_doubles(g, "parameters", 2, pv, G->var_values), "parameters");
     *params = d;
     CHECK(attach(d, (hid_t[]){sc[S_POINT], sc[S_PAR]}, (const char *[]){"point", "parameter"}, 2),
           "parameters dims");
@@ -250,11 +233,11 @@ static int create_fit_data(hid_t g, const char *where, const ilnet_h5study_group
           "fit_field");
     CHECK(H5DSset_scale(sc[S_FF], "fit_field"), "dimension scales");
     hsize_t rd[3] = {ns, nd, nr}, fd[3] = {ns, nr, nf}, sd3[2] = {ns, nr};
-    CHECK(extra[0] = write_doubles(g, "response", 3, rd, fin->response), "response");
+    CHECK(extra[0] = ilnet_h5_write_doubles(g, "response", 3, rd, fin->response), "response");
     CHECK(attach(extra[0], (hid_t[]){sc[S_SER], sc[S_DOSE], sc[S_RO]},
                  (const char *[]){"series", "dose", "readout"}, 3),
           "response dims");
-    CHECK(extra[1] = write_doubles(g, "fit", 3, fd, fin->fit), "fit");
+    CHECK(extra[1] = ilnet_h5_write_doubles(g, "fit", 3, fd, fin->fit), "fit");
     CHECK(attach(extra[1], (hid_t[]){sc[S_SER], sc[S_RO], sc[S_FF]},
                  (const char *[]){"series", "readout", "fit_field"}, 3),
           "fit dims");
@@ -281,7 +264,7 @@ static int create_dose_data(hid_t g, const char *where, const ilnet_h5study_grou
     int rc = 0;
     hsize_t np = G->n_points, nd = (hsize_t)G->n_doses, ns = (hsize_t)G->n_series,
             nr = (hsize_t)G->n_readouts;
-    CHECK(sc[S_DOSE] = write_doubles(g, "dose", 1, &nd, G->doses), "dose");
+    CHECK(sc[S_DOSE] = ilnet_h5_write_doubles(g, "dose", 1, &nd, G->doses), "dose");
     CHECK(sc[S_SER] = ilnet_h5_write_strings(g, "series", G->series_names, ns), "series");
     CHECK(sc[S_RO] = ilnet_h5_write_strings(g, "readout", G->readout_names, nr), "readout");
     for (int i = S_DOSE; i <= S_RO; i++)

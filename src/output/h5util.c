@@ -1,9 +1,46 @@
 #include "h5util.h"
 
 #include <hdf5_hl.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+hid_t ilnet_h5_create(ilnet_h5_newfile *nf, const char *path)
+{
+    memset(nf, 0, sizeof *nf);
+    ilnet_file_remove_stale_temps(path);
+    if (ilnet_file_temp_name(nf->tmp, sizeof nf->tmp, path, "tmp")) return ILNET_EINPUT;
+    int rc = ilnet_file_probe_create(nf->tmp, path);
+    if (rc) return rc;
+    H5Eget_auto2(H5E_DEFAULT, &nf->old_func, &nf->old_data);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* the writers report errors themselves */
+    nf->silenced = 1;
+    hid_t file = H5Fcreate(nf->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (file < 0) {
+        unlink(nf->tmp);
+        return ilnet_error_set(ILNET_EIO, "%s: cannot create the HDF5 file", path);
+    }
+    return file;
+}
+
+int ilnet_h5_finish(ilnet_h5_newfile *nf, hid_t file, const char *path, int rc)
+{
+    errno = 0;
+    if (file >= 0 && H5Fclose(file) < 0 && !rc) {
+        const char *why = ilnet_file_io_reason(errno);
+        rc = ilnet_error_set(ILNET_EIO, "%s: HDF5 failed writing the file%s%s", path,
+                             *why ? ": " : "", why);
+    }
+    if (nf->silenced) H5Eset_auto2(H5E_DEFAULT, nf->old_func, nf->old_data);
+    nf->silenced = 0;
+    if (!nf->tmp[0]) return rc;
+    if (!rc && rename(nf->tmp, path) != 0)
+        rc = ilnet_error_set(ILNET_EIO, "cannot rename %s to %s", nf->tmp, path);
+    if (rc) unlink(nf->tmp);
+    return rc;
+}
 
 hid_t ilnet_h5_string_type(void)
 {
@@ -57,6 +94,23 @@ hid_t ilnet_h5_write_strings(hid_t loc, const char *name, const char *const *str
     }
     if (t >= 0) H5Tclose(t);
     if (sp >= 0) H5Sclose(sp);
+    return d;
+}
+
+hid_t ilnet_h5_write_doubles(hid_t loc, const char *name, int rank, const hsize_t *dims,
+                             const double *v)
+{
+    hid_t sp = H5Screate_simple(rank, dims, NULL), d = -1;
+    if (sp < 0) return -1;
+    d = H5Dcreate2(loc, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hsize_t n = 1;
+    for (int i = 0; i < rank; i++)
+        n *= dims[i];
+    if (d >= 0 && n && H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) {
+        H5Dclose(d);
+        d = -1;
+    }
+    H5Sclose(sp);
     return d;
 }
 
