@@ -124,5 +124,6 @@ void ilnet_config_free(ilnet_config *c)
     free(c->output);
     names_free(c->observables, c->n_observables, c->observable_pos);
     names_free(c->species, c->n_species, c->species_pos);
+    names_free(c->sens, c->n_sens, c->sens_pos);
     memset(c, 0, sizeof *c);
 }

@@ -125,6 +125,11 @@ typedef struct {
     int n_species;
     char **species;
     ilnet_config_pos *species_pos;
+    /* forward sensitivities of the stored observables (and species) w.r.t. these
+     * parameters or species (initial amounts), per point */
+    int n_sens;
+    char **sens;
+    ilnet_config_pos *sens_pos;
     int compression;
     int n_experiments;
     ilnet_config_experiment *experiments;

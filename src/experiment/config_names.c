@@ -147,6 +147,49 @@ static int need_assign(const ilnet_config *c, const ilnet_network *net,
     return 0;
 }
 
+/* whether assignment a sets parameter name */
+static int assigns(const ilnet_config_assign *a, const char *name)
+{
+    for (int i = 0; i < a->n; i++)
+        if (!strcmp(a->names[i], name)) return 1;
+    return 0;
+}
+
+/* output.sensitivities: parameters or species; not a parameter a protocol sets (from then
+ * on it is a constant, not the parameter differentiated), nor a dose given after a
+ * pre-equilibration (the pre-equilibration ran without it) */
+static int need_sens(ilnet_config *c, const ilnet_network *net, int i)
+{
+    const char *path = "output.sensitivities";
+    int sp = find_species(net, c->sens[i]);
+    if (sp >= 0) return respell(&c->sens[i], net, sp);
+    if (ilnet_network_find_parameter(net, c->sens[i]) < 0)
+        return ilnet_config_error(c, c->sens_pos[i], path,
+                                  "the model has no parameter or species '%s'", c->sens[i]);
+    for (int x = 0; x < c->n_experiments; x++) {
+        const ilnet_config_experiment *e = &c->experiments[x];
+        const ilnet_config_protocol *pr = &e->protocol;
+        int set = assigns(&pr->preeq_set, c->sens[i]);
+        for (int k = 0; k < pr->n_steps; k++)
+            set |= assigns(&pr->steps[k].set, c->sens[i]);
+        if (set)
+            return ilnet_config_error(
+                c, c->sens_pos[i], path,
+                "'%s' is set by the protocol of experiment '%s': sensitivities "
+                "with respect to a parameter a protocol changes are not "
+                "supported",
+                c->sens[i], e->name);
+        if (e->type == ILNET_EXP_DOSE && !e->dose_is_species && pr->has_preeq &&
+            !strcmp(e->dose_name, c->sens[i]))
+            return ilnet_config_error(c, c->sens_pos[i], path,
+                                      "'%s' is the dose of experiment '%s', given after its "
+                                      "pre-equilibration: sensitivities with respect to it are not "
+                                      "supported",
+                                      c->sens[i], e->name);
+    }
+    return 0;
+}
+
 int ilnet_config_check_names(ilnet_config *c, const ilnet_network *net, const ilnet_presets *ps)
 {
     TRY(need_presets(c, ps, c->presets, c->n_presets, c->preset_pos, "preset"));
@@ -156,6 +199,8 @@ int ilnet_config_check_names(ilnet_config *c, const ilnet_network *net, const il
         TRY(need_obs(c, net, c->observables[i], c->observable_pos[i], "output.observables"));
     for (int i = 0; i < c->n_species; i++)
         TRY(need_species(c, net, &c->species[i], c->species_pos[i], "output.species"));
+    for (int i = 0; i < c->n_sens; i++)
+        TRY(need_sens(c, net, i));
     for (int x = 0; x < c->n_experiments; x++) {
         ilnet_config_experiment *e = &c->experiments[x];
         char kp[600];

@@ -373,7 +373,8 @@ static double snap(const ilnet_config *c, double x)
 
 static int parse_output(P *p, const yaml_node_t *m)
 {
-    static const char *const keys[] = {"file", "observables", "species", "compression", NULL};
+    static const char *const keys[] = {"file",          "observables", "species",
+                                       "sensitivities", "compression", NULL};
     ilnet_config *c = p->c;
     TRY(check_keys(p, m, "output", keys));
     yaml_node_t *n;
@@ -401,6 +402,8 @@ static int parse_output(P *p, const yaml_node_t *m)
         c->species_mode = 2;
         TRY(get_names(p, n, "output.species", &c->species, &c->n_species, &c->species_pos));
     }
+    if ((n = lookup(p, m, "sensitivities")))
+        TRY(get_names(p, n, "output.sensitivities", &c->sens, &c->n_sens, &c->sens_pos));
     if ((n = lookup(p, m, "compression"))) {
         long lv;
         TRY(get_long(p, n, "output.compression", 0, &lv));

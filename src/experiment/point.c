@@ -3,6 +3,7 @@
 #include "../common/clock.h"
 #include "../common/error.h"
 #include "../model/load.h"
+#include "../model/network_sens.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -30,6 +31,9 @@ void ilnet_point_unit_free(ilnet_point_unit *u)
     free(u->touched_set);
     free(u->touched);
     free(u->touched_base);
+    free(u->sens_which);
+    free(u->yS);
+    free(u->yS_tmp);
     free(u);
 }
 
@@ -50,6 +54,30 @@ static int apply_params(const ilnet_config *c, ilnet_network *net, const ilnet_c
         if (ilnet_network_set_parameter(net, a->names[i], a->values[i]))
             return ilnet_config_error(c, a->pos[i], a->paths[i], "%s", ilnet_error_last());
     return 0;
+}
+
+/* The config's sensitivities on the unit's solver, and the state's sensitivity buffers. */
+static int unit_sens(ilnet_point_unit *u)
+{
+    const ilnet_config *c = u->cfg;
+    size_t ns = ilnet_network_species_count(u->net), k = (size_t)c->n_sens;
+    if (!k) return 0;
+    u->k = (int)k;
+    u->sens_which = calloc(k, sizeof *u->sens_which);
+    u->yS = calloc(ns * k + 1, sizeof *u->yS);
+    u->yS_tmp = calloc(ns * k + 1, sizeof *u->yS_tmp);
+    if (!u->sens_which || !u->yS || !u->yS_tmp) return ilnet_error_oom();
+    int rc = ilnet_sens_resolve(u->sens_which, u->net, (const char *const *)c->sens, (int)k);
+    if (!rc) rc = ilnet_solver_set_sensitivities(u->solver, u->sens_which, (int)k, 0, 0);
+    return rc;
+}
+
+/* Row i of the state's sensitivities for a species given a fixed amount: only its own
+ * initial-amount direction (own) has 1. */
+static void sens_fixed_row(ilnet_point_unit *u, size_t i, int own)
+{
+    for (int j = 0; j < u->k; j++)
+        u->yS[i * (size_t)u->k + (size_t)j] = own && u->sens_which[j] == -(int)i - 1;
 }
 
 int ilnet_point_unit_new(ilnet_point_unit **out, const ilnet_config *c,
@@ -121,7 +149,7 @@ int ilnet_point_unit_new(ilnet_point_unit **out, const ilnet_config *c,
         }
     }
     if ((rc = ilnet_result_init(&u->seg, u->net, cap)) ||
-        (rc = ilnet_solver_new(&u->solver, u->net, &c->solver))) {
+        (rc = ilnet_solver_new(&u->solver, u->net, &c->solver)) || (rc = unit_sens(u))) {
         ilnet_point_unit_free(u);
         return rc;
     }
@@ -140,11 +168,20 @@ static int change_param_reset(ilnet_point_unit *u, const char *name, double v, i
     int rc = unset ? ilnet_network_unset_parameter(u->net, name)
                    : ilnet_network_set_parameter(u->net, name, v);
     if (rc) return rc;
-    for (size_t i = 0; i < ns; i++) {
+    int have_dy0 = 0;
+    size_t k = (size_t)u->k;
+    for (size_t i = 0; i < ns && !rc; i++) {
         double now = ilnet_network_species(u->net, i)->initial;
-        if (now != u->init_before[i]) u->y[i] = now;
+        if (now == u->init_before[i]) continue;
+        u->y[i] = now;
+        if (!k) continue;
+        /* the reset amount follows the parameters as an initial amount does, not the
+         * species' own initial-amount direction */
+        if (!have_dy0++) rc = ilnet_solver_initial_sensitivities(u->solver, u->yS_tmp);
+        for (size_t j = 0; j < k && !rc; j++)
+            u->yS[i * k + j] = u->sens_which[j] < 0 ? 0 : u->yS_tmp[i * k + j];
     }
-    return 0;
+    return rc;
 }
 
 static int apply_changes(ilnet_point_unit *u, const ilnet_config_assign *set,
@@ -152,9 +189,10 @@ static int apply_changes(ilnet_point_unit *u, const ilnet_config_assign *set,
 {
     for (int i = 0; set && i < set->n; i++) {
         int sp = ilnet_network_find_species(u->net, set->names[i]);
-        if (sp >= 0)
+        if (sp >= 0) {
             u->y[sp] = set->values[i];
-        else if (change_param_reset(u, set->names[i], set->values[i], 0))
+            if (u->k) sens_fixed_row(u, (size_t)sp, 0);
+        } else if (change_param_reset(u, set->names[i], set->values[i], 0))
             return ilnet_config_error(u->cfg, set->pos[i], set->paths[i], "%s", ilnet_error_last());
     }
     for (int i = 0; add && i < add->n; i++)
@@ -172,7 +210,8 @@ static int segment(ilnet_point_unit *u, size_t n, ilnet_point_out *out)
     memcpy(u->seg.times, u->seg_times, n * sizeof *u->seg_times);
     u->seg.n_times = n;
     double t0 = ilnet_clock_now();
-    int rc = ilnet_solver_run(u->solver, &u->seg, u->y);
+    int rc = u->k ? ilnet_solver_set_initial_sensitivities(u->solver, u->yS) : 0;
+    if (!rc) rc = ilnet_solver_run(u->solver, &u->seg, u->y);
     out->stats[ILNET_STAT_SOLVER] += ilnet_clock_now() - t0;
     const ilnet_solver_stats *st = &u->seg.stats;
     out->stats[ILNET_STAT_STEPS] += (double)st->steps;
@@ -182,15 +221,26 @@ static int segment(ilnet_point_unit *u, size_t n, ilnet_point_out *out)
     out->stats[ILNET_STAT_ERRFAIL] += (double)st->err_test_fails;
     out->stats[ILNET_STAT_NLITER] += (double)st->nonlin_iters;
     out->stats[ILNET_STAT_NLFAIL] += (double)st->nonlin_conv_fails;
-    if (!rc && u->seg.n_done == n) memcpy(u->y, u->seg.species + (n - 1) * ns, ns * sizeof *u->y);
+    if (!rc && u->seg.n_done == n) {
+        memcpy(u->y, u->seg.species + (n - 1) * ns, ns * sizeof *u->y);
+        if (u->k)
+            memcpy(u->yS, u->seg.sens + (n - 1) * ns * (size_t)u->k,
+                   ns * (size_t)u->k * sizeof *u->yS);
+    }
     return rc;
 }
 
-static void store(ilnet_point_unit *u, ilnet_point_out *out, size_t row, const double *y)
+/* output row `row`: the state y and (with sensitivities) its dy/dp S */
+static void store(ilnet_point_unit *u, ilnet_point_out *out, size_t row, const double *y,
+                  const double *S)
 {
     size_t ns = ilnet_network_species_count(u->net), no = ilnet_network_observable_count(u->net);
+    size_t k = (size_t)u->k;
     memcpy(out->species + row * ns, y, ns * sizeof *y);
     ilnet_network_observables_eval(u->net, y, out->observables + row * no);
+    if (!k) return;
+    memcpy(out->species_sens + row * ns * k, S, ns * k * sizeof *S);
+    ilnet_network_observables_sens(u->net, S, k, out->obs_sens + row * no * k);
 }
 
 static void fail(ilnet_point_out *out, int status, const char *msg)
@@ -199,17 +249,33 @@ static void fail(ilnet_point_out *out, int status, const char *msg)
     if (snprintf(out->message, sizeof out->message, "%s", msg) < 0) out->message[0] = 0;
 }
 
+/* The state's sensitivities at the start: the initial-amount expressions', except for the
+ * species given amounts (the config's initial, a swept or dosed species). */
+static int initial_sens(ilnet_point_unit *u, int n_vars, int dose_late)
+{
+    int rc = ilnet_solver_initial_sensitivities(u->solver, u->yS);
+    const ilnet_config *c = u->cfg;
+    for (int i = 0; !rc && i < c->initial.n; i++)
+        sens_fixed_row(u, (size_t)ilnet_network_find_species(u->net, c->initial.names[i]), 1);
+    for (int j = 0; !rc && j < n_vars && !dose_late; j++)
+        if (u->var_species[j] >= 0) sens_fixed_row(u, (size_t)u->var_species[j], 1);
+    return rc;
+}
+
 /* Pre-equilibration to the steady state reached from u->y (ilnet_solver_steady_state:
  * Newton, else integration); nonzero when none was found (out says why). */
 static int steady(ilnet_point_unit *u, ilnet_point_out *out)
 {
     ilnet_steady_result r;
     double t0 = ilnet_clock_now();
-    int rc = ilnet_solver_steady_state(u->solver, &r, u->y, NULL);
+    int rc = u->k ? ilnet_solver_set_initial_sensitivities(u->solver, u->yS) : 0;
+    memset(&r, 0, sizeof r);
+    if (!rc) rc = ilnet_solver_steady_state(u->solver, &r, u->y, NULL);
     out->stats[ILNET_STAT_SOLVER] += ilnet_clock_now() - t0;
     out->stats[ILNET_STAT_STEPS] += (double)r.steps;
     if (!rc) {
         memcpy(u->y, r.y, r.n_species * sizeof *u->y);
+        if (u->k) memcpy(u->yS, r.sens, r.n_species * (size_t)u->k * sizeof *u->yS);
     } else {
         char m[1100];
         snprintf(m, sizeof m, "pre-equilibration to a steady state: %s",
@@ -258,6 +324,7 @@ static int preequilibrate(ilnet_point_unit *u, const double *values, int n_vars,
         }
     for (int j = 0; j < n_vars && dose_late; j++) {
         if (u->var_species[j] >= 0) u->y[u->var_species[j]] = values[j];
+        if (u->var_species[j] >= 0 && u->k) sens_fixed_row(u, (size_t)u->var_species[j], 1);
         if (u->var_param[j] >= 0 &&
             change_param_reset(u, ilnet_network_parameter(u->net, u->var_param[j])->name, values[j],
                                0)) {
@@ -300,6 +367,10 @@ int ilnet_point_run(ilnet_point_unit *u, const double *values, ilnet_point_out *
         out->observables[i] = NAN;
     for (size_t i = 0; i < nt * ns; i++)
         out->species[i] = NAN;
+    for (size_t i = 0; i < nt * no * (size_t)u->k; i++)
+        out->obs_sens[i] = NAN;
+    for (size_t i = 0; i < nt * ns * (size_t)u->k; i++)
+        out->species_sens[i] = NAN;
     int n_vars = e->type == ILNET_EXP_DOSE ? 1 : e->type == ILNET_EXP_SWEEP ? e->n_sweep : 0;
     /* a dose comes at t_start: after the pre-equilibration, when there is one */
     int dose_late = e->type == ILNET_EXP_DOSE && pr->has_preeq;
@@ -316,6 +387,10 @@ int ilnet_point_run(ilnet_point_unit *u, const double *values, ilnet_point_out *
         u->y[ilnet_network_find_species(u->net, c->initial.names[i])] = c->initial.values[i];
     for (int j = 0; j < n_vars && !dose_late; j++)
         if (u->var_species[j] >= 0) u->y[u->var_species[j]] = values[j];
+    if (u->k && initial_sens(u, n_vars, dose_late)) {
+        fail(out, ILNET_POINT_BAD, ilnet_error_last());
+        goto done;
+    }
 
     if (pr->has_preeq && preequilibrate(u, values, n_vars, dose_late, out)) goto done;
 
@@ -326,7 +401,7 @@ int ilnet_point_run(ilnet_point_unit *u, const double *values, ilnet_point_out *
             fail(out, ILNET_POINT_BAD, ilnet_error_last());
             goto done;
         }
-    store(u, out, 0, u->y);
+    store(u, out, 0, u->y, u->yS);
     size_t r = 1;
     while (r < nt) {
         double b = u->times[nt - 1];
@@ -338,7 +413,8 @@ int ilnet_point_run(ilnet_point_unit *u, const double *values, ilnet_point_out *
         u->seg_times[n++] = b;
         int rc = segment(u, n, out);
         for (size_t i = 1; i < u->seg.n_done && r0 + i - 1 < r; i++)
-            store(u, out, r0 + i - 1, u->seg.species + i * ns);
+            store(u, out, r0 + i - 1, u->seg.species + i * ns,
+                  u->k ? u->seg.sens + i * ns * (size_t)u->k : NULL);
         if (rc) {
             fail(out, u->seg.status ? ILNET_POINT_FAILED : ILNET_POINT_BAD,
                  u->seg.status ? u->seg.message : ilnet_error_last());
@@ -350,7 +426,7 @@ int ilnet_point_run(ilnet_point_unit *u, const double *values, ilnet_point_out *
                 fail(out, ILNET_POINT_BAD, ilnet_error_last());
                 goto done;
             }
-        if (r < nt && u->times[r] == b) store(u, out, r++, u->y);
+        if (r < nt && u->times[r] == b) store(u, out, r++, u->y, u->yS);
     }
 done:
     out->stats[ILNET_STAT_TREACHED] = u->seg.stats.t_reached;

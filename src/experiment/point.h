@@ -43,6 +43,11 @@ typedef struct {
     int *touched;
     unsigned char *touched_set;
     double *touched_base;
+    /* forward sensitivities (the config's output.sensitivities, k of them): the state's
+     * dy/dp [n_species][k] carried across protocol segments, and scratch */
+    int k;
+    int *sens_which;
+    double *yS, *yS_tmp;
 } ilnet_point_unit;
 
 /* Loads the model and applies presets and overrides for experiment e, series s (0 when
@@ -57,6 +62,8 @@ typedef struct {
     int status;
     double *observables; /* [n_times][n_observables of the network] */
     double *species;     /* [n_times][n_species] */
+    /* with sensitivities: [n_times][n_observables][k] and [n_times][n_species][k] */
+    double *obs_sens, *species_sens;
     double stats[ILNET_STAT_COUNT];
     char message[256];
 } ilnet_point_out;

@@ -208,6 +208,8 @@ static int group(ilnet_study *S, int k)
     G->species_names = S->sp_names;
     G->n_stats = ILNET_STAT_COUNT;
     G->stat_names = ilnet_stat_names;
+    G->n_sens = S->c.n_sens;
+    G->sens_names = (const char *const *)S->c.sens;
     if (e->type != ILNET_EXP_DOSE) return 0;
     G->n_series = e->n_series;
     G->n_doses = e->n_doses;
@@ -236,7 +238,7 @@ static int planned_size(ilnet_study *S)
         double n = ilnet_design_count(e);
         int nv = e->type == ILNET_EXP_SWEEP ? e->n_sweep : e->type == ILNET_EXP_DOSE ? 1 : 0;
         double nt = (double)c->n_times + (e->type == ILNET_EXP_DOSE ? e->n_readout_times : 0);
-        double b = ilnet_study_bytes(n, nt, S->n_obs, S->n_sp, ILNET_STAT_COUNT, nv);
+        double b = ilnet_study_bytes(n, nt, S->n_obs, S->n_sp, ILNET_STAT_COUNT, nv, c->n_sens);
         S->planned_bytes += b;
         points += n;
         if (b > biggest) biggest = b, big = k;

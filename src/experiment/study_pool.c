@@ -57,7 +57,8 @@ struct pool {
     worker *workers;
     pthread_t *tids;
     int n_threads, started;
-    double *wbuf, *wsp; /* the stored columns of one point */
+    double *wbuf, *wsp;    /* the stored columns of one point */
+    double *wosen, *wssen; /* and their sensitivities */
     ilnet_dispatch D;
     size_t done;
     int wrc, stopped;
@@ -160,8 +161,11 @@ static int pool_alloc(pool *P)
     P->tids = calloc(T, sizeof *P->tids);
     P->wbuf = malloc((S->max_times * (size_t)S->n_obs + 1) * sizeof *P->wbuf);
     P->wsp = malloc((S->max_times * (size_t)S->n_sp + 1) * sizeof *P->wsp);
+    size_t k = (size_t)S->c.n_sens;
+    P->wosen = malloc((S->max_times * (size_t)S->n_obs * k + 1) * sizeof *P->wosen);
+    P->wssen = malloc((S->max_times * (size_t)S->n_sp * k + 1) * sizeof *P->wssen);
     if (!P->job_exp || !P->job_point || !P->queue || !P->slots || !P->free_stack || !P->done_q ||
-        !P->workers || !P->tids || !P->wbuf || !P->wsp)
+        !P->workers || !P->tids || !P->wbuf || !P->wsp || !P->wosen || !P->wssen)
         return ilnet_error_oom();
     for (int k = 0; k < S->c.n_experiments; k++)
         for (size_t p = 0; p < S->x[k].pts.n_points; p++)
@@ -173,7 +177,10 @@ static int pool_alloc(pool *P)
         slot *s = &P->slots[i];
         s->out.observables = malloc((S->max_times * S->net_obs + 1) * sizeof(double));
         s->out.species = malloc((S->max_times * S->net_sp + 1) * sizeof(double));
-        if (!s->out.observables || !s->out.species) return ilnet_error_oom();
+        s->out.obs_sens = malloc((S->max_times * S->net_obs * k + 1) * sizeof(double));
+        s->out.species_sens = malloc((S->max_times * S->net_sp * k + 1) * sizeof(double));
+        if (!s->out.observables || !s->out.species || !s->out.obs_sens || !s->out.species_sens)
+            return ilnet_error_oom();
         P->free_stack[P->n_free++] = i;
     }
     int n_units = units_per_worker(&S->c, NULL);
@@ -203,6 +210,8 @@ static void pool_free(pool *P)
     for (int i = 0; P->slots && i < P->n_slots; i++) {
         free(P->slots[i].out.observables);
         free(P->slots[i].out.species);
+        free(P->slots[i].out.obs_sens);
+        free(P->slots[i].out.species_sens);
     }
     free(P->slots);
     free(P->free_stack);
@@ -212,6 +221,8 @@ static void pool_free(pool *P)
     free(P->queue);
     free(P->wbuf);
     free(P->wsp);
+    free(P->wosen);
+    free(P->wssen);
 }
 
 static int start_workers(pool *P)
@@ -302,14 +313,23 @@ static void store_slot(pool *P, int si)
         P->stop = 1;
     }
     if (!s->rc && !P->wrc) {
+        size_t k = (size_t)S->c.n_sens;
         for (size_t r = 0; r < xe->n_times; r++) {
             for (int i = 0; i < S->n_obs; i++)
                 P->wbuf[r * S->n_obs + i] = s->out.observables[r * S->net_obs + S->obs_idx[i]];
             for (int i = 0; i < S->n_sp; i++)
                 P->wsp[r * S->n_sp + i] = s->out.species[r * S->net_sp + S->sp_idx[i]];
+            for (int i = 0; i < S->n_obs && k; i++)
+                memcpy(P->wosen + (r * S->n_obs + i) * k,
+                       s->out.obs_sens + (r * S->net_obs + S->obs_idx[i]) * k, k * sizeof(double));
+            for (int i = 0; i < S->n_sp && k; i++)
+                memcpy(P->wssen + (r * S->n_sp + i) * k,
+                       s->out.species_sens + (r * S->net_sp + S->sp_idx[i]) * k,
+                       k * sizeof(double));
         }
-        P->wrc = S->store->write_point(S->h, s->exp, s->point, P->wbuf, P->wsp,
-                                       (signed char)s->out.status, s->out.stats, s->out.message);
+        P->wrc = S->store->write_point(S->h, s->exp, s->point, P->wbuf, P->wsp, k ? P->wosen : NULL,
+                                       k ? P->wssen : NULL, (signed char)s->out.status,
+                                       s->out.stats, s->out.message);
         xe->status[s->point] = (signed char)s->out.status;
         P->done++;
         if (P->wrc) P->stop = 1;

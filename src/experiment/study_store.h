@@ -25,6 +25,9 @@ typedef struct {
     const char *const *species_names;
     int n_stats;
     const char *const *stat_names;
+    /* forward sensitivities of the stored observables and species (0: none) */
+    int n_sens;
+    const char *const *sens_names;
     /* dose responses (n_series > 0) */
     int n_series, n_doses, n_readouts;
     const char *const *series_names;
@@ -37,9 +40,10 @@ typedef struct {
  * message. One estimate for the runner (checked against --max-size before designs are
  * expanded) and for the store (checked against the free space). */
 static inline double ilnet_study_bytes(double n_points, double n_times, int n_obs, int n_species,
-                                       int n_stats, int n_vars)
+                                       int n_stats, int n_vars, int n_sens)
 {
-    return n_points * (8 * (n_times * (n_obs + n_species) + n_stats + n_vars) + 257);
+    return n_points *
+           (8 * (n_times * (n_obs + n_species) * (1.0 + n_sens) + n_stats + n_vars) + 257);
 }
 
 /* Provenance stored with the study. */
@@ -80,9 +84,12 @@ typedef struct {
     char *(*file_status)(const char *path);
     int (*read_status)(void *h, int g, signed char *status);
     /* one point: obs [n_times][n_obs], species [n_times][n_species] (NULL when not stored),
-     * stats [n_stats], message (may be NULL); data first, status last */
+     * with sensitivities obs_sens [n_times][n_obs][n_sens] and species_sens
+     * [n_times][n_species][n_sens] (else NULL), stats [n_stats], message (may be NULL); data
+     * first, status last */
     int (*write_point)(void *h, int g, size_t point, const double *obs, const double *species,
-                       signed char status, const double *stats, const char *message);
+                       const double *obs_sens, const double *species_sens, signed char status,
+                       const double *stats, const char *message);
     int (*flush)(void *h);
     int (*read_observables)(void *h, int g, size_t point, double *obs);
     /* the final form (compression 0-9) with the fits; closes h */

@@ -1132,6 +1132,20 @@ const ilnet_stoich *ilnet_network_stoichiometry(const ilnet_network *net)
     return net->compiled ? &net->stoich : NULL;
 }
 
+void ilnet_network_observables_sens(const ilnet_network *net, const double *S, size_t k,
+                                    double *out)
+{
+    for (size_t o = 0; o < net->n_observables; o++) {
+        const ilnet_observable *ob = &net->observables[o];
+        for (size_t j = 0; j < k; j++) {
+            double d = 0;
+            for (int t = 0; t < ob->n_terms; t++)
+                d += ob->weights[t] * S[(size_t)ob->species[t] * k + j];
+            out[o * k + j] = d;
+        }
+    }
+}
+
 void ilnet_network_observables_eval(const ilnet_network *net, const double *y, double *out)
 {
     for (size_t k = 0; k < net->n_observables; k++) {

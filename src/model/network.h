@@ -179,6 +179,10 @@ int ilnet_network_find_function(const ilnet_network *net, const char *name);
 const ilnet_stoich *ilnet_network_stoichiometry(const ilnet_network *net);
 /* Observable values for one state vector y (n_species) into out (n_observables). */
 void ilnet_network_observables_eval(const ilnet_network *net, const double *y, double *out);
+/* Their sensitivities from the species' S[i * k + j] (observables are weighted species
+ * sums): out[o * k + j]. */
+void ilnet_network_observables_sens(const ilnet_network *net, const double *S, size_t k,
+                                    double *out);
 
 /* State-dependent rate laws (valid after compile). A reaction is dynamic when its rate
  * expression refers to a function, an observable, a species or time(); its k then holds

@@ -24,6 +24,7 @@ const char *const ilnet_h5study_fit_fields[ILNET_H5STUDY_FIT_FIELDS] = {
 
 typedef struct {
     hid_t g, obs, sp, status, stats, msg;
+    hid_t osens, ssens; /* sensitivities of the observables and species, when stored */
 } grp;
 
 struct ilnet_h5study {
@@ -56,12 +57,12 @@ static hsize_t points_per_chunk(size_t n_points, size_t bytes_per_point)
     return (hsize_t)k;
 }
 
-/* A chunked dataset [n_points × d1 × d2] (rank 1–3). Working files allocate it whole at
- * creation; final files compress it. */
+/* A chunked dataset [n_points × d1 × d2 × d3] (rank 1–4). Working files allocate it whole
+ * at creation; final files compress it. */
 static hid_t make_dataset(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
                           size_t elem, int compression, int working)
 {
-    hsize_t chunk[3] = {1, rank > 1 ? dims[1] : 1, rank > 2 ? dims[2] : 1};
+    hsize_t chunk[4] = {1, rank > 1 ? dims[1] : 1, rank > 2 ? dims[2] : 1, rank > 3 ? dims[3] : 1};
     size_t per = elem;
     for (int i = 1; i < rank; i++)
         per *= dims[i] ? dims[i] : 1;
@@ -114,6 +115,11 @@ static int attach(hid_t d, const hid_t *scales, const char *const *labels, int r
     return 0;
 }
 
+static void grp_reset(grp *gr)
+{
+    gr->g = gr->obs = gr->sp = gr->status = gr->stats = gr->msg = gr->osens = gr->ssens = -1;
+}
+
 static int close_all(hid_t *ids, int n)
 {
     int bad = 0;
@@ -123,9 +129,10 @@ static int close_all(hid_t *ids, int n)
 }
 
 /* Dimension scales of a group, in the order of scale_names. */
-enum { S_POINT, S_TIME, S_OBS, S_SP, S_PAR, S_STAT, S_DOSE, S_SER, S_RO, S_FF, S_N };
-static const char *const scale_names[S_N] = {"point", "time", "observable", "species", "parameter",
-                                             "stat",  "dose", "series",     "readout", "fit_field"};
+enum { S_POINT, S_TIME, S_OBS, S_SP, S_PAR, S_STAT, S_SENS, S_DOSE, S_SER, S_RO, S_FF, S_N };
+static const char *const scale_names[S_N] = {
+    "point", "time",   "observable", "species",  "parameter", "stat", "sensitivity_parameter",
+    "dose",  "series", "readout",    "fit_field"};
 
 /* The point index 0..n_points-1 as a dataset (the point scale) in *out, -1 when HDF5
  * failed; returns nonzero only when out of memory. */
@@ -170,8 +177,38 @@ static int create_scales(hid_t g, const char *where, const ilnet_h5study_group *
           "parameter");
     CHECK(sc[S_STAT] = ilnet_h5_write_strings(g, "stat", G->stat_names, (size_t)G->n_stats),
           "stat");
-    for (int i = 0; i < S_STAT + 1; i++)
+    if (G->n_sens)
+        CHECK(sc[S_SENS] = ilnet_h5_write_strings(g, "sensitivity_parameter", G->sens_names,
+                                                  (size_t)G->n_sens),
+              "sensitivity_parameter");
+    for (int i = 0; i < S_SENS + 1; i++)
         if (sc[i] >= 0) CHECK(H5DSset_scale(sc[i], scale_names[i]), "dimension scales");
+out:
+    return rc;
+}
+
+/* observable_sensitivities [point × time × observable × sensitivity_parameter], and
+ * species_sensitivities when species are stored (into gr) */
+static int create_sens_data(hid_t g, const char *where, const ilnet_h5study_group *G,
+                            int compression, int working, const hid_t *sc, grp *gr)
+{
+    int rc = 0;
+    hsize_t np = G->n_points, nt = G->n_times, nk = (hsize_t)G->n_sens;
+    hsize_t od[4] = {np, nt, (hsize_t)G->n_obs, nk};
+    CHECK(gr->osens = make_dataset(g, "observable_sensitivities", H5T_IEEE_F64LE, 4, od, 8,
+                                   compression, working),
+          "observable_sensitivities");
+    CHECK(attach(gr->osens, (hid_t[]){sc[S_POINT], sc[S_TIME], sc[S_OBS], sc[S_SENS]},
+                 (const char *[]){"point", "time", "observable", "sensitivity_parameter"}, 4),
+          "observable_sensitivities dims");
+    if (!G->n_species) goto out;
+    hsize_t sd[4] = {np, nt, (hsize_t)G->n_species, nk};
+    CHECK(gr->ssens = make_dataset(g, "species_sensitivities", H5T_IEEE_F64LE, 4, sd, 8,
+                                   compression, working),
+          "species_sensitivities");
+    CHECK(attach(gr->ssens, (hid_t[]){sc[S_POINT], sc[S_TIME], sc[S_SP], sc[S_SENS]},
+                 (const char *[]){"point", "time", "species", "sensitivity_parameter"}, 4),
+          "species_sensitivities dims");
 out:
     return rc;
 }
@@ -205,6 +242,7 @@ static int create_point_data(hid_t g, const char *where, const ilnet_h5study_gro
                      (const char *[]){"point", "time", "species"}, 3),
               "species_amounts dims");
     }
+    if (G->n_sens && (rc = create_sens_data(g, where, G, compression, working, sc, gr))) goto out;
     CHECK(gr->status = make_dataset(g, "status", H5T_STD_I8LE, 1, &np, 1, compression, working),
           "status");
     CHECK(attach(gr->status, &sc[S_POINT], (const char *[]){"point"}, 1), "status dims");
@@ -308,7 +346,7 @@ static int create_group(hid_t file, const char *where, const ilnet_h5study_group
     for (int i = 0; i < S_N; i++)
         sc[i] = -1;
     hid_t extra[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
-    gr->g = gr->obs = gr->sp = gr->status = gr->stats = gr->msg = -1;
+    grp_reset(gr);
     CHECK(st, "string type");
     CHECK(mt, "string type");
     CHECK(gr->g = H5Gcreate2(file, G->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), G->name);
@@ -336,10 +374,10 @@ out:
 
 static void close_group(grp *gr)
 {
-    hid_t ids[5] = {gr->obs, gr->sp, gr->status, gr->stats, gr->msg};
-    close_all(ids, 5);
+    hid_t ids[7] = {gr->obs, gr->sp, gr->status, gr->stats, gr->msg, gr->osens, gr->ssens};
+    close_all(ids, 7);
     if (gr->g >= 0) H5Gclose(gr->g);
-    gr->g = gr->obs = gr->sp = gr->status = gr->stats = gr->msg = -1;
+    grp_reset(gr);
 }
 
 static int root_attrs(hid_t file, const char *where, const ilnet_h5study_meta *m,
@@ -397,7 +435,7 @@ static ilnet_h5study *alloc_h(const char *path, const ilnet_h5study_meta *meta,
         return NULL;
     }
     for (int i = 0; i < n; i++)
-        h->g[i].g = h->g[i].obs = h->g[i].sp = h->g[i].status = h->g[i].stats = h->g[i].msg = -1;
+        grp_reset(&h->g[i]);
     return h;
 }
 
@@ -422,6 +460,11 @@ static int reopen_bulk(ilnet_h5study *h)
         CHECK(gr->obs = open_direct(gr->g, "observables"), "observables");
         if (h->groups[i].n_species)
             CHECK(gr->sp = open_direct(gr->g, "species_amounts"), "species_amounts");
+        if (h->groups[i].n_sens)
+            CHECK(gr->osens = open_direct(gr->g, "observable_sensitivities"),
+                  "observable_sensitivities");
+        if (h->groups[i].n_sens && h->groups[i].n_species)
+            CHECK(gr->ssens = open_direct(gr->g, "species_sensitivities"), "species_sensitivities");
         CHECK(gr->status = open_direct(gr->g, "status"), "status");
         CHECK(gr->stats = open_direct(gr->g, "stats"), "stats");
         CHECK(gr->msg = open_direct(gr->g, "message"), "message");
@@ -437,7 +480,7 @@ static double working_bytes(const ilnet_h5study_group *groups, int n_groups)
     for (int i = 0; i < n_groups; i++) {
         const ilnet_h5study_group *G = &groups[i];
         b += ilnet_study_bytes((double)G->n_points, (double)G->n_times, G->n_obs, G->n_species,
-                               G->n_stats, G->n_vars);
+                               G->n_stats, G->n_vars, G->n_sens);
     }
     return b;
 }
@@ -560,8 +603,10 @@ static int check_dims(hid_t g, const char *name, int rank, const hsize_t *want)
     hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
     if (d < 0) return -1;
     hid_t sp = H5Dget_space(d);
-    hsize_t dims[3] = {0, 0, 0};
-    int r = sp >= 0 ? H5Sget_simple_extent_dims(sp, dims, NULL) : -1;
+    hsize_t dims[4] = {0, 0, 0, 0};
+    /* the rank first: a file not of this config may hold more dimensions than dims */
+    int r = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
+    if (r == rank && rank <= 4) r = H5Sget_simple_extent_dims(sp, dims, NULL);
     if (sp >= 0) H5Sclose(sp);
     H5Dclose(d);
     if (r != rank) return -1;
@@ -620,8 +665,13 @@ int ilnet_h5study_open(ilnet_h5study **out, int *finished, const char *path,
         hid_t g = H5Gopen2(h->file, G->name, H5P_DEFAULT);
         hsize_t od[3] = {G->n_points, G->n_times, (hsize_t)G->n_obs};
         hsize_t sd[3] = {G->n_points, G->n_times, (hsize_t)G->n_species};
+        hsize_t osd[4] = {G->n_points, G->n_times, (hsize_t)G->n_obs, (hsize_t)G->n_sens};
+        hsize_t ssd[4] = {G->n_points, G->n_times, (hsize_t)G->n_species, (hsize_t)G->n_sens};
         int bad = g < 0 || check_dims(g, "observables", 3, od) ||
-                  (G->n_species && check_dims(g, "species_amounts", 3, sd));
+                  (G->n_species && check_dims(g, "species_amounts", 3, sd)) ||
+                  (G->n_sens ? check_dims(g, "observable_sensitivities", 4, osd)
+                             : H5Lexists(g, "observable_sensitivities", H5P_DEFAULT) > 0) ||
+                  (G->n_sens && G->n_species && check_dims(g, "species_sensitivities", 4, ssd));
         if (g >= 0) H5Gclose(g);
         if (bad) {
             rc = ilnet_error_set(
@@ -662,8 +712,8 @@ int ilnet_h5study_read_status(ilnet_h5study *h, int g, signed char *status)
 static herr_t slab(hid_t d, hid_t t, size_t point, int rank, const hsize_t *dims, const void *buf,
                    int read)
 {
-    hsize_t start[3] = {point, 0, 0},
-            count[3] = {1, rank > 1 ? dims[1] : 1, rank > 2 ? dims[2] : 1};
+    hsize_t start[4] = {point, 0, 0, 0},
+            count[4] = {1, rank > 1 ? dims[1] : 1, rank > 2 ? dims[2] : 1, rank > 3 ? dims[3] : 1};
     hid_t fs = H5Dget_space(d);
     if (fs < 0) return -1;
     hid_t ms = H5Screate_simple(rank, count, NULL);
@@ -680,8 +730,8 @@ static herr_t slab(hid_t d, hid_t t, size_t point, int rank, const hsize_t *dims
 static herr_t block(hid_t d, hid_t t, size_t first, size_t count, int rank, const hsize_t *dims,
                     void *buf, int read)
 {
-    hsize_t start[3] = {first, 0, 0},
-            cnt[3] = {count, rank > 1 ? dims[1] : 1, rank > 2 ? dims[2] : 1};
+    hsize_t start[4] = {first, 0, 0, 0}, cnt[4] = {count, rank > 1 ? dims[1] : 1,
+                                                   rank > 2 ? dims[2] : 1, rank > 3 ? dims[3] : 1};
     hid_t fs = H5Dget_space(d);
     if (fs < 0) return -1;
     hid_t ms = H5Screate_simple(rank, cnt, NULL);
@@ -695,8 +745,9 @@ static herr_t block(hid_t d, hid_t t, size_t first, size_t count, int rank, cons
 }
 
 static int write_point_to(const char *where, const ilnet_h5study_group *G, grp *gr, size_t point,
-                          const double *obs, const double *species, signed char status,
-                          const double *stats, const char *message)
+                          const double *obs, const double *species, const double *obs_sens,
+                          const double *species_sens, signed char status, const double *stats,
+                          const char *message)
 {
     int rc = 0;
     hsize_t od[3] = {G->n_points, G->n_times, (hsize_t)G->n_obs};
@@ -710,6 +761,14 @@ static int write_point_to(const char *where, const ilnet_h5study_group *G, grp *
         CHECK(slab(gr->obs, H5T_NATIVE_DOUBLE, point, 3, od, obs, 0), "observables");
     if (G->n_species && G->n_times && species)
         CHECK(slab(gr->sp, H5T_NATIVE_DOUBLE, point, 3, sd, species, 0), "species_amounts");
+    hsize_t osd[4] = {G->n_points, G->n_times, (hsize_t)G->n_obs, (hsize_t)G->n_sens};
+    hsize_t ssd[4] = {G->n_points, G->n_times, (hsize_t)G->n_species, (hsize_t)G->n_sens};
+    if (G->n_sens && G->n_times && G->n_obs && obs_sens)
+        CHECK(slab(gr->osens, H5T_NATIVE_DOUBLE, point, 4, osd, obs_sens, 0),
+              "observable_sensitivities");
+    if (G->n_sens && G->n_times && G->n_species && species_sens)
+        CHECK(slab(gr->ssens, H5T_NATIVE_DOUBLE, point, 4, ssd, species_sens, 0),
+              "species_sensitivities");
     if (G->n_stats) CHECK(slab(gr->stats, H5T_NATIVE_DOUBLE, point, 2, td, stats, 0), "stats");
     if (msg[0]) CHECK(slab(gr->msg, mt, point, 1, od, msg, 0), "message"); /* fill: "" */
     CHECK(slab(gr->status, H5T_NATIVE_SCHAR, point, 1, od, &status, 0), "status");
@@ -719,11 +778,12 @@ out:
 }
 
 int ilnet_h5study_write_point(ilnet_h5study *h, int g, size_t point, const double *obs,
-                              const double *species, signed char status, const double *stats,
+                              const double *species, const double *obs_sens,
+                              const double *species_sens, signed char status, const double *stats,
                               const char *message)
 {
-    return write_point_to(h->path, &h->groups[g], &h->g[g], point, obs, species, status, stats,
-                          message);
+    return write_point_to(h->path, &h->groups[g], &h->g[g], point, obs, species, obs_sens,
+                          species_sens, status, stats, message);
 }
 
 int ilnet_h5study_flush(ilnet_h5study *h)
@@ -742,15 +802,94 @@ int ilnet_h5study_read_observables(ilnet_h5study *h, int g, size_t point, double
     return 0;
 }
 
+/* Copies one dataset of rank `rank` (point first) from the working group to the final one,
+ * in blocks of points that are each a whole number of the final file's chunks. */
+static int copy_points(const char *where, const char *name, hid_t from, hid_t to, int rank,
+                       const hsize_t *dims)
+{
+    int rc = 0;
+    size_t per = 1;
+    for (int i = 1; i < rank; i++)
+        per *= (size_t)dims[i];
+    if (!per || !dims[0]) return 0;
+    size_t nb = (size_t)points_per_chunk((size_t)dims[0], per * 8);
+    double *buf = malloc((nb * per + 1) * sizeof *buf);
+    if (!buf) return ilnet_error_oom();
+    for (size_t p = 0; p < dims[0]; p += nb) {
+        size_t n = (size_t)dims[0] - p < nb ? (size_t)dims[0] - p : nb;
+        CHECK(block(from, H5T_NATIVE_DOUBLE, p, n, rank, dims, buf, 1), name);
+        CHECK(block(to, H5T_NATIVE_DOUBLE, p, n, rank, dims, buf, 0), name);
+    }
+out:
+    free(buf);
+    return rc;
+}
+
+/* status, stats and message of every point into the final group, in blocks of up to 4096
+ * points; *wall gets the summed wall_s of the points stored (those of earlier runs too,
+ * after --resume) */
+static int copy_status(const char *where, const ilnet_h5study_group *G, grp *og, grp *fg, hid_t mt,
+                       double *wall)
+{
+    int rc = 0;
+    size_t np = G->n_points, nst = (size_t)G->n_stats, nb = np < 4096 ? np : 4096;
+    hsize_t pd[1] = {np}, td[2] = {np, nst};
+    signed char *sbuf = malloc(nb + 1);
+    char *mbuf = malloc(nb * MSG_LEN + 1);
+    double *stats = malloc((nb * nst + 1) * sizeof *stats);
+    int wall_col = -1;
+    for (int k = 0; k < G->n_stats; k++)
+        if (!strcmp(G->stat_names[k], "wall_s")) wall_col = k;
+    *wall = 0;
+    if (!sbuf || !mbuf || !stats) {
+        rc = ilnet_error_oom();
+        goto out;
+    }
+    for (size_t p = 0; p < np; p += nb) {
+        size_t n = np - p < nb ? np - p : nb;
+        for (int pass = 0; pass < 2; pass++) {
+            int rd = pass == 0;
+            grp *x = rd ? og : fg;
+            if (nst) CHECK(block(x->stats, H5T_NATIVE_DOUBLE, p, n, 2, td, stats, rd), "stats");
+            CHECK(block(x->msg, mt, p, n, 1, pd, mbuf, rd), "message");
+            CHECK(block(x->status, H5T_NATIVE_SCHAR, p, n, 1, pd, sbuf, rd), "status");
+        }
+        for (size_t q = 0; wall_col >= 0 && q < n; q++)
+            if (sbuf[q] != 0) *wall += stats[q * nst + (size_t)wall_col];
+    }
+out:
+    free(sbuf);
+    free(mbuf);
+    free(stats);
+    return rc;
+}
+
+/* The bulk of group G from the working file (og) into the final one (fg). */
+static int copy_group(const char *where, const ilnet_h5study_group *G, grp *og, grp *fg, hid_t mt)
+{
+    hsize_t np = G->n_points, nt = G->n_times, nk = (hsize_t)G->n_sens;
+    hsize_t od[3] = {np, nt, (hsize_t)G->n_obs}, sd[3] = {np, nt, (hsize_t)G->n_species};
+    hsize_t osd[4] = {np, nt, (hsize_t)G->n_obs, nk}, ssd[4] = {np, nt, (hsize_t)G->n_species, nk};
+    double wall = 0;
+    int rc = copy_points(where, "observables", og->obs, fg->obs, 3, od);
+    if (!rc && G->n_species) rc = copy_points(where, "species_amounts", og->sp, fg->sp, 3, sd);
+    if (!rc && nk)
+        rc = copy_points(where, "observable_sensitivities", og->osens, fg->osens, 4, osd);
+    if (!rc && nk && G->n_species)
+        rc = copy_points(where, "species_sensitivities", og->ssens, fg->ssens, 4, ssd);
+    if (!rc) rc = copy_status(where, G, og, fg, mt, &wall);
+    if (rc) return rc;
+    CHECK(ilnet_h5_attr_double(fg->g, "wall_time_s", wall), "group attributes");
+out:
+    return rc;
+}
+
 int ilnet_h5study_finalize(ilnet_h5study *h, int compression, const ilnet_h5study_final *fin,
                            const char *status)
 {
     char tmp[4096];
     int rc = 0;
     hid_t f = -1, mt = msg_type();
-    double *obs = NULL, *sp = NULL, *stats = NULL;
-    signed char *sbuf = NULL;
-    char *mbuf = NULL;
     grp *ng = calloc(h->n_groups + 1, sizeof *ng);
     ilnet_file_remove_stale_temps(h->path);
     if ((rc = ilnet_file_temp_name(tmp, sizeof tmp, h->path, "final"))) goto out;
@@ -761,56 +900,13 @@ int ilnet_h5study_finalize(ilnet_h5study *h, int compression, const ilnet_h5stud
         goto out;
     }
     for (int i = 0; i < h->n_groups; i++)
-        ng[i].g = ng[i].obs = ng[i].sp = ng[i].status = ng[i].stats = ng[i].msg = -1;
+        grp_reset(&ng[i]);
     CHECK(f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "file creation");
     CHECK(root_attrs(f, where, h->meta, status), "attributes");
     for (int i = 0; i < h->n_groups; i++) {
         const ilnet_h5study_group *G = &h->groups[i];
         if ((rc = create_group(f, where, G, compression, 0, &ng[i], &fin[i]))) goto out;
-        /* copied in blocks of points, each a whole number of the final file's chunks */
-        size_t no = G->n_times * (size_t)G->n_obs, ns = G->n_times * (size_t)G->n_species;
-        size_t nb = (size_t)points_per_chunk(G->n_points, (no > ns ? no : ns) * 8);
-        free(obs);
-        free(sp);
-        free(stats);
-        free(sbuf);
-        free(mbuf);
-        obs = malloc((nb * no + 1) * sizeof *obs);
-        sp = malloc((nb * ns + 1) * sizeof *sp);
-        stats = malloc((nb * (size_t)G->n_stats + 1) * sizeof *stats);
-        sbuf = malloc(nb + 1);
-        mbuf = malloc(nb * MSG_LEN + 1);
-        if (!obs || !sp || !stats || !sbuf || !mbuf) {
-            rc = ilnet_error_oom();
-            goto out;
-        }
-        hsize_t od[3] = {G->n_points, G->n_times, (hsize_t)G->n_obs};
-        hsize_t sd[3] = {G->n_points, G->n_times, (hsize_t)G->n_species};
-        hsize_t td[2] = {G->n_points, (hsize_t)G->n_stats};
-        grp *og = &h->g[i], *fg = &ng[i];
-        /* wall time from the stored points: those of earlier runs too, after --resume */
-        int wall_col = -1;
-        double wall = 0;
-        for (int k = 0; k < G->n_stats; k++)
-            if (!strcmp(G->stat_names[k], "wall_s")) wall_col = k;
-        for (size_t p = 0; p < G->n_points; p += nb) {
-            size_t n = G->n_points - p < nb ? G->n_points - p : nb;
-            for (int pass = 0; pass < 2; pass++) {
-                int rd = pass == 0;
-                grp *x = rd ? og : fg;
-                if (no)
-                    CHECK(block(x->obs, H5T_NATIVE_DOUBLE, p, n, 3, od, obs, rd), "observables");
-                if (ns)
-                    CHECK(block(x->sp, H5T_NATIVE_DOUBLE, p, n, 3, sd, sp, rd), "species_amounts");
-                if (G->n_stats)
-                    CHECK(block(x->stats, H5T_NATIVE_DOUBLE, p, n, 2, td, stats, rd), "stats");
-                CHECK(block(x->msg, mt, p, n, 1, od, mbuf, rd), "message");
-                CHECK(block(x->status, H5T_NATIVE_SCHAR, p, n, 1, od, sbuf, rd), "status");
-            }
-            for (size_t q = 0; wall_col >= 0 && q < n; q++)
-                if (sbuf[q] != 0) wall += stats[q * (size_t)G->n_stats + (size_t)wall_col];
-        }
-        CHECK(ilnet_h5_attr_double(fg->g, "wall_time_s", wall), "group attributes");
+        if ((rc = copy_group(where, G, &h->g[i], &ng[i], mt))) goto out;
         close_group(&ng[i]);
     }
     if (H5Fclose(f) < 0) {
@@ -838,11 +934,6 @@ out:
     if (mt >= 0) H5Tclose(mt);
     if (rc) unlink(tmp);
     free(ng);
-    free(obs);
-    free(sp);
-    free(stats);
-    free(sbuf);
-    free(mbuf);
     ilnet_h5study_close(h);
     return rc;
 }

@@ -50,7 +50,8 @@ int ilnet_h5study_read_status(ilnet_h5study *h, int g, signed char *status);
 /* One point: obs [n_times][n_obs], species [n_times][n_species] (may be NULL when not
  * stored), stats [n_stats], message (may be NULL). Data first, status last. */
 int ilnet_h5study_write_point(ilnet_h5study *h, int g, size_t point, const double *obs,
-                              const double *species, signed char status, const double *stats,
+                              const double *species, const double *obs_sens,
+                              const double *species_sens, signed char status, const double *stats,
                               const char *message);
 int ilnet_h5study_flush(ilnet_h5study *h);
 int ilnet_h5study_read_observables(ilnet_h5study *h, int g, size_t point, double *obs);

@@ -26,9 +26,11 @@ static int read_status(void *h, int g, signed char *status)
 }
 
 static int write_point(void *h, int g, size_t point, const double *obs, const double *species,
-                       signed char status, const double *stats, const char *message)
+                       const double *obs_sens, const double *species_sens, signed char status,
+                       const double *stats, const char *message)
 {
-    return ilnet_h5study_write_point(h, g, point, obs, species, status, stats, message);
+    return ilnet_h5study_write_point(h, g, point, obs, species, obs_sens, species_sens, status,
+                                     stats, message);
 }
 
 static int flush(void *h)

@@ -155,15 +155,7 @@ static void sens_row(ilnet_solver *s, ilnet_result *res, size_t row)
         for (size_t i = 0; i < ns; i++)
             S[i * k + j] = v[i];
     }
-    for (size_t o = 0; o < no; o++) {
-        const ilnet_observable *ob = ilnet_network_observable(s->net, o);
-        for (size_t j = 0; j < k; j++) {
-            double d = 0;
-            for (int t = 0; t < ob->n_terms; t++)
-                d += ob->weights[t] * S[(size_t)ob->species[t] * k + j];
-            O[o * k + j] = d;
-        }
-    }
+    ilnet_network_observables_sens(s->net, S, k, O);
 }
 
 int ilnet_solver_sens_begin(ilnet_solver *s, ilnet_result *res, const double *y0,

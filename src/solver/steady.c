@@ -159,16 +159,7 @@ static int acceptable(steady_sys *q, const double *y, double atol, double rtol, 
 /* observable sensitivities from the species' */
 static void obs_sens(const ilnet_solver *s, ilnet_steady_result *r)
 {
-    size_t k = r->n_sens;
-    for (size_t o = 0; o < r->n_observables; o++) {
-        const ilnet_observable *ob = ilnet_network_observable(s->net, o);
-        for (size_t j = 0; j < k; j++) {
-            double d = 0;
-            for (int t = 0; t < ob->n_terms; t++)
-                d += ob->weights[t] * r->sens[(size_t)ob->species[t] * k + j];
-            r->obs_sens[o * k + j] = d;
-        }
-    }
+    ilnet_network_observables_sens(s->net, r->sens, r->n_sens, r->obs_sens);
 }
 
 /* When the steady-state equations are singular -- a conserved quantity the stoichiometry
