@@ -2,8 +2,9 @@
  * log-likelihood on each estimated parameter's scale (five-point stencil, step 1e-4 on a log
  * scale, 1e-4 x max(1, |theta|) on a linear one; tolerances
  * atol 1e-16, rtol 1e-13): within 1e-3 relative on every component larger than 1e-2 x the
- * largest. The residual Jacobian's columns of those parameters against the same differences
- * of the residuals (within 1e-3 of the column's largest entry), the residuals' squares
+ * largest. The residual Jacobian's and the log-sigma Jacobian's columns of those parameters
+ * against the same differences of the residuals and log sigma (within 1e-3 of the column's
+ * largest entry), the residuals' squares
  * summing to chi2, and an evaluation on three worker threads (each with its own copy of
  * the problem) equal to the one-thread evaluation. The problems are read once and
  * evaluated in process.
@@ -36,6 +37,8 @@ static double llh_at(ilnet_petab *p, double *x, double *res, double *log_prior)
     double v = r.llh;
     *log_prior = r.log_prior;
     if (!rc) memcpy(res, r.residual, p->n_meas * sizeof *res);
+    for (size_t i = 0; !rc && i < p->n_meas; i++)
+        res[p->n_meas + i] = log(r.sigma[i]);
     ilnet_petab_result_free(&r);
     return v;
 }
@@ -74,22 +77,33 @@ static void check_threads(const char *yaml, const ilnet_petab_result *r1, const 
         ilnet_petab_free(ps[t]);
 }
 
-/* column j of the residual Jacobian against five-point differences of the residuals res[q]
- * at -2h, -h, h, 2h; returns the largest difference relative to the column's largest entry */
-static double jacobian_column(const char *yaml, const ilnet_petab *p, const ilnet_petab_result *r,
-                              size_t j, double *const *res, double h)
+/* column j of Jacobian jac (residuals, or log sigma with off = n_meas) against five-point
+ * differences of res[q] + off at -2h, -h, h, 2h; returns the largest difference relative to
+ * the column's largest entry */
+static double jac_column(const char *yaml, const ilnet_petab *p, const double *jac, size_t j,
+                         double *const *res, size_t off, double h, const char *what)
 {
     double big = 0, worst = 0;
     for (size_t i = 0; i < p->n_meas; i++)
-        big = fmax(big, fabs(r->res_jac[i * p->n_par + j]));
+        big = fmax(big, fabs(jac[i * p->n_par + j]));
     for (size_t i = 0; i < p->n_meas; i++) {
-        double fd = (res[0][i] - 8 * res[1][i] + 8 * res[2][i] - res[3][i]) / (12 * h);
-        double d = fabs(r->res_jac[i * p->n_par + j] - fd) / fmax(big, 1e-300);
-        worst = fmax(worst, d);
-        CHECK(d <= 1e-3, "%s: d residual[%zu] / d %s = %.10g, central difference %.10g", yaml, i,
-              p->par[j].id, r->res_jac[i * p->n_par + j], fd);
+        const double *a = res[0] + off, *b = res[1] + off, *c = res[2] + off, *d = res[3] + off;
+        double fd = (a[i] - 8 * b[i] + 8 * c[i] - d[i]) / (12 * h);
+        double e = fabs(jac[i * p->n_par + j] - fd) / fmax(big, 1e-300);
+        if (big == 0) e = fabs(fd) > 1e-9 ? 1 : 0;
+        worst = fmax(worst, e);
+        CHECK(e <= 1e-3, "%s: d %s[%zu] / d %s = %.10g, central difference %.10g", yaml, what, i,
+              p->par[j].id, jac[i * p->n_par + j], fd);
     }
     return worst;
+}
+
+static double jacobian_column(const char *yaml, const ilnet_petab *p, const ilnet_petab_result *r,
+                              size_t j, double *const *res, double h)
+{
+    double a = jac_column(yaml, p, r->res_jac, j, res, 0, h, "residual");
+    double b = jac_column(yaml, p, r->logsig_jac, j, res, p->n_meas, h, "log sigma");
+    return fmax(a, b);
 }
 
 static void check_problem(const char *yaml)
@@ -114,7 +128,7 @@ static void check_problem(const char *yaml)
           r.chi2);
     check_threads(yaml, &r, x);
     for (int q = 0; q < 4; q++)
-        res[q] = malloc((nm + 1) * sizeof **res);
+        res[q] = malloc((2 * nm + 1) * sizeof **res);
     double big = 0, worst = 0;
     int n = 0, compared = 0, priors = 0;
     for (size_t j = 0; j < p->n_par; j++)

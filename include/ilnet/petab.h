@@ -91,6 +91,10 @@ typedef struct {
      * (n_measurements); with the gradient, d residual_i / d theta_j, row-major
      * (n_measurements x n_parameters) */
     const double *residuals, *jacobian;
+    /* with residuals and gradient: d log sigma_i / d theta_j, row-major (n_measurements x
+     * n_parameters): least-squares methods add sqrt(2 log sigma_i + C) residuals with it
+     * when the noise is estimated */
+    const double *log_sigma_jacobian;
     const double *simulations, *sigmas; /* the simulated observable and its noise */
     int status;                         /* 0, or ILNET_ESOLVER: a simulation failed */
     const char *message;                /* with ILNET_ESOLVER: which condition, why */

@@ -19,7 +19,7 @@ struct ilnet_petab_problem {
     size_t n_est;
     double *x; /* linear values of every row */
     ilnet_petab_result r;
-    double *grad, *prior_grad, *jac; /* compacted to the estimated parameters */
+    double *grad, *prior_grad, *jac, *lsjac; /* compacted to the estimated parameters */
     ilnet_petab_evaluation ev;
 };
 
@@ -35,6 +35,7 @@ void ilnet_petab_problem_free(ilnet_petab_problem *p)
     free(p->grad);
     free(p->prior_grad);
     free(p->jac);
+    free(p->lsjac);
     free(p);
 }
 
@@ -76,7 +77,8 @@ static int first_copy(ilnet_petab_problem *p, const char *yaml_path, int threads
     p->grad = calloc(p->n_est + 1, sizeof *p->grad);
     p->prior_grad = calloc(p->n_est + 1, sizeof *p->prior_grad);
     p->jac = calloc(nm * p->n_est + 1, sizeof *p->jac);
-    return p->grad && p->prior_grad && p->jac ? 0 : ilnet_error_oom();
+    p->lsjac = calloc(nm * p->n_est + 1, sizeof *p->lsjac);
+    return p->grad && p->prior_grad && p->jac && p->lsjac ? 0 : ilnet_error_oom();
 }
 
 int ilnet_petab_problem_load(ilnet_petab_problem **out, const char *yaml_path,
@@ -199,8 +201,10 @@ static void compact(ilnet_petab_problem *p)
         p->prior_grad[j] = r->prior_grad[p->est[j]];
     }
     for (size_t i = 0; r->res_jac && i < nm; i++)
-        for (size_t j = 0; j < p->n_est; j++)
+        for (size_t j = 0; j < p->n_est; j++) {
             p->jac[i * p->n_est + j] = r->res_jac[i * np + p->est[j]];
+            p->lsjac[i * p->n_est + j] = r->logsig_jac[i * np + p->est[j]];
+        }
 }
 
 int ilnet_petab_problem_evaluate(ilnet_petab_evaluation *out, ilnet_petab_problem *p,
@@ -225,6 +229,7 @@ int ilnet_petab_problem_evaluate(ilnet_petab_evaluation *out, ilnet_petab_proble
         .prior_gradient = ok && r->grad ? p->prior_grad : NULL,
         .residuals = ok ? r->residual : NULL,
         .jacobian = ok && r->res_jac ? p->jac : NULL,
+        .log_sigma_jacobian = ok && r->res_jac ? p->lsjac : NULL,
         .simulations = r->sim,
         .sigmas = r->sigma,
         .status = r->status,

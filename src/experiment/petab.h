@@ -116,6 +116,7 @@ typedef struct {
     /* with ILNET_PETAB_RESIDUALS: per measurement (h(m) - h(y)) / sigma, h the transformation,
      * and with gradients too, d residual_i / d parameter_j on its scale (n_meas x n_par) */
     double *residual, *res_jac;
+    double *logsig_jac; /* with res_jac: d log sigma_i / d parameter_j on its scale */
     int status; /* 0, or ILNET_ESOLVER (llh = -inf) */
     char message[1024];
 } ilnet_petab_result;

@@ -154,6 +154,7 @@ typedef struct {
     double *fv, *dfv; /* formula variables and a direction in them */
     double *grad;     /* d llh / d x (linear scale), or NULL */
     double *jac;      /* d residual_i / d x_j (n_meas x n_par), or NULL */
+    double *logsig;   /* d log sigma_i / d x_j, with jac */
     int status;       /* ILNET_ESOLVER after a failed simulation of this worker */
     char message[1024];
 } evalctx;
@@ -314,7 +315,14 @@ static void measure(evalctx *E, struct petab_cond_net *cs, size_t i, double t, c
     if (!E->grad) return;
     double wy, ws;
     llh_weights(E->p, m, E->r->sim[i], E->r->sigma[i], &wy, &ws);
-    petab_weights w = {wy, ws, jy, js, E->jac ? E->jac + i * E->p->n_par : NULL};
+    size_t row = i * E->p->n_par;
+    petab_weights w = {wy,
+                       ws,
+                       jy,
+                       js,
+                       E->jac ? E->jac + row : NULL,
+                       E->jac ? E->logsig + row : NULL,
+                       E->r->sigma[i]};
     petab_grad_measurement(E->p, cs, m, t, y, S, E->fv, E->dfv, &w, E->grad);
 }
 
@@ -432,6 +440,7 @@ void ilnet_petab_result_free(ilnet_petab_result *r)
     free(r->prior_grad);
     free(r->residual);
     free(r->res_jac);
+    free(r->logsig_jac);
     memset(r, 0, sizeof *r);
 }
 
@@ -499,11 +508,13 @@ static int result_alloc(ilnet_petab_result *r, const ilnet_petab *p, int what)
         r->prior_grad = calloc(p->n_par + 1, sizeof *r->prior_grad);
     }
     if (what & ILNET_PETAB_RESIDUALS) r->residual = calloc(p->n_meas + 1, sizeof *r->residual);
-    if ((what & ILNET_PETAB_RESIDUALS) && (what & ILNET_PETAB_GRADIENT))
+    if ((what & ILNET_PETAB_RESIDUALS) && (what & ILNET_PETAB_GRADIENT)) {
         r->res_jac = calloc(p->n_meas * p->n_par + 1, sizeof *r->res_jac);
+        r->logsig_jac = calloc(p->n_meas * p->n_par + 1, sizeof *r->logsig_jac);
+    }
     int ok = r->sim && r->sigma && (!(what & ILNET_PETAB_GRADIENT) || (r->grad && r->prior_grad)) &&
              (!(what & ILNET_PETAB_RESIDUALS) || r->residual) &&
-             (!r->residual || !r->grad || r->res_jac);
+             (!r->residual || !r->grad || (r->res_jac && r->logsig_jac));
     return ok ? 0 : ilnet_error_oom();
 }
 
@@ -519,8 +530,10 @@ static void finish(ilnet_petab_result *r, const ilnet_petab *p, const double *x)
         }
     if (r->grad) to_scale(p, x, r->grad);
     if (r->prior_grad) to_scale(p, x, r->prior_grad);
-    for (size_t i = 0; r->res_jac && i < p->n_meas; i++)
+    for (size_t i = 0; r->res_jac && i < p->n_meas; i++) {
         to_scale(p, x, r->res_jac + i * p->n_par);
+        to_scale(p, x, r->logsig_jac + i * p->n_par);
+    }
 }
 
 int ilnet_petab_evaluate_parallel(ilnet_petab_result *r, ilnet_petab *const *ps, int n_threads,
@@ -547,6 +560,7 @@ int ilnet_petab_evaluate_parallel(ilnet_petab_result *r, ilnet_petab *const *ps,
                      calloc(nf + 1, sizeof(double)),
                      r->grad ? calloc(np + 1, sizeof(double)) : NULL,
                      r->res_jac,
+                     r->logsig_jac,
                      0,
                      ""};
         w[t] = (worker){

@@ -128,6 +128,7 @@ static void add(const petab_weights *w, double *grad, size_t j, double dy, doubl
 {
     grad[j] += w->llh_y * dy + w->llh_s * ds;
     if (w->jac_row) w->jac_row[j] += w->res_y * dy + w->res_s * ds;
+    if (w->logsig_row) w->logsig_row[j] += ds / w->sigma;
 }
 
 void petab_grad_measurement(ilnet_petab *p, struct petab_cond_net *cs, const petab_measurement *m,

@@ -56,6 +56,8 @@ int petab_grad_initial(ilnet_petab *p, struct petab_cond_net *cs, int sim,
 typedef struct {
     double llh_y, llh_s, res_y, res_s;
     double *jac_row;
+    double *logsig_row; /* with jac_row: d log sigma / d x */
+    double sigma;
 } petab_weights;
 /* adds measurement m's gradient terms (and residual Jacobian row): the weights times dy/dx
  * and dsigma/dx, from the state sensitivities S (n x k of cs), the formulas' own parameters
