@@ -156,3 +156,14 @@ def attr(obj, key):
     if isinstance(v, np.ndarray) and v.shape == (1,):
         v = v[0]
     return s(v) if isinstance(v, (bytes, str, np.bytes_, np.str_)) else v
+
+
+def ab_net(params, reactions, groups):
+    """A BioNetGen .net file of species A() (initial amount A0) and B() (0): params,
+    reactions ("REACTANT PRODUCT RATE") and groups ("NAME SPECIES") as lines."""
+    def rows(items):
+        return "".join(f"    {i + 1} {x}\n" for i, x in enumerate(items))
+    return (f"begin parameters\n{rows(params)}end parameters\n"
+            "begin species\n    1 A() A0\n    2 B() 0\nend species\n"
+            f"begin reactions\n{rows(reactions)}end reactions\n"
+            f"begin groups\n{rows(groups)}end groups\n")

@@ -26,7 +26,7 @@ import time
 import h5py
 import numpy as np
 
-from ilnet_testlib import Checks, Scratch, names
+from ilnet_testlib import Checks, Scratch, ab_net, names
 from ilnet_testlib import run as run_cmd
 
 ilnet = sys.argv[1]
@@ -35,17 +35,8 @@ write = scratch.write
 check = Checks(verbose=True)
 
 
-def net(params, reactions, groups):
-    """A BioNetGen .net file of species A() (initial A0) and B() (0)."""
-    rows = lambda items: "".join(f"    {i + 1} {x}\n" for i, x in enumerate(items))  # noqa: E731
-    return (f"begin parameters\n{rows(params)}end parameters\n"
-            "begin species\n    1 A() A0\n    2 B() 0\nend species\n"
-            f"begin reactions\n{rows(reactions)}end reactions\n"
-            f"begin groups\n{rows(groups)}end groups\n")
-
-
-write("ab.net", net(["A0 10", "k 0.3"], ["1 2 k"], ["Atot 1", "Btot 2"]))
-write("rev.net", net(["A0 10", "kf 0.7", "kr 0.2"], ["1 2 kf", "2 1 kr"], ["Atot 1"]))
+write("ab.net", ab_net(["A0 10", "k 0.3"], ["1 2 k"], ["Atot 1", "Btot 2"]))
+write("rev.net", ab_net(["A0 10", "kf 0.7", "kr 0.2"], ["1 2 kf", "2 1 kr"], ["Atot 1"]))
 
 TOL = "atol: 1e-12, rtol: 1e-10"
 

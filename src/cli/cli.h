@@ -15,6 +15,7 @@ int cmd_run(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_steady(int argc, char **argv);
 int cmd_petab(int argc, char **argv);
+int cmd_fit(int argc, char **argv);
 
 /* Prints "ilnet: message" for the last library error and returns the exit code for it. */
 int cli_fail(void);
@@ -23,6 +24,11 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* Strict number parsing: the whole string must be a finite number. */
 int cli_parse_double(const char *s, double *out);
 int cli_parse_long(const char *s, long *out);
+/* The options getopt_long loops share: --atol/--rtol ('a', 'r'; positive numbers), --help
+ * ('h': prints help), a missing value (':') and an unknown option ('?'). Returns -1 when c
+ * was handled or is not one of them, else the exit code to return. */
+int cli_common_option(int c, const char *cmd, const char *help, char **argv, double *atol,
+                      double *rtol);
 /* Presets (--preset, from --presets FILE or MODEL.presets.yaml beside the model) and then
  * --set NAME=VALUE overrides, in that order, on a compiled network. Returns 0 or prints
  * the error and returns the exit code. */

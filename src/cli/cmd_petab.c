@@ -94,7 +94,7 @@ static int parse_args(evaluate_args *a, int argc, char **argv)
                                          {0, 0, 0, 0}};
     const char *C = "petab evaluate";
     *a = (evaluate_args){.atol = 1e-12, .rtol = 1e-10, .threads = 1};
-    int c;
+    int c, code;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
@@ -109,17 +109,8 @@ static int parse_args(evaluate_args *a, int argc, char **argv)
         else if (c == 't' &&
                  (cli_parse_long(optarg, &a->threads) || a->threads < 1 || a->threads > 4096))
             return cli_usage_error(C, "--threads needs a whole number 1-4096, not '%s'", optarg);
-        else if (c == 'a' && (cli_parse_double(optarg, &a->atol) || a->atol <= 0))
-            return cli_usage_error(C, "--atol: expected a positive number, got '%s'", optarg);
-        else if (c == 'r' && (cli_parse_double(optarg, &a->rtol) || a->rtol <= 0))
-            return cli_usage_error(C, "--rtol: expected a positive number, got '%s'", optarg);
-        else if (c == 'h') {
-            fputs(help, stdout);
-            return EXIT_OK;
-        } else if (c == ':')
-            return cli_usage_error(C, "option '%s' needs a value", argv[optind - 1]);
-        else if (c == '?')
-            return cli_usage_error(C, "unknown option '%s'", argv[optind - 1]);
+        else if ((code = cli_common_option(c, C, help, argv, &a->atol, &a->rtol)) >= 0)
+            return code;
     }
     if (optind != argc - 1) return cli_usage_error(C, "expected one PROBLEM.yaml");
     a->yaml = argv[optind];

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +107,22 @@ char *cli_default_output(const char *model, const char *ext)
         memcpy(out + n, ext, e + 1);
     }
     return out;
+}
+
+int cli_common_option(int c, const char *cmd, const char *help, char **argv, double *atol,
+                      double *rtol)
+{
+    if (c == 'a' && (cli_parse_double(optarg, atol) || *atol <= 0))
+        return cli_usage_error(cmd, "--atol: expected a positive number, got '%s'", optarg);
+    if (c == 'r' && (cli_parse_double(optarg, rtol) || *rtol <= 0))
+        return cli_usage_error(cmd, "--rtol: expected a positive number, got '%s'", optarg);
+    if (c == 'h') {
+        fputs(help, stdout);
+        return EXIT_OK;
+    }
+    if (c == ':') return cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+    if (c == '?') return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+    return -1;
 }
 
 char *cli_join_args(int argc, char **argv)

@@ -24,28 +24,35 @@ static double scale(const ilnet_config_sweep_param *p, double u)
     return p->min + u * (p->max - p->min);
 }
 
-static int lhs(ilnet_design_points *d, const ilnet_config_experiment *e)
+int ilnet_lhs_unit(double *u, size_t n, int dim, unsigned long seed)
 {
-    size_t n = d->n_points;
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    size_t *perm = malloc(n * sizeof *perm);
+    size_t *perm = malloc((n + 1) * sizeof *perm);
     if (!r || !perm) {
         if (r) gsl_rng_free(r);
         free(perm);
         return ilnet_error_oom();
     }
-    gsl_rng_set(r, e->seed);
-    for (int j = 0; j < d->n_vars; j++) {
+    gsl_rng_set(r, seed);
+    for (int j = 0; j < dim; j++) {
         for (size_t i = 0; i < n; i++)
             perm[i] = i;
         gsl_ran_shuffle(r, perm, n, sizeof *perm);
         for (size_t i = 0; i < n; i++)
-            d->values[i * d->n_vars + j] =
-                scale(&e->sweep[j], ((double)perm[i] + gsl_rng_uniform(r)) / (double)n);
+            u[i * (size_t)dim + (size_t)j] = ((double)perm[i] + gsl_rng_uniform(r)) / (double)n;
     }
     gsl_rng_free(r);
     free(perm);
     return 0;
+}
+
+static int lhs(ilnet_design_points *d, const ilnet_config_experiment *e)
+{
+    int rc = ilnet_lhs_unit(d->values, d->n_points, d->n_vars, e->seed);
+    for (size_t i = 0; !rc && i < d->n_points; i++)
+        for (int j = 0; j < d->n_vars; j++)
+            d->values[i * d->n_vars + j] = scale(&e->sweep[j], d->values[i * d->n_vars + j]);
+    return rc;
 }
 
 static int sobol(ilnet_design_points *d, const ilnet_config_experiment *e)

@@ -24,5 +24,8 @@ typedef struct {
 double ilnet_design_count(const ilnet_config_experiment *e);
 int ilnet_design_expand(ilnet_design_points *out, const ilnet_config_experiment *e);
 void ilnet_design_free(ilnet_design_points *d);
+/* A Latin hypercube of n points in [0, 1)^dim into u[n][dim]: each dimension in n equal
+ * strata, one sample in each, paired by seeded GSL permutations (mt19937). */
+int ilnet_lhs_unit(double *u, size_t n, int dim, unsigned long seed);
 
 #endif

@@ -304,6 +304,14 @@ int petab_cell_list(const ilnet_petab *p, const char *cell, petab_value **out, i
 
 /* ---- the model and its names ---- */
 
+static int is_identifier(const char *s)
+{
+    if (!isalpha((unsigned char)*s) && *s != '_') return 0;
+    for (s++; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_') return 0;
+    return 1;
+}
+
 static int add_symbol(ilnet_petab *p, const char *name, const char *expr)
 {
     p->sym[p->n_sym] = strdup(name);
@@ -339,9 +347,12 @@ static int load_model(ilnet_petab *p)
     for (size_t i = 0; i < no && !rc; i++)
         rc = add_symbol(p, ilnet_network_observable(net, i)->name,
                         ilnet_network_observable(net, i)->name);
+    /* species named as identifiers (an SBML-derived network's); BioNetGen species such as
+     * "A(b!1).B(a!1)" cannot stand in a formula: observables name them */
     for (size_t i = 0; i < ns && !rc; i++)
-        rc =
-            add_symbol(p, ilnet_network_species(net, i)->name, ilnet_network_species(net, i)->name);
+        if (is_identifier(ilnet_network_species(net, i)->name))
+            rc = add_symbol(p, ilnet_network_species(net, i)->name,
+                            ilnet_network_species(net, i)->name);
     return rc;
 }
 

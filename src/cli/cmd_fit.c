@@ -1,0 +1,183 @@
+/* ilnet fit PROBLEM.yaml: multi-start parameter estimation on a PEtab problem. */
+#include "../common/error.h"
+#include "../experiment/fit.h"
+#include "../output/h5fit.h"
+#include "cli.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "usage: ilnet fit PROBLEM.yaml [--starts N] [--seed S] [--threads T] [--optimizer NAME]\n"
+    "                 [--max-iter N] [-o FIT.h5] [--resume] [--atol A] [--rtol R] [-q]\n"
+    "\n"
+    "Fits the estimated parameters of a PEtab problem (docs/fitting.md): N local optimisations\n"
+    "(default 100) from a Latin hypercube of starts within the bounds, drawn from seed S\n"
+    "(default 1), on the parameters' scales, on T worker threads (default: every core).\n"
+    "Prints a line per finished start, then\n"
+    "  best llh: <log-likelihood of the best start>\n"
+    "  <id> <value on its scale> (<linear value>)   per estimated parameter\n"
+    "\n"
+    "  --optimizer NAME lbfgs (default): bounded L-BFGS on -(llh + log_prior) (NLopt);\n"
+    "                   ls-trust: trust-region least squares on the residuals (GSL)\n"
+    "  --max-iter N     iterations (ls-trust) or objective evaluations (lbfgs) per start\n"
+    "                   (default 500)\n"
+    "  -o, --output F   HDF5: every start (theta0, theta, llh, iterations, evaluations, time,\n"
+    "                   exit reason) and the best fit; written as starts finish\n"
+    "  --resume         continue F: finished starts are kept, the others run\n"
+    "  --atol, --rtol   integration tolerances (default 1e-12, 1e-10)\n"
+    "  -q               no line per start\n"
+    "\n"
+    "Exit status: 0, 1 bad input, 2 every start failed.\n";
+
+typedef struct {
+    const char *yaml, *out;
+    int resume, quiet;
+    ilnet_fit_options o;
+} fit_args;
+
+static int parse_args(fit_args *a, int argc, char **argv)
+{
+    static const struct option opts[] = {{"starts", required_argument, 0, 'n'},
+                                         {"seed", required_argument, 0, 's'},
+                                         {"threads", required_argument, 0, 't'},
+                                         {"optimizer", required_argument, 0, 'm'},
+                                         {"max-iter", required_argument, 0, 'i'},
+                                         {"output", required_argument, 0, 'o'},
+                                         {"resume", no_argument, 0, 'R'},
+                                         {"atol", required_argument, 0, 'a'},
+                                         {"rtol", required_argument, 0, 'r'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *C = "fit";
+    ilnet_fit_options d = ILNET_FIT_OPTIONS_INIT;
+    *a = (fit_args){.o = d};
+    long v;
+    int c, code;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":hqo:", opts, NULL)) != -1) {
+        if (c == 'n' || c == 's' || c == 't' || c == 'i') {
+            long lo = c == 's' || c == 't' ? 0 : 1;
+            if (cli_parse_long(optarg, &v) || v < lo || v > (c == 't' ? 4096 : 1000000000L))
+                return cli_usage_error(C, "--%s needs a whole number >= %ld, not '%s'",
+                                       c == 'n'   ? "starts"
+                                       : c == 's' ? "seed"
+                                       : c == 't' ? "threads"
+                                                  : "max-iter",
+                                       lo, optarg);
+            if (c == 'n') a->o.n_starts = (size_t)v;
+            if (c == 's') a->o.seed = (unsigned long)v;
+            if (c == 't') a->o.threads = (int)v;
+            if (c == 'i') a->o.max_iter = v;
+        } else if (c == 'm') {
+            int m = ilnet_fit_method_parse(optarg);
+            if (m < 0)
+                return cli_usage_error(C, "--optimizer: '%s' is not auto, ls-trust or lbfgs",
+                                       optarg);
+            a->o.method = (ilnet_fit_method)m;
+        } else if (c == 'o')
+            a->out = optarg;
+        else if (c == 'R')
+            a->resume = 1;
+        else if (c == 'q')
+            a->quiet = 1;
+        else if ((code = cli_common_option(c, C, help, argv, &a->o.atol, &a->o.rtol)) >= 0)
+            return code;
+    }
+    if (optind != argc - 1) return cli_usage_error(C, "expected one PROBLEM.yaml");
+    if (a->resume && !a->out) return cli_usage_error(C, "--resume needs -o FIT.h5");
+    a->yaml = argv[optind];
+    return -1;
+}
+
+typedef struct {
+    const fit_args *a;
+    ilnet_h5fit *h5;
+    const ilnet_fit *f;
+} run_state;
+
+static const char *status_name(ilnet_fit_status s)
+{
+    switch (s) {
+    case ILNET_FIT_CONVERGED:
+        return "converged";
+    case ILNET_FIT_MAXITER:
+        return "limit";
+    case ILNET_FIT_STALLED:
+        return "stalled";
+    case ILNET_FIT_FAILED:
+        return "failed";
+    default:
+        return "pending";
+    }
+}
+
+static int on_start(const ilnet_fit_start *s, const struct ilnet_fit_progress *p, void *payload)
+{
+    run_state *R = payload;
+    if (R->h5 && ilnet_h5fit_write_start(R->h5, R->f, s)) {
+        fprintf(stderr, "ilnet: %s\n", ilnet_error_last());
+        return 1;
+    }
+    if (!R->a->quiet)
+        fprintf(stderr,
+                "start %zu (%zu/%zu): llh %.10g, %s (%s), %ld it, %.2f s | best llh %.10g\n",
+                s->index, p->done, p->total, s->llh, status_name(s->status), s->reason,
+                s->iterations, s->seconds, p->best_llh);
+    return 0;
+}
+
+static void print_best(const ilnet_fit *f)
+{
+    const ilnet_fit_start *b = &f->starts[f->best];
+    printf("best llh: %.17g\n", b->llh);
+    if (b->log_prior != 0) printf("log_prior: %.17g\n", b->log_prior);
+    for (size_t j = 0; j < f->n_par; j++) {
+        double t = b->theta[j];
+        double x = f->scale[j] == 1 ? exp(t) : f->scale[j] == 2 ? pow(10, t) : t;
+        printf("  %s %.17g (%.10g)\n", f->ids[j], t, x);
+    }
+}
+
+int cmd_fit(int argc, char **argv)
+{
+    fit_args a;
+    int code = parse_args(&a, argc, argv);
+    if (code >= 0) return code;
+    ilnet_fit f;
+    unsigned char *done = NULL;
+    run_state R = {&a, NULL, &f};
+    if (ilnet_fit_prepare(&f, a.yaml, &a.o)) return cli_fail();
+    char *cmdline = cli_join_args(argc + 1, argv - 1);
+    int rc = 0;
+    if (a.out) {
+        done = calloc(f.n_starts + 1, 1);
+        rc = !done ? ilnet_error_oom()
+             : a.resume
+                 ? ilnet_h5fit_open(&R.h5, a.out, a.yaml, &f, &a.o, done)
+                 : ilnet_h5fit_create(&R.h5, a.out, a.yaml, &f, &a.o, cmdline ? cmdline : "");
+    }
+    a.o.done = done;
+    a.o.on_start = on_start;
+    a.o.payload = &R;
+    if (!rc) rc = ilnet_fit_run(&f, a.yaml, &a.o);
+    if (!rc && R.h5) rc = ilnet_h5fit_finish(R.h5, &f);
+    R.h5 = NULL;
+    if (rc) {
+        code = cli_fail();
+    } else if (f.stopped) {
+        code = EXIT_INPUT;
+    } else {
+        print_best(&f);
+        code = f.starts[f.best].status == ILNET_FIT_FAILED ? EXIT_SOLVER : EXIT_OK;
+    }
+    ilnet_h5fit_close(R.h5);
+    free(done);
+    free(cmdline);
+    ilnet_fit_free(&f);
+    return code;
+}

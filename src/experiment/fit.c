@@ -1,0 +1,232 @@
+/* Multi-start fits (fit.h): the problem checked, the starts drawn, worker threads taking
+ * starts in order from a shared counter, each with its own problem handle. A start's result
+ * depends only on its index (the Latin hypercube is drawn once from the seed, and each
+ * optimisation is sequential), so any thread count gives the same starts. */
+#include "fit.h"
+
+#include "../common/error.h"
+#include "design.h"
+#include "petab.h"
+#include "petab_internal.h"
+#include <ilnet/petab.h>
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *ilnet_fit_method_name(ilnet_fit_method m)
+{
+    return m == ILNET_FIT_LS_TRUST ? "ls-trust" : m == ILNET_FIT_LBFGS ? "lbfgs" : "auto";
+}
+
+int ilnet_fit_method_parse(const char *name)
+{
+    static const char *const names[] = {"auto", "ls-trust", "lbfgs"};
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(name, names[i])) return i;
+    return -1;
+}
+
+void ilnet_fit_free(ilnet_fit *f)
+{
+    for (size_t i = 0; f->ids && i < f->n_par; i++)
+        free(f->ids[i]);
+    for (size_t i = 0; f->starts && i < f->n_starts; i++) {
+        free(f->starts[i].theta0);
+        free(f->starts[i].theta);
+    }
+    free(f->ids);
+    free(f->scale);
+    free(f->lower);
+    free(f->upper);
+    free(f->nominal);
+    free(f->starts);
+    memset(f, 0, sizeof *f);
+}
+
+static double on_scale(int scale, double x)
+{
+    return scale == PETAB_LOG ? log(x) : scale == PETAB_LOG10 ? log10(x) : x;
+}
+
+/* bounds a fit can use: finite, of positive width, around the nominal value */
+static int check_bounds(const ilnet_petab *p, const petab_parameter *q)
+{
+    const char *f = p->par_file;
+    if (!isfinite(q->lower) || !isfinite(q->upper))
+        return petab_error(f, q->line, "lowerBound", q->id, "a fit needs finite bounds");
+    if (!(q->upper > q->lower))
+        return petab_error(f, q->line, "upperBound", q->id,
+                           "bounds [%g, %g] have no width: estimate 0 fixes a parameter", q->lower,
+                           q->upper);
+    if (q->scale != PETAB_LIN && !(q->lower > 0))
+        return petab_error(f, q->line, "lowerBound", q->id,
+                           "%g is not positive, and the parameter is on a log scale", q->lower);
+    if (q->nominal < q->lower || q->nominal > q->upper)
+        return petab_error(f, q->line, "nominalValue", q->id, "%g lies outside the bounds [%g, %g]",
+                           q->nominal, q->lower, q->upper);
+    return 0;
+}
+
+/* the estimated parameters, their scales and bounds; the method AUTO resolves to */
+static int describe(ilnet_fit *f, const ilnet_petab *p, ilnet_fit_method m)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->n_par; i++)
+        n += p->par[i].estimate != 0;
+    if (!n)
+        return petab_error(p->par_file, 1, "estimate", "",
+                           "no parameter is estimated: nothing "
+                           "to fit");
+    f->ids = calloc(n, sizeof *f->ids);
+    f->scale = calloc(n, sizeof *f->scale);
+    f->lower = calloc(n, sizeof *f->lower);
+    f->upper = calloc(n, sizeof *f->upper);
+    f->nominal = calloc(n, sizeof *f->nominal);
+    if (!f->ids || !f->scale || !f->lower || !f->upper || !f->nominal) return ilnet_error_oom();
+    int priors = 0, rc = 0;
+    for (size_t i = 0; i < p->n_par && !rc; i++) {
+        const petab_parameter *q = &p->par[i];
+        if (!q->estimate) continue;
+        if ((rc = check_bounds(p, q))) break;
+        size_t j = f->n_par++;
+        f->ids[j] = strdup(q->id);
+        f->scale[j] = q->scale;
+        f->lower[j] = on_scale(q->scale, q->lower);
+        f->upper[j] = on_scale(q->scale, q->upper);
+        f->nominal[j] = on_scale(q->scale, q->nominal);
+        priors |= q->prior != PETAB_PRIOR_NONE;
+        if (!f->ids[j]) rc = ilnet_error_oom();
+    }
+    int laplace = 0;
+    for (size_t o = 0; o < p->n_obs; o++)
+        laplace |= p->obs[o].dist == PETAB_LAPLACE;
+    if (!rc && m == ILNET_FIT_LS_TRUST && (laplace || priors))
+        rc = ilnet_error_set(ILNET_EINPUT,
+                             "%s: --optimizer ls-trust: the problem has %s, which least squares "
+                             "cannot express; use lbfgs",
+                             p->yaml_path, laplace ? "Laplace noise" : "priors");
+    /* L-BFGS is the default: on Boehm 2014 it reached the optimum as often as ls-trust at
+     * less than half the time per start (docs/fitting.md) */
+    f->method = m != ILNET_FIT_AUTO ? m : ILNET_FIT_LBFGS;
+    return rc;
+}
+
+int ilnet_fit_prepare(ilnet_fit *f, const char *yaml_path, const ilnet_fit_options *o)
+{
+    memset(f, 0, sizeof *f);
+    if (o->n_starts < 1) return ilnet_error_set(ILNET_EINPUT, "fit: at least one start is needed");
+    ilnet_petab *p = NULL;
+    int rc = ilnet_petab_read(&p, yaml_path);
+    if (!rc) rc = describe(f, p, o->method);
+    ilnet_petab_free(p);
+    size_t n = o->n_starts, np = f->n_par;
+    double *u = rc ? NULL : malloc((n * np + 1) * sizeof *u);
+    f->starts = rc ? NULL : calloc(n, sizeof *f->starts);
+    if (!rc && (!u || !f->starts)) rc = ilnet_error_oom();
+    if (!rc) rc = ilnet_lhs_unit(u, n, (int)np, o->seed);
+    if (!rc) f->n_starts = n;
+    for (size_t i = 0; !rc && i < n; i++) {
+        ilnet_fit_start *s = &f->starts[i];
+        s->index = i;
+        s->theta0 = malloc(np * sizeof *s->theta0);
+        s->theta = malloc(np * sizeof *s->theta);
+        s->llh = -INFINITY;
+        s->objective = INFINITY;
+        if (!s->theta0 || !s->theta) rc = ilnet_error_oom();
+        for (size_t j = 0; !rc && j < np; j++)
+            s->theta[j] = s->theta0[j] = f->lower[j] + u[i * np + j] * (f->upper[j] - f->lower[j]);
+    }
+    free(u);
+    if (rc) ilnet_fit_free(f);
+    return rc;
+}
+
+typedef struct {
+    ilnet_fit *f;
+    const ilnet_fit_options *o;
+    const char *yaml;
+    pthread_mutex_t mu;
+    size_t next, done, total;
+    int stop, rc;
+    char error[1024];
+} shared;
+
+static void best_of(ilnet_fit *f)
+{
+    for (size_t i = 0; i < f->n_starts; i++) {
+        const ilnet_fit_start *s = &f->starts[i], *b = &f->starts[f->best];
+        if (s->status != ILNET_FIT_PENDING && s->objective < b->objective) f->best = i;
+    }
+}
+
+/* one finished start: the best so far and the caller's callback, under the lock */
+static void finished(shared *S, const ilnet_fit_start *s)
+{
+    ilnet_fit *f = S->f;
+    best_of(f);
+    S->done++;
+    struct ilnet_fit_progress pr = {S->done, S->total, f->starts[f->best].llh};
+    if (!S->stop && S->o->on_start && S->o->on_start(s, &pr, S->o->payload)) {
+        S->stop = 1;
+        f->stopped = 1;
+    }
+}
+
+static void *worker(void *arg)
+{
+    shared *S = arg;
+    ilnet_petab_options po = ILNET_PETAB_OPTIONS_INIT;
+    po.atol = S->o->atol;
+    po.rtol = S->o->rtol;
+    ilnet_petab_problem *p = NULL;
+    int rc = ilnet_petab_problem_load(&p, S->yaml, &po);
+    for (;;) {
+        pthread_mutex_lock(&S->mu);
+        while (S->next < S->f->n_starts && S->o->done && S->o->done[S->next])
+            S->next++;
+        if (rc && !S->rc) {
+            S->rc = rc;
+            snprintf(S->error, sizeof S->error, "%s", ilnet_error_last());
+        }
+        if (S->stop || S->rc || S->next >= S->f->n_starts) {
+            pthread_mutex_unlock(&S->mu);
+            break;
+        }
+        ilnet_fit_start *s = &S->f->starts[S->next++];
+        pthread_mutex_unlock(&S->mu);
+        rc = ilnet_fit_local(s, p, S->f, S->o);
+        pthread_mutex_lock(&S->mu);
+        if (!rc) finished(S, s);
+        pthread_mutex_unlock(&S->mu);
+    }
+    ilnet_petab_problem_free(p);
+    return NULL;
+}
+
+int ilnet_fit_run(ilnet_fit *f, const char *yaml_path, const ilnet_fit_options *o)
+{
+    shared S = {.f = f, .o = o, .yaml = yaml_path};
+    for (size_t i = 0; i < f->n_starts; i++)
+        S.total += !(o->done && o->done[i]);
+    best_of(f);
+    int T = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (T < 1) T = 1;
+    if ((size_t)T > S.total) T = S.total ? (int)S.total : 1;
+    pthread_t *th = calloc((size_t)T, sizeof *th);
+    if (!th) return ilnet_error_oom();
+    pthread_mutex_init(&S.mu, NULL);
+    int started = 0;
+    for (int t = 1; t < T; t++, started++)
+        if (pthread_create(&th[t], NULL, worker, &S)) break;
+    worker(&S);
+    for (int t = 1; t <= started; t++)
+        pthread_join(th[t], NULL);
+    pthread_mutex_destroy(&S.mu);
+    free(th);
+    if (S.rc) return ilnet_error_set(S.rc, "%s", S.error);
+    return 0;
+}

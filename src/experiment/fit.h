@@ -1,0 +1,98 @@
+/* Parameter estimation on a PEtab problem (docs/fitting.md): local optimisations from a
+ * seeded Latin hypercube of starts within the bounds, on the estimated parameters on their
+ * parameterScale, run on worker threads (one copy of the problem each). Two local methods:
+ * a trust-region least-squares method (GSL multifit_nlinear, Levenberg-Marquardt) on the
+ * weighted residuals and their Jacobian, bounds by the sine transformation; and bounded
+ * L-BFGS (NLopt) on the negative log posterior, for Laplace noise and priors. */
+#ifndef ILNET_FIT_H
+#define ILNET_FIT_H
+
+#include <stddef.h>
+
+typedef enum {
+    ILNET_FIT_AUTO = 0,     /* L-BFGS (docs/fitting.md says why) */
+    ILNET_FIT_LS_TRUST = 1, /* "ls-trust" */
+    ILNET_FIT_LBFGS = 2     /* "lbfgs" */
+} ilnet_fit_method;
+
+/* the name of a method ("ls-trust", "lbfgs"), and the method of a name (-1: none) */
+const char *ilnet_fit_method_name(ilnet_fit_method m);
+int ilnet_fit_method_parse(const char *name);
+
+/* how a start ended */
+typedef enum {
+    ILNET_FIT_PENDING = 0,
+    ILNET_FIT_CONVERGED = 1, /* a convergence criterion was met */
+    ILNET_FIT_MAXITER = 2,   /* the iteration/evaluation limit */
+    ILNET_FIT_STALLED = 3,   /* no further progress possible (round-off) */
+    ILNET_FIT_FAILED = -1    /* no finite objective at the start, or the method failed */
+} ilnet_fit_status;
+
+typedef struct {
+    size_t index;
+    double *theta0, *theta; /* [n_par], on the parameters' scales */
+    double llh, log_prior;  /* at theta (llh -inf when failed) */
+    double objective;       /* -(llh + log_prior): what was minimised */
+    long iterations, evaluations, gradients;
+    double seconds;
+    ilnet_fit_method method;
+    ilnet_fit_status status;
+    char reason[160]; /* the method's exit reason, e.g. "xtol reached", "ftol reached" */
+} ilnet_fit_start;
+
+struct ilnet_fit_progress {
+    size_t done, total;
+    double best_llh;
+};
+
+/* Called after each start, one call at a time (under the fit's lock) on a worker thread:
+ * a writer stores it. A non-zero return stops the fit (no more starts are taken). */
+typedef int (*ilnet_fit_start_cb)(const ilnet_fit_start *s, const struct ilnet_fit_progress *p,
+                                  void *payload);
+
+typedef struct {
+    size_t n_starts;    /* default 100 */
+    unsigned long seed; /* of the Latin hypercube (default 1) */
+    int threads;        /* 0: every core */
+    ilnet_fit_method method;
+    long max_iter;           /* iterations (ls-trust) or evaluations (lbfgs); default 500 */
+    double xtol, gtol, ftol; /* defaults 1e-8, 1e-8, 1e-10 (relative) */
+    double atol, rtol;       /* integration tolerances; defaults 1e-12, 1e-10 */
+    /* resume: starts already finished (done[i] != 0) are not run again; their records
+     * (starts[i]) are taken as given */
+    const unsigned char *done;
+    ilnet_fit_start_cb on_start;
+    void *payload;
+} ilnet_fit_options;
+
+#define ILNET_FIT_OPTIONS_INIT                                                                     \
+    {                                                                                              \
+        100, 1, 0, ILNET_FIT_AUTO, 500, 1e-8, 1e-8, 1e-10, 1e-12, 1e-10, NULL, NULL, NULL          \
+    }
+
+typedef struct {
+    size_t n_par, n_starts;
+    char **ids;              /* the estimated parameters */
+    int *scale;              /* PETAB_LIN/LOG/LOG10 */
+    double *lower, *upper;   /* bounds on the scales */
+    double *nominal;         /* nominal values on the scales */
+    ilnet_fit_method method; /* the method used (AUTO resolved) */
+    ilnet_fit_start *starts; /* [n_starts], theta0 filled before any start runs */
+    size_t best;             /* index of the start with the highest llh + log_prior */
+    int stopped;             /* the callback stopped the fit */
+} ilnet_fit;
+
+/* Reads the problem and checks it can be fitted (every estimated parameter has finite
+ * bounds of positive width containing its nominal value; at least one is estimated):
+ * errors "FILE:ROW: column: id: message". Draws the starts. */
+int ilnet_fit_prepare(ilnet_fit *f, const char *yaml_path, const ilnet_fit_options *o);
+/* Runs the starts not marked done (f->starts of those must be filled by the caller). */
+int ilnet_fit_run(ilnet_fit *f, const char *yaml_path, const ilnet_fit_options *o);
+void ilnet_fit_free(ilnet_fit *f);
+
+/* one local optimisation from s->theta0 (fit_local.c) */
+typedef struct ilnet_petab_problem ilnet_petab_problem;
+int ilnet_fit_local(ilnet_fit_start *s, ilnet_petab_problem *p, const ilnet_fit *f,
+                    const ilnet_fit_options *o);
+
+#endif

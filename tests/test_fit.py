@@ -1,0 +1,173 @@
+#!/usr/bin/python3
+"""ilnet fit (docs/fitting.md) on problems whose truth is known in closed form.
+
+1. A <-> B (k1, k2) from A(0) = A0, A observed at 8 times without noise (data from the
+   closed form A(t) = A0 (k2 + k1 e^{-(k1+k2)t}) / (k1+k2)); k1, k2, A0 estimated on
+   log10 scales: every optimizer's best start recovers them within 1e-4 relative.
+2. The same network pre-equilibrated to its steady state (a conservation law: A + B = A0)
+   with a stimulus s off, then simulated with it on (forward rate k1 (1 + s)): data from
+   A(t) = A_inf + (A* - A_inf) e^{-(k1 (1+s) + k2) t}; k1, k2, s recovered within 1e-4.
+3. --threads 1 and 2 give the same starts, bit for bit.
+4. kill -9 during a fit with -o, then --resume: the starts finished before the kill are
+   unchanged, and the file equals an uninterrupted run's (theta, llh, status per start).
+5. Boehm 2014: the best of 40 L-BFGS starts (seed 1) reaches llh >= -138.23.
+6. Bad input: bounds that exclude the nominal value, zero-width bounds, a log-scaled
+   parameter with a non-positive bound, nothing estimated: one line naming the file, row and
+   parameter, exit 1.
+
+usage: test_fit.py ILNET PETAB_BENCHMARK_DIR SCRATCH"""
+import math
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import h5py
+import numpy as np
+
+from ilnet_testlib import Checks, Scratch, ab_net, run
+
+ilnet, bench = sys.argv[1:3]
+scratch = Scratch(sys.argv[3], fresh=True)
+check = Checks(verbose=True)
+
+NET = ab_net(["k1 0.5", "k2 0.2", "A0 10", "s 0"], ["1 2 k1*(1+s)", "2 1 k2"], ["Aobs 1"])
+TIMES = [0.5, 1, 2, 3, 5, 8, 12, 20]
+
+
+def problem(name, truth, params, conditions, meas_rows):
+    """Writes a PEtab problem NAME/problem.yaml; returns its path."""
+    d = scratch.path(name)
+    os.makedirs(d, exist_ok=True)
+    files = {
+        "model.net": NET,
+        "observables.tsv": "observableId\tobservableFormula\tnoiseFormula\nobs_a\tAobs\t0.1\n",
+        "conditions.tsv": conditions,
+        "parameters.tsv": "parameterId\tparameterScale\tlowerBound\tupperBound\tnominalValue\t"
+                          "estimate\n" + "".join(params),
+        "measurements.tsv": "observableId\tpreequilibrationConditionId\tsimulationConditionId\t"
+                            "time\tmeasurement\n" + "".join(meas_rows),
+        "problem.yaml": "format_version: 1\nparameter_file: parameters.tsv\nproblems:\n"
+                        "- condition_files: [conditions.tsv]\n  measurement_files: [measurements.tsv]\n"
+                        "  observable_files: [observables.tsv]\n  model_files: [model.net]\n",
+    }
+    for fname, text in files.items():
+        with open(os.path.join(d, fname), "w") as fh:
+            fh.write(text)
+    return os.path.join(d, "problem.yaml")
+
+
+def fit(yaml, *args, timeout=600):
+    r = run([ilnet, "fit", yaml, "-q", *args], timeout=timeout)
+    best = re.search(r"^best llh: (\S+)$", r.stdout, re.M)
+    values = dict((m.group(1), float(m.group(3)))
+                  for m in re.finditer(r"^  (\S+) (\S+) \((\S+)\)$", r.stdout, re.M))
+    return r, float(best.group(1)) if best else None, values
+
+
+# 1. closed-form relaxation
+k1, k2, A0 = 0.5, 0.2, 10.0
+rows = [f"obs_a\t\tc0\t{t}\t{A0 * (k2 + k1 * math.exp(-(k1 + k2) * t)) / (k1 + k2)!r}\n"
+        for t in TIMES]
+p1 = problem("relax", None,
+             [f"k1\tlog10\t0.001\t100\t1\t1\n", f"k2\tlog10\t0.001\t100\t1\t1\n",
+              f"A0\tlog10\t0.1\t1000\t5\t1\n", "s\tlin\t0\t1\t0\t0\n"],
+             "conditionId\ns_dummy\n".replace("s_dummy", "c0"), rows)
+for opt in ("lbfgs", "ls-trust"):
+    r, best, v = fit(p1, "--starts", "8", "--threads", "2", "--optimizer", opt)
+    check.exits(r, 0, f"relaxation fit ({opt})")
+    for name, want in (("k1", k1), ("k2", k2), ("A0", A0)):
+        check(name in v and abs(v[name] - want) <= 1e-4 * want,
+              f"relaxation ({opt}): {name} = {v.get(name)}, truth {want}")
+
+# 2. steady-state pre-equilibration, a conservation law, a stimulus
+sv = 1.5
+Astar = A0 * k2 / (k1 + k2)
+rate = k1 * (1 + sv) + k2
+Ainf = A0 * k2 / (k1 * (1 + sv) + k2)
+rows = [f"obs_a\tpre\tstim\t{t}\t{Ainf + (Astar - Ainf) * math.exp(-rate * t)!r}\n" for t in TIMES]
+rows.append(f"obs_a\t\tpre\tinf\t{Astar!r}\n")
+p2 = problem("preeq", None,
+             ["k1\tlog10\t0.001\t100\t1\t1\n", "k2\tlog10\t0.001\t100\t1\t1\n",
+              "A0\tlin\t0\t100\t10\t0\n", "s_on\tlog10\t0.01\t100\t1\t1\n"],
+             "conditionId\ts\npre\t0\nstim\ts_on\n", rows)
+r, best, v = fit(p2, "--starts", "8", "--threads", "2")
+check.exits(r, 0, "pre-equilibrated fit")
+for name, want in (("k1", k1), ("k2", k2), ("s_on", sv)):
+    check(name in v and abs(v[name] - want) <= 1e-4 * want,
+          f"pre-equilibrated: {name} = {v.get(name)}, truth {want}")
+
+
+# 3. threads
+def starts(path):
+    with h5py.File(path, "r") as f:
+        return f["theta"][:], f["llh"][:], f["status"][:], f["theta0"][:]
+
+
+for t in ("1", "2"):
+    r, _, _ = fit(p1, "--starts", "6", "--threads", t, "-o", scratch.path(f"t{t}.h5"))
+    check.exits(r, 0, f"--threads {t}")
+a, b = starts(scratch.path("t1.h5")), starts(scratch.path("t2.h5"))
+check(all(np.array_equal(x, y) for x, y in zip(a, b)), "1 and 2 threads: the same starts")
+
+# 4. kill -9 and --resume (the kill lands at a fraction of the uninterrupted time; tried at
+# other fractions when it caught no start or all of them)
+whole, part = scratch.path("whole.h5"), scratch.path("part.h5")
+N = 150
+args = ["--starts", str(N), "--threads", "2", "--optimizer", "ls-trust"]
+t0 = time.time()
+r, best_whole, _ = fit(p2, *args, "-o", whole)
+full = time.time() - t0
+check.exits(r, 0, "uninterrupted fit")
+for frac in (0.4, 0.2, 0.7):
+    p = subprocess.Popen([ilnet, "fit", p2, "-q", *args, "-o", part], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    time.sleep(frac * full)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    with h5py.File(part, "r") as f:
+        before = f["status"][:].copy(), f["theta"][:].copy()
+    n_before = int((before[0] != 0).sum())
+    print(f"killed after {frac * full:.2f} s of {full:.2f} s: {n_before} of {N} starts finished")
+    if 0 < n_before < N:
+        break
+check(0 < n_before < N, f"the kill left some but not all starts finished ({n_before})")
+r, best_part, _ = fit(p2, *args, "-o", part, "--resume")
+check.exits(r, 0, "--resume")
+a, b = starts(whole), starts(part)
+done = before[0] != 0
+check(np.array_equal(b[0][done], before[1][done]), "finished starts unchanged by --resume")
+check(all(np.array_equal(x, y) for x, y in zip(a, b)), "resumed file equals the uninterrupted one")
+check(best_part == best_whole, f"best llh {best_part} vs {best_whole}")
+
+# 5. Boehm
+boehm = os.path.join(bench, "Boehm_JProteomeRes2014", "Boehm_JProteomeRes2014.yaml")
+r, best, v = fit(boehm, "--starts", "40", "--threads", "2", "--optimizer", "lbfgs")
+check.exits(r, 0, "Boehm fit")
+check(best is not None and best >= -138.23, f"Boehm: best of 40 starts llh {best} >= -138.23")
+
+# 6. bad input
+BAD = [("nominal outside", "k1\tlog10\t0.001\t100\t1\t1", "k1\tlog10\t0.001\t100\t500\t1",
+        ["parameters.tsv:2", "nominalValue", "k1", "outside"]),
+       ("zero width", "k2\tlog10\t0.001\t100\t1\t1", "k2\tlog10\t1\t1\t1\t1",
+        ["parameters.tsv:3", "k2", "no width"]),
+       ("log, bound <= 0", "A0\tlog10\t0.1\t1000\t5\t1", "A0\tlog10\t0\t1000\t5\t1",
+        ["parameters.tsv:4", "lowerBound", "A0"]),
+       ("nothing estimated", None, None, ["parameters.tsv", "estimate", "no parameter"])]
+for name, old, new, words in BAD:
+    d = os.path.dirname(p1)
+    text = open(os.path.join(d, "parameters.tsv")).read()
+    bad = re.sub(r"\t1\n", "\t0\n", text) if old is None else text.replace(old, new)
+    check(bad != text, f"{name}: the edit applies (test bug otherwise)")
+    with open(os.path.join(d, "parameters.tsv"), "w") as fh:
+        fh.write(bad)
+    r = run([ilnet, "fit", p1, "-q", "--starts", "2", "-o", scratch.path("bad.h5")])
+    with open(os.path.join(d, "parameters.tsv"), "w") as fh:
+        fh.write(text)
+    check.exits(r, 1, f"bad input: {name}", *words)
+    check(r.stderr.count("\n") == 1, f"{name}: one line: {r.stderr!r}")
+    check(not os.path.exists(scratch.path("bad.h5")), f"{name}: no file written")
+
+check.finish("ilnet fit")
