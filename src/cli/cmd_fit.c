@@ -1,6 +1,8 @@
 /* ilnet fit PROBLEM.yaml: multi-start parameter estimation on a PEtab problem. */
 #include "../common/error.h"
 #include "../experiment/fit.h"
+#include "../experiment/fit_profile.h"
+#include "../output/fitout.h"
 #include "../output/h5fit.h"
 #include "cli.h"
 
@@ -20,23 +22,31 @@ static const char help[] =
     "Prints a line per finished start, then\n"
     "  best llh: <log-likelihood of the best start>\n"
     "  <id> <value on its scale> (<linear value>)   per estimated parameter\n"
+    "  fisher 95% CI: <id> <lower> <upper>           from the Fisher information\n"
+    "  profile 95% CI: <id> <lower> <upper>          with --profile (-inf/inf: unbounded)\n"
     "\n"
     "  --optimizer NAME lbfgs (default): bounded L-BFGS on -(llh + log_prior) (NLopt);\n"
     "                   ls-trust: trust-region least squares on the residuals (GSL)\n"
     "  --max-iter N     iterations (ls-trust) or objective evaluations (lbfgs) per start\n"
     "                   (default 500)\n"
     "  -o, --output F   HDF5: every start (theta0, theta, llh, iterations, evaluations, time,\n"
-    "                   exit reason) and the best fit; written as starts finish\n"
+    "                   exit reason) written as starts finish, then the best fit's simulations,\n"
+    "                   intervals and profiles; beside it F.parameters.tsv (PEtab table with\n"
+    "                   the best values) and F.presets.yaml (preset 'fit' for ilnet simulate)\n"
     "  --resume         continue F: finished starts are kept, the others run\n"
+    "  --profile P      profile likelihoods of the estimated parameters P (all, or ids\n"
+    "                   separated by commas) around the best fit, and their 95 % intervals\n"
+    "  --profile-points N  at most N points per direction of a profile (default 40)\n"
     "  --atol, --rtol   integration tolerances (default 1e-12, 1e-10)\n"
     "  -q               no line per start\n"
     "\n"
     "Exit status: 0, 1 bad input, 2 every start failed.\n";
 
 typedef struct {
-    const char *yaml, *out;
+    const char *yaml, *out, *profile;
     int resume, quiet;
     ilnet_fit_options o;
+    ilnet_profile_options po;
 } fit_args;
 
 static int parse_args(fit_args *a, int argc, char **argv)
@@ -48,13 +58,16 @@ static int parse_args(fit_args *a, int argc, char **argv)
                                          {"max-iter", required_argument, 0, 'i'},
                                          {"output", required_argument, 0, 'o'},
                                          {"resume", no_argument, 0, 'R'},
+                                         {"profile", required_argument, 0, 'P'},
+                                         {"profile-points", required_argument, 0, 'N'},
                                          {"atol", required_argument, 0, 'a'},
                                          {"rtol", required_argument, 0, 'r'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char *C = "fit";
     ilnet_fit_options d = ILNET_FIT_OPTIONS_INIT;
-    *a = (fit_args){.o = d};
+    ilnet_profile_options pd = ILNET_PROFILE_OPTIONS_INIT;
+    *a = (fit_args){.o = d, .po = pd};
     long v;
     int c, code;
     optind = 1;
@@ -81,6 +94,13 @@ static int parse_args(fit_args *a, int argc, char **argv)
             a->o.method = (ilnet_fit_method)m;
         } else if (c == 'o')
             a->out = optarg;
+        else if (c == 'P')
+            a->profile = optarg;
+        else if (c == 'N' && (cli_parse_long(optarg, &v) || v < 1 || v > 100000))
+            return cli_usage_error(C, "--profile-points needs a whole number >= 1, not '%s'",
+                                   optarg);
+        else if (c == 'N')
+            a->po.max_points = (size_t)v;
         else if (c == 'R')
             a->resume = 1;
         else if (c == 'q')
@@ -131,6 +151,99 @@ static int on_start(const ilnet_fit_start *s, const struct ilnet_fit_progress *p
     return 0;
 }
 
+/* the profiled parameters: "all" or ids separated by commas */
+static int profile_list(size_t **which, size_t *k, const ilnet_fit *f, const char *list)
+{
+    *which = calloc(f->n_par + 1, sizeof **which);
+    *k = 0;
+    if (!*which) return ilnet_error_oom();
+    if (!strcmp(list, "all")) {
+        for (size_t j = 0; j < f->n_par; j++)
+            (*which)[(*k)++] = j;
+        return 0;
+    }
+    char *copy = strdup(list), *save = NULL;
+    int rc = copy ? 0 : ilnet_error_oom();
+    for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t && !rc;
+         t = strtok_r(NULL, ",", &save)) {
+        size_t j = 0;
+        while (j < f->n_par && strcmp(f->ids[j], t))
+            j++;
+        if (j == f->n_par)
+            rc = ilnet_error_set(ILNET_EINPUT, "fit: --profile: '%s' is not an estimated parameter",
+                                 t);
+        else if (*k < f->n_par)
+            (*which)[(*k)++] = j;
+    }
+    free(copy);
+    return rc;
+}
+
+/* Fisher intervals at the best fit and the profiles asked for; printed, and stored in h5 */
+static int uncertainty(const fit_args *a, const ilnet_fit *f, ilnet_h5fit *h5)
+{
+    size_t np = f->n_par, k = 0, *which = NULL;
+    const ilnet_fit_start *b = &f->starts[f->best];
+    double *cov = malloc((np * np + 1) * sizeof *cov), *lo = malloc((np + 1) * sizeof *lo),
+           *hi = malloc((np + 1) * sizeof *hi);
+    ilnet_fit_profile *pr = NULL;
+    int rc = cov && lo && hi ? 0 : ilnet_error_oom();
+    if (!rc) rc = ilnet_fit_fisher(cov, lo, hi, f, a->yaml, &a->o, b->theta);
+    for (size_t j = 0; !rc && j < np; j++)
+        printf("fisher 95%% CI: %s %.10g %.10g\n", f->ids[j], lo[j], hi[j]);
+    if (!rc && a->profile) rc = profile_list(&which, &k, f, a->profile);
+    if (!rc && k && !(pr = calloc(k, sizeof *pr))) rc = ilnet_error_oom();
+    if (!rc && k) rc = ilnet_fit_profiles(pr, which, k, f, a->yaml, &a->o, &a->po);
+    for (size_t q = 0; !rc && q < k; q++)
+        printf("profile 95%% CI: %s %.10g %.10g\n", f->ids[pr[q].par],
+               isnan(pr[q].ci_lower) ? -INFINITY : pr[q].ci_lower,
+               isnan(pr[q].ci_upper) ? INFINITY : pr[q].ci_upper);
+    if (!rc && h5) rc = ilnet_h5fit_write_uncertainty(h5, f, cov, lo, hi, pr, k);
+    for (size_t q = 0; pr && q < k; q++)
+        ilnet_fit_profile_free(&pr[q]);
+    free(pr);
+    free(which);
+    free(cov);
+    free(lo);
+    free(hi);
+    return rc;
+}
+
+/* OUT.h5 -> OUT<suffix> (caller frees) */
+static char *beside(const char *out, const char *suffix)
+{
+    size_t n = strlen(out);
+    if (n > 3 && !strcmp(out + n - 3, ".h5")) n -= 3;
+    char *s = malloc(n + strlen(suffix) + 1);
+    if (s) {
+        memcpy(s, out, n);
+        strcpy(s + n, suffix);
+    }
+    return s;
+}
+
+/* with -o: the simulations at the best fit into the file, and the best parameters as
+ * OUT.parameters.tsv (PEtab) and OUT.presets.yaml (ilnet presets, preset "fit") */
+static int best_outputs(const fit_args *a, const ilnet_fit *f, ilnet_h5fit *h5)
+{
+    ilnet_petab *p = NULL;
+    double *x = NULL;
+    ilnet_petab_result r;
+    char *tsv = beside(a->out, ".parameters.tsv"), *yml = beside(a->out, ".presets.yaml");
+    int rc =
+        tsv && yml ? ilnet_fit_best_evaluation(&p, &x, &r, f, a->yaml, &a->o) : ilnet_error_oom();
+    if (!rc) rc = ilnet_h5fit_write_best_fit(h5, p, &r);
+    if (!rc) rc = ilnet_fit_write_parameter_table(tsv, p, x);
+    if (!rc) rc = ilnet_fit_write_presets(yml, p, x, f, a->yaml);
+    if (!rc && !a->quiet) fprintf(stderr, "ilnet fit: wrote %s, %s and %s\n", a->out, tsv, yml);
+    ilnet_petab_result_free(&r);
+    ilnet_petab_free(p);
+    free(x);
+    free(tsv);
+    free(yml);
+    return rc;
+}
+
 static void print_best(const ilnet_fit *f)
 {
     const ilnet_fit_start *b = &f->starts[f->best];
@@ -165,16 +278,21 @@ int cmd_fit(int argc, char **argv)
     a.o.on_start = on_start;
     a.o.payload = &R;
     if (!rc) rc = ilnet_fit_run(&f, a.yaml, &a.o);
+    int failed = !rc && f.starts[f.best].status == ILNET_FIT_FAILED;
+    if (!rc && !f.stopped) print_best(&f);
+    if (!rc && !f.stopped && !failed) {
+        fflush(stdout);
+        rc = uncertainty(&a, &f, R.h5);
+        if (!rc && R.h5) rc = best_outputs(&a, &f, R.h5);
+    }
     if (!rc && R.h5) rc = ilnet_h5fit_finish(R.h5, &f);
     R.h5 = NULL;
-    if (rc) {
+    if (rc)
         code = cli_fail();
-    } else if (f.stopped) {
+    else if (f.stopped)
         code = EXIT_INPUT;
-    } else {
-        print_best(&f);
-        code = f.starts[f.best].status == ILNET_FIT_FAILED ? EXIT_SOLVER : EXIT_OK;
-    }
+    else
+        code = failed ? EXIT_SOLVER : EXIT_OK;
     ilnet_h5fit_close(R.h5);
     free(done);
     free(cmdline);

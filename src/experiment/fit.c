@@ -145,6 +145,27 @@ int ilnet_fit_prepare(ilnet_fit *f, const char *yaml_path, const ilnet_fit_optio
     return rc;
 }
 
+int ilnet_fit_best_evaluation(ilnet_petab **p, double **x, ilnet_petab_result *r,
+                              const ilnet_fit *f, const char *yaml_path, const ilnet_fit_options *o)
+{
+    *x = NULL;
+    memset(r, 0, sizeof *r);
+    int rc = ilnet_petab_read(p, yaml_path);
+    if (rc) return rc;
+    const double *theta = f->starts[f->best].theta;
+    if (!(*x = malloc(((*p)->n_par + 1) * sizeof **x))) return ilnet_error_oom();
+    for (size_t i = 0, j = 0; i < (*p)->n_par; i++) {
+        const petab_parameter *q = &(*p)->par[i];
+        double t = q->estimate ? theta[j++] : NAN;
+        (*x)[i] = !q->estimate              ? q->nominal
+                  : q->scale == PETAB_LOG   ? exp(t)
+                  : q->scale == PETAB_LOG10 ? pow(10, t)
+                                            : t;
+    }
+    rc = ilnet_petab_evaluate(r, *p, *x, o->atol, o->rtol, ILNET_PETAB_RESIDUALS);
+    return rc == ILNET_ESOLVER ? 0 : rc; /* r->status says so */
+}
+
 typedef struct {
     ilnet_fit *f;
     const ilnet_fit_options *o;

@@ -7,6 +7,8 @@
 #ifndef ILNET_FIT_H
 #define ILNET_FIT_H
 
+#include "petab.h"
+
 #include <stddef.h>
 
 typedef enum {
@@ -89,6 +91,11 @@ int ilnet_fit_prepare(ilnet_fit *f, const char *yaml_path, const ilnet_fit_optio
 /* Runs the starts not marked done (f->starts of those must be filled by the caller). */
 int ilnet_fit_run(ilnet_fit *f, const char *yaml_path, const ilnet_fit_options *o);
 void ilnet_fit_free(ilnet_fit *f);
+/* The problem read again and evaluated at the best start (residuals too): *p (free with
+ * ilnet_petab_free), *x the linear value of every parameter-table row (free), *r. */
+int ilnet_fit_best_evaluation(ilnet_petab **p, double **x, ilnet_petab_result *r,
+                              const ilnet_fit *f, const char *yaml_path,
+                              const ilnet_fit_options *o);
 
 /* one local optimisation from s->theta0 (fit_local.c) */
 typedef struct ilnet_petab_problem ilnet_petab_problem;

@@ -2,6 +2,7 @@
  * parameter-indexed one /parameter. Rows of unfinished starts hold NaN and status 0. */
 #include "h5fit.h"
 
+#include "h5petab.h"
 #include "h5util.h"
 #include <ilnet/version.h>
 
@@ -325,6 +326,23 @@ int ilnet_h5fit_open(ilnet_h5fit **out, const char *path, const char *problem, i
     return 0;
 }
 
+int ilnet_h5fit_write_best_fit(ilnet_h5fit *h, const ilnet_petab *p, const ilnet_petab_result *r)
+{
+    const char *path = h->path;
+    int rc = 0;
+    if (H5Lexists(h->file, "best_fit", H5P_DEFAULT) > 0) H5Ldelete(h->file, "best_fit", H5P_DEFAULT);
+    hid_t g = H5Gcreate2(h->file, "best_fit", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    CHECK(g, "/best_fit");
+    if ((rc = ilnet_h5_write_petab_measurements(g, path, p, r))) goto out;
+    CHECK(ilnet_h5_attr_double(g, "llh", r->llh), "/best_fit attributes");
+    CHECK(ilnet_h5_attr_double(g, "chi2", r->chi2), "/best_fit attributes");
+    CHECK(ilnet_h5_attr_string(g, "status", r->status ? r->message : "complete"),
+          "/best_fit attributes");
+out:
+    if (g >= 0) H5Gclose(g);
+    return rc;
+}
+
 int ilnet_h5fit_finish(ilnet_h5fit *h, const ilnet_fit *f)
 {
     const char *path = h->path;
@@ -356,4 +374,104 @@ void ilnet_h5fit_close(ilnet_h5fit *h)
     if (h->file >= 0) H5Fclose(h->file);
     free(h->path);
     free(h);
+}
+
+/* a [parameter] dataset attached to the /parameter scale, replacing one there */
+static int par_column(hid_t loc, const char *path, const char *name, const double *v, size_t n,
+                      hid_t spar)
+{
+    int rc = 0;
+    hsize_t dn = n;
+    if (H5Lexists(loc, name, H5P_DEFAULT) > 0) H5Ldelete(loc, name, H5P_DEFAULT);
+    hid_t d = ilnet_h5_write_doubles(loc, name, 1, &dn, v);
+    CHECK(d, name);
+    CHECK(H5DSattach_scale(d, spar, 0), name);
+    CHECK(H5DSset_label(d, 0, "parameter"), name);
+out:
+    if (d >= 0) H5Dclose(d);
+    return rc;
+}
+
+/* /profiles/<id>: value, llh, theta [point x parameter], status; attributes ci_lower and
+ * ci_upper (-inf/+inf: unbounded) */
+static int write_profile(hid_t g, const char *path, const ilnet_fit *f, const ilnet_fit_profile *p,
+                         hid_t spar)
+{
+    int rc = 0;
+    hsize_t n = p->n, d2[2] = {p->n, f->n_par};
+    hid_t pg = -1, d = -1;
+    const char *id = f->ids[p->par];
+    if (H5Lexists(g, id, H5P_DEFAULT) > 0) H5Ldelete(g, id, H5P_DEFAULT);
+    CHECK(pg = H5Gcreate2(g, id, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), id);
+    CHECK(d = ilnet_h5_write_doubles(pg, "value", 1, &n, p->value), "profile value");
+    H5Dclose(d);
+    CHECK(d = ilnet_h5_write_doubles(pg, "llh", 1, &n, p->llh), "profile llh");
+    H5Dclose(d);
+    CHECK(d = ilnet_h5_write_doubles(pg, "theta", 2, d2, p->theta), "profile theta");
+    CHECK(H5DSattach_scale(d, spar, 1), "profile theta");
+    H5Dclose(d);
+    d = -1;
+    CHECK(H5LTmake_dataset_char(pg, "status", 1, &n, (const char *)p->status), "profile status");
+    CHECK(ilnet_h5_attr_double(pg, "ci_lower", isnan(p->ci_lower) ? -INFINITY : p->ci_lower),
+          "profile attributes");
+    CHECK(ilnet_h5_attr_double(pg, "ci_upper", isnan(p->ci_upper) ? INFINITY : p->ci_upper),
+          "profile attributes");
+    CHECK(ilnet_h5_attr_double(pg, "seconds", p->seconds), "profile attributes");
+out:
+    if (d >= 0) H5Dclose(d);
+    if (pg >= 0) H5Gclose(pg);
+    return rc;
+}
+
+int ilnet_h5fit_write_uncertainty(ilnet_h5fit *h, const ilnet_fit *f, const double *cov,
+                                  const double *ci_lower, const double *ci_upper,
+                                  const ilnet_fit_profile *profiles, size_t k)
+{
+    const char *path = h->path;
+    size_t np = f->n_par;
+    int rc = 0;
+    hid_t spar = H5Dopen2(h->file, "parameter", H5P_DEFAULT), g = -1, d = -1;
+    double *lo = malloc((np + 1) * sizeof *lo), *hi = malloc((np + 1) * sizeof *hi);
+    if (!lo || !hi) {
+        rc = ilnet_error_oom();
+        goto out;
+    }
+    CHECK(spar, "/parameter");
+    if (cov) {
+        hsize_t d2[2] = {np, np};
+        if ((rc = par_column(h->file, path, "fisher_ci_lower", ci_lower, np, spar)) ||
+            (rc = par_column(h->file, path, "fisher_ci_upper", ci_upper, np, spar)))
+            goto out;
+        if (H5Lexists(h->file, "fisher_covariance", H5P_DEFAULT) > 0)
+            H5Ldelete(h->file, "fisher_covariance", H5P_DEFAULT);
+        CHECK(d = ilnet_h5_write_doubles(h->file, "fisher_covariance", 2, d2, cov),
+              "/fisher_covariance");
+        CHECK(H5DSattach_scale(d, spar, 0), "/fisher_covariance");
+        CHECK(H5DSattach_scale(d, spar, 1), "/fisher_covariance");
+    }
+    if (!k) goto out;
+    for (size_t j = 0; j < np; j++)
+        lo[j] = hi[j] = NAN; /* not profiled */
+    for (size_t q = 0; q < k; q++) {
+        const ilnet_fit_profile *p = &profiles[q];
+        lo[p->par] = isnan(p->ci_lower) ? -INFINITY : p->ci_lower;
+        hi[p->par] = isnan(p->ci_upper) ? INFINITY : p->ci_upper;
+    }
+    if ((rc = par_column(h->file, path, "profile_ci_lower", lo, np, spar)) ||
+        (rc = par_column(h->file, path, "profile_ci_upper", hi, np, spar)))
+        goto out;
+    if (H5Lexists(h->file, "profiles", H5P_DEFAULT) > 0)
+        g = H5Gopen2(h->file, "profiles", H5P_DEFAULT);
+    else
+        g = H5Gcreate2(h->file, "profiles", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    CHECK(g, "/profiles");
+    for (size_t q = 0; q < k && !rc; q++)
+        rc = write_profile(g, path, f, &profiles[q], spar);
+out:
+    if (d >= 0) H5Dclose(d);
+    if (g >= 0) H5Gclose(g);
+    if (spar >= 0) H5Dclose(spar);
+    free(lo);
+    free(hi);
+    return rc;
 }

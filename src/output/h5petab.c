@@ -48,9 +48,8 @@ static hid_t strings(hid_t loc, const char *name, const char **v, size_t n)
     return ilnet_h5_write_strings(loc, name, v, n);
 }
 
-/* the measurement table: ids, times, data, simulations, noise, residuals */
-static int write_measurements(hid_t file, const char *path, const ilnet_petab *p,
-                              const ilnet_petab_result *r)
+int ilnet_h5_write_petab_measurements(hid_t file, const char *path, const ilnet_petab *p,
+                                      const ilnet_petab_result *r)
 {
     size_t n = p->n_meas;
     hsize_t dim = n;
@@ -185,7 +184,7 @@ int ilnet_h5_write_petab(const char *path, const ilnet_petab *p, const double *x
     int rc = 0;
     hid_t file = ilnet_h5_create(&nf, path), dm = -1;
     if (file < 0) return ilnet_h5_finish(&nf, -1, path, (int)file);
-    if ((rc = write_measurements(file, path, p, r))) goto out;
+    if ((rc = ilnet_h5_write_petab_measurements(file, path, p, r))) goto out;
     CHECK(dm = H5Dopen2(file, "measurement", H5P_DEFAULT), "/measurement");
     if ((rc = write_parameters(file, path, p, x, r, dm))) goto out;
     rc = write_attributes(file, path, r, meta);
