@@ -278,7 +278,7 @@ int cmd_fit(int argc, char **argv)
     a.o.on_start = on_start;
     a.o.payload = &R;
     if (!rc) rc = ilnet_fit_run(&f, a.yaml, &a.o);
-    int failed = !rc && f.starts[f.best].status == ILNET_FIT_FAILED;
+    int failed = !rc && !isfinite(f.starts[f.best].objective); /* every start failed */
     if (!rc && !f.stopped) print_best(&f);
     if (!rc && !f.stopped && !failed) {
         fflush(stdout);

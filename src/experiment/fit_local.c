@@ -188,8 +188,8 @@ static int run_lbfgs(ctx *c, const ilnet_fit_options *o)
         s->status = ILNET_FIT_FAILED;
     else if (res == NLOPT_MAXEVAL_REACHED)
         s->status = ILNET_FIT_MAXITER;
-    else if (res == NLOPT_ROUNDOFF_LIMITED)
-        s->status = ILNET_FIT_STALLED;
+    else if (res == NLOPT_ROUNDOFF_LIMITED || res == NLOPT_FAILURE)
+        s->status = ILNET_FIT_STALLED; /* L-BFGS's line search gave up: no further progress */
     else
         s->status = res > 0 ? ILNET_FIT_CONVERGED : ILNET_FIT_FAILED;
     snprintf(s->reason, sizeof s->reason, "%s", nlopt_result_to_string(res));

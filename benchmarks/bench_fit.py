@@ -1,0 +1,158 @@
+#!/usr/bin/python3
+"""Benchmarks of `ilnet fit` (docs/fitting.md), printed as they finish.
+
+usage: /usr/bin/python3 benchmarks/bench_fit.py [--ilnet build/ilnet] [--scratch DIR]
+           [--parts boehm,threads,coverage,raia] [--starts 100] [--replicates 50]
+
+boehm     Boehm 2014, --starts N (default 100) L-BFGS starts on 2 threads: best llh (the
+          reference optimum is -138.222 at the nominal parameters), the fraction of starts
+          within 0.1 of the best, time per start; then profiles of every parameter.
+threads   Boehm, 20 starts on 1 and on 2 threads, alternating, 3 pairs: starts per second
+          and the median of the paired ratios (goal >= 1.8).
+coverage  a synthetic problem with noise: A <-> B (k1 = 0.5, k2 = 0.2, A0 = 10), A measured
+          at 8 times with Gaussian noise sigma = 0.1 (numpy, seeded per replicate); each of
+          --replicates (default 50) replicates fitted (4 starts) with profiles of k1, k2, A0:
+          how often each 95 % profile interval holds the truth (goal >= 90 %).
+raia      Raia 2011 (and with --parts bachmann, Bachmann 2011): best llh of a few starts
+          against the nominal llh, time per start (their gradients cost seconds per
+          evaluation: N starts take hours; the start count is --raia-starts, default 4).
+"""
+import argparse
+import math
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REF = os.path.join(HERE, "..", "..", "shared", "reference", "petab", "benchmark")
+sys.path.insert(0, os.path.join(HERE, "..", "tests"))
+from ilnet_testlib import ab_net  # noqa: E402
+
+
+def fit(ilnet, yaml, *args):
+    t0 = time.time()
+    r = subprocess.run([ilnet, "fit", yaml, "-q", *args], capture_output=True, text=True)
+    dt = time.time() - t0
+    if r.returncode:
+        sys.exit(f"bench_fit: ilnet fit {yaml} failed: {r.stderr.strip()}")
+    best = float(re.search(r"^best llh: (\S+)$", r.stdout, re.M).group(1))
+    cis = {m.group(1): (float(m.group(2)), float(m.group(3))) for m in
+           re.finditer(r"^profile 95% CI: (\S+) (\S+) (\S+)$", r.stdout, re.M)}
+    return best, cis, dt
+
+
+def boehm(a):
+    import h5py
+    yaml = os.path.join(REF, "Boehm_JProteomeRes2014", "Boehm_JProteomeRes2014.yaml")
+    out = os.path.join(a.scratch, "boehm.h5")
+    best, _, dt = fit(a.ilnet, yaml, "--starts", str(a.starts), "--threads", "2", "-o", out)
+    with h5py.File(out, "r") as f:
+        llh, sec = f["llh"][:], f["seconds"][:]
+    frac = float(np.mean(llh >= best - 0.1))
+    print(f"boehm: {a.starts} starts in {dt:.1f} s (2 threads): best llh {best:.6f} "
+          f"(reference -138.222); {100 * frac:.0f} % of starts within 0.1 of the best; "
+          f"{statistics.median(sec):.2f} s per start (median)", flush=True)
+    _, cis, dt = fit(a.ilnet, yaml, "--starts", str(a.starts), "--threads", "2",
+                     "--profile", "all")
+    print(f"boehm: {a.starts} starts + 9 profiles in {dt:.1f} s", flush=True)
+    for k, (lo, hi) in cis.items():
+        print(f"  {k}: [{lo:.4g}, {hi:.4g}]")
+
+
+def threads(a):
+    yaml = os.path.join(REF, "Boehm_JProteomeRes2014", "Boehm_JProteomeRes2014.yaml")
+    ratios = []
+    for rep in range(3):
+        t = {}
+        for n in ("1", "2"):
+            _, _, t[n] = fit(a.ilnet, yaml, "--starts", "20", "--threads", n)
+        ratios.append(t["1"] / t["2"])
+        print(f"threads pair {rep + 1}: 1 thread {20 / t['1']:.2f} starts/s, 2 threads "
+              f"{20 / t['2']:.2f} starts/s, ratio {ratios[-1]:.2f}", flush=True)
+    print(f"threads: median paired ratio {statistics.median(ratios):.2f} (goal >= 1.8)")
+
+
+def synthetic(d, seed):
+    """The coverage problem with noise drawn from seed; returns its YAML path."""
+    k1, k2, A0, sigma = 0.5, 0.2, 10.0, 0.1
+    times = [0.5, 1, 2, 3, 5, 8, 12, 20]
+    rng = np.random.default_rng(seed)
+    os.makedirs(d, exist_ok=True)
+    rows = "".join(
+        f"obs_a\t\tc0\t{t}\t{A0 * (k2 + k1 * math.exp(-(k1 + k2) * t)) / (k1 + k2) + sigma * rng.standard_normal()!r}\n"
+        for t in times)
+    files = {
+        "model.net": ab_net(["k1 0.5", "k2 0.2", "A0 10"], ["1 2 k1", "2 1 k2"], ["Aobs 1"]),
+        "observables.tsv": "observableId\tobservableFormula\tnoiseFormula\nobs_a\tAobs\t0.1\n",
+        "conditions.tsv": "conditionId\nc0\n",
+        "parameters.tsv": "parameterId\tparameterScale\tlowerBound\tupperBound\tnominalValue\t"
+                          "estimate\nk1\tlog10\t0.001\t100\t1\t1\nk2\tlog10\t0.001\t100\t1\t1\n"
+                          "A0\tlog10\t0.1\t1000\t5\t1\n",
+        "measurements.tsv": "observableId\tpreequilibrationConditionId\tsimulationConditionId\t"
+                            "time\tmeasurement\n" + rows,
+        "problem.yaml": "format_version: 1\nparameter_file: parameters.tsv\nproblems:\n"
+                        "- condition_files: [conditions.tsv]\n  measurement_files: [measurements.tsv]\n"
+                        "  observable_files: [observables.tsv]\n  model_files: [model.net]\n",
+    }
+    for name, text in files.items():
+        with open(os.path.join(d, name), "w") as fh:
+            fh.write(text)
+    return os.path.join(d, "problem.yaml")
+
+
+def coverage(a):
+    truth = {"k1": math.log10(0.5), "k2": math.log10(0.2), "A0": 1.0}
+    hits = {k: 0 for k in truth}
+    t0 = time.time()
+    for rep in range(a.replicates):
+        yaml = synthetic(os.path.join(a.scratch, f"cov{rep}"), 1000 + rep)
+        _, cis, _ = fit(a.ilnet, yaml, "--starts", "4", "--threads", "2", "--profile", "all")
+        for k, t in truth.items():
+            lo, hi = cis[k]
+            hits[k] += lo <= t <= hi
+    print(f"coverage: {a.replicates} replicates in {time.time() - t0:.1f} s; 95 % profile "
+          "intervals holding the truth: " +
+          ", ".join(f"{k} {100 * h / a.replicates:.0f} %" for k, h in hits.items()) +
+          " (goal >= 90 %)")
+
+
+def heavy(a, name):
+    sub = {"raia": "Raia_CancerResearch2011", "bachmann": "Bachmann_MSB2011"}[name]
+    yaml = os.path.join(REF, sub, f"{sub}.yaml")
+    r = subprocess.run([a.ilnet, "petab", "evaluate", yaml], capture_output=True, text=True)
+    nominal = float(re.search(r"^llh: (\S+)$", r.stdout, re.M).group(1))
+    best, _, dt = fit(a.ilnet, yaml, "--starts", str(a.raia_starts), "--threads", "2")
+    print(f"{name}: best llh of {a.raia_starts} starts {best:.6g} (nominal {nominal:.6g}); "
+          f"{dt / a.raia_starts * 2:.1f} s per start (2 threads)", flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ilnet", default=os.path.join(HERE, "..", "build", "ilnet"))
+    ap.add_argument("--scratch", default="/tmp/bench_fit")
+    ap.add_argument("--parts", default="boehm,threads,coverage,raia")
+    ap.add_argument("--starts", type=int, default=100)
+    ap.add_argument("--replicates", type=int, default=50)
+    ap.add_argument("--raia-starts", type=int, default=4)
+    a = ap.parse_args()
+    os.makedirs(a.scratch, exist_ok=True)
+    for part in a.parts.split(","):
+        if part == "boehm":
+            boehm(a)
+        elif part == "threads":
+            threads(a)
+        elif part == "coverage":
+            coverage(a)
+        elif part in ("raia", "bachmann"):
+            heavy(a, part)
+        else:
+            sys.exit(f"bench_fit: unknown part '{part}'")
+
+
+if __name__ == "__main__":
+    main()
