@@ -1,5 +1,6 @@
 /* ilnet fit PROBLEM.yaml: multi-start parameter estimation on a PEtab problem. */
 #include "../common/error.h"
+#include "../experiment/dispatch.h"
 #include "../experiment/fit.h"
 #include "../experiment/fit_profile.h"
 #include "../output/fitout.h"
@@ -256,6 +257,20 @@ static void print_best(const ilnet_fit *f)
     }
 }
 
+/* Every rank of an MPI run starts only when all have set up (one failing alone would leave
+ * the others waiting), with rank 0's list of finished starts (--resume). */
+static int agree(int rc, unsigned char *done, size_t n)
+{
+    int bad = rc != 0, e = ilnet_dispatch_max(&bad, 1);
+    if (!rc && e) rc = e;
+    if (!rc && bad) {
+        rc = ilnet_error_set(ILNET_EIO, "another MPI rank failed to set up (it says why)");
+        ilnet_dispatch_mark_relayed();
+    }
+    if (!rc && done) rc = ilnet_dispatch_bcast(done, n);
+    return rc;
+}
+
 int cmd_fit(int argc, char **argv)
 {
     fit_args a;
@@ -264,20 +279,24 @@ int cmd_fit(int argc, char **argv)
     ilnet_fit f;
     unsigned char *done = NULL;
     run_state R = {&a, NULL, &f};
+    int rank = 0, size = 1;
+    ilnet_dispatch_world(&rank, &size);
     if (ilnet_fit_prepare(&f, a.yaml, &a.o)) return cli_fail();
     char *cmdline = cli_join_args(argc + 1, argv - 1);
-    int rc = 0;
-    if (a.out) {
-        done = calloc(f.n_starts + 1, 1);
-        rc = !done ? ilnet_error_oom()
-             : a.resume
-                 ? ilnet_h5fit_open(&R.h5, a.out, a.yaml, &f, &a.o, done)
-                 : ilnet_h5fit_create(&R.h5, a.out, a.yaml, &f, &a.o, cmdline ? cmdline : "");
-    }
+    done = calloc(f.n_starts + 1, 1);
+    int rc = done ? 0 : ilnet_error_oom();
+    if (!rc && a.out && rank == 0) /* rank 0 writes; in an MPI run the others send to it */
+        rc = a.resume ? ilnet_h5fit_open(&R.h5, a.out, a.yaml, &f, &a.o, done)
+                      : ilnet_h5fit_create(&R.h5, a.out, a.yaml, &f, &a.o, cmdline ? cmdline : "");
+    rc = agree(rc, done, f.n_starts);
     a.o.done = done;
     a.o.on_start = on_start;
     a.o.payload = &R;
     if (!rc) rc = ilnet_fit_run(&f, a.yaml, &a.o);
+    if (rank != 0) { /* rank 0 reports */
+        code = rc ? cli_fail() : EXIT_OK;
+        goto out;
+    }
     int failed = !rc && !isfinite(f.starts[f.best].objective); /* every start failed */
     if (!rc && !f.stopped) print_best(&f);
     if (!rc && !f.stopped && !failed) {
@@ -293,6 +312,7 @@ int cmd_fit(int argc, char **argv)
         code = EXIT_INPUT;
     else
         code = failed ? EXIT_SOLVER : EXIT_OK;
+out:
     ilnet_h5fit_close(R.h5);
     free(done);
     free(cmdline);

@@ -8,7 +8,7 @@
 #ifdef ILNET_MPI
 #include <mpi.h>
 
-enum { TAG_REQ = 7101, TAG_REPLY = 7102 };
+enum { TAG_REQ = 7101, TAG_REPLY = 7102, TAG_DATA = 7103 };
 
 static int mpi_up(void)
 {
@@ -180,6 +180,44 @@ int ilnet_dispatch_stop(ilnet_dispatch *d)
     d->exhausted = 1;
     return mpi_check(MPI_Send(&quit, 1, MPI_INT, 0, TAG_REQ, MPI_COMM_WORLD), "MPI_Send");
 #else
+    return 0;
+#endif
+}
+
+int ilnet_dispatch_send_data(const void *buf, size_t bytes)
+{
+#ifdef ILNET_MPI
+    if (mpi_up())
+        return mpi_check(MPI_Send(buf, (int)bytes, MPI_BYTE, 0, TAG_DATA, MPI_COMM_WORLD),
+                         "MPI_Send");
+#endif
+    (void)buf;
+    (void)bytes;
+    return 0;
+}
+
+int ilnet_dispatch_recv_data(void *buf, size_t cap, int *got)
+{
+    *got = 0;
+#ifdef ILNET_MPI
+    if (!mpi_up()) return 0;
+    int flag = 0, n = 0;
+    MPI_Status st;
+    int rc = mpi_check(MPI_Iprobe(MPI_ANY_SOURCE, TAG_DATA, MPI_COMM_WORLD, &flag, &st),
+                       "MPI_Iprobe");
+    if (rc || !flag) return rc;
+    MPI_Get_count(&st, MPI_BYTE, &n);
+    if ((size_t)n > cap)
+        return ilnet_error_set(ILNET_EINTERNAL, "MPI: a %d-byte message for a %zu-byte buffer", n,
+                               cap);
+    rc = mpi_check(MPI_Recv(buf, n, MPI_BYTE, st.MPI_SOURCE, TAG_DATA, MPI_COMM_WORLD,
+                            MPI_STATUS_IGNORE),
+                   "MPI_Recv");
+    if (!rc) *got = 1;
+    return rc;
+#else
+    (void)buf;
+    (void)cap;
     return 0;
 #endif
 }

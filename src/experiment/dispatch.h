@@ -30,6 +30,10 @@ int ilnet_dispatch_serve(ilnet_dispatch *d);
 int ilnet_dispatch_take(ilnet_dispatch *d, size_t *start, size_t *count);
 /* Stop handing out jobs (rank 0) / tell rank 0 this rank takes no more (others). */
 int ilnet_dispatch_stop(ilnet_dispatch *d);
+/* Results travelling to rank 0 (blocking send from another rank; rank 0 polls without
+ * blocking: *got = 1 with one message in buf). Messages of one rank arrive in order. */
+int ilnet_dispatch_send_data(const void *buf, size_t bytes);
+int ilnet_dispatch_recv_data(void *buf, size_t cap, int *got);
 /* Rank 0: every other rank has been told there is nothing left. Others: 1. */
 int ilnet_dispatch_others_done(const ilnet_dispatch *d);
 void ilnet_dispatch_free(ilnet_dispatch *d);

@@ -1,7 +1,5 @@
-/* Multi-start fits (fit.h): the problem checked, the starts drawn, worker threads taking
- * starts in order from a shared counter, each with its own problem handle. A start's result
- * depends only on its index (the Latin hypercube is drawn once from the seed, and each
- * optimisation is sequential), so any thread count gives the same starts. */
+/* Multi-start fits (fit.h): the problem checked, the method chosen, the starts drawn; the
+ * best start evaluated again for the outputs. fit_run.c runs the starts. */
 #include "fit.h"
 
 #include "../common/error.h"
@@ -11,11 +9,9 @@
 #include <ilnet/petab.h>
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 const char *ilnet_fit_method_name(ilnet_fit_method m)
 {
@@ -164,90 +160,4 @@ int ilnet_fit_best_evaluation(ilnet_petab **p, double **x, ilnet_petab_result *r
     }
     rc = ilnet_petab_evaluate(r, *p, *x, o->atol, o->rtol, ILNET_PETAB_RESIDUALS);
     return rc == ILNET_ESOLVER ? 0 : rc; /* r->status says so */
-}
-
-typedef struct {
-    ilnet_fit *f;
-    const ilnet_fit_options *o;
-    const char *yaml;
-    pthread_mutex_t mu;
-    size_t next, done, total;
-    int stop, rc;
-    char error[1024];
-} shared;
-
-static void best_of(ilnet_fit *f)
-{
-    for (size_t i = 0; i < f->n_starts; i++) {
-        const ilnet_fit_start *s = &f->starts[i], *b = &f->starts[f->best];
-        if (s->status != ILNET_FIT_PENDING && s->objective < b->objective) f->best = i;
-    }
-}
-
-/* one finished start: the best so far and the caller's callback, under the lock */
-static void finished(shared *S, const ilnet_fit_start *s)
-{
-    ilnet_fit *f = S->f;
-    best_of(f);
-    S->done++;
-    struct ilnet_fit_progress pr = {S->done, S->total, f->starts[f->best].llh};
-    if (!S->stop && S->o->on_start && S->o->on_start(s, &pr, S->o->payload)) {
-        S->stop = 1;
-        f->stopped = 1;
-    }
-}
-
-static void *worker(void *arg)
-{
-    shared *S = arg;
-    ilnet_petab_options po = ILNET_PETAB_OPTIONS_INIT;
-    po.atol = S->o->atol;
-    po.rtol = S->o->rtol;
-    ilnet_petab_problem *p = NULL;
-    int rc = ilnet_petab_problem_load(&p, S->yaml, &po);
-    for (;;) {
-        pthread_mutex_lock(&S->mu);
-        while (S->next < S->f->n_starts && S->o->done && S->o->done[S->next])
-            S->next++;
-        if (rc && !S->rc) {
-            S->rc = rc;
-            snprintf(S->error, sizeof S->error, "%s", ilnet_error_last());
-        }
-        if (S->stop || S->rc || S->next >= S->f->n_starts) {
-            pthread_mutex_unlock(&S->mu);
-            break;
-        }
-        ilnet_fit_start *s = &S->f->starts[S->next++];
-        pthread_mutex_unlock(&S->mu);
-        rc = ilnet_fit_local(s, p, S->f, S->o);
-        pthread_mutex_lock(&S->mu);
-        if (!rc) finished(S, s);
-        pthread_mutex_unlock(&S->mu);
-    }
-    ilnet_petab_problem_free(p);
-    return NULL;
-}
-
-int ilnet_fit_run(ilnet_fit *f, const char *yaml_path, const ilnet_fit_options *o)
-{
-    shared S = {.f = f, .o = o, .yaml = yaml_path};
-    for (size_t i = 0; i < f->n_starts; i++)
-        S.total += !(o->done && o->done[i]);
-    best_of(f);
-    int T = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    if (T < 1) T = 1;
-    if ((size_t)T > S.total) T = S.total ? (int)S.total : 1;
-    pthread_t *th = calloc((size_t)T, sizeof *th);
-    if (!th) return ilnet_error_oom();
-    pthread_mutex_init(&S.mu, NULL);
-    int started = 0;
-    for (int t = 1; t < T; t++, started++)
-        if (pthread_create(&th[t], NULL, worker, &S)) break;
-    worker(&S);
-    for (int t = 1; t <= started; t++)
-        pthread_join(th[t], NULL);
-    pthread_mutex_destroy(&S.mu);
-    free(th);
-    if (S.rc) return ilnet_error_set(S.rc, "%s", S.error);
-    return 0;
 }

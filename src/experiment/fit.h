@@ -47,8 +47,9 @@ struct ilnet_fit_progress {
     double best_llh;
 };
 
-/* Called after each start, one call at a time (under the fit's lock) on a worker thread:
- * a writer stores it. A non-zero return stops the fit (no more starts are taken). */
+/* Called after each start on the thread that called ilnet_fit_run (in an MPI run: on rank
+ * 0, for every rank's starts): a writer stores it. A non-zero return stops the fit: no
+ * more starts are taken, those running finish. */
 typedef int (*ilnet_fit_start_cb)(const ilnet_fit_start *s, const struct ilnet_fit_progress *p,
                                   void *payload);
 
