@@ -188,6 +188,12 @@ done = before[0] != 0
 check(np.array_equal(b[0][done], before[1][done]), "finished starts unchanged by --resume")
 check(all(np.array_equal(x, y) for x, y in zip(a, b)), "resumed file equals the uninterrupted one")
 check(best_part == best_whole, f"best llh {best_part} vs {best_whole}")
+r, best_again, _ = fit(p2, *args, "-o", part, "--resume")
+check.exits(r, 0, "--resume of a finished fit file")
+check(best_again == best_whole, f"resumed finished file: best llh {best_again}")
+with h5py.File(part, "r") as f:
+    check(f.attrs["status"] == "complete" and np.array_equal(f["theta"][:], a[0]),
+          "a finished file resumed keeps its starts")
 
 # 5. Boehm
 boehm = os.path.join(bench, "Boehm_JProteomeRes2014", "Boehm_JProteomeRes2014.yaml")

@@ -351,6 +351,8 @@ int ilnet_h5fit_finish(ilnet_h5fit *h, const ilnet_fit *f)
     const ilnet_fit_start *b = &f->starts[f->best];
     hid_t d = -1, spar = H5Dopen2(h->file, "parameter", H5P_DEFAULT);
     CHECK(spar, "/parameter");
+    if (H5Lexists(h->file, "best_theta", H5P_DEFAULT) > 0) /* a finished file resumed */
+        H5Ldelete(h->file, "best_theta", H5P_DEFAULT);
     CHECK(d = ilnet_h5_write_doubles(h->file, "best_theta", 1, &dp, b->theta), "/best_theta");
     CHECK(H5DSattach_scale(d, spar, 0), "/best_theta");
     CHECK(ilnet_h5_attr_long(h->file, "best_start", (long)f->best), "attributes");
