@@ -158,6 +158,13 @@ for t in ("1", "2"):
     check.exits(r, 0, f"--threads {t}")
 a, b = starts(scratch.path("t1.h5")), starts(scratch.path("t2.h5"))
 check(all(np.array_equal(x, y) for x, y in zip(a, b)), "1 and 2 threads: the same starts")
+import xarray as xr  # noqa: E402
+
+ds = xr.open_dataset(scratch.path("t1.h5"), engine="h5netcdf")
+check(ds["theta"].dims == ("start", "parameter") and ds["llh"].dims == ("start",)
+      and list(ds["parameter"].values) == ["k1", "k2", "A0"],
+      f"xarray sees theta{ds['theta'].dims} with parameter names")
+ds.close()
 
 # 4. kill -9 and --resume (the kill lands at a fraction of the uninterrupted time; tried at
 # other fractions when it caught no start or all of them)
