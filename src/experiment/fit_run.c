@@ -116,13 +116,15 @@ typedef struct {
     unsigned char *buf;
     int remote_done; /* rank 0: other ranks whose end marker arrived */
     size_t *batch;   /* finished starts taken from the done queue */
+    double best_obj; /* objective of f->best, +inf while none is finite */
 } coord;
 
-static void best_of(ilnet_fit *f)
+/* the best of the starts reported so far (never a start a worker still writes) */
+static void consider(coord *C, const ilnet_fit_start *s)
 {
-    for (size_t i = 0; i < f->n_starts; i++) {
-        const ilnet_fit_start *s = &f->starts[i], *b = &f->starts[f->best];
-        if (s->status != ILNET_FIT_PENDING && s->objective < b->objective) f->best = i;
+    if (!(s->objective >= C->best_obj)) { /* lower, or the first finite one */
+        if (isfinite(s->objective) || !isfinite(C->best_obj)) C->S->f->best = s->index;
+        if (isfinite(s->objective)) C->best_obj = s->objective;
     }
 }
 
@@ -142,7 +144,7 @@ static void report(coord *C, const ilnet_fit_start *s)
 {
     shared *S = C->S;
     ilnet_fit *f = S->f;
-    best_of(f);
+    consider(C, s);
     C->reported++;
     struct ilnet_fit_progress pr = {C->reported, S->n_jobs, f->starts[f->best].llh};
     if (!f->stopped && S->o->on_start && S->o->on_start(s, &pr, S->o->payload)) {
@@ -263,9 +265,14 @@ int ilnet_fit_run(ilnet_fit *f, const char *yaml_path, const ilnet_fit_options *
     C.batch = malloc((n + 1) * sizeof *C.batch);
     C.buf = malloc(record_size(f));
     if (!S.jobs || !S.queue || !S.done_q || !C.batch || !C.buf) S.rc = ilnet_error_oom();
-    for (size_t i = 0; !S.rc && i < n; i++)
-        if (!(o->done && o->done[i])) S.jobs[S.n_jobs++] = i;
-    best_of(f);
+    C.best_obj = INFINITY;
+    f->best = 0;
+    for (size_t i = 0; !S.rc && i < n; i++) {
+        if (!(o->done && o->done[i]))
+            S.jobs[S.n_jobs++] = i;
+        else
+            consider(&C, &f->starts[i]); /* finished in an earlier run */
+    }
     C.threads = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (C.threads < 1) C.threads = 1;
     if ((size_t)C.threads > S.n_jobs) C.threads = S.n_jobs ? (int)S.n_jobs : 1;
