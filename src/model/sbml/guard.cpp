@@ -7,8 +7,20 @@
 #include <sbml/SBMLTypes.h>
 #include <sbml/conversion/ConversionProperties.h>
 
+#include <libxml/parser.h>
+
 #include <cstdio>
 #include <exception>
+
+// libxml2 (under libsbml) initialises its global state on first use, and two threads that
+// read their first SBML file at once race in it (ThreadSanitizer: xmlInitializeGlobalState).
+// Its documentation asks for xmlInitParser before threads use it; a function-local static
+// runs it exactly once, whichever thread comes first.
+static void xml_ready()
+{
+    static const bool done = (xmlInitParser(), true);
+    (void)done;
+}
 
 static void describe(char *what, size_t n, const char *text)
 {
@@ -17,6 +29,7 @@ static void describe(char *what, size_t n, const char *text)
 
 extern "C" SBMLDocument_t *ilnet_sbml_guarded_read(const char *path, char *what, size_t n)
 {
+    xml_ready();
     try {
         return readSBMLFromFile(path);
     } catch (const std::exception &e) {
@@ -30,6 +43,7 @@ extern "C" SBMLDocument_t *ilnet_sbml_guarded_read(const char *path, char *what,
 extern "C" int ilnet_sbml_guarded_convert(SBMLDocument_t *d, const ConversionProperties_t *cp,
                                           char *what, size_t n)
 {
+    xml_ready();
     try {
         return SBMLDocument_convert(d, cp);
     } catch (const std::exception &e) {
