@@ -12,7 +12,9 @@
    A(t) = A_inf + (A* - A_inf) e^{-(k1 (1+s) + k2) t}; k1, k2, s recovered within 1e-4.
 3. --threads 1 and 2 give the same starts, bit for bit.
 4. kill -9 during a fit with -o, then --resume: the starts finished before the kill are
-   unchanged, and the file equals an uninterrupted run's (theta, llh, status per start).
+   unchanged, and the file equals an uninterrupted run's (theta, llh, status per start);
+   SIGINT stops a fit at once with a one-line count of the starts kept, and --resume
+   completes it to the same result.
 5. Boehm 2014: the best of 40 L-BFGS starts (seed 1) reaches llh >= -138.23; profiles on a
    reduced grid: every parameter with a finite interval (7 of 9) holds its nominal value.
 6. Bad input: bounds that exclude the nominal value, zero-width bounds, a log-scaled
@@ -201,6 +203,29 @@ check(best_again == best_whole, f"resumed finished file: best llh {best_again}")
 with h5py.File(part, "r") as f:
     check(f.attrs["status"] == "complete" and np.array_equal(f["theta"][:], a[0]),
           "a finished file resumed keeps its starts")
+
+# 4b. SIGINT: the fit stops within seconds (the starts in flight abandoned), says how many
+# starts it kept, leaves the file running; --resume completes it equal to the uninterrupted run
+intr = scratch.path("intr.h5")
+p = subprocess.Popen([ilnet, "fit", p2, "-q", *args, "-o", intr], stdout=subprocess.DEVNULL,
+                     stderr=subprocess.PIPE, text=True)
+time.sleep(0.3 * full)
+t_sig = time.time()
+p.send_signal(signal.SIGINT)
+err = p.communicate(timeout=60)[1]
+print(f"SIGINT after {0.3 * full:.2f} s: exit {p.returncode} {time.time() - t_sig:.2f} s later: "
+      f"{err.strip()}")
+m = re.search(r"fit interrupted: (\d+) of (\d+) starts finished .*--resume continues", err)
+if p.returncode != 0 or m:  # a fit that finished before the signal has nothing to check
+    check(p.returncode == 1 and m is not None and err.count("\n") == 1,
+          f"SIGINT: exit {p.returncode}, one line: {err!r}")
+    with h5py.File(intr, "r") as f:
+        kept = int((f["status"][:] != 0).sum())
+        check(f.attrs["status"] == "running" and m and kept == int(m.group(1)),
+              f"SIGINT: file running with the {kept} starts the message counts")
+    r = run([ilnet, "fit", p2, "-q", *args, "-o", intr, "--resume"], timeout=600)
+    check.exits(r, 0, "--resume after SIGINT")
+    check(np.array_equal(starts(intr)[0], starts(whole)[0]), "after SIGINT + --resume: = whole")
 
 # 5. Boehm
 boehm = os.path.join(bench, "Boehm_JProteomeRes2014", "Boehm_JProteomeRes2014.yaml")

@@ -2,6 +2,8 @@
 #ifndef ILNET_CLI_H
 #define ILNET_CLI_H
 
+#include <signal.h>
+
 #include "../common/notify.h"
 #include "../model/network.h"
 #include "../solver/solver.h"
@@ -63,5 +65,13 @@ int cli_set_sensitivities(ilnet_solver *solver, const ilnet_network *net, const 
 
 /* The command line as one string (for provenance); caller frees. */
 char *cli_join_args(int argc, char **argv);
+
+/* The CLI owns SIGINT and SIGTERM: while caught they only set the returned flag, which a
+ * command hands to the library (a progress callback's return, a fit's cancel flag). */
+typedef struct {
+    struct sigaction old_int, old_term;
+} cli_signals;
+const volatile sig_atomic_t *cli_signals_catch(cli_signals *saved);
+void cli_signals_restore(const cli_signals *saved);
 
 #endif

@@ -8,6 +8,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +42,10 @@ static const char help[] =
     "  --atol, --rtol   integration tolerances (default 1e-12, 1e-10)\n"
     "  -q               no line per start\n"
     "\n"
-    "Exit status: 0, 1 bad input, 2 every start failed.\n";
+    "SIGINT/SIGTERM (Ctrl-C) stop the fit: the starts in flight are abandoned, the finished\n"
+    "ones stay in F for --resume.\n"
+    "\n"
+    "Exit status: 0, 1 bad input or interrupted, 2 every start failed.\n";
 
 typedef struct {
     const char *yaml, *out, *profile;
@@ -292,7 +296,19 @@ int cmd_fit(int argc, char **argv)
     a.o.done = done;
     a.o.on_start = on_start;
     a.o.payload = &R;
+    /* SIGINT/SIGTERM: the starts in flight are abandoned, the finished ones stay */
+    cli_signals sig;
+    a.o.cancel = cli_signals_catch(&sig);
     if (!rc) rc = ilnet_fit_run(&f, a.yaml, &a.o);
+    cli_signals_restore(&sig);
+    if (rc == ILNET_ECANCELLED && rank == 0) {
+        size_t n = 0;
+        for (size_t i = 0; i < f.n_starts; i++)
+            n += f.starts[i].status != ILNET_FIT_PENDING;
+        ilnet_error_set(ILNET_ECANCELLED, "fit interrupted: %zu of %zu starts finished%s%s%s", n,
+                        f.n_starts, a.out ? " (kept in " : "", a.out ? a.out : "",
+                        a.out ? "; --resume continues)" : "");
+    }
     if (rank != 0) { /* rank 0 reports */
         code = rc ? cli_fail() : EXIT_OK;
         goto out;
@@ -304,8 +320,10 @@ int cmd_fit(int argc, char **argv)
         rc = uncertainty(&a, &f, R.h5);
         if (!rc && R.h5) rc = best_outputs(&a, &f, R.h5);
     }
-    if (!rc && R.h5) rc = ilnet_h5fit_finish(R.h5, &f);
-    R.h5 = NULL;
+    if (!rc && R.h5) {
+        rc = ilnet_h5fit_finish(R.h5, &f); /* closes it */
+        R.h5 = NULL;
+    }
     if (rc)
         code = cli_fail();
     else if (f.stopped)

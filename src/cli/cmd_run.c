@@ -43,18 +43,12 @@ static const char help[] =
     "Exit status: 0 success, 1 bad input (or an interrupted study), 2 solver failure (a\n"
     "study records failed points and finishes the others).\n";
 
-/* The CLI owns SIGINT and SIGTERM: they set a flag the progress callback hands to the
- * library, which then stops taking points and keeps the finished ones. */
-static volatile sig_atomic_t g_stop;
-static void on_signal(int sig)
-{
-    (void)sig;
-    g_stop = 1;
-}
-
+/* SIGINT and SIGTERM set a flag the progress callback hands to the library, which then
+ * stops taking points and keeps the finished ones. */
 typedef struct {
     int bar;   /* draw a progress bar (stderr is a terminal, not quiet, rank 0) */
     int quiet; /* no information lines (warnings still) */
+    const volatile sig_atomic_t *stop;
 } run_view;
 
 static int on_progress(const ilnet_study_progress *p, void *payload)
@@ -75,7 +69,7 @@ static int on_progress(const ilnet_study_progress *p, void *payload)
         if (p->final) fputc('\n', stderr);
         fflush(stderr);
     }
-    return g_stop;
+    return *v->stop;
 }
 
 static void on_message(ilnet_message_level level, const char *msg, void *payload)
@@ -88,19 +82,14 @@ static int run_study(const char *config, ilnet_study_options *so, int quiet)
 {
     int rank, size;
     ilnet_dispatch_world(&rank, &size);
-    run_view v = {!quiet && !so->check_only && isatty(2) && rank == 0, quiet};
+    cli_signals sig;
+    run_view v = {!quiet && !so->check_only && isatty(2) && rank == 0, quiet,
+                  cli_signals_catch(&sig)};
     so->progress = on_progress;
     so->message = on_message;
     so->payload = &v;
-    struct sigaction sa, old_int, old_term;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    g_stop = 0;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
     int rc = ilnet_study_run(config, so);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    cli_signals_restore(&sig);
     return rc;
 }
 

@@ -125,6 +125,31 @@ int cli_common_option(int c, const char *cmd, const char *help, char **argv, dou
     return -1;
 }
 
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+const volatile sig_atomic_t *cli_signals_catch(cli_signals *saved)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    g_stop = 0;
+    sigaction(SIGINT, &sa, &saved->old_int);
+    sigaction(SIGTERM, &sa, &saved->old_term);
+    return &g_stop;
+}
+
+void cli_signals_restore(const cli_signals *saved)
+{
+    sigaction(SIGINT, &saved->old_int, NULL);
+    sigaction(SIGTERM, &saved->old_term, NULL);
+}
+
 char *cli_join_args(int argc, char **argv)
 {
     size_t n = 1;

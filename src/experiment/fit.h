@@ -9,6 +9,7 @@
 
 #include "petab.h"
 
+#include <signal.h>
 #include <stddef.h>
 
 typedef enum {
@@ -66,11 +67,15 @@ typedef struct {
     const unsigned char *done;
     ilnet_fit_start_cb on_start;
     void *payload;
+    /* when *cancel becomes non-zero (a signal handler sets it), the starts in flight are
+     * abandoned at their next evaluation and ilnet_fit_run returns ILNET_ECANCELLED; the
+     * starts reported before stay */
+    const volatile sig_atomic_t *cancel;
 } ilnet_fit_options;
 
 #define ILNET_FIT_OPTIONS_INIT                                                                     \
     {                                                                                              \
-        100, 1, 0, ILNET_FIT_AUTO, 500, 1e-8, 1e-8, 1e-10, 1e-12, 1e-10, NULL, NULL, NULL          \
+        100, 1, 0, ILNET_FIT_AUTO, 500, 1e-8, 1e-8, 1e-10, 1e-12, 1e-10, NULL, NULL, NULL, NULL    \
     }
 
 typedef struct {

@@ -37,12 +37,17 @@ typedef struct {
     double best_obj, best_llh, best_prior;
     int rc; /* an error that is not the point's (out of memory, bad input) */
     nlopt_opt opt;
+    const volatile sig_atomic_t *cancel;
 } ctx;
 
 /* an evaluation at theta; keeps the best point seen. Returns 0, 1 when the point is
  * infeasible (simulation failed), or a negative code in c->rc. */
 static int eval(ctx *c, const double *theta, unsigned want, ilnet_petab_evaluation *e)
 {
+    if (c->cancel && *c->cancel) {
+        c->rc = ilnet_error_set(ILNET_ECANCELLED, "fit cancelled");
+        return 1;
+    }
     int rc = ilnet_petab_problem_evaluate(e, c->p, theta, want);
     if (want & ILNET_PETAB_WANT_GRADIENT)
         c->s->gradients++;
@@ -202,7 +207,7 @@ int ilnet_fit_local(ilnet_fit_start *s, ilnet_petab_problem *p, const ilnet_fit 
                     const ilnet_fit_options *o)
 {
     double t0 = ilnet_clock_now();
-    ctx c = {.p = p, .f = f, .s = s, .n_par = f->n_par};
+    ctx c = {.p = p, .f = f, .s = s, .n_par = f->n_par, .cancel = o->cancel};
     c.n_meas = ilnet_petab_problem_measurement_count(p);
     c.best_obj = INFINITY;
     c.best_llh = -INFINITY;
@@ -222,5 +227,6 @@ int ilnet_fit_local(ilnet_fit_start *s, ilnet_petab_problem *p, const ilnet_fit 
         snprintf(s->reason, sizeof s->reason, "no finite objective reached from the start");
     }
     s->seconds = ilnet_clock_now() - t0;
+    if (rc) s->status = ILNET_FIT_PENDING; /* abandoned (cancelled, out of memory): not run */
     return rc;
 }

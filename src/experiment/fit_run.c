@@ -233,16 +233,18 @@ static int coordinate(coord *C)
     shared *S = C->S;
     int rc = 0;
     for (;;) {
-        if (!rc) rc = refill(C);
-        if (!rc) rc = collect(C);
+        if (!rc && S->o->cancel && *S->o->cancel) /* the workers notice at their next step */
+            rc = ilnet_error_set(ILNET_ECANCELLED, "fit cancelled");
+        if (!rc)
+            rc = refill(C);
+        else if (ilnet_dispatch_serve(&C->D)) /* rank 0 answers the others until they end */
+            break;
+        int e = collect(C); /* finished starts are reported even after a stop */
+        if (e && !rc) rc = e;
         if (rc && !S->rc) S->rc = rc;
         if (S->rc && !S->stop) stop_all(C);
+        /* until the workers are done and every finished start is reported */
         if (finished(C)) break;
-        if (C->D.rank == 0 && S->rc) {
-            /* answer the other ranks until they have all ended */
-            int e = ilnet_dispatch_serve(&C->D);
-            if (e || (ilnet_dispatch_others_done(&C->D) && C->remote_done >= C->D.size - 1)) break;
-        }
     }
     if (C->D.rank != 0) { /* the end marker: index -1 */
         memset(C->buf, 0, record_size(S->f));
