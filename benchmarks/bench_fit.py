@@ -31,7 +31,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 REF = os.path.join(HERE, "..", "..", "shared", "reference", "petab", "benchmark")
 sys.path.insert(0, os.path.join(HERE, "..", "tests"))
-from ilnet_testlib import ab_net  # noqa: E402
+from ilnet_testlib import ab_net, write_petab_problem  # noqa: E402
 
 
 def fit(ilnet, yaml, *args):
@@ -82,27 +82,12 @@ def synthetic(d, seed):
     k1, k2, A0, sigma = 0.5, 0.2, 10.0, 0.1
     times = [0.5, 1, 2, 3, 5, 8, 12, 20]
     rng = np.random.default_rng(seed)
-    os.makedirs(d, exist_ok=True)
-    rows = "".join(
-        f"obs_a\t\tc0\t{t}\t{A0 * (k2 + k1 * math.exp(-(k1 + k2) * t)) / (k1 + k2) + sigma * rng.standard_normal()!r}\n"
-        for t in times)
-    files = {
-        "model.net": ab_net(["k1 0.5", "k2 0.2", "A0 10"], ["1 2 k1", "2 1 k2"], ["Aobs 1"]),
-        "observables.tsv": "observableId\tobservableFormula\tnoiseFormula\nobs_a\tAobs\t0.1\n",
-        "conditions.tsv": "conditionId\nc0\n",
-        "parameters.tsv": "parameterId\tparameterScale\tlowerBound\tupperBound\tnominalValue\t"
-                          "estimate\nk1\tlog10\t0.001\t100\t1\t1\nk2\tlog10\t0.001\t100\t1\t1\n"
-                          "A0\tlog10\t0.1\t1000\t5\t1\n",
-        "measurements.tsv": "observableId\tpreequilibrationConditionId\tsimulationConditionId\t"
-                            "time\tmeasurement\n" + rows,
-        "problem.yaml": "format_version: 1\nparameter_file: parameters.tsv\nproblems:\n"
-                        "- condition_files: [conditions.tsv]\n  measurement_files: [measurements.tsv]\n"
-                        "  observable_files: [observables.tsv]\n  model_files: [model.net]\n",
-    }
-    for name, text in files.items():
-        with open(os.path.join(d, name), "w") as fh:
-            fh.write(text)
-    return os.path.join(d, "problem.yaml")
+    rows = [f"obs_a\t\tc0\t{t}\t{A0 * (k2 + k1 * math.exp(-(k1 + k2) * t)) / (k1 + k2) + sigma * rng.standard_normal()!r}\n"
+            for t in times]
+    net = ab_net(["k1 0.5", "k2 0.2", "A0 10"], ["1 2 k1", "2 1 k2"], ["Aobs 1"])
+    params = ["k1\tlog10\t0.001\t100\t1\t1\n", "k2\tlog10\t0.001\t100\t1\t1\n",
+              "A0\tlog10\t0.1\t1000\t5\t1\n"]
+    return write_petab_problem(d, net, params, "conditionId\nc0\n", rows)
 
 
 def coverage(a):

@@ -167,3 +167,28 @@ def ab_net(params, reactions, groups):
             "begin species\n    1 A() A0\n    2 B() 0\nend species\n"
             f"begin reactions\n{rows(reactions)}end reactions\n"
             f"begin groups\n{rows(groups)}end groups\n")
+
+
+def write_petab_problem(d, net, params, conditions, measurements):
+    """A PEtab problem in directory d on .net model text net, observable obs_a = Aobs with
+    noise 0.1: params are parameter-table rows (with their newline), conditions the whole
+    conditions table, measurements rows "obs_a\tPREEQ\tSIM\tTIME\tVALUE\n". Returns the
+    YAML path."""
+    import os
+    os.makedirs(d, exist_ok=True)
+    files = {
+        "model.net": net,
+        "observables.tsv": "observableId\tobservableFormula\tnoiseFormula\nobs_a\tAobs\t0.1\n",
+        "conditions.tsv": conditions,
+        "parameters.tsv": "parameterId\tparameterScale\tlowerBound\tupperBound\tnominalValue\t"
+                          "estimate\n" + "".join(params),
+        "measurements.tsv": "observableId\tpreequilibrationConditionId\tsimulationConditionId\t"
+                            "time\tmeasurement\n" + "".join(measurements),
+        "problem.yaml": "format_version: 1\nparameter_file: parameters.tsv\nproblems:\n"
+                        "- condition_files: [conditions.tsv]\n  measurement_files: [measurements.tsv]\n"
+                        "  observable_files: [observables.tsv]\n  model_files: [model.net]\n",
+    }
+    for name, text in files.items():
+        with open(os.path.join(d, name), "w") as fh:
+            fh.write(text)
+    return os.path.join(d, "problem.yaml")

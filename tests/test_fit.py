@@ -33,7 +33,7 @@ import time
 import h5py
 import numpy as np
 
-from ilnet_testlib import Checks, Scratch, ab_net, run
+from ilnet_testlib import Checks, Scratch, ab_net, run, write_petab_problem
 
 ilnet, bench = sys.argv[1:3]
 scratch = Scratch(sys.argv[3], fresh=True)
@@ -43,26 +43,9 @@ NET = ab_net(["k1 0.5", "k2 0.2", "A0 10", "s 0"], ["1 2 k1*(1+s)", "2 1 k2"], [
 TIMES = [0.5, 1, 2, 3, 5, 8, 12, 20]
 
 
-def problem(name, truth, params, conditions, meas_rows):
-    """Writes a PEtab problem NAME/problem.yaml; returns its path."""
-    d = scratch.path(name)
-    os.makedirs(d, exist_ok=True)
-    files = {
-        "model.net": NET,
-        "observables.tsv": "observableId\tobservableFormula\tnoiseFormula\nobs_a\tAobs\t0.1\n",
-        "conditions.tsv": conditions,
-        "parameters.tsv": "parameterId\tparameterScale\tlowerBound\tupperBound\tnominalValue\t"
-                          "estimate\n" + "".join(params),
-        "measurements.tsv": "observableId\tpreequilibrationConditionId\tsimulationConditionId\t"
-                            "time\tmeasurement\n" + "".join(meas_rows),
-        "problem.yaml": "format_version: 1\nparameter_file: parameters.tsv\nproblems:\n"
-                        "- condition_files: [conditions.tsv]\n  measurement_files: [measurements.tsv]\n"
-                        "  observable_files: [observables.tsv]\n  model_files: [model.net]\n",
-    }
-    for fname, text in files.items():
-        with open(os.path.join(d, fname), "w") as fh:
-            fh.write(text)
-    return os.path.join(d, "problem.yaml")
+def problem(name, params, conditions, meas_rows):
+    """Writes a PEtab problem NAME/problem.yaml on NET; returns its path."""
+    return write_petab_problem(scratch.path(name), NET, params, conditions, meas_rows)
 
 
 def fit(yaml, *args, timeout=600):
@@ -77,10 +60,10 @@ def fit(yaml, *args, timeout=600):
 k1, k2, A0 = 0.5, 0.2, 10.0
 rows = [f"obs_a\t\tc0\t{t}\t{A0 * (k2 + k1 * math.exp(-(k1 + k2) * t)) / (k1 + k2)!r}\n"
         for t in TIMES]
-p1 = problem("relax", None,
-             [f"k1\tlog10\t0.001\t100\t1\t1\n", f"k2\tlog10\t0.001\t100\t1\t1\n",
-              f"A0\tlog10\t0.1\t1000\t5\t1\n", "s\tlin\t0\t1\t0\t0\n"],
-             "conditionId\ns_dummy\n".replace("s_dummy", "c0"), rows)
+p1 = problem("relax",
+             ["k1\tlog10\t0.001\t100\t1\t1\n", "k2\tlog10\t0.001\t100\t1\t1\n",
+              "A0\tlog10\t0.1\t1000\t5\t1\n", "s\tlin\t0\t1\t0\t0\n"],
+             "conditionId\nc0\n", rows)
 for opt in ("lbfgs", "ls-trust"):
     r, best, v = fit(p1, "--starts", "8", "--threads", "2", "--optimizer", opt)
     check.exits(r, 0, f"relaxation fit ({opt})")
@@ -138,7 +121,7 @@ rate = k1 * (1 + sv) + k2
 Ainf = A0 * k2 / (k1 * (1 + sv) + k2)
 rows = [f"obs_a\tpre\tstim\t{t}\t{Ainf + (Astar - Ainf) * math.exp(-rate * t)!r}\n" for t in TIMES]
 rows.append(f"obs_a\t\tpre\tinf\t{Astar!r}\n")
-p2 = problem("preeq", None,
+p2 = problem("preeq",
              ["k1\tlog10\t0.001\t100\t1\t1\n", "k2\tlog10\t0.001\t100\t1\t1\n",
               "A0\tlin\t0\t100\t10\t0\n", "s_on\tlog10\t0.01\t100\t1\t1\n"],
              "conditionId\ts\npre\t0\nstim\ts_on\n", rows)
@@ -274,5 +257,27 @@ for name, old, new, words in BAD:
     check.exits(r, 1, f"bad input: {name}", *words)
     check(r.stderr.count("\n") == 1, f"{name}: one line: {r.stderr!r}")
     check(not os.path.exists(scratch.path("bad.h5")), f"{name}: no file written")
+
+# ls-trust refuses what least squares cannot express (a prior), naming the problem; an
+# unknown --profile id is a one-line error
+d = os.path.dirname(p1)
+text = open(os.path.join(d, "parameters.tsv")).read()
+lines = text.splitlines()
+with open(os.path.join(d, "parameters.tsv"), "w") as fh:
+    fh.write(lines[0] + "\tobjectivePriorType\tobjectivePriorParameters\n" +
+             "".join(ln + ("\tnormal\t0.5;0.1\n" if ln.startswith("k1") else "\t\t\n")
+                     for ln in lines[1:]))
+r = run([ilnet, "fit", p1, "-q", "--starts", "2", "--optimizer", "ls-trust"])
+check.exits(r, 1, "ls-trust with a prior", "priors", "lbfgs")
+r = run([ilnet, "fit", p1, "-q", "--starts", "2"])
+check.exits(r, 0, "lbfgs with a prior")
+check(re.search(r"^log_prior: ", r.stdout, re.M) is not None, "the best start's log_prior printed")
+with open(os.path.join(d, "parameters.tsv"), "w") as fh:
+    fh.write(text)
+r = run([ilnet, "fit", p1, "-q", "--starts", "2", "--profile", "k1,nope", "-o",
+         scratch.path("badprof.h5")])
+check.exits(r, 1, "--profile with an unknown id", "'nope' is not an estimated parameter")
+check(r.stdout == "" and not os.path.exists(scratch.path("badprof.h5")),
+      "--profile with an unknown id: refused before the fit (no output, no file)")
 
 check.finish("ilnet fit")

@@ -256,7 +256,7 @@ static void print_best(const ilnet_fit *f)
     if (b->log_prior != 0) printf("log_prior: %.17g\n", b->log_prior);
     for (size_t j = 0; j < f->n_par; j++) {
         double t = b->theta[j];
-        double x = f->scale[j] == 1 ? exp(t) : f->scale[j] == 2 ? pow(10, t) : t;
+        double x = petab_from_scale(f->scale[j], t);
         printf("  %s %.17g (%.10g)\n", f->ids[j], t, x);
     }
 }
@@ -289,6 +289,11 @@ int cmd_fit(int argc, char **argv)
     char *cmdline = cli_join_args(argc + 1, argv - 1);
     done = calloc(f.n_starts + 1, 1);
     int rc = done ? 0 : ilnet_error_oom();
+    if (!rc && a.profile) { /* a bad --profile list is refused before any start runs */
+        size_t *which = NULL, k;
+        rc = profile_list(&which, &k, &f, a.profile);
+        free(which);
+    }
     if (!rc && a.out && rank == 0) /* rank 0 writes; in an MPI run the others send to it */
         rc = a.resume ? ilnet_h5fit_open(&R.h5, a.out, a.yaml, &f, &a.o, done)
                       : ilnet_h5fit_create(&R.h5, a.out, a.yaml, &f, &a.o, cmdline ? cmdline : "");

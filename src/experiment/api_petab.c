@@ -127,11 +127,6 @@ ilnet_petab_scale ilnet_petab_problem_parameter_scale(const ilnet_petab_problem 
                                        : ILNET_PETAB_SCALE_LOG10;
 }
 
-static double on_scale(int scale, double x)
-{
-    return scale == PETAB_LOG ? log(x) : scale == PETAB_LOG10 ? log10(x) : x;
-}
-
 int ilnet_petab_problem_parameter_bounds(double *lower, double *upper, double *nominal,
                                          const ilnet_petab_problem *p, size_t i)
 {
@@ -139,9 +134,9 @@ int ilnet_petab_problem_parameter_bounds(double *lower, double *upper, double *n
     if (!q)
         return ilnet_error_set(ILNET_EINPUT, "estimated parameter %zu: only %zu are estimated", i,
                                p->n_est);
-    if (lower) *lower = on_scale(q->scale, q->lower);
-    if (upper) *upper = on_scale(q->scale, q->upper);
-    if (nominal) *nominal = on_scale(q->scale, q->nominal);
+    if (lower) *lower = petab_to_scale(q->scale, q->lower);
+    if (upper) *upper = petab_to_scale(q->scale, q->upper);
+    if (nominal) *nominal = petab_to_scale(q->scale, q->nominal);
     return 0;
 }
 
@@ -182,7 +177,7 @@ static int set_theta(ilnet_petab_problem *p, const double *theta)
     for (size_t j = 0; theta && j < p->n_est; j++) {
         const petab_parameter *par = &q->par[p->est[j]];
         double t = theta[j];
-        double x = par->scale == PETAB_LOG ? exp(t) : par->scale == PETAB_LOG10 ? pow(10, t) : t;
+        double x = petab_from_scale(par->scale, t);
         if (!isfinite(t) || !isfinite(x))
             return ilnet_error_set(ILNET_EINPUT, "theta[%zu] (%s): %g is not a finite value", j,
                                    par->id, t);

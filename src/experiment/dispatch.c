@@ -203,16 +203,16 @@ int ilnet_dispatch_recv_data(void *buf, size_t cap, int *got)
     if (!mpi_up()) return 0;
     int flag = 0, n = 0;
     MPI_Status st;
-    int rc = mpi_check(MPI_Iprobe(MPI_ANY_SOURCE, TAG_DATA, MPI_COMM_WORLD, &flag, &st),
-                       "MPI_Iprobe");
+    int rc =
+        mpi_check(MPI_Iprobe(MPI_ANY_SOURCE, TAG_DATA, MPI_COMM_WORLD, &flag, &st), "MPI_Iprobe");
     if (rc || !flag) return rc;
     MPI_Get_count(&st, MPI_BYTE, &n);
     if ((size_t)n > cap)
         return ilnet_error_set(ILNET_EINTERNAL, "MPI: a %d-byte message for a %zu-byte buffer", n,
                                cap);
-    rc = mpi_check(MPI_Recv(buf, n, MPI_BYTE, st.MPI_SOURCE, TAG_DATA, MPI_COMM_WORLD,
-                            MPI_STATUS_IGNORE),
-                   "MPI_Recv");
+    rc = mpi_check(
+        MPI_Recv(buf, n, MPI_BYTE, st.MPI_SOURCE, TAG_DATA, MPI_COMM_WORLD, MPI_STATUS_IGNORE),
+        "MPI_Recv");
     if (!rc) *got = 1;
     return rc;
 #else

@@ -43,11 +43,6 @@ void ilnet_fit_free(ilnet_fit *f)
     memset(f, 0, sizeof *f);
 }
 
-static double on_scale(int scale, double x)
-{
-    return scale == PETAB_LOG ? log(x) : scale == PETAB_LOG10 ? log10(x) : x;
-}
-
 /* bounds a fit can use: finite, of positive width, around the nominal value */
 static int check_bounds(const ilnet_petab *p, const petab_parameter *q)
 {
@@ -91,9 +86,9 @@ static int describe(ilnet_fit *f, const ilnet_petab *p, ilnet_fit_method m)
         size_t j = f->n_par++;
         f->ids[j] = strdup(q->id);
         f->scale[j] = q->scale;
-        f->lower[j] = on_scale(q->scale, q->lower);
-        f->upper[j] = on_scale(q->scale, q->upper);
-        f->nominal[j] = on_scale(q->scale, q->nominal);
+        f->lower[j] = petab_to_scale(q->scale, q->lower);
+        f->upper[j] = petab_to_scale(q->scale, q->upper);
+        f->nominal[j] = petab_to_scale(q->scale, q->nominal);
         priors |= q->prior != PETAB_PRIOR_NONE;
         if (!f->ids[j]) rc = ilnet_error_oom();
     }
@@ -153,10 +148,7 @@ int ilnet_fit_best_evaluation(ilnet_petab **p, double **x, ilnet_petab_result *r
     for (size_t i = 0, j = 0; i < (*p)->n_par; i++) {
         const petab_parameter *q = &(*p)->par[i];
         double t = q->estimate ? theta[j++] : NAN;
-        (*x)[i] = !q->estimate              ? q->nominal
-                  : q->scale == PETAB_LOG   ? exp(t)
-                  : q->scale == PETAB_LOG10 ? pow(10, t)
-                                            : t;
+        (*x)[i] = q->estimate ? petab_from_scale(q->scale, t) : q->nominal;
     }
     rc = ilnet_petab_evaluate(r, *p, *x, o->atol, o->rtol, ILNET_PETAB_RESIDUALS);
     return rc == ILNET_ESOLVER ? 0 : rc; /* r->status says so */

@@ -8,6 +8,7 @@
 #define ILNET_FIT_H
 
 #include "petab.h"
+#include <ilnet/petab.h>
 
 #include <signal.h>
 #include <stddef.h>
@@ -104,7 +105,6 @@ int ilnet_fit_best_evaluation(ilnet_petab **p, double **x, ilnet_petab_result *r
                               const ilnet_fit_options *o);
 
 /* one local optimisation from s->theta0 (fit_local.c) */
-typedef struct ilnet_petab_problem ilnet_petab_problem;
 int ilnet_fit_local(ilnet_fit_start *s, ilnet_petab_problem *p, const ilnet_fit *f,
                     const ilnet_fit_options *o);
 

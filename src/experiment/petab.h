@@ -102,6 +102,12 @@ typedef struct {
 int ilnet_petab_read(ilnet_petab **out, const char *yaml_path);
 void ilnet_petab_free(ilnet_petab *p);
 
+/* A linear value on a parameterScale (PETAB_LIN/LOG/LOG10), and back. */
+double petab_to_scale(int scale, double x);
+double petab_from_scale(int scale, double t);
+/* "lin", "log", "log10": the scale's name in PEtab tables */
+const char *petab_scale_name(int scale);
+
 /* The value of a cell for parameter values x (linear scale, one per parameter-table row). */
 double petab_value_get(const petab_value *v, const double *x);
 
@@ -117,7 +123,7 @@ typedef struct {
      * and with gradients too, d residual_i / d parameter_j on its scale (n_meas x n_par) */
     double *residual, *res_jac;
     double *logsig_jac; /* with res_jac: d log sigma_i / d parameter_j on its scale */
-    int status; /* 0, or ILNET_ESOLVER (llh = -inf) */
+    int status;         /* 0, or ILNET_ESOLVER (llh = -inf) */
     char message[1024];
 } ilnet_petab_result;
 

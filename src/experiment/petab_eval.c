@@ -233,13 +233,11 @@ static void likelihood(const ilnet_petab *p, const petab_measurement *m, double 
                        ilnet_petab_result *r)
 {
     const petab_observable *o = &p->obs[m->obs];
-    double a = m->value, b = y, jac = 0;
-    if (o->transform == PETAB_LOG) {
-        a = log(a), b = log(b), jac = log(m->value);
-    } else if (o->transform == PETAB_LOG10) {
-        a = log10(a), b = log10(b), jac = log(m->value * log(10.0));
-    }
-    double res = (a - b) / sigma;
+    double db, res = weighted_residual(p, m, y, sigma, &db);
+    /* the density of the untransformed datum: the transformation's Jacobian at m */
+    double jac = o->transform == PETAB_LOG     ? log(m->value)
+                 : o->transform == PETAB_LOG10 ? log(m->value * log(10.0))
+                                               : 0;
     r->chi2 += res * res;
     if (o->dist == PETAB_LAPLACE)
         r->llh += -log(2 * sigma) - fabs(res) - jac;
@@ -391,8 +389,7 @@ static int run_pair(evalctx *E, int pre, int sim, double *times)
 static double log_prior(const petab_parameter *q, double x)
 {
     double v = x, a = q->prior_par[0], b = q->prior_par[1];
-    if (q->prior_on_scale)
-        v = q->scale == PETAB_LOG ? log(x) : q->scale == PETAB_LOG10 ? log10(x) : x;
+    if (q->prior_on_scale) v = petab_to_scale(q->scale, x);
     switch (q->prior) {
     case PETAB_PRIOR_NORMAL:
         return -0.5 * log(2 * M_PI * b * b) - 0.5 * (v - a) * (v - a) / (b * b);

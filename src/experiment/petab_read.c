@@ -84,6 +84,21 @@ void ilnet_petab_free(ilnet_petab *p)
     free(p);
 }
 
+double petab_to_scale(int scale, double x)
+{
+    return scale == PETAB_LOG ? log(x) : scale == PETAB_LOG10 ? log10(x) : x;
+}
+
+const char *petab_scale_name(int scale)
+{
+    return scale == PETAB_LOG ? "log" : scale == PETAB_LOG10 ? "log10" : "lin";
+}
+
+double petab_from_scale(int scale, double t)
+{
+    return scale == PETAB_LOG ? exp(t) : scale == PETAB_LOG10 ? pow(10, t) : t;
+}
+
 double petab_value_get(const petab_value *v, const double *x)
 {
     return v->par >= 0 ? x[v->par] : v->value;

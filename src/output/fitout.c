@@ -9,8 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const scale_names[] = {"lin", "log", "log10"};
-
 /* written under a temporary name, renamed when complete */
 static FILE *open_temp(char *tmp, size_t n, const char *path)
 {
@@ -36,7 +34,7 @@ int ilnet_fit_write_parameter_table(const char *path, const ilnet_petab *p, cons
     fprintf(f, "parameterId\tparameterScale\tlowerBound\tupperBound\tnominalValue\testimate\n");
     for (size_t i = 0; i < p->n_par; i++) {
         const petab_parameter *q = &p->par[i];
-        fprintf(f, "%s\t%s\t%.17g\t%.17g\t%.17g\t%d\n", q->id, scale_names[q->scale], q->lower,
+        fprintf(f, "%s\t%s\t%.17g\t%.17g\t%.17g\t%d\n", q->id, petab_scale_name(q->scale), q->lower,
                 q->upper, x[i], q->estimate ? 1 : 0);
     }
     return close_temp(f, tmp, path);
@@ -49,10 +47,11 @@ int ilnet_fit_write_presets(const char *path, const ilnet_petab *p, const double
     FILE *f = open_temp(tmp, sizeof tmp, path);
     if (!f) return ilnet_error_code() ? ilnet_error_code() : ILNET_EIO;
     const ilnet_fit_start *b = &fit->starts[fit->best];
-    fprintf(f, "# Written by ilnet fit: the estimated model parameters of the best start.\n"
-               "# ilnet simulate %s --presets THIS_FILE --preset fit\n"
-               "presets:\n  fit:\n    description: \"best of %zu starts of %s (start %zu, llh "
-               "%.10g)\"\n    parameters:\n",
+    fprintf(f,
+            "# Written by ilnet fit: the estimated model parameters of the best start.\n"
+            "# ilnet simulate %s --presets THIS_FILE --preset fit\n"
+            "presets:\n  fit:\n    description: \"best of %zu starts of %s (start %zu, llh "
+            "%.10g)\"\n    parameters:\n",
             p->model_path, fit->n_starts, problem, fit->best, b->llh);
     int any = 0;
     for (size_t i = 0; i < p->n_par; i++)

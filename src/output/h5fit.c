@@ -4,7 +4,6 @@
 
 #include "h5petab.h"
 #include "h5util.h"
-#include <ilnet/version.h>
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
@@ -73,7 +72,6 @@ static int write_layout(hid_t file, const char *path, const ilnet_fit *f)
     int rc = 0;
     size_t n = f->n_starts, np = f->n_par;
     hsize_t dn = n, dp = np, d2[2] = {n, np};
-    static const char *const scale_names[] = {"lin", "log", "log10"};
     const char **sc = malloc((np + 1) * sizeof *sc);
     long long *idx = malloc((n + 1) * sizeof *idx);
     double *th0 = malloc((n * np + 1) * sizeof *th0);
@@ -87,7 +85,7 @@ static int write_layout(hid_t file, const char *path, const ilnet_fit *f)
         memcpy(th0 + i * np, f->starts[i].theta0, np * sizeof *th0);
     }
     for (size_t j = 0; j < np; j++)
-        sc[j] = scale_names[f->scale[j]];
+        sc[j] = petab_scale_name(f->scale[j]);
     CHECK(H5LTmake_dataset_long(file, "start", 1, &dn, (const long *)idx), "/start");
     CHECK(ss = H5Dopen2(file, "start", H5P_DEFAULT), "/start");
     CHECK(H5DSset_scale(ss, "start"), "/start");
@@ -138,16 +136,12 @@ static int write_settings(hid_t file, const char *path, const char *problem, con
     int rc = 0;
     char *text = NULL;
     size_t len = 0;
-    char when[64];
-    ilnet_h5_utc_now(when, sizeof when);
     if ((rc = ilnet_file_read(&text, &len, problem))) return rc;
-    CHECK(ilnet_h5_attr_string(file, "kind", "fit"), "attributes");
+    CHECK(ilnet_h5_provenance(file, "fit"), "attributes");
     CHECK(ilnet_h5_attr_string(file, "status", "running"), "attributes");
-    CHECK(ilnet_h5_attr_string(file, "ilnet_version", ILNET_VERSION), "attributes");
     CHECK(ilnet_h5_attr_string(file, "problem_path", problem), "attributes");
     CHECK(ilnet_h5_attr_string(file, "problem_text", text), "attributes");
     CHECK(ilnet_h5_attr_string(file, "command_line", command_line), "attributes");
-    CHECK(ilnet_h5_attr_string(file, "created_utc", when), "attributes");
     CHECK(ilnet_h5_attr_string(file, "method", ilnet_fit_method_name(f->method)), "attributes");
     CHECK(ilnet_h5_attr_long(file, "n_starts", (long)f->n_starts), "attributes");
     CHECK(ilnet_h5_attr_long(file, "seed", (long)o->seed), "attributes");
@@ -330,7 +324,8 @@ int ilnet_h5fit_write_best_fit(ilnet_h5fit *h, const ilnet_petab *p, const ilnet
 {
     const char *path = h->path;
     int rc = 0;
-    if (H5Lexists(h->file, "best_fit", H5P_DEFAULT) > 0) H5Ldelete(h->file, "best_fit", H5P_DEFAULT);
+    if (H5Lexists(h->file, "best_fit", H5P_DEFAULT) > 0)
+        H5Ldelete(h->file, "best_fit", H5P_DEFAULT);
     hid_t g = H5Gcreate2(h->file, "best_fit", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     CHECK(g, "/best_fit");
     if ((rc = ilnet_h5_write_petab_measurements(g, path, p, r))) goto out;

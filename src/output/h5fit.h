@@ -10,8 +10,8 @@
 typedef struct ilnet_h5fit ilnet_h5fit;
 
 /* A new fit file at path (replacing one there) with every start's theta0. */
-int ilnet_h5fit_create(ilnet_h5fit **out, const char *path, const char *problem,
-                       const ilnet_fit *f, const ilnet_fit_options *o, const char *command_line);
+int ilnet_h5fit_create(ilnet_h5fit **out, const char *path, const char *problem, const ilnet_fit *f,
+                       const ilnet_fit_options *o, const char *command_line);
 /* Reopens one to resume: the same problem, parameters, starts, seed and method, else an
  * error; done[i] = 1 and f->starts[i] filled for every finished start. */
 int ilnet_h5fit_open(ilnet_h5fit **out, const char *path, const char *problem, ilnet_fit *f,

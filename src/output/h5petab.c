@@ -4,7 +4,6 @@
 #include "h5petab.h"
 
 #include "h5util.h"
-#include <ilnet/version.h>
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
@@ -101,7 +100,6 @@ static void estimated_only(const ilnet_petab *p, const double *v, double *out)
 static int write_parameters(hid_t file, const char *path, const ilnet_petab *p, const double *x,
                             const ilnet_petab_result *r, hid_t dmeas)
 {
-    static const char *scale_names[] = {"lin", "log", "log10"};
     size_t n = p->n_par;
     hsize_t dim = n;
     const char **ids = malloc((n + 1) * sizeof *ids), **sc = malloc((n + 1) * sizeof *sc);
@@ -110,7 +108,7 @@ static int write_parameters(hid_t file, const char *path, const ilnet_petab *p, 
     int rc = ids && sc && v ? 0 : ilnet_error_oom();
     for (size_t j = 0; !rc && j < n; j++) {
         ids[j] = p->par[j].id;
-        sc[j] = scale_names[p->par[j].scale];
+        sc[j] = petab_scale_name(p->par[j].scale);
         lo[j] = p->par[j].lower, hi[j] = p->par[j].upper;
     }
     if (rc) goto out;
@@ -155,15 +153,11 @@ static int write_attributes(hid_t file, const char *path, const ilnet_petab_resu
                             const ilnet_h5_petab_meta *meta)
 {
     int rc = 0;
-    char when[64];
-    ilnet_h5_utc_now(when, sizeof when);
     hid_t root = H5Gopen2(file, "/", H5P_DEFAULT);
     CHECK(root, "root group");
-    CHECK(ilnet_h5_attr_string(root, "kind", "petab evaluation"), "attributes");
-    CHECK(ilnet_h5_attr_string(root, "ilnet_version", ILNET_VERSION), "attributes");
+    CHECK(ilnet_h5_provenance(root, "petab evaluation"), "attributes");
     CHECK(ilnet_h5_attr_string(root, "problem_path", meta->problem_path), "attributes");
     CHECK(ilnet_h5_attr_string(root, "command_line", meta->command_line), "attributes");
-    CHECK(ilnet_h5_attr_string(root, "created_utc", when), "attributes");
     CHECK(ilnet_h5_attr_double(root, "wall_time_s", meta->wall_seconds), "attributes");
     CHECK(ilnet_h5_attr_string(root, "status", r->status ? "failed" : "complete"), "attributes");
     CHECK(ilnet_h5_attr_string(root, "message", r->message), "attributes");

@@ -2,7 +2,6 @@
 
 #include "../common/file.h"
 #include "../common/error.h"
-#include <ilnet/version.h>
 #include "h5util.h"
 
 #include <errno.h>
@@ -384,19 +383,15 @@ static int root_attrs(hid_t file, const char *where, const ilnet_h5study_meta *m
                       const char *status)
 {
     int rc = 0;
-    char when[64];
-    ilnet_h5_utc_now(when, sizeof when);
     hid_t root = H5Gopen2(file, "/", H5P_DEFAULT);
     CHECK(root, "root group");
-    CHECK(ilnet_h5_attr_string(root, "ilnet_version", ILNET_VERSION), "attributes");
-    CHECK(ilnet_h5_attr_string(root, "kind", "study"), "attributes");
+    CHECK(ilnet_h5_provenance(root, "study"), "attributes");
     CHECK(ilnet_h5_attr_string(root, "status", status), "attributes");
     CHECK(ilnet_h5_attr_string(root, "config_path", m->config_path), "attributes");
     CHECK(ilnet_h5_attr_string(root, "config_text", m->config_text), "attributes");
     CHECK(ilnet_h5_attr_string(root, "model_path", m->model_path), "attributes");
     CHECK(ilnet_h5_attr_string(root, "model_text", m->model_text), "attributes");
     CHECK(ilnet_h5_attr_string(root, "command_line", m->command_line), "attributes");
-    CHECK(ilnet_h5_attr_string(root, "created_utc", when), "attributes");
     CHECK(ilnet_h5_attr_string(root, "solver", "CVODE BDF, Newton, analytic Jacobian"),
           "attributes");
     CHECK(ilnet_h5_attr_string(root, "solver_linear_solver", m->linear_solver), "attributes");

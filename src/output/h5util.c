@@ -1,5 +1,7 @@
 #include "h5util.h"
 
+#include <ilnet/version.h>
+
 #include <hdf5_hl.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -40,6 +42,16 @@ int ilnet_h5_finish(ilnet_h5_newfile *nf, hid_t file, const char *path, int rc)
         rc = ilnet_error_set(ILNET_EIO, "cannot rename %s to %s", nf->tmp, path);
     if (rc) unlink(nf->tmp);
     return rc;
+}
+
+herr_t ilnet_h5_provenance(hid_t loc, const char *kind)
+{
+    char when[64];
+    ilnet_h5_utc_now(when, sizeof when);
+    if (ilnet_h5_attr_string(loc, "kind", kind) < 0 ||
+        ilnet_h5_attr_string(loc, "ilnet_version", ILNET_VERSION) < 0)
+        return -1;
+    return ilnet_h5_attr_string(loc, "created_utc", when);
 }
 
 hid_t ilnet_h5_string_type(void)

@@ -50,6 +50,8 @@ hid_t ilnet_h5_write_doubles(hid_t loc, const char *name, int rank, const hsize_
                              const double *v);
 /* Reads a string attribute (caller frees), or NULL. */
 char *ilnet_h5_read_attr_string(hid_t loc, const char *name);
+/* The provenance every ilnet file carries: attributes kind, ilnet_version, created_utc. */
+herr_t ilnet_h5_provenance(hid_t loc, const char *kind);
 /* "YYYY-MM-DDTHH:MM:SSZ" */
 void ilnet_h5_utc_now(char *buf, size_t n);
 
