@@ -18,6 +18,7 @@ int cmd_export(int argc, char **argv);
 int cmd_steady(int argc, char **argv);
 int cmd_petab(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
+int cmd_hill(int argc, char **argv);
 
 /* Prints "ilnet: message" for the last library error and returns the exit code for it. */
 int cli_fail(void);

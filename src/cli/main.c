@@ -20,6 +20,7 @@ static void usage(FILE *f)
           "                   integration), with sensitivities\n"
           "  petab evaluate PROBLEM.yaml  a PEtab problem's log-likelihood\n"
           "  fit PROBLEM.yaml  multi-start parameter estimation on a PEtab problem\n"
+          "  hill DATA.tsv    four-parameter Hill fits of measured dose responses\n"
           "  info MODEL       sizes, observables and conservation laws of a model\n"
           "  netgen MODEL.bngl  compile BNGL reaction rules into a network (.net)\n"
           "  run STUDY.yaml   run a study's experiments (time courses, sweeps, dose responses)\n"
@@ -56,6 +57,7 @@ static int dispatch(int argc, char **argv)
     if (!strcmp(cmd, "steady-state")) return cmd_steady(argc - 1, argv + 1);
     if (!strcmp(cmd, "petab")) return cmd_petab(argc - 1, argv + 1);
     if (!strcmp(cmd, "fit")) return cmd_fit(argc - 1, argv + 1);
+    if (!strcmp(cmd, "hill")) return cmd_hill(argc - 1, argv + 1);
     if (!strcmp(cmd, "netgen")) return cmd_netgen(argc - 1, argv + 1);
     if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "export")) return cmd_export(argc - 1, argv + 1);
