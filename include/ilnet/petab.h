@@ -74,6 +74,20 @@ ilnet_petab_problem_measurement(const char **observable, const char **preequilib
                                 const char **simulation, double *time, double *value,
                                 const ilnet_petab_problem *p, size_t i);
 
+/* Hierarchical optimisation (pyPESTO's convention): parameters whose parameterType column
+ * says scaling, offset or sigma are computed in closed form at every evaluation (the
+ * maximum-likelihood values for the simulations; linear observables scaling * X + offset,
+ * normal noise, sigma the noise parameter itself), so an optimiser searches only the others.
+ * ilnet_petab_problem_parameter_inner: 1 scaling, 2 offset, 3 sigma, 0 an ordinary estimated
+ * parameter. set_hierarchical(p, 1) switches the closed form on (ILNET_EINPUT when no
+ * parameter has a type); evaluations then ignore the inner entries of theta, return 0
+ * gradient for them, and inner_values writes their values at the last evaluation into the
+ * inner entries of theta (on their scales). */
+ILNET_EXTERN(int) ilnet_petab_problem_parameter_inner(const ilnet_petab_problem *p, size_t i);
+ILNET_EXTERN(int) ilnet_petab_problem_set_hierarchical(ilnet_petab_problem *p, int on);
+ILNET_EXTERN(void)
+ilnet_petab_problem_inner_values(const ilnet_petab_problem *p, double *theta);
+
 enum {
     ILNET_PETAB_WANT_GRADIENT = 1, /* gradient and prior_gradient */
     ILNET_PETAB_WANT_RESIDUALS = 2 /* residuals, and with the gradient their jacobian */

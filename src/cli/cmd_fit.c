@@ -17,6 +17,7 @@
 static const char help[] =
     "usage: ilnet fit PROBLEM.yaml [--starts N] [--seed S] [--threads T] [--optimizer NAME]\n"
     "                 [--max-iter N] [-o FIT.h5] [--resume] [--atol A] [--rtol R] [-q]\n"
+    "                 [--hierarchical | --no-hierarchical]\n"
     "\n"
     "Fits the estimated parameters of a PEtab problem (docs/fitting.md): N local optimisations\n"
     "(default 100) from a Latin hypercube of starts within the bounds, drawn from seed S\n"
@@ -40,6 +41,10 @@ static const char help[] =
     "                   separated by commas) around the best fit, and their 95 % intervals\n"
     "  --profile-points N  at most N points per direction of a profile (default 40)\n"
     "  --atol, --rtol   integration tolerances (default 1e-12, 1e-10)\n"
+    "  --hierarchical   parameters whose parameterType is scaling, offset or sigma are\n"
+    "                   computed in closed form at each evaluation, not searched (the default\n"
+    "                   when the parameter table has such parameters; --no-hierarchical\n"
+    "                   searches them like the others)\n"
     "  -q               no line per start\n"
     "\n"
     "SIGINT/SIGTERM (Ctrl-C) stop the fit: the starts in flight are abandoned, the finished\n"
@@ -67,6 +72,8 @@ static int parse_args(fit_args *a, int argc, char **argv)
                                          {"profile-points", required_argument, 0, 'N'},
                                          {"atol", required_argument, 0, 'a'},
                                          {"rtol", required_argument, 0, 'r'},
+                                         {"hierarchical", no_argument, 0, 'H'},
+                                         {"no-hierarchical", no_argument, 0, 'G'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char *C = "fit";
@@ -108,6 +115,8 @@ static int parse_args(fit_args *a, int argc, char **argv)
             a->po.max_points = (size_t)v;
         else if (c == 'R')
             a->resume = 1;
+        else if (c == 'H' || c == 'G')
+            a->o.hierarchical = c == 'H';
         else if (c == 'q')
             a->quiet = 1;
         else if ((code = cli_common_option(c, C, help, argv, &a->o.atol, &a->o.rtol)) >= 0)
@@ -164,7 +173,7 @@ static int profile_list(size_t **which, size_t *k, const ilnet_fit *f, const cha
     if (!*which) return ilnet_error_oom();
     if (!strcmp(list, "all")) {
         for (size_t j = 0; j < f->n_par; j++)
-            (*which)[(*k)++] = j;
+            if (!f->hierarchical || !f->inner[j]) (*which)[(*k)++] = j;
         return 0;
     }
     char *copy = strdup(list), *save = NULL;
@@ -176,6 +185,11 @@ static int profile_list(size_t **which, size_t *k, const ilnet_fit *f, const cha
             j++;
         if (j == f->n_par)
             rc = ilnet_error_set(ILNET_EINPUT, "fit: --profile: '%s' is not an estimated parameter",
+                                 t);
+        else if (f->hierarchical && f->inner[j])
+            rc = ilnet_error_set(ILNET_EINPUT,
+                                 "fit: --profile: '%s' is computed in closed form (parameterType); "
+                                 "profile it with --no-hierarchical",
                                  t);
         else if (*k < f->n_par)
             (*which)[(*k)++] = j;
@@ -286,6 +300,14 @@ int cmd_fit(int argc, char **argv)
     int rank = 0, size = 1;
     ilnet_dispatch_world(&rank, &size);
     if (ilnet_fit_prepare(&f, a.yaml, &a.o)) return cli_fail();
+    if (f.hierarchical && rank == 0 && !a.quiet) {
+        size_t k = 0;
+        for (size_t j = 0; j < f.n_par; j++)
+            k += f.inner[j] != 0;
+        fprintf(stderr,
+                "hierarchical: %zu of %zu parameters (scaling, offset, sigma) in closed form\n", k,
+                f.n_par);
+    }
     char *cmdline = cli_join_args(argc + 1, argv - 1);
     done = calloc(f.n_starts + 1, 1);
     int rc = done ? 0 : ilnet_error_oom();

@@ -15,6 +15,7 @@
 static const char help[] =
     "usage: ilnet petab evaluate PROBLEM.yaml [--parameters P.tsv] [--simulations OUT.tsv]\n"
     "                            [-o OUT.h5] [--gradient] [--threads T] [--atol A] [--rtol R]\n"
+    "                            [--hierarchical]\n"
     "\n"
     "Reads a PEtab v1 problem (SBML model, or an ilnet .bngl/.net model as an extension),\n"
     "simulates every condition (preequilibration to a steady state where asked) and prints\n"
@@ -33,6 +34,9 @@ static const char help[] =
     "  --threads T      simulate the condition pairs on T worker threads (default 1); each\n"
     "                   thread holds its own copy of the problem\n"
     "  --atol, --rtol   integration tolerances (default 1e-12 and 1e-10)\n"
+    "  --hierarchical   parameters with a parameterType (scaling, offset, sigma) take their\n"
+    "                   closed-form optimum for these simulations (printed as 'inner: <id>\n"
+    "                   <value>'); the other values are used as given\n"
     "\n"
     "Exit status: 0, 1 bad input (FILE:ROW: column: id: message), 2 a simulation failed\n"
     "(llh: -inf).\n";
@@ -76,7 +80,7 @@ static void problems_free(ilnet_petab **ps, long n)
 typedef struct {
     const char *yaml, *pars, *sims, *h5;
     double atol, rtol;
-    int gradient;
+    int gradient, hierarchical;
     long threads;
 } evaluate_args;
 
@@ -90,6 +94,7 @@ static int parse_args(evaluate_args *a, int argc, char **argv)
                                          {"rtol", required_argument, 0, 'r'},
                                          {"gradient", no_argument, 0, 'g'},
                                          {"threads", required_argument, 0, 't'},
+                                         {"hierarchical", no_argument, 0, 'H'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char *C = "petab evaluate";
@@ -106,6 +111,8 @@ static int parse_args(evaluate_args *a, int argc, char **argv)
             a->h5 = optarg;
         else if (c == 'g')
             a->gradient = 1;
+        else if (c == 'H')
+            a->hierarchical = 1;
         else if (c == 't' &&
                  (cli_parse_long(optarg, &a->threads) || a->threads < 1 || a->threads > 4096))
             return cli_usage_error(C, "--threads needs a whole number 1-4096, not '%s'", optarg);
@@ -117,9 +124,12 @@ static int parse_args(evaluate_args *a, int argc, char **argv)
     return -1;
 }
 
-static void print_result(const ilnet_petab *p, const ilnet_petab_result *r)
+static void print_result(const ilnet_petab *p, const ilnet_petab_result *r, const double *x,
+                         int hierarchical)
 {
     printf("llh: %.17g\nchi2: %.17g\n", r->llh, r->chi2);
+    for (size_t i = 0; hierarchical && !r->status && i < p->n_par; i++)
+        if (p->par[i].inner) printf("inner: %s %.17g\n", p->par[i].id, x[i]);
     for (size_t i = 0; r->grad && !r->status && i < p->n_par; i++)
         if (p->par[i].estimate) printf("gradient: %s %.17g\n", p->par[i].id, r->grad[i]);
     for (size_t i = 0; i < p->n_par; i++)
@@ -149,14 +159,22 @@ static int evaluate(int argc, char **argv)
         x[i] = p->par[i].nominal;
     if (a.pars && read_values(p, a.pars, x)) goto fail;
     int what = (a.gradient ? ILNET_PETAB_GRADIENT : 0) | (a.h5 ? ILNET_PETAB_RESIDUALS : 0);
-    int rc = ilnet_petab_evaluate_parallel(&r, ps, (int)a.threads, x, a.atol, a.rtol, what);
+    if (a.hierarchical && !p->n_inner) {
+        ilnet_error_set(ILNET_EINPUT,
+                        "%s: no parameter has a parameterType (scaling, offset or sigma)",
+                        p->par_file);
+        goto fail;
+    }
+    int rc = a.hierarchical
+                 ? ilnet_petab_evaluate_inner(&r, ps, (int)a.threads, x, a.atol, a.rtol, what)
+                 : ilnet_petab_evaluate_parallel(&r, ps, (int)a.threads, x, a.atol, a.rtol, what);
     if (rc && rc != ILNET_ESOLVER) goto fail;
     if (a.sims && ilnet_petab_write_simulations(p, &r, a.sims)) goto fail;
     cmdline = cli_join_args(argc + 2, argv - 2);
     ilnet_h5_petab_meta meta = {a.yaml, cmdline ? cmdline : "", ilnet_clock_now() - start, a.atol,
                                 a.rtol};
     if (a.h5 && ilnet_h5_write_petab(a.h5, p, x, &r, &meta)) goto fail;
-    print_result(p, &r);
+    print_result(p, &r, x, a.hierarchical);
     if (rc == ILNET_ESOLVER) {
         fprintf(stderr, "ilnet: %s: %s\n", a.yaml, r.message);
         code = EXIT_SOLVER;

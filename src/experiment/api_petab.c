@@ -17,7 +17,8 @@ struct ilnet_petab_problem {
     double atol, rtol;
     size_t *est; /* parameter-table rows of the estimated parameters */
     size_t n_est;
-    double *x; /* linear values of every row */
+    double *x;        /* linear values of every row */
+    int hierarchical; /* inner parameters in closed form (ilnet_petab_problem_set_hierarchical) */
     ilnet_petab_result r;
     double *grad, *prior_grad, *jac, *lsjac; /* compacted to the estimated parameters */
     ilnet_petab_evaluation ev;
@@ -168,6 +169,31 @@ int ilnet_petab_problem_measurement(const char **observable, const char **preequ
     return 0;
 }
 
+int ilnet_petab_problem_parameter_inner(const ilnet_petab_problem *p, size_t i)
+{
+    const petab_parameter *q = estimated(p, i);
+    return q ? q->inner : 0;
+}
+
+int ilnet_petab_problem_set_hierarchical(ilnet_petab_problem *p, int on)
+{
+    if (on && !p->ps[0]->n_inner)
+        return ilnet_error_set(ILNET_EINPUT,
+                               "%s: no parameter has a parameterType (scaling, offset or sigma)",
+                               p->ps[0]->par_file);
+    p->hierarchical = on != 0;
+    return 0;
+}
+
+void ilnet_petab_problem_inner_values(const ilnet_petab_problem *p, double *theta)
+{
+    const ilnet_petab *q = p->ps[0];
+    for (size_t j = 0; p->hierarchical && j < p->n_est; j++) {
+        const petab_parameter *par = &q->par[p->est[j]];
+        if (par->inner) theta[j] = petab_to_scale(par->scale, p->x[p->est[j]]);
+    }
+}
+
 /* theta (on scales) onto the linear values of every row */
 static int set_theta(ilnet_petab_problem *p, const double *theta)
 {
@@ -211,7 +237,10 @@ int ilnet_petab_problem_evaluate(ilnet_petab_evaluation *out, ilnet_petab_proble
     if (rc) return rc;
     if (want & ILNET_PETAB_WANT_GRADIENT) what |= ILNET_PETAB_GRADIENT;
     if (want & ILNET_PETAB_WANT_RESIDUALS) what |= ILNET_PETAB_RESIDUALS;
-    rc = ilnet_petab_evaluate_parallel(&p->r, p->ps, p->n_threads, p->x, p->atol, p->rtol, what);
+    rc = p->hierarchical
+             ? ilnet_petab_evaluate_inner(&p->r, p->ps, p->n_threads, p->x, p->atol, p->rtol, what)
+             : ilnet_petab_evaluate_parallel(&p->r, p->ps, p->n_threads, p->x, p->atol, p->rtol,
+                                             what);
     if (rc && rc != ILNET_ESOLVER) return rc;
     const ilnet_petab_result *r = &p->r;
     int ok = !rc;

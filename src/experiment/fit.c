@@ -39,6 +39,7 @@ void ilnet_fit_free(ilnet_fit *f)
     free(f->lower);
     free(f->upper);
     free(f->nominal);
+    free(f->inner);
     free(f->starts);
     memset(f, 0, sizeof *f);
 }
@@ -63,7 +64,7 @@ static int check_bounds(const ilnet_petab *p, const petab_parameter *q)
 }
 
 /* the estimated parameters, their scales and bounds; the method AUTO resolves to */
-static int describe(ilnet_fit *f, const ilnet_petab *p, ilnet_fit_method m)
+static int describe(ilnet_fit *f, const ilnet_petab *p, ilnet_fit_method m, int hierarchical)
 {
     size_t n = 0;
     for (size_t i = 0; i < p->n_par; i++)
@@ -77,7 +78,9 @@ static int describe(ilnet_fit *f, const ilnet_petab *p, ilnet_fit_method m)
     f->lower = calloc(n, sizeof *f->lower);
     f->upper = calloc(n, sizeof *f->upper);
     f->nominal = calloc(n, sizeof *f->nominal);
-    if (!f->ids || !f->scale || !f->lower || !f->upper || !f->nominal) return ilnet_error_oom();
+    f->inner = calloc(n, sizeof *f->inner);
+    if (!f->ids || !f->scale || !f->lower || !f->upper || !f->nominal || !f->inner)
+        return ilnet_error_oom();
     int priors = 0, rc = 0;
     for (size_t i = 0; i < p->n_par && !rc; i++) {
         const petab_parameter *q = &p->par[i];
@@ -89,6 +92,7 @@ static int describe(ilnet_fit *f, const ilnet_petab *p, ilnet_fit_method m)
         f->lower[j] = petab_to_scale(q->scale, q->lower);
         f->upper[j] = petab_to_scale(q->scale, q->upper);
         f->nominal[j] = petab_to_scale(q->scale, q->nominal);
+        f->inner[j] = q->inner;
         priors |= q->prior != PETAB_PRIOR_NONE;
         if (!f->ids[j]) rc = ilnet_error_oom();
     }
@@ -103,6 +107,17 @@ static int describe(ilnet_fit *f, const ilnet_petab *p, ilnet_fit_method m)
     /* L-BFGS is the default: on Boehm 2014 it reached the optimum as often as ls-trust at
      * less than half the time per start (docs/fitting.md) */
     f->method = m != ILNET_FIT_AUTO ? m : ILNET_FIT_LBFGS;
+    f->hierarchical = hierarchical < 0 ? p->n_inner > 0 : hierarchical;
+    if (!rc && f->hierarchical && !p->n_inner)
+        rc = ilnet_error_set(ILNET_EINPUT,
+                             "%s: --hierarchical: no parameter has a parameterType (scaling, "
+                             "offset or sigma)",
+                             p->par_file);
+    if (!rc && f->hierarchical && f->method == ILNET_FIT_LS_TRUST)
+        rc = ilnet_error_set(ILNET_EINPUT,
+                             "%s: --optimizer ls-trust cannot search around closed-form inner "
+                             "parameters (parameterType); use lbfgs, or --no-hierarchical",
+                             p->yaml_path);
     return rc;
 }
 
@@ -112,7 +127,7 @@ int ilnet_fit_prepare(ilnet_fit *f, const char *yaml_path, const ilnet_fit_optio
     if (o->n_starts < 1) return ilnet_error_set(ILNET_EINPUT, "fit: at least one start is needed");
     ilnet_petab *p = NULL;
     int rc = ilnet_petab_read(&p, yaml_path);
-    if (!rc) rc = describe(f, p, o->method);
+    if (!rc) rc = describe(f, p, o->method, o->hierarchical);
     ilnet_petab_free(p);
     size_t n = o->n_starts, np = f->n_par;
     double *u = rc ? NULL : malloc((n * np + 1) * sizeof *u);
@@ -133,6 +148,17 @@ int ilnet_fit_prepare(ilnet_fit *f, const char *yaml_path, const ilnet_fit_optio
     }
     free(u);
     if (rc) ilnet_fit_free(f);
+    return rc;
+}
+
+int ilnet_fit_problem_load(ilnet_petab_problem **p, const ilnet_fit *f, const char *yaml_path,
+                           const ilnet_fit_options *o)
+{
+    ilnet_petab_options po = ILNET_PETAB_OPTIONS_INIT;
+    po.atol = o->atol;
+    po.rtol = o->rtol;
+    int rc = ilnet_petab_problem_load(p, yaml_path, &po);
+    if (!rc && f->hierarchical) rc = ilnet_petab_problem_set_hierarchical(*p, 1);
     return rc;
 }
 

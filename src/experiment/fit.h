@@ -72,11 +72,15 @@ typedef struct {
      * abandoned at their next evaluation and ilnet_fit_run returns ILNET_ECANCELLED; the
      * starts reported before stay */
     const volatile sig_atomic_t *cancel;
+    /* inner parameters (parameterType scaling/offset/sigma) in closed form: -1 when the
+     * parameter table has any (the default), 0 never, 1 required */
+    int hierarchical;
 } ilnet_fit_options;
 
 #define ILNET_FIT_OPTIONS_INIT                                                                     \
     {                                                                                              \
-        100, 1, 0, ILNET_FIT_AUTO, 500, 1e-8, 1e-8, 1e-10, 1e-12, 1e-10, NULL, NULL, NULL, NULL    \
+        100, 1, 0, ILNET_FIT_AUTO, 500, 1e-8, 1e-8, 1e-10, 1e-12, 1e-10, NULL, NULL, NULL, NULL,   \
+            -1                                                                                     \
     }
 
 typedef struct {
@@ -89,6 +93,8 @@ typedef struct {
     ilnet_fit_start *starts; /* [n_starts], theta0 filled before any start runs */
     size_t best;             /* index of the start with the highest llh + log_prior */
     int stopped;             /* the callback stopped the fit */
+    int *inner;              /* per parameter: PETAB_INNER_* (computed in closed form) */
+    int hierarchical;        /* inner parameters are computed, not searched */
 } ilnet_fit;
 
 /* Reads the problem and checks it can be fitted (every estimated parameter has finite
@@ -98,6 +104,9 @@ int ilnet_fit_prepare(ilnet_fit *f, const char *yaml_path, const ilnet_fit_optio
 /* Runs the starts not marked done (f->starts of those must be filled by the caller). */
 int ilnet_fit_run(ilnet_fit *f, const char *yaml_path, const ilnet_fit_options *o);
 void ilnet_fit_free(ilnet_fit *f);
+/* the problem loaded for evaluations as the fit runs them (hierarchical when f is) */
+int ilnet_fit_problem_load(ilnet_petab_problem **p, const ilnet_fit *f, const char *yaml_path,
+                           const ilnet_fit_options *o);
 /* The problem read again and evaluated at the best start (residuals too): *p (free with
  * ilnet_petab_free), *x the linear value of every parameter-table row (free), *r. */
 int ilnet_fit_best_evaluation(ilnet_petab **p, double **x, ilnet_petab_result *r,

@@ -65,6 +65,7 @@ static int eval(ctx *c, const double *theta, unsigned want, ilnet_petab_evaluati
         c->best_llh = e->llh;
         c->best_prior = e->log_prior;
         memcpy(c->s->theta, theta, c->n_par * sizeof *theta);
+        ilnet_petab_problem_inner_values(c->p, c->s->theta); /* closed-form ones, if any */
     }
     return 0;
 }

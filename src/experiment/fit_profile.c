@@ -190,9 +190,6 @@ static void *profile_worker(void *arg)
 {
     pool *P = arg;
     size_t np = P->f->n_par;
-    ilnet_petab_options popt = ILNET_PETAB_OPTIONS_INIT;
-    popt.atol = P->o->atol;
-    popt.rtol = P->o->rtol;
     walker w = {.f = P->f, .o = P->o, .po = P->po};
     w.lower = malloc(np * sizeof(double));
     w.upper = malloc(np * sizeof(double));
@@ -200,7 +197,7 @@ static void *profile_worker(void *arg)
     w.s.theta = malloc(np * sizeof(double));
     int rc = !w.lower || !w.upper || !w.s.theta0 || !w.s.theta
                  ? ilnet_error_oom()
-                 : ilnet_petab_problem_load(&w.p, P->yaml, &popt);
+                 : ilnet_fit_problem_load(&w.p, P->f, P->yaml, P->o);
     for (;;) {
         pthread_mutex_lock(&P->mu);
         if (rc && !P->rc) {

@@ -34,11 +34,8 @@ typedef struct {
 static void *worker(void *arg)
 {
     shared *S = arg;
-    ilnet_petab_options po = ILNET_PETAB_OPTIONS_INIT;
-    po.atol = S->o->atol;
-    po.rtol = S->o->rtol;
     ilnet_petab_problem *p = NULL;
-    int rc = ilnet_petab_problem_load(&p, S->yaml, &po);
+    int rc = ilnet_fit_problem_load(&p, S->f, S->yaml, S->o);
     for (;;) {
         pthread_mutex_lock(&S->mu);
         if (rc && !S->rc) {

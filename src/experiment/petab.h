@@ -32,8 +32,12 @@ typedef struct {
     int estimate;
     int prior, prior_on_scale; /* objectivePriorType; parameterScale* priors: on the scale */
     double prior_par[2];
+    int inner; /* parameterType: PETAB_INNER_* (0: an ordinary parameter) */
     int line;
 } petab_parameter;
+
+/* observation parameters computed in closed form at each evaluation (petab_inner.c) */
+enum { PETAB_INNER_NONE, PETAB_INNER_SCALING, PETAB_INNER_OFFSET, PETAB_INNER_SIGMA };
 
 typedef struct {
     char *id, *formula, *noise;
@@ -96,6 +100,10 @@ typedef struct {
     int gradient;      /* the evaluation under way computes one */
     int *cond_line;
     ilnet_strmap par_ids, obs_ids, cond_ids;
+    /* inner parameters (parameterType): how many, and per measurement the parameter-table
+     * row of its inner scaling, offset and sigma (-1: none) */
+    size_t n_inner;
+    int *inner_s, *inner_b, *inner_sig;
 } ilnet_petab;
 
 /* Reads and checks a PEtab v1 problem (a single problem in the YAML file). */
@@ -140,6 +148,12 @@ int ilnet_petab_evaluate(ilnet_petab_result *r, ilnet_petab *p, const double *x,
  * round-robin, the results are those of one thread. */
 int ilnet_petab_evaluate_parallel(ilnet_petab_result *r, ilnet_petab *const *ps, int n_threads,
                                   const double *x, double atol, double rtol, int what);
+/* The same with the inner parameters (parameterType scaling, offset, sigma) at their
+ * closed-form optimum for the simulations at x: x (linear values of every row) is updated
+ * with them; the gradient is the llh's with them at the optimum (0 for the inner ones). A
+ * problem without inner parameters is evaluated as ilnet_petab_evaluate_parallel does. */
+int ilnet_petab_evaluate_inner(ilnet_petab_result *r, ilnet_petab *const *ps, int n_threads,
+                               double *x, double atol, double rtol, int what);
 void ilnet_petab_result_free(ilnet_petab_result *r);
 /* the distinct (preequilibration, simulation) pairs: what worker threads share out */
 size_t ilnet_petab_pair_count(const ilnet_petab *p);

@@ -228,9 +228,8 @@ static void observe(evalctx *E, struct petab_cond_net *cn, const petab_measureme
     *sigma = ilnet_expr_eval(p->noise_expr[m->obs], fv);
 }
 
-/* adds measurement m's terms to r */
-static void likelihood(const ilnet_petab *p, const petab_measurement *m, double y, double sigma,
-                       ilnet_petab_result *r)
+void petab_likelihood_add(const ilnet_petab *p, const petab_measurement *m, double y, double sigma,
+                          ilnet_petab_result *r)
 {
     const petab_observable *o = &p->obs[m->obs];
     double db, res = weighted_residual(p, m, y, sigma, &db);
@@ -519,7 +518,7 @@ static int result_alloc(ilnet_petab_result *r, const ilnet_petab *p, int what)
 static void finish(ilnet_petab_result *r, const ilnet_petab *p, const double *x)
 {
     for (size_t i = 0; i < p->n_meas; i++)
-        likelihood(p, &p->meas[i], r->sim[i], r->sigma[i], r);
+        petab_likelihood_add(p, &p->meas[i], r->sim[i], r->sigma[i], r);
     for (size_t i = 0; i < p->n_par; i++)
         if (p->par[i].estimate && p->par[i].prior) {
             r->log_prior += log_prior(&p->par[i], x[i]);

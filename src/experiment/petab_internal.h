@@ -66,6 +66,13 @@ void petab_grad_measurement(ilnet_petab *p, struct petab_cond_net *cs, const pet
                             double t, const double *y, const double *S, double *fv, double *dfv,
                             const petab_weights *w, double *grad);
 
+/* reads where the inner parameters enter each measurement and checks the forms the closed
+ * form needs (petab_inner.c) */
+int petab_inner_check(ilnet_petab *p);
+/* adds measurement m's llh and chi2 terms for the simulated value and sigma */
+void petab_likelihood_add(const ilnet_petab *p, const petab_measurement *m, double y, double sigma,
+                          ilnet_petab_result *r);
+
 /* a PEtab v2 problem, translated into v1 tables (petab_v2.c) */
 int petab_read_v2(ilnet_petab **out, const char *yaml_path);
 /* frees the evaluation state (networks, solvers, compiled formulas) */

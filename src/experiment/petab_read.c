@@ -60,6 +60,9 @@ void ilnet_petab_free(ilnet_petab *p)
     free(p->obs);
     free(p->cond_id);
     free(p->cond_line);
+    free(p->inner_s);
+    free(p->inner_b);
+    free(p->inner_sig);
     free(p->col);
     free(p->cond);
     free(p->meas);
@@ -211,6 +214,17 @@ static int parse_prior(petab_parameter *q, const char *type, const char *pars, c
     return 0;
 }
 
+/* pyPESTO's parameterType column: scaling, offset, sigma, or empty */
+static int parse_inner(petab_parameter *q, const char *type, const char *file)
+{
+    static const char *names[] = {"", "scaling", "offset", "sigma"};
+    if (petab_nan_cell(type)) return 0;
+    for (int k = 1; k < 4; k++)
+        if (!strcmp(type, names[k])) return q->inner = k, 0;
+    return petab_error(file, q->line, "parameterType", q->id,
+                       "'%s' is not scaling, offset or sigma (or empty)", type);
+}
+
 static int read_parameters(ilnet_petab *p)
 {
     ilnet_tsv t;
@@ -223,7 +237,8 @@ static int read_parameters(ilnet_petab *p)
         if ((col[k] = ilnet_tsv_col(&t, need[k])) < 0)
             rc = petab_error(p->par_file, 1, need[k], "header", "required column missing");
     int cpt = ilnet_tsv_col(&t, "objectivePriorType"),
-        cpp = ilnet_tsv_col(&t, "objectivePriorParameters");
+        cpp = ilnet_tsv_col(&t, "objectivePriorParameters"),
+        cty = ilnet_tsv_col(&t, "parameterType");
     p->par = calloc(t.n_rows + 1, sizeof *p->par);
     if (!rc && !p->par) rc = ilnet_error_oom();
     for (size_t r = 0; r < t.n_rows && !rc; r++) {
@@ -263,6 +278,7 @@ static int read_parameters(ilnet_petab *p)
         if (!rc && cpt >= 0)
             rc =
                 parse_prior(q, ilnet_tsv_cell(&t, r, cpt), ilnet_tsv_cell(&t, r, cpp), p->par_file);
+        if (!rc && cty >= 0) rc = parse_inner(q, ilnet_tsv_cell(&t, r, cty), p->par_file);
     }
     ilnet_tsv_free(&t);
     return rc;
@@ -400,6 +416,7 @@ int ilnet_petab_read(ilnet_petab **out, const char *yaml_path)
     if (!rc) rc = petab_read_observables(p);
     if (!rc) rc = petab_read_conditions(p);
     if (!rc) rc = petab_read_measurements(p);
+    if (!rc) rc = petab_inner_check(p);
     if (rc) {
         ilnet_petab_free(p);
         return rc;

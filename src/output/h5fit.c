@@ -146,6 +146,7 @@ static int write_settings(hid_t file, const char *path, const char *problem, con
     CHECK(ilnet_h5_attr_long(file, "n_starts", (long)f->n_starts), "attributes");
     CHECK(ilnet_h5_attr_long(file, "seed", (long)o->seed), "attributes");
     CHECK(ilnet_h5_attr_long(file, "max_iter", o->max_iter), "attributes");
+    CHECK(ilnet_h5_attr_long(file, "hierarchical", f->hierarchical), "attributes");
     CHECK(ilnet_h5_attr_double(file, "xtol", o->xtol), "attributes");
     CHECK(ilnet_h5_attr_double(file, "gtol", o->gtol), "attributes");
     CHECK(ilnet_h5_attr_double(file, "ftol", o->ftol), "attributes");
@@ -250,11 +251,13 @@ static int check_same(ilnet_h5fit *h, const char *problem, const ilnet_fit *f,
     char *text = ilnet_h5_read_attr_string(file, "problem_text");
     char *method = ilnet_h5_read_attr_string(file, "method"), *now = NULL;
     size_t len = 0;
-    long n = -1, seed = -1, iters = -1;
+    long n = -1, seed = -1, iters = -1, hier = 0;
     int rc = ilnet_file_read(&now, &len, problem);
     H5LTget_attribute_long(file, ".", "n_starts", &n);
     H5LTget_attribute_long(file, ".", "seed", &seed);
     H5LTget_attribute_long(file, ".", "max_iter", &iters);
+    if (H5Aexists(file, "hierarchical") > 0)
+        H5LTget_attribute_long(file, ".", "hierarchical", &hier);
     if (rc)
         ;
     else if (!kind || strcmp(kind, "fit"))
@@ -265,6 +268,8 @@ static int check_same(ilnet_h5fit *h, const char *problem, const ilnet_fit *f,
         rc = mismatch(h->path, "with other --starts or --seed");
     else if (!method || strcmp(method, ilnet_fit_method_name(f->method)) || iters != o->max_iter)
         rc = mismatch(h->path, "with another --optimizer or --max-iter");
+    else if (hier != f->hierarchical)
+        rc = mismatch(h->path, "with the other choice of --hierarchical");
     free(kind);
     free(text);
     free(method);
