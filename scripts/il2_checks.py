@@ -126,7 +126,9 @@ def pbmc_table(fits, checks):
             ec[(pop, t)] = (de, me)
             rows.append(dict(population=pop, time=t, data_ec50=[float(x["ec50"]) for x in d],
                              data_ec50_gmean=de, model_ec50=me, data_hill=[float(x["hill"]) for x in d],
-                             data_hill_mean=dn, model_hill=mn))
+                             data_hill_mean=dn, model_hill=mn,
+                             data_fits={x["dataset"]: {k: float(x[k]) for k in ("ec50", "hill", "bottom", "top")}
+                                        for x in d}))
             lim = 2.0 if t == 30 else 3.0
             checks.add(f"{pop} {t:g} min EC50 within {lim:g}x", max(me / de, de / me) <= lim,
                        f"model {me:.3g} nM, data {de:.3g} nM")

@@ -10,7 +10,9 @@ ckine/data/, see SOURCE.txt there) and writes PEtab v1 tables for models/il2_il7
   measurements_all.tsv  every datum converted, held-out ones included (datasetId says which)
   measurements.tsv      the calibration subset (held-out data removed)
   observables.tsv       observation models
-  parameters.tsv        observation parameters (scales, offsets, noise), estimated
+  parameters.tsv        observation parameters (scales, offsets, noise), estimated, marked
+                        parameterType scaling/offset/sigma: ilnet fit computes them in
+                        closed form (docs/petab.md, hierarchical observation parameters)
   problem.yaml          the calibration problem; validation.yaml uses measurements_all.tsv
   farhat_*.tsv, farhat_validation.yaml  the same data for Farhat et al.'s fitted model
                         (the peer_il2 preset in every condition; pSTAT5 read as their proxy,
@@ -261,6 +263,10 @@ def write_problem(out, name, meas, cond="conditions.tsv", obs="observables.tsv")
                        f, sort_keys=False)
 
 
+def inner_type(pid):
+    return {"scale": "scaling", "offset": "offset", "sigma": "sigma"}[pid.split("_", 1)[0]]
+
+
 def write(p, out):
     os.makedirs(out, exist_ok=True)
     write_tsv(os.path.join(out, "conditions.tsv"), ["conditionId"] + CONDITION_COLUMNS,
@@ -277,9 +283,10 @@ def write(p, out):
                     observableTransformation="lin", noiseFormula=f"noiseParameter1_{o}",
                     noiseDistribution="normal") for o, n, f in OBSERVABLES])
     write_tsv(os.path.join(out, "parameters.tsv"),
-              ["parameterId", "parameterScale", "lowerBound", "upperBound", "nominalValue", "estimate"],
+              ["parameterId", "parameterScale", "lowerBound", "upperBound", "nominalValue", "estimate",
+               "parameterType"],
               [dict(parameterId=k, parameterScale=s, lowerBound=lo, upperBound=hi, nominalValue=v,
-                    estimate=1) for k, (s, lo, hi, v) in p.params.items()])
+                    estimate=1, parameterType=inner_type(k)) for k, (s, lo, hi, v) in p.params.items()])
     write_problem(out, "problem.yaml", "measurements.tsv")
     write_problem(out, "validation.yaml", "measurements_all.tsv")
     header, rows = farhat_conditions(p)
