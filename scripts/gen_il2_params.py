@@ -96,30 +96,43 @@ def params_block(spec):
     return out
 
 
+# v0.2's factors at the values that give spec v0.1 (the model file holds the v0.2 values)
+V01_NEUTRAL = {"f_gc_IL2": 1.0, "f_k11": 1.0, "f_kcat_STAT5": 1.0, "f_dock": 1.0, "f_int_cplx": 1.0,
+               "phos_scale": 1.0, "q_kon_fold": 0.0, "lin_q": 1.0, "lin_kp1": 0.0, "lin_kon": 1.0}
+# v0.2 lineage capacities (docs/il2-model.md): Treg, conventional T cells, NK-like (defaults)
+LINEAGE = {"treg": {"lin_q": 0.0, "lin_kp1": 0.038, "lin_kon": 1.0},
+           "tconv": {"lin_q": 1.0, "lin_kp1": 0.0, "lin_kon": 3.0},
+           "nk": {"lin_q": 1.0, "lin_kp1": 0.0, "lin_kon": 1.0}}
+YT1_GC_MEASURED = 10909.0  # ../shared/reference/il2/data/YT_1_receptor_levels.csv
+
+
 def presets_yaml(spec, peer):
-    """Cell presets set the surface targets R_A, R_B, R_G, R_7; mode presets set rates."""
+    """Cell presets set the surface targets R_A, R_B, R_G, R_7 and the lineage capacities;
+    mode presets set rates."""
     pb = peer["PBMC_receptor_counts_gmean"]
     keys = {"A": "IL-2R$\\alpha$", "B": "IL-2R$\\beta$", "G": "$\\gamma_{c}$", "7": "IL-7R$\\alpha$"}
     cells = []
-    for name, label in [("human_treg", "T-reg"), ("human_thelper", "T-helper"),
-                        ("human_cd8", "CD8+"), ("human_nk", "NK")]:
+    for name, label, lin in [("human_treg", "T-reg", "treg"), ("human_thelper", "T-helper", "tconv"),
+                             ("human_cd8", "CD8+", "tconv"), ("human_nk", "NK", "nk")]:
         cells.append((name, "human %s (PBMC), Farhat 2021 flow quantitation, geometric mean" % label,
-                      {"R_" + k: pb[label][v] for k, v in keys.items()}))
+                      dict({"R_" + k: pb[label][v] for k, v in keys.items()}, **LINEAGE[lin])))
     yt = peer["IL2_cells_steady_state_surface_receptors"]
     for name, key, what in [("yt1_alpha_pos", "YT1_IL2Ra_pos", "IL-2Ra+"), ("yt1_alpha_neg", "YT1_IL2Ra_neg", "IL-2Ra-")]:
         c = yt[key]
-        cells.append((name, "YT-1 %s: steady state of Farhat 2021's fitted synthesis" % what,
-                      {"R_A": c["IL2Ra"], "R_B": c["IL2Rb"], "R_G": c["gc"], "R_7": 0.0}))
+        cells.append((name, "YT-1 %s: IL-2Ra and IL-2Rb of Farhat 2021's fitted synthesis, measured "
+                            "gc (Farhat's fit: %.0f)" % (what, c["gc"]),
+                      dict({"R_A": c["IL2Ra"], "R_B": c["IL2Rb"], "R_G": YT1_GC_MEASURED, "R_7": 0.0},
+                           **LINEAGE["nk"])))
     g = peer["IL7_cell_steady_state_surface_receptors"]
     cells.append(("gonnord_cd4", "human CD4+CCR7hi (Gonnord 2018) as fitted by Farhat 2021",
-                  {"R_A": 0.0, "R_B": 0.0, "R_G": g["gc"], "R_7": g["IL7Ra"]}))
+                  dict({"R_A": 0.0, "R_B": 0.0, "R_G": g["gc"], "R_7": g["IL7Ra"]}, **LINEAGE["tconv"])))
     # spec §6 mouse rows (assumed, A): not in any table file
     cells.append(("mouse_naive", "mouse T cell without TCR signal (spec §6; IL-2Rb 300 as in the §8 naive-CD4-like run)",
-                  {"R_A": 100.0, "R_B": 300.0, "R_G": 5000.0, "R_7": 5000.0}))
+                  dict({"R_A": 100.0, "R_B": 300.0, "R_G": 5000.0, "R_7": 5000.0}, **LINEAGE["tconv"])))
     cells.append(("mouse_activated", "mouse activated T cell / blast (spec §6, assumed)",
-                  {"R_A": 3e4, "R_B": 1e4, "R_G": 5000.0, "R_7": 500.0}))
+                  dict({"R_A": 3e4, "R_B": 1e4, "R_G": 5000.0, "R_7": 500.0}, **LINEAGE["tconv"])))
     cells.append(("mouse_treg", "mouse Treg, CD25hi (spec §6, assumed)",
-                  {"R_A": 2e4, "R_B": 1000.0, "R_G": 5000.0, "R_7": 2000.0}))
+                  dict({"R_A": 2e4, "R_B": 1000.0, "R_G": 5000.0, "R_7": 2000.0}, **LINEAGE["treg"])))
     modes = []
     for name, fit, what in [("peer_il2", "IL2_fit_posterior_median_rxntfr30", "IL-2"),
                             ("peer_il7", "IL7_fit_posterior_median_rxntfr30", "IL-7")]:
@@ -135,17 +148,21 @@ def presets_yaml(spec, peer):
             "endo_lig_per_nM": 623 * 0.5,  # gcSolver internalV x internalFrac (docs/notes)
             "endo_koff_factor": 5.0, "endo_area_frac": 0.5,
         }
+        p.update(V01_NEUTRAL)
         if what == "IL-2":
             p.update({"kfwd_2D_IL2": f["kfwd"], "k4rev_L2A_gc": f["k4rev"], "k5rev_L2B_gc": f["k5rev"]})
         else:
             p.update({"kfwd_2D_IL7": f["kfwd"], "k27rev_L7R7_gc": f["k27rev"]})
         modes.append((name, "Farhat 2021 peer mode (%s fit posterior medians): M3-M8 off, peer trafficking" % what, p))
+    modes.append(("spec_v01", "specification v0.1 exactly (every v0.2 factor neutral; apply after a "
+                  "cell preset)", dict(V01_NEUTRAL)))
     modes.append(("feedback_off", "no CIS/SOCS1/SOCS3 transcription (M7 off)", {"feedback": 0.0}))
     modes.append(("equilibrium_binding", "binding only: no JAK activation (M3-M8 inert) and no trafficking",
                   {"k_act": 0.0, "k_int_IL2Ra": 0.0, "k_int_free": 0.0, "k_int_cplx": 0.0}))
     modes.append(("depletion", "ligand depletion: medium ligand becomes a dynamic species", {}, True))
     lines = ["# Generated by scripts/gen_il2_params.py; do not edit.",
-             "# Presets for models/il2_il7.bngl. 'parameters' override the model's values;",
+             "# Presets for models/il2_il7.bngl. 'parameters' override the model's values, later",
+             "# presets over earlier ones (spec_v01 and peer_* after a cell preset);",
              "# 'free_fixed: true' makes the model's fixed species (the medium ligands) dynamic.",
              "presets:"]
     for entry in cells + modes:

@@ -118,7 +118,7 @@ def pbmc_table(fits, checks):
         for pop in PBMC:
             d = [fits.get(("data", f"pbmc_{pop}_rep{r}", t)) for r in (1, 2)]
             d = [x for x in d if x and x["status"] == "ok"]
-            m = fits.get(("model", f"pbmc_{pop}_rep1", t))
+            m = fits.get(("model", f"pbmc_{pop}_rep1", t)) or fits.get(("model", f"pbmc_{pop}_rep2", t))
             if not d or not m:
                 continue
             de, dn = gmean([float(x["ec50"]) for x in d]), sum(float(x["hill"]) for x in d) / len(d)
@@ -169,15 +169,33 @@ def other_table(fits, checks):
     return list(rows.values())
 
 
-def parameters_with(sets, problem, tmp):
+def problem_with(sets, problem, tmp):
+    """A copy of the problem whose parameter table also fixes the model parameters of
+    --set NAME=VALUE (a parameter-table row overrides the model's value)."""
     if not sets:
-        return None
-    path = os.path.join(tmp, "set.tsv")
+        return problem
+    import yaml
+    d = os.path.dirname(os.path.abspath(problem))
+    y = yaml.safe_load(open(problem))
+    pr = y["problems"][0]
+    for k in ("sbml_files", "model_files", "condition_files", "measurement_files", "observable_files"):
+        if k in pr:
+            pr[k] = [os.path.join(d, f) for f in pr[k]]
+    with open(os.path.join(d, y["parameter_file"])) as f:
+        rows = f.read().splitlines()
+    header = rows[0].split("\t")
+    for s in sets:
+        k, v = s.split("=", 1)
+        rows = [r for r in rows if r.split("\t")[0] != k]
+        cells = dict(parameterId=k, parameterScale="lin", lowerBound=v, upperBound=v, nominalValue=v,
+                     estimate="0")
+        rows.append("\t".join(cells.get(h, "") for h in header))
+    y["parameter_file"] = os.path.join(tmp, "parameters_set.tsv")
+    with open(y["parameter_file"], "w") as f:
+        f.write("\n".join(rows) + "\n")
+    path = os.path.join(tmp, "problem_set.yaml")
     with open(path, "w") as f:
-        f.write("parameterId\tvalue\n")
-        for s in sets:
-            k, v = s.split("=", 1)
-            f.write(f"{k}\t{v}\n")
+        yaml.safe_dump(y, f)
     return path
 
 
@@ -192,8 +210,7 @@ def main():
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         meas, conds = problem_tables(a.problem)
-        pars = a.parameters or parameters_with(a.set, a.problem, tmp)
-        sims = simulate(a.ilnet, a.problem, pars, tmp)
+        sims = simulate(a.ilnet, problem_with(a.set, a.problem, tmp), a.parameters, tmp)
         fits = hill_fits(a.ilnet, meas, sims, conds, tmp)
         farhat = os.path.join(os.path.dirname(os.path.abspath(a.problem)), "farhat_validation.yaml")
         wss = pbmc_wss(meas, sims)

@@ -87,6 +87,7 @@ YT1_TIME_MIN = 500.0
 GONNORD_TIME_MIN = 10.0
 IL7_KDA = 17.4
 MITRA_CELLS = "yt1_alpha_neg"
+YT1_GC_FARHAT = 1601.3616395307643  # the gc of Farhat's fitted YT-1 synthesis (their model's own)
 TIMES = {"30 min": 30.0, "1 hour": 60.0, "2 hours": 120.0, "4 hours": 240.0}
 POPULATIONS = {"T-reg": "Treg", "T-helper": "Thelper", "CD8+": "CD8", "NK": "NK"}
 PRESET = {"Treg": "human_treg", "Thelper": "human_thelper", "CD8": "human_cd8", "NK": "human_nk"}
@@ -95,7 +96,8 @@ PLATE = {("Treg", 1): "03-15", ("Thelper", 1): "03-15", ("CD8", 1): "03-19", ("N
 EXCLUDED_ROWS = {("03-15", "C")}  # (plate, row letter)
 HELD_OUT = {"CD8"}
 DOSES_PBMC = [84.0 / 3 ** k for k in range(12)]
-CONDITION_COLUMNS = ["R_A", "R_B", "R_G", "R_7", "L2_nM", "L7_nM"]
+# the stimulus, then every parameter a cell preset sets (receptor counts, lineage capacities)
+CONDITION_COLUMNS = ["L2_nM", "L7_nM"]
 
 
 def fmt(x):
@@ -156,7 +158,10 @@ class Problem:
         row = {c: 0.0 for c in CONDITION_COLUMNS}
         row.update(presets()[preset]["parameters"])
         row.update(values)
-        self.conditions[cid] = {c: row[c] for c in CONDITION_COLUMNS}
+        for k in row:
+            if k not in CONDITION_COLUMNS:
+                CONDITION_COLUMNS.append(k)
+        self.conditions[cid] = row
         return cid
 
     def param(self, pid, scale, lo, hi, nominal):
@@ -245,13 +250,18 @@ def write_tsv(path, header, rows):
 
 
 def farhat_conditions(p):
+    """Farhat's model: every condition with the peer_il2 preset on top (spec v0.1's
+    binding and trafficking, M3-M8 off) and the gc Farhat fitted for YT-1."""
     peer = presets()["peer_il2"]["parameters"]
+    cols = CONDITION_COLUMNS[2:] + CONDITION_COLUMNS[:2]
     rows = []
     for c, v in p.conditions.items():
-        row = dict(conditionId=c, **v)
+        row = dict({k: 0.0 for k in cols}, conditionId=c, **v)
         row.update(peer)
+        if c.startswith("yt1_"):
+            row["R_G"] = YT1_GC_FARHAT
         rows.append(row)
-    return ["conditionId"] + CONDITION_COLUMNS + list(peer), rows
+    return ["conditionId"] + cols + [k for k in peer if k not in cols], rows
 
 
 def write_problem(out, name, meas, cond="conditions.tsv", obs="observables.tsv"):
@@ -269,8 +279,9 @@ def inner_type(pid):
 
 def write(p, out):
     os.makedirs(out, exist_ok=True)
-    write_tsv(os.path.join(out, "conditions.tsv"), ["conditionId"] + CONDITION_COLUMNS,
-              [dict(conditionId=c, **v) for c, v in p.conditions.items()])
+    cols = CONDITION_COLUMNS[2:] + CONDITION_COLUMNS[:2]
+    write_tsv(os.path.join(out, "conditions.tsv"), ["conditionId"] + cols,
+              [dict({k: 0.0 for k in cols}, conditionId=c, **v) for c, v in p.conditions.items()])
     mh = ["observableId", "simulationConditionId", "measurement", "time", "observableParameters",
           "noiseParameters", "datasetId", "replicateId"]
     write_tsv(os.path.join(out, "measurements_all.tsv"), mh, p.meas)

@@ -10,7 +10,10 @@ of `ilnet hill`, and the checks script (scripts/il2_checks.py).
    falling), reports a series it cannot fit as failed and goes on, and refuses a bad dose
    with file:line.
 3. The checks script's data EC50s at 30 min agree within 25 % with the independent Hill fits
-   quoted in issue 15 (Treg 0.049/0.066, T-helper 1.74/2.12, CD8 2.77/2.72, NK 1.64/1.57 nM).
+   quoted in issue 15 (Treg 0.049/0.066, T-helper 1.74/2.12, CD8 2.77/2.72, NK 1.64/1.57 nM);
+   the built-in model (v0.2) passes every check but the two 4-h EC50s docs/il2-model.md
+   explains (Treg: a replicate's bell-shaped curve; NK: no CD25 induction in the model), the
+   held-out CD8 population included, and its PBMC weighted sum of squares is below Farhat's.
 4. ilnet evaluates the calibration problem (finite llh).
 
 usage: test_il2_data.py ILNET SOURCE_DIR SHARED_DIR SCRATCH"""
@@ -114,6 +117,12 @@ for row in res["pbmc"]:
         check(all(abs(math.log(g / w)) <= math.log(1.25) for g, w in zip(row["data_ec50"], want)),
               f"{row['population']} 30 min data EC50 {row['data_ec50']} ~ {want}")
 check(sum(row["time"] == 30 for row in res["pbmc"]) == 4, "four populations at 30 min")
+known = {"Treg 240 min EC50 within 3x", "NK 240 min EC50 within 3x"}
+failed = {c["check"] for c in res.get("checks", []) if not c["pass"]}
+check(len(res.get("checks", [])) == 27 and failed <= known,
+      f"v0.2 passes every check but the two known 4-h ones (failed: {sorted(failed)})")
+check(any(c["check"].startswith("CD8 30 min EC50") and c["pass"] for c in res.get("checks", [])),
+      "held-out CD8: 30 min EC50 within 2x")
 
 # 4. the calibration problem evaluates
 r = run([ilnet, "petab", "evaluate", os.path.join(committed, "problem.yaml")])

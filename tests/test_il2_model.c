@@ -83,13 +83,17 @@ static double at(const ilnet_result *r, int o, double t)
     return r->observables[best * r->n_observables + (size_t)o];
 }
 
+/* spec v0.1's 104 species and 340 reactions, plus v0.2's: one species (pSTAT5 on the
+ * IL-2Rb-borne phosphatase) and seven reactions (its binding, release and turnover; the
+ * first-order dephosphorylation of free monomers and dimers in cytosol and nucleus) */
 static void test_size(void)
 {
     ilnet_network *net = load(NULL);
     size_t ns = ilnet_network_species_count(net), nr = ilnet_network_reaction_count(net);
-    printf("network: %zu species, %zu reactions (spec: 104, 340)\n", ns, nr);
-    CHECK(ns == 104, "species: %zu, spec 104", ns);
-    CHECK(nr == 340, "reactions: %zu, spec 340", nr);
+    printf("network: %zu species, %zu reactions (spec v0.1: 104, 340; v0.2 adds 1 and 7)\n", ns,
+           nr);
+    CHECK(ns == 105, "species: %zu, want 104 + 1", ns);
+    CHECK(nr == 347, "reactions: %zu, want 340 + 7", nr);
     ilnet_network_free(net);
 }
 
@@ -134,6 +138,9 @@ static void spot(const char *what, double got, double printed, double unit)
     CHECK(fabs(got - printed) <= 0.5 * unit * (1 + 1e-9), "%s: %.6g does not round to %g", what,
           got, printed);
 }
+
+/* the gc of Farhat 2021's fitted YT-1 synthesis (farhat2021_posterior_median.json) */
+#define YT1_GC_FARHAT 1601.3616395307643
 
 static void test_c1(void)
 {
@@ -193,6 +200,8 @@ static void test_c1(void)
         const char *names[] = {cases[k].mode, cases[k].cell, NULL};
         ilnet_network *net = load(names);
         set(net, cases[k].lig, cases[k].dose);
+        /* the YT-1 presets carry the measured gc (v0.2); the peer's fit has its own */
+        if (!strncmp(cases[k].cell, "yt1_", 4)) set(net, "R_G", YT1_GC_FARHAT);
         ilnet_result r = run(net, 500, 5000, 1e-11);
         int os = obs(net, cases[k].obs_s), oe = obs(net, cases[k].obs_e);
         printf("C1 %s %s, %g nM (proxy = surface + endosomal complexes, molecules):\n",
@@ -293,11 +302,13 @@ static void test_b1_b2(void)
     }
 }
 
-static void test_b12(void)
+/* B12 as the spec states it (its prototype's 0.54 / 0.96, spec v0.1), and for v0.2: feedback
+ * still makes the late decline (4 h / peak 0.78 against 0.997 without; the data's Treg at
+ * 1.04 nM, 4 h / 30 min: 0.74 and 0.42 in the two replicates) */
+static void b12_ratios(double ratio[2], const char *mode)
 {
-    double ratio[2];
     for (int off = 0; off < 2; off++) {
-        const char *names[] = {"human_treg", off ? "feedback_off" : NULL, NULL};
+        const char *names[] = {"human_treg", off ? "feedback_off" : mode, off ? mode : NULL, NULL};
         ilnet_network *net = load(names);
         set(net, "L2_nM", 1);
         ilnet_result r = run(net, 240, 480, 1e-8);
@@ -308,13 +319,23 @@ static void test_b12(void)
             if (v > peak) peak = v, tp = r.times[i];
         }
         ratio[off] = at(&r, o, 240) / peak;
-        printf("B12 Treg 1 nM IL-2, feedback %s: pSTAT5 peak %.0f at %.1f min, 4 h / peak = %.3f\n",
-               off ? "off" : "on", peak, tp, ratio[off]);
+        printf("B12 %s Treg 1 nM IL-2, feedback %s: pSTAT5 peak %.0f at %.1f min, 4 h / peak = "
+               "%.3f\n",
+               mode ? mode : "v0.2", off ? "off" : "on", peak, tp, ratio[off]);
         ilnet_result_free(&r);
         ilnet_network_free(net);
     }
-    CHECK(ratio[0] <= 0.60, "feedback on: 4 h / peak %.3f > 0.60", ratio[0]);
-    CHECK(ratio[1] >= 0.90, "feedback off: 4 h / peak %.3f < 0.90", ratio[1]);
+}
+
+static void test_b12(void)
+{
+    double v1[2], v2[2];
+    b12_ratios(v1, "spec_v01");
+    CHECK(v1[0] <= 0.60, "spec v0.1, feedback on: 4 h / peak %.3f > 0.60", v1[0]);
+    CHECK(v1[1] >= 0.90, "spec v0.1, feedback off: 4 h / peak %.3f < 0.90", v1[1]);
+    b12_ratios(v2, NULL);
+    CHECK(v2[0] <= 0.80 && v2[1] >= 0.95, "v0.2: 4 h / peak %.3f with feedback, %.3f without",
+          v2[0], v2[1]);
 }
 
 static void test_gc_competition(void)
@@ -354,7 +375,7 @@ static void test_ec50_ratio(void)
 /* Spec §8 depletion: 10 pM IL-2 on 1e6 mouse Treg-like cells/mL, the medium ligand free */
 static void test_depletion(void)
 {
-    const char *names[] = {"mouse_treg", "depletion", NULL};
+    const char *names[] = {"mouse_treg", "depletion", "spec_v01", NULL};
     ilnet_network *net = load(names);
     set(net, "L2_nM", 0.01);
     int lig = ilnet_network_find_species(net, "IL2(a,b,g,loc~s)");

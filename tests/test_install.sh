@@ -50,7 +50,7 @@ cc -std=c99 -Wall -Wextra -Werror -pedantic "$tmp/ex/simulate.c" $flags -o "$tmp
 c++ -std=c++17 -Wall -Wextra -Werror -pedantic "$tmp/ex/study.cpp" $flags -o "$tmp/ex/study"
 export LD_LIBRARY_PATH=$prefix/$libdir
 "$tmp/ex/simulate" il2_il7 human_treg L2_nM=1 >"$tmp/ex/sim.txt" || fail "simulate example"
-grep -q "share/ilnet/models/il2_il7.bngl: 104 species" "$tmp/ex/sim.txt" \
+grep -q "share/ilnet/models/il2_il7.bngl: 105 species" "$tmp/ex/sim.txt" \
   || fail "simulate example output: $(head -3 "$tmp/ex/sim.txt")"
 grep -q "^copy (parameter x 10):" "$tmp/ex/sim.txt" || fail "simulate example: no copy"
 # (ldd's output first: grep -q closing the pipe early would fail the pipeline)
