@@ -12,7 +12,10 @@ ckine/data/, see SOURCE.txt there) and writes PEtab v1 tables for models/il2_il7
   observables.tsv       observation models
   parameters.tsv        observation parameters (scales, offsets, noise), estimated, marked
                         parameterType scaling/offset/sigma: ilnet fit computes them in
-                        closed form (docs/petab.md, hierarchical observation parameters)
+                        closed form (docs/petab.md, hierarchical observation parameters);
+                        then the model parameters the calibration estimates (MODEL_PARAMETERS,
+                        nominal = the model's v0.2 value, log10 bounds) and the lineage
+                        capacities it estimates (condition cells name them per lineage)
   problem.yaml          the calibration problem; validation.yaml uses measurements_all.tsv
   farhat_*.tsv, farhat_validation.yaml  the same data for Farhat et al.'s fitted model
                         (the peer_il2 preset in every condition; pSTAT5 read as their proxy,
@@ -96,6 +99,26 @@ PLATE = {("Treg", 1): "03-15", ("Thelper", 1): "03-15", ("CD8", 1): "03-19", ("N
 EXCLUDED_ROWS = {("03-15", "C")}  # (plate, row letter)
 HELD_OUT = {"CD8"}
 DOSES_PBMC = [84.0 / 3 ** k for k in range(12)]
+# The calibration's model parameters: (id, nominal = the model's v0.2 value, lower, upper),
+# log10 scale; bounds about a decade either side, within the spec's literature ranges where
+# it gives one (docs/il2-model.md, "Model v0.2").
+MODEL_PARAMETERS = [
+    ("f_gc_IL2", 0.035, 0.003, 0.3),
+    ("f_k11", 0.2462, 0.02, 2.0),
+    ("f_kcat_STAT5", 12.5, 1.0, 100.0),
+    ("f_dock", 6.5, 0.5, 50.0),
+    ("q_kon_fold", 15.0, 1.0, 300.0),
+    ("kcat_q", 97.4, 5.0, 2000.0),
+    ("phos_scale", 0.1, 0.01, 1.0),
+    ("f_int_cplx", 0.3258, 0.05, 3.0),
+]
+# Lineage capacities estimated per lineage (the cell presets' values as nominal): a condition
+# of a preset in the lineage gets the parameter's id in that column; other values (the
+# structural 0/1 switches) stay numbers.
+LINEAGE_OF = {"human_treg": "Treg", "human_thelper": "Tconv", "human_cd8": "Tconv",
+              "gonnord_cd4": "Tconv", "human_nk": "NK", "yt1_alpha_pos": "NK", "yt1_alpha_neg": "NK"}
+LINEAGE_PARAMETERS = {("lin_kp1", "Treg"): (0.003, 0.5), ("lin_kon", "Tconv"): (0.3, 30.0)}
+
 # the stimulus, then every parameter a cell preset sets (receptor counts, lineage capacities)
 CONDITION_COLUMNS = ["L2_nM", "L7_nM"]
 
@@ -148,6 +171,21 @@ def presets():
         return yaml.safe_load(f)["presets"]
 
 
+def model_values():
+    """The numeric parameter values written in the model file (name value # ...)."""
+    out, inside = {}, False
+    for line in open(os.path.join(ROOT, "models", "il2_il7.bngl")):
+        w = line.split("#")[0].split()
+        if w[:2] == ["begin", "parameters"] or w[:2] == ["end", "parameters"]:
+            inside = w[0] == "begin"
+        elif inside and len(w) == 2:
+            try:
+                out[w[0]] = float(w[1])
+            except ValueError:
+                pass
+    return out
+
+
 class Problem:
     def __init__(self):
         self.conditions = {}  # id -> {column: value}
@@ -158,14 +196,19 @@ class Problem:
         row = {c: 0.0 for c in CONDITION_COLUMNS}
         row.update(presets()[preset]["parameters"])
         row.update(values)
+        for (col, lineage), (lo, hi) in LINEAGE_PARAMETERS.items():
+            if LINEAGE_OF.get(preset) == lineage:
+                pid = f"{col}_{lineage}"
+                self.param(pid, "log10", lo, hi, row[col], "")
+                row[col] = pid
         for k in row:
             if k not in CONDITION_COLUMNS:
                 CONDITION_COLUMNS.append(k)
         self.conditions[cid] = row
         return cid
 
-    def param(self, pid, scale, lo, hi, nominal):
-        self.params.setdefault(pid, (scale, lo, hi, nominal))
+    def param(self, pid, scale, lo, hi, nominal, kind=None):
+        self.params.setdefault(pid, (scale, lo, hi, nominal, inner_type(pid) if kind is None else kind))
         return pid
 
     def datum(self, obs, cond, t, y, obs_pars, noise, dataset, replicate=""):
@@ -297,7 +340,7 @@ def write(p, out):
               ["parameterId", "parameterScale", "lowerBound", "upperBound", "nominalValue", "estimate",
                "parameterType"],
               [dict(parameterId=k, parameterScale=s, lowerBound=lo, upperBound=hi, nominalValue=v,
-                    estimate=1, parameterType=inner_type(k)) for k, (s, lo, hi, v) in p.params.items()])
+                    estimate=1, parameterType=t) for k, (s, lo, hi, v, t) in p.params.items()])
     write_problem(out, "problem.yaml", "measurements.tsv")
     write_problem(out, "validation.yaml", "measurements_all.tsv")
     header, rows = farhat_conditions(p)
@@ -323,9 +366,15 @@ def main():
     add_yt1(p, a.data)
     add_receptors(p, a.data)
     add_gonnord(p, a.data)
+    model = model_values()
+    for pid, nominal, lo, hi in MODEL_PARAMETERS:
+        if model.get(pid) != nominal:
+            sys.exit(f"il2_data_petab: {pid} is {model.get(pid)} in models/il2_il7.bngl, {nominal} here")
+        p.param(pid, "log10", lo, hi, nominal, "")
     write(p, a.out)
+    n_model = len(MODEL_PARAMETERS) + len(LINEAGE_PARAMETERS)
     print(f"{a.out}: {len(p.conditions)} conditions, {len(p.meas)} measurements, "
-          f"{len(p.params)} observation parameters")
+          f"{len(p.params) - n_model} observation and {n_model} model parameters")
 
 
 if __name__ == "__main__":
