@@ -7,7 +7,8 @@
 The problem is models/il2_il7_data/problem.yaml (CD8 held out): the model parameters of
 MODEL_PARAMETERS and the two estimated lineage capacities (scripts/il2_data_petab.py), on
 log10 scales with their bounds, the observation scales, offsets and sigmas in closed form
-(hierarchical). The fit runs with -o OUT/fit.h5, so an interrupted calibration continues
+(hierarchical); start 0 is the model's v0.2 values (--include-nominal), the others a Latin
+hypercube. The fit runs with -o OUT/fit.h5, so an interrupted calibration continues
 with --resume (same --starts, --seed, --max-iter); each start costs about 100-150 gradient
 evaluations of ~6-13 s on this machine class (63 simulations with 10 sensitivities each).
 
@@ -94,7 +95,7 @@ def main():
     ids = model_ids()
     h5 = os.path.join(a.out, "fit.h5")
     cmd = [ILNET, "fit", PROBLEM, "--starts", str(a.starts), "--seed", str(a.seed), "--threads",
-           str(a.threads), "--max-iter", str(a.max_iter), "-o", h5] + TOL
+           str(a.threads), "--max-iter", str(a.max_iter), "--include-nominal", "-o", h5] + TOL
     if a.resume:
         cmd.append("--resume")
     if a.profile:

@@ -17,6 +17,7 @@ from known s, b plus a fixed pattern of errors.
    fit searching every parameter (--no-hierarchical, bounds narrow enough for 12 starts),
    with k1, k2 and the inner values alike. (With the wide bounds of 1., 6 searched starts
    stop at llh -4.0 while 6 hierarchical ones reach 28.6.)
+   --include-nominal puts start 0 at the nominal values; a resume must make the same choice.
 5. Bad input, one line each: an unknown type, an inner parameter not estimated, with a prior,
    a sigma with lower bound 0, a formula not affine in it, a noise formula that is not the
    sigma, a log observable, an inner parameter in the condition table; ls-trust with inner
@@ -186,6 +187,17 @@ def best_values(text):
 bh, bn = best_values(fits["--hierarchical"]), best_values(fits["--no-hierarchical"])
 check(set(bh) == set(PARAMS) and all(abs(bh[k] - bn[k]) <= 1e-3 * abs(bn[k]) + 1e-6 for k in PARAMS),
       f"best parameters alike: {bh} ~ {bn}")
+
+# --include-nominal: start 0 from the table's nominal values; a resume must make the same choice
+import h5py  # noqa: E402
+inc = scratch.path("incl.h5")
+r = run([ilnet, "fit", pn, "--starts", "2", "--include-nominal", "-q", "-o", inc, "--threads", "1"] + ATOL)
+check.exits(r, 0, "fit --include-nominal")
+with h5py.File(inc, "r") as f:
+    check(np.array_equal(f["theta0"][0], f["nominal"][()]) and not np.array_equal(f["theta0"][1], f["nominal"][()]),
+          "--include-nominal: start 0 at the nominal values, start 1 from the hypercube")
+check.exits(run([ilnet, "fit", pn, "--starts", "2", "-q", "-o", inc, "--resume"] + ATOL), 1,
+            "resume without --include-nominal", "--include-nominal")
 
 # 5. bad input
 bad = [

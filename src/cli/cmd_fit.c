@@ -17,7 +17,7 @@
 static const char help[] =
     "usage: ilnet fit PROBLEM.yaml [--starts N] [--seed S] [--threads T] [--optimizer NAME]\n"
     "                 [--max-iter N] [-o FIT.h5] [--resume] [--atol A] [--rtol R] [-q]\n"
-    "                 [--hierarchical | --no-hierarchical]\n"
+    "                 [--hierarchical | --no-hierarchical] [--include-nominal]\n"
     "\n"
     "Fits the estimated parameters of a PEtab problem (docs/fitting.md): N local optimisations\n"
     "(default 100) from a Latin hypercube of starts within the bounds, drawn from seed S\n"
@@ -45,6 +45,8 @@ static const char help[] =
     "                   computed in closed form at each evaluation, not searched (the default\n"
     "                   when the parameter table has such parameters; --no-hierarchical\n"
     "                   searches them like the others)\n"
+    "  --include-nominal  start 0 from the parameter table's nominal values (a model's\n"
+    "                   current values), the other N-1 from the hypercube\n"
     "  -q               no line per start\n"
     "\n"
     "SIGINT/SIGTERM (Ctrl-C) stop the fit: the starts in flight are abandoned, the finished\n"
@@ -74,6 +76,7 @@ static int parse_args(fit_args *a, int argc, char **argv)
                                          {"rtol", required_argument, 0, 'r'},
                                          {"hierarchical", no_argument, 0, 'H'},
                                          {"no-hierarchical", no_argument, 0, 'G'},
+                                         {"include-nominal", no_argument, 0, 'X'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char *C = "fit";
@@ -117,6 +120,8 @@ static int parse_args(fit_args *a, int argc, char **argv)
             a->resume = 1;
         else if (c == 'H' || c == 'G')
             a->o.hierarchical = c == 'H';
+        else if (c == 'X')
+            a->o.include_nominal = 1;
         else if (c == 'q')
             a->quiet = 1;
         else if ((code = cli_common_option(c, C, help, argv, &a->o.atol, &a->o.rtol)) >= 0)

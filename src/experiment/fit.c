@@ -144,7 +144,10 @@ int ilnet_fit_prepare(ilnet_fit *f, const char *yaml_path, const ilnet_fit_optio
         s->objective = INFINITY;
         if (!s->theta0 || !s->theta) rc = ilnet_error_oom();
         for (size_t j = 0; !rc && j < np; j++)
-            s->theta[j] = s->theta0[j] = f->lower[j] + u[i * np + j] * (f->upper[j] - f->lower[j]);
+            s->theta[j] = s->theta0[j] =
+                i == 0 && o->include_nominal
+                    ? f->nominal[j]
+                    : f->lower[j] + u[i * np + j] * (f->upper[j] - f->lower[j]);
     }
     free(u);
     if (rc) ilnet_fit_free(f);

@@ -75,12 +75,14 @@ typedef struct {
     /* inner parameters (parameterType scaling/offset/sigma) in closed form: -1 when the
      * parameter table has any (the default), 0 never, 1 required */
     int hierarchical;
+    /* start 0 from the parameter table's nominal values (the others from the hypercube) */
+    int include_nominal;
 } ilnet_fit_options;
 
 #define ILNET_FIT_OPTIONS_INIT                                                                     \
     {                                                                                              \
         100, 1, 0, ILNET_FIT_AUTO, 500, 1e-8, 1e-8, 1e-10, 1e-12, 1e-10, NULL, NULL, NULL, NULL,   \
-            -1                                                                                     \
+            -1, 0                                                                                  \
     }
 
 typedef struct {

@@ -147,6 +147,7 @@ static int write_settings(hid_t file, const char *path, const char *problem, con
     CHECK(ilnet_h5_attr_long(file, "seed", (long)o->seed), "attributes");
     CHECK(ilnet_h5_attr_long(file, "max_iter", o->max_iter), "attributes");
     CHECK(ilnet_h5_attr_long(file, "hierarchical", f->hierarchical), "attributes");
+    CHECK(ilnet_h5_attr_long(file, "include_nominal", o->include_nominal), "attributes");
     CHECK(ilnet_h5_attr_double(file, "xtol", o->xtol), "attributes");
     CHECK(ilnet_h5_attr_double(file, "gtol", o->gtol), "attributes");
     CHECK(ilnet_h5_attr_double(file, "ftol", o->ftol), "attributes");
@@ -251,21 +252,23 @@ static int check_same(ilnet_h5fit *h, const char *problem, const ilnet_fit *f,
     char *text = ilnet_h5_read_attr_string(file, "problem_text");
     char *method = ilnet_h5_read_attr_string(file, "method"), *now = NULL;
     size_t len = 0;
-    long n = -1, seed = -1, iters = -1, hier = 0;
+    long n = -1, seed = -1, iters = -1, hier = 0, nominal = 0;
     int rc = ilnet_file_read(&now, &len, problem);
     H5LTget_attribute_long(file, ".", "n_starts", &n);
     H5LTget_attribute_long(file, ".", "seed", &seed);
     H5LTget_attribute_long(file, ".", "max_iter", &iters);
     if (H5Aexists(file, "hierarchical") > 0)
         H5LTget_attribute_long(file, ".", "hierarchical", &hier);
+    if (H5Aexists(file, "include_nominal") > 0)
+        H5LTget_attribute_long(file, ".", "include_nominal", &nominal);
     if (rc)
         ;
     else if (!kind || strcmp(kind, "fit"))
         rc = ilnet_error_set(ILNET_EINPUT, "%s: --resume: not a fit file", h->path);
     else if (!text || strcmp(text, now))
         rc = mismatch(h->path, "for another problem file (its text differs)");
-    else if (n != (long)f->n_starts || seed != (long)o->seed)
-        rc = mismatch(h->path, "with other --starts or --seed");
+    else if (n != (long)f->n_starts || seed != (long)o->seed || nominal != o->include_nominal)
+        rc = mismatch(h->path, "with other --starts, --seed or --include-nominal");
     else if (!method || strcmp(method, ilnet_fit_method_name(f->method)) || iters != o->max_iter)
         rc = mismatch(h->path, "with another --optimizer or --max-iter");
     else if (hier != f->hierarchical)
