@@ -90,7 +90,6 @@ YT1_TIME_MIN = 500.0
 GONNORD_TIME_MIN = 10.0
 IL7_KDA = 17.4
 MITRA_CELLS = "yt1_alpha_neg"
-YT1_GC_FARHAT = 1601.3616395307643  # the gc of Farhat's fitted YT-1 synthesis (their model's own)
 TIMES = {"30 min": 30.0, "1 hour": 60.0, "2 hours": 120.0, "4 hours": 240.0}
 POPULATIONS = {"T-reg": "Treg", "T-helper": "Thelper", "CD8+": "CD8", "NK": "NK"}
 PRESET = {"Treg": "human_treg", "Thelper": "human_thelper", "CD8": "human_cd8", "NK": "human_nk"}
@@ -292,6 +291,15 @@ def write_tsv(path, header, rows):
             f.write("\t".join(str(r[h]) if not isinstance(r[h], float) else fmt(r[h]) for h in header) + "\n")
 
 
+def yt1_gc_farhat(data_dir):
+    """The gc of Farhat's fitted YT-1 synthesis (their model's own; the presets hold the
+    measured count)."""
+    import json
+    path = os.path.join(os.path.dirname(os.path.abspath(data_dir)), "farhat2021_posterior_median.json")
+    cells = json.load(open(path))["IL2_cells_steady_state_surface_receptors"]
+    return cells["YT1_IL2Ra_pos"]["gc"]
+
+
 def farhat_conditions(p):
     """Farhat's model: every condition with the peer_il2 preset on top (spec v0.1's
     binding and trafficking, M3-M8 off) and the gc Farhat fitted for YT-1."""
@@ -302,7 +310,7 @@ def farhat_conditions(p):
         row = dict({k: 0.0 for k in cols}, conditionId=c, **v)
         row.update(peer)
         if c.startswith("yt1_"):
-            row["R_G"] = YT1_GC_FARHAT
+            row["R_G"] = yt1_gc_farhat(p.data_dir)
         rows.append(row)
     return ["conditionId"] + cols + [k for k in peer if k not in cols], rows
 
@@ -362,6 +370,7 @@ def main():
     ap.add_argument("-o", "--out", default=os.path.join(ROOT, "models", "il2_il7_data"))
     a = ap.parse_args()
     p = Problem()
+    p.data_dir = a.data
     add_pbmc(p, a.data)
     add_yt1(p, a.data)
     add_receptors(p, a.data)

@@ -169,21 +169,23 @@ def ab_net(params, reactions, groups):
             f"begin groups\n{rows(groups)}end groups\n")
 
 
-def write_petab_problem(d, net, params, conditions, measurements):
+def write_petab_problem(d, net, params, conditions, measurements, observables=None,
+                        parameter_columns="", measurement_columns="preequilibrationConditionId\t"
+                        "simulationConditionId\ttime\tmeasurement"):
     """A PEtab problem in directory d on .net model text net, observable obs_a = Aobs with
-    noise 0.1: params are parameter-table rows (with their newline), conditions the whole
-    conditions table, measurements rows "obs_a\tPREEQ\tSIM\tTIME\tVALUE\n". Returns the
-    YAML path."""
+    noise 0.1 (or the observables table given): params are parameter-table rows (with their
+    newline; parameter_columns, e.g. "\tparameterType", follow the required columns),
+    conditions the whole conditions table, measurements rows "obs_a\tPREEQ\tSIM\tTIME\tVALUE\n"
+    (or rows of measurement_columns after observableId). Returns the YAML path."""
     import os
     os.makedirs(d, exist_ok=True)
     files = {
         "model.net": net,
-        "observables.tsv": "observableId\tobservableFormula\tnoiseFormula\nobs_a\tAobs\t0.1\n",
+        "observables.tsv": observables or "observableId\tobservableFormula\tnoiseFormula\nobs_a\tAobs\t0.1\n",
         "conditions.tsv": conditions,
         "parameters.tsv": "parameterId\tparameterScale\tlowerBound\tupperBound\tnominalValue\t"
-                          "estimate\n" + "".join(params),
-        "measurements.tsv": "observableId\tpreequilibrationConditionId\tsimulationConditionId\t"
-                            "time\tmeasurement\n" + "".join(measurements),
+                          "estimate" + parameter_columns + "\n" + "".join(params),
+        "measurements.tsv": "observableId\t" + measurement_columns + "\n" + "".join(measurements),
         "problem.yaml": "format_version: 1\nparameter_file: parameters.tsv\nproblems:\n"
                         "- condition_files: [conditions.tsv]\n  measurement_files: [measurements.tsv]\n"
                         "  observable_files: [observables.tsv]\n  model_files: [model.net]\n",

@@ -14,6 +14,8 @@ of `ilnet hill`, and the checks script (scripts/il2_checks.py).
    the built-in model (v0.2) passes every check but the two 4-h EC50s docs/il2-model.md
    explains (Treg: a replicate's bell-shaped curve; NK: no CD25 induction in the model), the
    held-out CD8 population included, and its PBMC weighted sum of squares is below Farhat's.
+   il2_checks.py --set: the model's own value reproduces the run, full gamma_c recruitment
+   (spec v0.1's) makes NK cells more sensitive.
 4. ilnet evaluates the calibration problem (finite llh).
 
 usage: test_il2_data.py ILNET SOURCE_DIR SHARED_DIR SCRATCH"""
@@ -123,6 +125,21 @@ check(len(res.get("checks", [])) == 27 and failed <= known,
       f"v0.2 passes every check but the two known 4-h ones (failed: {sorted(failed)})")
 check(any(c["check"].startswith("CD8 30 min EC50") and c["pass"] for c in res.get("checks", [])),
       "held-out CD8: 30 min EC50 within 2x")
+
+# --set: the model's own value changes nothing, another value moves the model's curves
+def model_ec50(*sets):
+    out = scratch.path("set.json")
+    run([py, os.path.join(src, "scripts", "il2_checks.py"), "--ilnet", ilnet, "--json", out]
+        + [a for s in sets for a in ("--set", s)])
+    rows = json.load(open(out))["pbmc"] if os.path.exists(out) else []
+    return {(r["population"], r["time"]): r["model_ec50"] for r in rows}
+
+
+base = {(r["population"], r["time"]): r["model_ec50"] for r in res["pbmc"]}
+check(model_ec50("f_gc_IL2=0.035") == base, "il2_checks --set with the model's value: the same EC50s")
+moved = model_ec50("f_gc_IL2=1")
+check(moved.get(("NK", 30.0), 1) < 0.5 * base.get(("NK", 30.0), 0),
+      f"--set f_gc_IL2=1: NK 30-min EC50 {moved.get(('NK', 30.0))} well below {base.get(('NK', 30.0))}")
 
 # 4. the calibration problem evaluates
 r = run([ilnet, "petab", "evaluate", os.path.join(committed, "problem.yaml")])

@@ -8,8 +8,13 @@
  * - case 0002 (two simulation conditions) on 2 threads equal to 1 thread;
  * - Boehm 2014 at the nominal values within 1e-3 of AMICI's llh -138.22199693517703;
  * - bad input: a wrong options version, a missing file, a non-finite theta, each
- *   ILNET_EINPUT with a message naming the element.
- * usage: test_petab_api PETAB_V1_DIR PETAB_BENCHMARK_DIR */
+ *   ILNET_EINPUT with a message naming the element;
+ * - hierarchical evaluation on the IL-2 data problem (scales, offsets, sigmas marked
+ *   parameterType; 8 PBMC data sets, 2 YT-1 lines and Gonnord's each have a scale, 9 an
+ *   offset, 12 a sigma; 10 model parameters): the kinds reported, a problem without types refused,
+ * the closed-form values written back into theta give the same llh in a plain evaluation, and no
+ * nearby value of one of them does better. usage: test_petab_api PETAB_V1_DIR PETAB_BENCHMARK_DIR
+ * IL2_PROBLEM.yaml */
 #include <ilnet/ilnet.h>
 
 #include "check.h"
@@ -138,15 +143,70 @@ static void bad_input(const char *dir)
           ilnet_error_last());
 }
 
+/* llh of p at theta, hierarchical or plain */
+static double llh_at(ilnet_petab_problem *p, const double *theta)
+{
+    ilnet_petab_evaluation e;
+    int rc = ilnet_petab_problem_evaluate(&e, p, theta, 0);
+    CHECK(rc == 0, "evaluation: %s", ilnet_error_last());
+    return rc ? NAN : e.llh;
+}
+
+static void hierarchical(const char *yaml, const char *v1dir)
+{
+    ilnet_petab_options o = ILNET_PETAB_OPTIONS_INIT;
+    o.atol = o.rtol = 1e-8;
+    ilnet_petab_problem *p, *q;
+    int rc = ilnet_petab_problem_load(&p, yaml, &o);
+    CHECK(rc == 0, "IL-2 problem: %s", ilnet_error_last());
+    if (rc) return;
+    size_t n = ilnet_petab_problem_parameter_count(p), kinds[4] = {0};
+    for (size_t j = 0; j < n; j++)
+        kinds[ilnet_petab_problem_parameter_inner(p, j) & 3]++;
+    CHECK(kinds[1] == 11 && kinds[2] == 9 && kinds[3] == 12 && kinds[0] == 10,
+          "kinds: %zu ordinary, %zu scaling, %zu offset, %zu sigma (want 10, 11, 9, 12)", kinds[0],
+          kinds[1], kinds[2], kinds[3]);
+    double *theta = malloc(n * sizeof *theta), lo, hi;
+    for (size_t j = 0; j < n; j++)
+        ilnet_petab_problem_parameter_bounds(&lo, &hi, &theta[j], p, j);
+    CHECK(ilnet_petab_problem_set_hierarchical(p, 1) == 0, "%s", ilnet_error_last());
+    double best = llh_at(p, theta);
+    ilnet_petab_problem_inner_values(p, theta);
+    ilnet_petab_problem_set_hierarchical(p, 0);
+    double plain = llh_at(p, theta);
+    CHECK(fabs(plain - best) <= 1e-9 * fabs(best), "closed-form values, plain llh %.12g vs %.12g",
+          plain, best);
+    for (size_t j = 0; j < n; j++) /* the first sigma, 5 % up and down */
+        if (ilnet_petab_problem_parameter_inner(p, j) == 3) {
+            double t0 = theta[j];
+            for (int s = -1; s <= 1; s += 2) {
+                theta[j] = t0 + s * log10(1.05);
+                double l = llh_at(p, theta);
+                CHECK(l < best, "%s moved: llh %.12g not below %.12g",
+                      ilnet_petab_problem_parameter_id(p, j), l, best);
+            }
+            break;
+        }
+    free(theta);
+    ilnet_petab_problem_free(p);
+    rc = ilnet_petab_problem_load(&q, case_yaml(v1dir, "0001"), NULL);
+    CHECK(rc == 0 && ilnet_petab_problem_set_hierarchical(q, 1) == ILNET_EINPUT &&
+              strstr(ilnet_error_last(), "parameterType"),
+          "no parameterType: %s", ilnet_error_last());
+    ilnet_petab_problem_free(q);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: test_petab_api PETAB_V1_DIR PETAB_BENCHMARK_DIR\n");
+    if (argc != 4) {
+        fprintf(stderr,
+                "usage: test_petab_api PETAB_V1_DIR PETAB_BENCHMARK_DIR IL2_PROBLEM.yaml\n");
         return 2;
     }
     case_0001(argv[1]);
     threads_0002(argv[1]);
     boehm(argv[2]);
     bad_input(argv[1]);
+    hierarchical(argv[3], argv[1]);
     CHECK_DONE();
 }

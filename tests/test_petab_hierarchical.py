@@ -28,9 +28,10 @@ import math
 import os
 import sys
 
+import h5py
 import numpy as np
 
-from ilnet_testlib import Checks, Scratch, ab_net, run
+from ilnet_testlib import Checks, Scratch, ab_net, run, write_petab_problem
 
 ilnet = sys.argv[1]
 scratch = Scratch(sys.argv[2], fresh=True)
@@ -65,31 +66,19 @@ PARAMS = {
 
 def problem(name, params=None, obs="scale * Aobs + offset", noise="noiseParameter1_obs_a",
             transform="lin", cond_extra="", extra_cols=""):
-    d = scratch.path(name)
-    os.makedirs(d, exist_ok=True)
     params = dict(PARAMS, **(params or {}))
     obs = obs.replace("scale", "observableParameter1_obs_a").replace(
         "offset", "observableParameter2_obs_a")
-    net = ab_net(["k1 0.7", "k2 0.3", "A0 1"], ["1 2 k1", "2 1 k2"], ["Aobs 1"])
-    files = {
-        "model.net": net,
-        "observables.tsv": "observableId\tobservableFormula\tobservableTransformation\tnoiseFormula\n"
-                           f"obs_a\t{obs}\t{transform}\t{noise}\n",
-        "conditions.tsv": f"conditionId\tA0{extra_cols}\nc0\t1{cond_extra}\nc1\t2{cond_extra}\n",
-        "parameters.tsv": "parameterId\tparameterScale\tlowerBound\tupperBound\tnominalValue\t"
-                          "estimate\tparameterType\n"
-                          + "".join(f"{k}\t{v}\n" for k, v in params.items()),
-        "measurements.tsv": "observableId\tsimulationConditionId\ttime\tmeasurement\t"
-                            "observableParameters\tnoiseParameters\n"
-                            + "".join(f"obs_a\t{c}\t{t}\t{y!r}\ts{c[1]};b\tsd\n" for c, t, _, y in data()),
-        "problem.yaml": "format_version: 1\nparameter_file: parameters.tsv\nproblems:\n"
-                        "- condition_files: [conditions.tsv]\n  measurement_files: [measurements.tsv]\n"
-                        "  observable_files: [observables.tsv]\n  model_files: [model.net]\n",
-    }
-    for n, text in files.items():
-        with open(os.path.join(d, n), "w") as f:
-            f.write(text)
-    return os.path.join(d, "problem.yaml")
+    return write_petab_problem(
+        scratch.path(name), ab_net(["k1 0.7", "k2 0.3", "A0 1"], ["1 2 k1", "2 1 k2"], ["Aobs 1"]),
+        [f"{k}\t{v}\n" for k, v in params.items()],
+        f"conditionId\tA0{extra_cols}\nc0\t1{cond_extra}\nc1\t2{cond_extra}\n",
+        [f"obs_a\t{c}\t{t}\t{y!r}\ts{c[1]};b\tsd\n" for c, t, _, y in data()],
+        observables="observableId\tobservableFormula\tobservableTransformation\tnoiseFormula\n"
+                    f"obs_a\t{obs}\t{transform}\t{noise}\n",
+        parameter_columns="\tparameterType",
+        measurement_columns="simulationConditionId\ttime\tmeasurement\tobservableParameters\t"
+                            "noiseParameters")
 
 
 def values(out, key):
@@ -189,7 +178,6 @@ check(set(bh) == set(PARAMS) and all(abs(bh[k] - bn[k]) <= 1e-3 * abs(bn[k]) + 1
       f"best parameters alike: {bh} ~ {bn}")
 
 # --include-nominal: start 0 from the table's nominal values; a resume must make the same choice
-import h5py  # noqa: E402
 inc = scratch.path("incl.h5")
 r = run([ilnet, "fit", pn, "--starts", "2", "--include-nominal", "-q", "-o", inc, "--threads", "1"] + ATOL)
 check.exits(r, 0, "fit --include-nominal")

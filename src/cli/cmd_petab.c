@@ -160,9 +160,7 @@ static int evaluate(int argc, char **argv)
     if (a.pars && read_values(p, a.pars, x)) goto fail;
     int what = (a.gradient ? ILNET_PETAB_GRADIENT : 0) | (a.h5 ? ILNET_PETAB_RESIDUALS : 0);
     if (a.hierarchical && !p->n_inner) {
-        ilnet_error_set(ILNET_EINPUT,
-                        "%s: no parameter has a parameterType (scaling, offset or sigma)",
-                        p->par_file);
+        petab_inner_none(p);
         goto fail;
     }
     int rc = a.hierarchical

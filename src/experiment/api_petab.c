@@ -177,10 +177,7 @@ int ilnet_petab_problem_parameter_inner(const ilnet_petab_problem *p, size_t i)
 
 int ilnet_petab_problem_set_hierarchical(ilnet_petab_problem *p, int on)
 {
-    if (on && !p->ps[0]->n_inner)
-        return ilnet_error_set(ILNET_EINPUT,
-                               "%s: no parameter has a parameterType (scaling, offset or sigma)",
-                               p->ps[0]->par_file);
+    if (on && !p->ps[0]->n_inner) return petab_inner_none(p->ps[0]);
     p->hierarchical = on != 0;
     return 0;
 }

@@ -108,11 +108,7 @@ static int describe(ilnet_fit *f, const ilnet_petab *p, ilnet_fit_method m, int 
      * less than half the time per start (docs/fitting.md) */
     f->method = m != ILNET_FIT_AUTO ? m : ILNET_FIT_LBFGS;
     f->hierarchical = hierarchical < 0 ? p->n_inner > 0 : hierarchical;
-    if (!rc && f->hierarchical && !p->n_inner)
-        rc = ilnet_error_set(ILNET_EINPUT,
-                             "%s: --hierarchical: no parameter has a parameterType (scaling, "
-                             "offset or sigma)",
-                             p->par_file);
+    if (!rc && f->hierarchical && !p->n_inner) rc = petab_inner_none(p);
     if (!rc && f->hierarchical && f->method == ILNET_FIT_LS_TRUST)
         rc = ilnet_error_set(ILNET_EINPUT,
                              "%s: --optimizer ls-trust cannot search around closed-form inner "

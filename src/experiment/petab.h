@@ -154,6 +154,8 @@ int ilnet_petab_evaluate_parallel(ilnet_petab_result *r, ilnet_petab *const *ps,
  * problem without inner parameters is evaluated as ilnet_petab_evaluate_parallel does. */
 int ilnet_petab_evaluate_inner(ilnet_petab_result *r, ilnet_petab *const *ps, int n_threads,
                                double *x, double atol, double rtol, int what);
+/* the error for --hierarchical on a problem without parameterType (ILNET_EINPUT) */
+int petab_inner_none(const ilnet_petab *p);
 void ilnet_petab_result_free(ilnet_petab_result *r);
 /* the distinct (preequilibration, simulation) pairs: what worker threads share out */
 size_t ilnet_petab_pair_count(const ilnet_petab *p);

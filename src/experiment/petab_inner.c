@@ -230,8 +230,12 @@ typedef struct {
     double *sig;         /* per measurement: sigma (inner ones updated) */
     double *x;           /* linear values of every parameter (inner ones updated) */
     int *col;            /* per parameter: its unknown in the (s, b) system, or -1 */
-    int *fixed;          /* per unknown: held at a bound */
+    int *fixed, *active; /* per unknown: held at a bound; solved in this round */
     size_t nu;
+    double *ss; /* per parameter: sum of squared residuals (sigmas) */
+    size_t *cnt;
+    gsl_matrix *N, *V; /* nu x nu: normal equations, SVD workspace */
+    gsl_vector *c, *S, *u, *w;
 } inner;
 
 /* the residual y - s X - b of measurement i at the current values */
@@ -243,20 +247,12 @@ static double resid(const inner *I, size_t i)
     return I->y[i] - s * I->X[i] - b;
 }
 
-/* one weighted least-squares solve of the free (s, b) unknowns, the fixed ones at their
- * values; singular directions (a scale of an X that is all zero) keep their values */
-static int solve_sb(inner *I)
+/* the weighted normal equations of the free (s, b) unknowns, the fixed ones at their values */
+static void normal_equations(inner *I)
 {
     const ilnet_petab *p = I->p;
-    size_t n = I->nu;
-    gsl_matrix *N = gsl_matrix_calloc(n, n), *V = gsl_matrix_alloc(n, n);
-    gsl_vector *c = gsl_vector_calloc(n), *S = gsl_vector_alloc(n), *u = gsl_vector_alloc(n),
-               *w = gsl_vector_alloc(n);
-    if (!N || !V || !c || !S || !u || !w) {
-        gsl_matrix_free(N), gsl_matrix_free(V), gsl_vector_free(c), gsl_vector_free(S);
-        gsl_vector_free(u), gsl_vector_free(w);
-        return ilnet_error_oom();
-    }
+    gsl_matrix_set_zero(I->N);
+    gsl_vector_set_zero(I->c);
     for (size_t i = 0; i < p->n_meas; i++) {
         int js = p->inner_s[i], jb = p->inner_b[i];
         if (js < 0 && jb < 0) continue;
@@ -267,32 +263,37 @@ static int solve_sb(inner *I)
             if (a[q] >= 0 && I->fixed[a[q]]) t -= v[q] * I->x[q ? jb : js], a[q] = -1;
         for (int q = 0; q < 2; q++) {
             if (a[q] < 0) continue;
-            *gsl_vector_ptr(c, (size_t)a[q]) += wt * v[q] * t;
+            *gsl_vector_ptr(I->c, (size_t)a[q]) += wt * v[q] * t;
             for (int r = 0; r < 2; r++)
-                if (a[r] >= 0) *gsl_matrix_ptr(N, (size_t)a[q], (size_t)a[r]) += wt * v[q] * v[r];
+                if (a[r] >= 0)
+                    *gsl_matrix_ptr(I->N, (size_t)a[q], (size_t)a[r]) += wt * v[q] * v[r];
         }
     }
-    for (size_t k = 0; k < n; k++) /* a fixed or unused unknown: the identity row keeps it */
-        if (I->fixed[k] || gsl_matrix_get(N, k, k) == 0) {
-            for (size_t l = 0; l < n; l++)
-                gsl_matrix_set(N, k, l, 0), gsl_matrix_set(N, l, k, 0);
-            gsl_matrix_set(N, k, k, 1);
-            gsl_vector_set(c, k, NAN);
-        }
-    int rc = gsl_linalg_SV_decomp(N, V, S, w);
-    double smax = gsl_vector_get(S, 0);
+}
+
+/* one least-squares solve of the free unknowns (SVD, the minimum-norm solution along
+ * singular directions); fixed and unused unknowns get identity rows and keep their values */
+static int solve_sb(inner *I)
+{
+    const ilnet_petab *p = I->p;
+    size_t n = I->nu;
+    normal_equations(I);
+    for (size_t k = 0; k < n; k++) {
+        I->active[k] = !I->fixed[k] && gsl_matrix_get(I->N, k, k) != 0;
+        if (I->active[k]) continue;
+        for (size_t l = 0; l < n; l++)
+            gsl_matrix_set(I->N, k, l, 0), gsl_matrix_set(I->N, l, k, 0);
+        gsl_matrix_set(I->N, k, k, 1);
+        gsl_vector_set(I->c, k, 0);
+    }
+    int rc = gsl_linalg_SV_decomp(I->N, I->V, I->S, I->w);
+    double smax = gsl_vector_get(I->S, 0);
     for (size_t k = 0; k < n; k++)
-        if (gsl_vector_get(S, k) < 1e-12 * smax) gsl_vector_set(S, k, 0);
-    for (size_t k = 0; k < n; k++) /* fixed rows solved as 0, then restored below */
-        if (isnan(gsl_vector_get(c, k))) gsl_vector_set(c, k, 0);
-    if (!rc) rc = gsl_linalg_SV_solve(N, V, S, c, u);
-    for (size_t j = 0; !rc && j < p->n_par; j++) {
-        int k = I->col[j];
-        if (k >= 0 && !I->fixed[k] && gsl_vector_get(u, (size_t)k) != 0)
-            I->x[j] = gsl_vector_get(u, (size_t)k);
-    }
-    gsl_matrix_free(N), gsl_matrix_free(V), gsl_vector_free(c), gsl_vector_free(S);
-    gsl_vector_free(u), gsl_vector_free(w);
+        if (gsl_vector_get(I->S, k) < 1e-12 * smax) gsl_vector_set(I->S, k, 0);
+    if (!rc) rc = gsl_linalg_SV_solve(I->N, I->V, I->S, I->c, I->u);
+    for (size_t j = 0; !rc && j < p->n_par; j++)
+        if (I->col[j] >= 0 && I->active[I->col[j]])
+            I->x[j] = gsl_vector_get(I->u, (size_t)I->col[j]);
     return rc ? ilnet_error_set(ILNET_ESOLVER, "inner least squares: %s", gsl_strerror(rc)) : 0;
 }
 
@@ -324,35 +325,66 @@ static int solve_bounded(inner *I)
 static double update_sigmas(inner *I)
 {
     const ilnet_petab *p = I->p;
+    memset(I->ss, 0, p->n_par * sizeof *I->ss);
+    memset(I->cnt, 0, p->n_par * sizeof *I->cnt);
+    for (size_t i = 0; i < p->n_meas; i++) {
+        int j = p->inner_sig[i];
+        if (j < 0) continue;
+        double e = resid(I, i);
+        I->ss[j] += e * e, I->cnt[j]++;
+    }
     double change = 0;
     for (size_t j = 0; j < p->n_par; j++) {
-        if (p->par[j].inner != PETAB_INNER_SIGMA) continue;
-        double ss = 0;
-        size_t n = 0;
-        for (size_t i = 0; i < p->n_meas; i++)
-            if (p->inner_sig[i] == (int)j) ss += resid(I, i) * resid(I, i), n++;
-        if (!n) continue;
-        double s = sqrt(ss / (double)n);
+        if (p->par[j].inner != PETAB_INNER_SIGMA || !I->cnt[j]) continue;
+        double s = sqrt(I->ss[j] / (double)I->cnt[j]);
         s = s < p->par[j].lower ? p->par[j].lower : s > p->par[j].upper ? p->par[j].upper : s;
         change = fmax(change, fabs(s - I->x[j]) / s);
         I->x[j] = s;
-        for (size_t i = 0; i < p->n_meas; i++)
-            if (p->inner_sig[i] == (int)j) I->sig[i] = s;
     }
+    for (size_t i = 0; i < p->n_meas; i++)
+        if (p->inner_sig[i] >= 0) I->sig[i] = I->x[p->inner_sig[i]];
     return change;
 }
 
+/* sigmas from 1, then (s, b) and sigma alternately until the sigmas settle (one round when
+ * every (s, b) group has one sigma) */
 static int solve_inner(inner *I)
 {
     const ilnet_petab *p = I->p;
     for (size_t j = 0; j < p->n_par; j++)
         if (p->par[j].inner == PETAB_INNER_SIGMA) I->x[j] = 1;
     for (int it = 0; it < 500; it++) {
-        int rc = solve_bounded(I);
+        int rc = I->nu ? solve_bounded(I) : 0;
         if (rc) return rc;
         if (update_sigmas(I) < 1e-13) return 0;
     }
     return 0;
+}
+
+static int inner_alloc(inner *I, size_t np)
+{
+    I->col = malloc((np + 1) * sizeof *I->col);
+    I->fixed = calloc(np + 1, sizeof *I->fixed);
+    I->active = calloc(np + 1, sizeof *I->active);
+    I->ss = malloc((np + 1) * sizeof *I->ss);
+    I->cnt = malloc((np + 1) * sizeof *I->cnt);
+    if (!I->col || !I->fixed || !I->active || !I->ss || !I->cnt) return ilnet_error_oom();
+    for (size_t j = 0; j < np; j++) {
+        int k = I->p->par[j].inner;
+        I->col[j] = k == PETAB_INNER_SCALING || k == PETAB_INNER_OFFSET ? (int)I->nu++ : -1;
+    }
+    if (!I->nu) return 0;
+    I->N = gsl_matrix_alloc(I->nu, I->nu), I->V = gsl_matrix_alloc(I->nu, I->nu);
+    I->c = gsl_vector_alloc(I->nu), I->S = gsl_vector_alloc(I->nu);
+    I->u = gsl_vector_alloc(I->nu), I->w = gsl_vector_alloc(I->nu);
+    return I->N && I->V && I->c && I->S && I->u && I->w ? 0 : ilnet_error_oom();
+}
+
+static void inner_free(inner *I)
+{
+    free(I->col), free(I->fixed), free(I->active), free(I->ss), free(I->cnt);
+    gsl_matrix_free(I->N), gsl_matrix_free(I->V);
+    gsl_vector_free(I->c), gsl_vector_free(I->S), gsl_vector_free(I->u), gsl_vector_free(I->w);
 }
 
 /* the residuals, llh and gradient at the inner optimum, from the reference run's */
@@ -401,25 +433,25 @@ int ilnet_petab_evaluate_inner(ilnet_petab_result *r, ilnet_petab *const *ps, in
     double *X = malloc((nm + 1) * sizeof *X), *y = malloc((nm + 1) * sizeof *y);
     double *sig = malloc((nm + 1) * sizeof *sig), *sig1 = malloc((nm + 1) * sizeof *sig1);
     double *res1 = malloc((nm + 1) * sizeof *res1);
-    int *col = malloc((np + 1) * sizeof *col), *fixed = calloc(np + 1, sizeof *fixed);
-    if (!X || !y || !sig || !sig1 || !res1 || !col || !fixed) rc = ilnet_error_oom();
-    inner I = {p, X, y, sig, x, col, fixed, 0};
+    inner I = {.p = p, .X = X, .y = y, .sig = sig, .x = x};
+    rc = inner_alloc(&I, np);
+    if (!rc && (!X || !y || !sig || !sig1 || !res1)) rc = ilnet_error_oom();
     for (size_t i = 0; !rc && i < nm; i++) {
         X[i] = r->sim[i], y[i] = p->meas[i].value, sig[i] = sig1[i] = r->sigma[i];
         res1[i] = (y[i] - X[i]) / sig1[i];
     }
-    for (size_t j = 0; !rc && j < np; j++)
-        col[j] = p->par[j].inner == PETAB_INNER_SCALING || p->par[j].inner == PETAB_INNER_OFFSET
-                     ? (int)I.nu++
-                     : -1;
-    if (!rc && I.nu)
-        rc = solve_inner(&I);
-    else if (!rc) {
-        for (size_t j = 0; j < np; j++)
-            if (p->par[j].inner == PETAB_INNER_SIGMA) x[j] = 1;
-        update_sigmas(&I);
-    }
+    if (!rc) rc = solve_inner(&I);
     if (!rc) recompute(r, p, &I, sig1, res1);
-    free(X), free(y), free(sig), free(sig1), free(res1), free(col), free(fixed);
+    inner_free(&I);
+    free(X), free(y), free(sig), free(sig1), free(res1);
     return rc;
+}
+
+int petab_inner_none(const ilnet_petab *p)
+{
+    return ilnet_error_set(
+        ILNET_EINPUT,
+        "%s: hierarchical evaluation asked, but no parameter has a parameterType (scaling, "
+        "offset or sigma)",
+        p->par_file);
 }
