@@ -2,7 +2,7 @@
 """Calibration of the IL-2/IL-7 model on its data with ilnet fit (issue 15, step 3).
 
     /usr/bin/python3 benchmarks/il2_calibration.py [--starts 100] [--seed 1] [--threads 2]
-        [--max-iter 150] [--profile] [--resume] [-o results/il2_calibration]
+        [--max-iter 150] [--profile] [--resume] [-o results/il2_calibration] [--problem P.yaml]
 
 The problem is models/il2_il7_data/problem.yaml (CD8 held out): the model parameters of
 MODEL_PARAMETERS and the two estimated lineage capacities (scripts/il2_data_petab.py), on
@@ -38,8 +38,8 @@ def model_ids():
     return [m[0] for m in d.MODEL_PARAMETERS] + [f"{c}_{l}" for c, l in d.LINEAGE_PARAMETERS]
 
 
-def nominal_llh():
-    out = subprocess.run([ILNET, "petab", "evaluate", PROBLEM, "--hierarchical", "--threads", "2"] + TOL,
+def nominal_llh(problem):
+    out = subprocess.run([ILNET, "petab", "evaluate", problem, "--hierarchical", "--threads", "2"] + TOL,
                          capture_output=True, text=True, check=True).stdout
     return float(out.split("llh: ")[1].split()[0])
 
@@ -90,11 +90,14 @@ def main():
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("-o", "--out", default=os.path.join(ROOT, "results", "il2_calibration"))
+    ap.add_argument("--problem", default=PROBLEM,
+                    help="another problem over the same model parameters, e.g. the variant of "
+                         "scripts/il2_data_petab.py --scale-per-time")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     ids = model_ids()
     h5 = os.path.join(a.out, "fit.h5")
-    cmd = [ILNET, "fit", PROBLEM, "--starts", str(a.starts), "--seed", str(a.seed), "--threads",
+    cmd = [ILNET, "fit", a.problem, "--starts", str(a.starts), "--seed", str(a.seed), "--threads",
            str(a.threads), "--max-iter", str(a.max_iter), "--include-nominal", "-o", h5] + TOL
     if a.resume:
         cmd.append("--resume")
@@ -102,7 +105,7 @@ def main():
         cmd += ["--profile", ",".join(ids)]
     print(" ".join(cmd), flush=True)
     rc = subprocess.run(cmd).returncode
-    text = summary(h5, ids, nominal_llh()) if os.path.exists(h5) else "no fit file"
+    text = summary(h5, ids, nominal_llh(a.problem)) if os.path.exists(h5) else "no fit file"
     pars = h5[:-3] + ".parameters.tsv"
     if rc == 0 and os.path.exists(pars):
         chk = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "il2_checks.py"), "--parameters",

@@ -11,6 +11,11 @@ Hill n do not depend on the observation model's scale and offset, so the model's
 the observable itself. Prints, per population and time, data EC50 (replicates and their
 geometric mean), model EC50, Hill n, and the acceptance checks:
 
+A replicate's EC50 counts only when its fit has quality ok (`ilnet hill`'s status); a fit
+that is flat, biphasic, extrapolated beyond the doses or poor (r2 < 0.9 or SE(EC50) >
+EC50) is listed with its quality and left out of the geometric mean, and a check whose
+data have no trustworthy fit, or whose model fit is not ok, fails.
+
   30 min: EC50 within 2x of the data for Treg, T-helper, CD8, NK; Treg below the three
           CD25-low types; T-helper/Treg between 20x and 60x; Hill n within +-0.5
   1 h, 2 h, 4 h: EC50 within 3x
@@ -116,10 +121,17 @@ def pbmc_table(fits, checks):
     ec, rows = {}, []
     for t in TIMES:
         for pop in PBMC:
-            d = [fits.get(("data", f"pbmc_{pop}_rep{r}", t)) for r in (1, 2)]
-            d = [x for x in d if x and x["status"] == "ok"]
+            d_all = [fits.get(("data", f"pbmc_{pop}_rep{r}", t)) for r in (1, 2)]
+            d = [x for x in d_all if x and x["status"] == "ok"]
+            excluded = {x["dataset"]: x["status"] for x in d_all if x and x["status"] != "ok"}
             m = fits.get(("model", f"pbmc_{pop}_rep1", t)) or fits.get(("model", f"pbmc_{pop}_rep2", t))
-            if not d or not m:
+            lim = 2.0 if t == 30 else 3.0
+            name = f"{pop} {t:g} min EC50 within {lim:g}x"
+            if not m or not d or m["status"] != "ok":
+                if m or d_all != [None, None]:
+                    why = (f"model fit {m['status']}" if m and m["status"] != "ok" else
+                           "no trustworthy data fit (" + ", ".join(f"{k} {v}" for k, v in excluded.items()) + ")")
+                    checks.add(name, False, why)
                 continue
             de, dn = gmean([float(x["ec50"]) for x in d]), sum(float(x["hill"]) for x in d) / len(d)
             me, mn = float(m["ec50"]), float(m["hill"])
@@ -128,10 +140,10 @@ def pbmc_table(fits, checks):
                              data_ec50_gmean=de, model_ec50=me, data_hill=[float(x["hill"]) for x in d],
                              data_hill_mean=dn, model_hill=mn,
                              data_fits={x["dataset"]: {k: float(x[k]) for k in ("ec50", "hill", "bottom", "top")}
-                                        for x in d}))
-            lim = 2.0 if t == 30 else 3.0
-            checks.add(f"{pop} {t:g} min EC50 within {lim:g}x", max(me / de, de / me) <= lim,
-                       f"model {me:.3g} nM, data {de:.3g} nM")
+                                        for x in d}, excluded=excluded))
+            checks.add(name, max(me / de, de / me) <= lim,
+                       f"model {me:.3g} nM, data {de:.3g} nM"
+                       + "".join(f" ({k} left out: {v})" for k, v in excluded.items()))
             if t == 30:
                 checks.add(f"{pop} 30 min Hill n within 0.5", abs(mn - dn) <= 0.5,
                            f"model {mn:.2f}, data {dn:.2f}")
@@ -151,7 +163,8 @@ def other_table(fits, checks):
         t = [k[2] for k in fits if k[1] == key][0]
         d, m = fits[("data", key, t)], fits[("model", key, t)]
         rows[key] = dict(dataset=key, time=t, data_ec50=float(d["ec50"]), model_ec50=float(m["ec50"]),
-                         data_hill=float(d["hill"]), model_hill=float(m["hill"]))
+                         data_hill=float(d["hill"]), model_hill=float(m["hill"]),
+                         data_quality=d["status"], model_quality=m["status"])
     pos, neg = rows.get("ring2012_yt1_alpha_pos"), rows.get("ring2012_yt1_alpha_neg")
     if pos and neg:
         s = neg["model_ec50"] / pos["model_ec50"]
@@ -159,9 +172,11 @@ def other_table(fits, checks):
                    f"model {s:.1f}x, data {neg['data_ec50'] / pos['data_ec50']:.1f}x")
         for r in (pos, neg):
             q = r["model_ec50"] / r["data_ec50"]
-            checks.add(f"{r['dataset']} EC50 within 3x", 1 / 3 <= q <= 3,
-                       f"model {r['model_ec50']:.3g} nM, data {r['data_ec50']:.3g} nM")
-    g = [r for k, r in rows.items() if k.startswith("gonnord")]
+            ok = r["data_quality"] == "ok" and r["model_quality"] == "ok"
+            checks.add(f"{r['dataset']} EC50 within 3x", ok and 1 / 3 <= q <= 3,
+                       f"model {r['model_ec50']:.3g} nM ({r['model_quality']}), "
+                       f"data {r['data_ec50']:.3g} nM ({r['data_quality']})")
+    g = [r for k, r in rows.items() if k.startswith("gonnord") and r["data_quality"] == "ok"]
     if g:
         de, me = gmean([r["data_ec50"] for r in g]), g[0]["model_ec50"]
         checks.add("IL-7 Gonnord CD4 EC50 within 3x", max(me / de, de / me) <= 3,
@@ -225,7 +240,8 @@ def main():
         reps = "/".join(f"{x:.3g}" for x in r["data_ec50"])
         ns = "/".join(f"{x:.2f}" for x in r["data_hill"])
         print(f"{r['population']:<10} {r['time']:>5g}  {reps:>15}; {r['data_ec50_gmean']:<8.3g}"
-              f"  {r['model_ec50']:<10.3g}  {ns:>11}   {r['model_hill']:.2f}")
+              f"  {r['model_ec50']:<10.3g}  {ns:>11}   {r['model_hill']:.2f}"
+              + "".join(f"   {k} left out: {v}" for k, v in r["excluded"].items()))
     for r in other:
         print(f"{r['dataset']:<24} {r['time']:>5g} min  data {r['data_ec50']:.3g} nM (n {r['data_hill']:.2f})"
               f"  model {r['model_ec50']:.3g} nM (n {r['model_hill']:.2f})")

@@ -216,6 +216,10 @@ class Problem:
                               noiseParameters=noise, datasetId=dataset, replicateId=replicate))
 
 
+MODEL = os.path.join(ROOT, "models", "il2_il7.bngl")
+SCALE_PER_TIME = False
+
+
 def add_pbmc(p, data_dir):
     for pop, rep, t, k, letter, col, y in read_pbmc(os.path.join(data_dir, "pSTAT_data.csv")):
         plate = PLATE[(pop, rep)]
@@ -223,7 +227,7 @@ def add_pbmc(p, data_dir):
             continue
         cond = p.condition(f"pbmc_{pop}_IL2_{k}", PRESET[pop], L2_nM=DOSES_PBMC[k])
         tag = f"{pop}_rep{rep}"
-        scale = p.param(f"scale_{tag}", "log10", 1e-4, 1e4, 1.0)
+        scale = p.param(f"scale_{tag}" + (f"_{t:g}" if SCALE_PER_TIME else ""), "log10", 1e-4, 1e4, 1.0)
         offset = p.param(f"offset_{tag}", "lin", 0.0, 5e4, 1000.0)
         sigma = p.param(f"sigma_{tag}", "log10", 1.0, 1e5, 1000.0)
         p.datum("pSTAT5_MFI", cond, t, y, [scale, offset], sigma, f"pbmc_{tag}", f"plate_{plate}")
@@ -319,7 +323,9 @@ def write_problem(out, name, meas, cond="conditions.tsv", obs="observables.tsv")
     with open(os.path.join(out, name), "w") as f:
         f.write("# Written by scripts/il2_data_petab.py; do not edit.\n")
         yaml.safe_dump({"format_version": 1, "parameter_file": "parameters.tsv",
-                        "problems": [{"sbml_files": ["../il2_il7.bngl"], "condition_files": [cond],
+                        "problems": [{"sbml_files": [os.path.relpath(MODEL, os.path.abspath(out))
+                                                     if SCALE_PER_TIME else "../il2_il7.bngl"],
+                                      "condition_files": [cond],
                                       "measurement_files": [meas], "observable_files": [obs]}]},
                        f, sort_keys=False)
 
@@ -368,7 +374,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default=DATA)
     ap.add_argument("-o", "--out", default=os.path.join(ROOT, "models", "il2_il7_data"))
+    ap.add_argument("--scale-per-time", action="store_true",
+                    help="a variant (not the shipped problem): one PBMC scale per population, "
+                         "replicate and time, so the amplitude's time course does not enter")
     a = ap.parse_args()
+    global SCALE_PER_TIME
+    SCALE_PER_TIME = a.scale_per_time
     p = Problem()
     p.data_dir = a.data
     add_pbmc(p, a.data)
@@ -380,6 +391,7 @@ def main():
         if model.get(pid) != nominal:
             sys.exit(f"il2_data_petab: {pid} is {model.get(pid)} in models/il2_il7.bngl, {nominal} here")
         p.param(pid, "log10", lo, hi, nominal, "")
+    os.makedirs(a.out, exist_ok=True)
     write(p, a.out)
     n_model = len(MODEL_PARAMETERS) + len(LINEAGE_PARAMETERS)
     print(f"{a.out}: {len(p.conditions)} conditions, {len(p.meas)} measurements, "

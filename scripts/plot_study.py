@@ -7,8 +7,11 @@ usage: /usr/bin/python3 scripts/plot_study.py STUDY.h5 -o OUTDIR [--group NAME].
 
 One figure per experiment group (every group, or the --group ones), OUTDIR/GROUP.png:
   dose_response  response vs dose (log x) per series with its fitted Hill curve and the
-                 EC50 marked (dashed line, label EC50 ± SE and the Hill coefficient n),
-                 one panel per readout;
+                 EC50 marked (dashed line, label EC50 ± SE, the Hill coefficient n and the
+                 interpolated half-maximal dose), one panel per readout. Only fits of
+                 quality ok get an EC50 line; the others say why not in the legend
+                 (flat, biphasic, ec50_outside_doses, poor_fit: docs/study.md), their
+                 curve dotted (none for a flat response);
   sweep          with exactly two swept parameters on a full grid: a heatmap of one
                  observable (default: the first) at one time (default: the last; --time T
                  takes the output time nearest T), log axes for log-spaced values;
@@ -117,7 +120,18 @@ def hill(x, bottom, top, ec50, n):
         return bottom + (top - bottom) / (1 + (ec50 / x) ** n)
 
 
+QUALITY_TEXT = {
+    "flat": "flat: the response does not rise above its noise",
+    "biphasic": "biphasic: two phases, one Hill curve does not describe it",
+    "ec50_outside_doses": "fitted EC50 outside the doses",
+    "poor_fit": "poor fit: r² < 0.9 or SE(EC50) > EC50",
+}
+
+
 def plot_dose_response(g, gname, out):
+    """Writes the figure; returns what it drew per (readout, series): the fit's quality and
+    whether an EC50 line was drawn."""
+    drawn = {}
     dose = g["dose"][()]
     series = names(g, "series") or ["default"]
     readouts = names(g, "readout")
@@ -125,6 +139,7 @@ def plot_dose_response(g, gname, out):
     fields = names(g, "fit_field")
     fit = g["fit"][()] if "fit" in g else None
     fst = g["fit_status"][()] if "fit_status" in g else None
+    fq = g["fit_quality"][()] if "fit_quality" in g else None
     ok, bad = ok_mask(g, gname)
     if "point_series" in g and "point_dose" in g:
         ps, pd = g["point_series"][()], g["point_dose"][()]
@@ -158,16 +173,27 @@ def plot_dose_response(g, gname, out):
                 continue
             f = dict(zip(fields, fit[si, r]))
             status = int(fst[si, r])
-            if status == 1 and all(np.isfinite(f.get(k, np.nan)) for k in ("ec50", "hill", "bottom", "top")):
+            quality = text(fq[si, r]) if fq is not None else ("ok" if status == 1 else "")
+            finite = all(np.isfinite(f.get(k, np.nan)) for k in ("ec50", "hill", "bottom", "top"))
+            drawn[(rname, sname)] = {"quality": quality, "ec50_line": False}
+            if status == 1 and finite and quality == "ok":
                 ax.plot(xs, hill(xs, f["bottom"], f["top"], f["ec50"], f["hill"]), "-", color=c, lw=1.5)
                 ax.axvline(f["ec50"], color=c, ls="--", lw=1)
+                drawn[(rname, sname)]["ec50_line"] = True
                 n_used = int(np.sum(m))
                 lab = (f"{sname}: EC50 = {fmt(f['ec50'])} ± {fmt(f.get('se_ec50'))}\n"
                        f"    n = {fmt(f['hill'])} ± {fmt(f.get('se_hill'))}  ({n_used} doses)")
+                if np.isfinite(f.get("half_max_dose", np.nan)):
+                    lab += f"\n    half-max (data) {fmt(f['half_max_dose'])}"
                 ax.plot([], [], "--", color=c, lw=1, label=lab)
                 ymid = f["bottom"] + (f["top"] - f["bottom"]) / 2
                 ax.annotate(f"EC50 {fmt(f['ec50'])}", (f["ec50"], ymid), xytext=(4, -12 - 12 * si),
                             textcoords="offset points", color=c, fontsize=8)
+            elif status == 1:
+                if finite and quality != "flat":
+                    ax.plot(xs, hill(xs, f["bottom"], f["top"], f["ec50"], f["hill"]), ":", color=c, lw=1)
+                why = QUALITY_TEXT.get(quality, quality)
+                ax.plot([], [], " ", label=f"{sname}: no EC50 ({why})")
             else:
                 why = {0: "too few points", -1: "did not converge"}.get(status, f"status {status}")
                 ax.plot([], [], " ", label=f"{sname}: not fitted ({why})")
@@ -183,6 +209,7 @@ def plot_dose_response(g, gname, out):
     fig.suptitle(f"{gname}: dose response{note}")
     fig.savefig(out, dpi=110)
     plt.close(fig)
+    return drawn
 
 
 # ------------------------------------------------------------------ heatmap

@@ -506,5 +506,61 @@ for opt in -o --csv; do
     end_case
 done
 
+# issue 16: ilnet info lists what a user may name; unknown names get a suggestion
+begin_case "info il2_il7 lists parameters, species, observables and functions"
+run info il2_il7
+expect_status 0
+expect_stderr_empty
+grep -qE '^  L2_nM +0$' "$SCRATCH/stdout" || problem "no 'L2_nM 0' parameter line"
+grep -qE '^  k11rev_eff +[0-9.e+-]+  = f_k11\*k11rev_L2A_b$' "$SCRATCH/stdout" ||
+    problem "a derived parameter without its expression"
+grep -qF '  pSTAT5_total: Molecules S5(y~p) (12 species)' "$SCRATCH/stdout" ||
+    problem "no observable definition for pSTAT5_total"
+grep -qE '^ +1 IL2\(a,b,g,loc~s\)  0 \(= L2_nM\*nM_ext\)  fixed$' "$SCRATCH/stdout" ||
+    problem "species 1 without its amount expression and 'fixed'"
+for section in parameters: species: observables: functions: 'conservation laws:'; do
+    grep -q "^$section" "$SCRATCH/stdout" || problem "no section '$section'"
+done
+end_case
+
+begin_case "info --only parameters prints that section alone"
+run info il2_il7 --only parameters
+expect_status 0
+head -1 "$SCRATCH/stdout" | grep -qE '^parameters: [0-9]+$' || problem "does not start with parameters"
+grep -q "^species:\|^model:" "$SCRATCH/stdout" && problem "other sections printed"
+end_case
+
+begin_case "info --only with an unknown section"
+run info il2_il7 --only parameters,bogus
+expect_status 1
+expect_one_line
+expect_stderr_has "unknown section 'bogus'"
+end_case
+
+begin_case "--set with a misspelled parameter suggests the right one"
+run simulate il2_il7 --set L2_mM=1 --t-end 1 --n-steps 1 -o x.h5
+expect_status 1
+expect_one_line
+expect_stderr_has "the model has no parameter 'L2_mM' (did you mean 'L2_nM'?)"
+expect_no_new_files
+end_case
+
+begin_case "--set with a name like none of the model's: no suggestion"
+run simulate il2_il7 --set zzzz=1 --t-end 1 --n-steps 1 -o x.h5
+expect_status 1
+expect_one_line
+grep -q "did you mean" "$SCRATCH/stderr" && problem "a suggestion for zzzz: $(stderr_text)"
+end_case
+
+printf 'model: il2_il7\nsimulation: {t_end: 1, n_steps: 2}\nexperiments:\n  - {name: a, type: timecourse, parameters: {L2_nm: 1}}\n' \
+    >"$MODELS/dym.yaml"
+begin_case "a study config with a misspelled parameter suggests the right one"
+run run "$MODELS/dym.yaml" --check
+expect_status 1
+expect_one_line
+expect_stderr_has "dym.yaml:4:"
+expect_stderr_has "did you mean 'L2_nM'?"
+end_case
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

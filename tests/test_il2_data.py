@@ -96,6 +96,9 @@ doses = [100 / 3 ** k for k in range(12)]
 rows += [f"up\t{d!r}\t{hill(d, 100, 1000, 0.7, 2.3)!r}" for d in doses]
 rows += [f"down\t{d!r}\t{hill(d, 5, 1, 0.02, 1.1)!r}" for d in doses]
 rows += ["short\t1\t1", "short\t2\t2", "short\t3\tnan", "short\t4\t3"]
+# noise around a constant (deterministic): flat, however the fit's EC50 lands
+rows += [f"flat\t{d!r}\t{1000 + 37 * math.sin(7.3 * k)!r}" for k, d in enumerate(doses)]
+rows += [f"bell\t{d!r}\t{hill(d, 0, 100, 0.01, 1.5) * (1 - 0.8 * hill(d, 0, 1, 5, 2))!r}" for d in doses]
 r = run([ilnet, "hill", scratch.write("h.tsv", "\n".join(rows) + "\n")])
 check.exits(r, 0, "ilnet hill")
 fits = {f["series"]: f for f in csv.DictReader(r.stdout.splitlines(), delimiter="\t")}
@@ -104,6 +107,11 @@ for s, want in (("up", (0.7, 2.3, 100, 1000)), ("down", (0.02, 1.1, 5, 1))):
     check(all(abs(g - w) <= 1e-5 * abs(w) for g, w in zip(got, want)), f"hill {s}: {got} = {want}")
 check(fits["short"]["status"].startswith("failed") and fits["short"]["points"] == "3",
       f"a series with 3 points is reported failed ({fits['short']['status']})")
+check({s: fits[s]["status"] for s in ("up", "down", "flat", "bell")}
+      == {"up": "ok", "down": "ok", "flat": "flat", "bell": "biphasic"},
+      "hill statuses: " + str({s: fits[s]["status"] for s in fits}))
+check(abs(math.log(float(fits["up"]["half_max"]) / 0.7)) < math.log(1.15),
+      f"hill up: interpolated half-max {fits['up']['half_max']} near EC50 0.7")
 bad = scratch.write("bad.tsv", "dose\tresponse\n1\t2\n-1\t3\n")
 check.exits(run([ilnet, "hill", bad]), 1, "a negative dose", "bad.tsv:3: dose: '-1'")
 
@@ -119,10 +127,15 @@ for row in res["pbmc"]:
         check(all(abs(math.log(g / w)) <= math.log(1.25) for g, w in zip(row["data_ec50"], want)),
               f"{row['population']} 30 min data EC50 {row['data_ec50']} ~ {want}")
 check(sum(row["time"] == 30 for row in res["pbmc"]) == 4, "four populations at 30 min")
-known = {"Treg 240 min EC50 within 3x", "NK 240 min EC50 within 3x"}
+known = {"NK 240 min EC50 within 3x"}
 failed = {c["check"] for c in res.get("checks", []) if not c["pass"]}
 check(len(res.get("checks", [])) == 27 and failed <= known,
-      f"v0.2 passes every check but the two known 4-h ones (failed: {sorted(failed)})")
+      f"v0.2 passes every check but the known NK 4-h one (failed: {sorted(failed)})")
+# replicate fits that cannot be trusted are left out by quality: the bell-shaped 4-h curves
+left_out = {(r["population"], r["time"]): r.get("excluded", {}) for r in res["pbmc"]}
+check(left_out.get(("Treg", 240)) == {"pbmc_Treg_rep2": "biphasic"}
+      and left_out.get(("Treg", 30)) == {},
+      f"data fits left out: Treg 4 h {left_out.get(('Treg', 240))}, 30 min {left_out.get(('Treg', 30))}")
 check(any(c["check"].startswith("CD8 30 min EC50") and c["pass"] for c in res.get("checks", [])),
       "held-out CD8: 30 min EC50 within 2x")
 

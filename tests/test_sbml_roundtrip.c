@@ -1,6 +1,7 @@
 /* Round trip: a network (from .net, .bngl or SBML) written as SBML by ilnet and read back
  * gives the same trajectories: every species and observable within rel 1e-8 (+ 1e-12 x
- * column max), both runs at atol 1e-14, rtol 1e-12. The written file passes libsbml's
+ * column max), both runs at atol 1e-14, rtol 1e-12; a .net or .bngl network's observables
+ * are observables again, by name and in order. The written file passes libsbml's
  * consistency checks (ilnet_sbml_write refuses otherwise).
  * usage: test_sbml_roundtrip TMPDIR T_END MODEL... */
 #include "check.h"
@@ -68,6 +69,20 @@ int main(int argc, char **argv)
         CHECK(ra.n_species == rb.n_species, "species %zu vs %zu", ra.n_species, rb.n_species);
         if (check_failures) return 1;
         double worst = 0;
+        /* a network's observables come back as observables, by name and in order (the
+         * assignment rules that are sums of species), with the same values */
+        if (!strstr(base, ".xml")) {
+            size_t na = ilnet_network_observable_count(a), nb = ilnet_network_observable_count(b);
+            CHECK(na == nb && ra.n_observables == rb.n_observables,
+                  "%s: %zu observables written, %zu read back as observables", base, na, nb);
+            for (size_t o = 0; o < na && na == nb; o++) {
+                const char *x = ilnet_network_observable(a, o)->name;
+                const char *y = ilnet_network_observable(b, o)->name;
+                CHECK(!strcmp(x, y), "%s: observable %zu is %s, read back %s", base, o, x, y);
+                worst = fmax(worst, worst_col(ra.observables, rb.observables, ra.n_done,
+                                              ra.n_observables, rb.n_observables, o, o));
+            }
+        }
         for (size_t i = 0; i < ra.n_species; i++)
             worst = fmax(worst, worst_col(ra.species, rb.species, ra.n_done, ra.n_species,
                                           rb.n_species, i, i));

@@ -8,8 +8,8 @@ resumable.
   2. a disk that fills during the final compressed copy: exit 1 (HDF5 1.10's exit-time
      cleanup used to crash here), the working file kept with status "running"; once there
      is space, --resume finishes it with the values of an unhindered run;
-  3. a read-only file system and a missing directory: "Read-only file system", "No such
-     file or directory", naming the path given;
+  3. a read-only file system: "Read-only file system", naming the path given; a missing
+     directory is created, one that is a regular file is refused ("is not a directory");
   4. temporaries of killed runs (OUT.new.HOST.PID with PID gone) are removed by the next run
      writing OUT; a live process's are left alone.
 
@@ -140,9 +140,18 @@ if mounted_any:
         one_line_error(r, "simulate onto a read-only file system", out, "Read-only file system")
     finally:
         umount(ro)
+# a missing directory is created (issue 16); one that is a regular file is an error
 out = work.path("no", "such", "dir", "out.h5")
+if os.path.isdir(work.path("no")):
+    import shutil
+    shutil.rmtree(work.path("no"))
 r = run([ilnet, "run", config(3, "c3.yaml"), "-o", out, "-q"])
-one_line_error(r, "missing directory", out, "No such file or directory")
+check(r.returncode == 0 and os.path.isfile(out), f"missing directory: exit {r.returncode}, "
+      f"{out} {'written' if os.path.isfile(out) else 'not written'} ({excerpt(r.stderr)})")
+blocker = work.write("plainfile", "not a directory\n")
+out = os.path.join(blocker, "out.h5")
+r = run([ilnet, "run", config(3, "c3.yaml"), "-o", out, "-q"])
+one_line_error(r, "a directory that is a file", out, "is not a directory")
 
 # ------------------------------------------------------------------ 4. stale temporaries
 host = socket.gethostname()

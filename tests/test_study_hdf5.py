@@ -569,6 +569,11 @@ experiments:
     dose: {{species: R}}
     doses: [1, 2, 4]
     readout: {{observable: Ctot, times: [40]}}
+  - name: dr_flat
+    type: dose_response
+    dose: {{parameter: L0}}
+    doses: {doses}
+    readout: {{observable: Ctot, times: [0, 40]}}
 """
     out = run_study("dose", text)
     if not out:
@@ -579,7 +584,7 @@ experiments:
             return
         g = f["dr"]
         for d in ["dose", "series", "readout", "point_series", "point_dose", "response", "fit_field",
-                  "fit", "fit_status"]:
+                  "fit", "fit_status", "fit_quality"]:
             check(d in g, f"dose: /dr lacks {d}")
         check(attr(g, "type") == "dose_response", f"dose: type {attr(g, 'type')!r}")
         tgrid = np.array([0, 0.5, 10, 20, 30, 40])
@@ -592,7 +597,8 @@ experiments:
         check(np.array_equal(g["point_series"][()], pts // 11), f"dose: point_series {g['point_series'][()]}")
         check(np.array_equal(g["point_dose"][()], pts % 11), f"dose: point_dose {g['point_dose'][()]}")
         ff = names(g["fit_field"])
-        check(ff == "ec50 hill bottom top se_ec50 se_hill se_bottom se_top r2 rss".split(), f"dose: fit_field {ff}")
+        check(ff == "ec50 hill bottom top se_ec50 se_hill se_bottom se_top r2 rss half_max_dose".split(),
+              f"dose: fit_field {ff}")
         ro = names(g["readout"])
         rkind = []
         for r in ro:
@@ -611,8 +617,10 @@ experiments:
         check(g["response"].shape == (2, 11, len(ro)), f"dose: response shape {g['response'].shape}")
         check(g["fit"].shape == (2, len(ro), len(ff)), f"dose: fit shape {g['fit'].shape}")
         check(g["fit_status"].shape == (2, len(ro)), f"dose: fit_status shape {g['fit_status'].shape}")
-        if g["response"].shape != (2, 11, len(ro)) or g["fit"].shape != (2, len(ro), 10):
+        if g["response"].shape != (2, 11, len(ro)) or g["fit"].shape != (2, len(ro), 11):
             return
+        check(g["fit_quality"].shape == (2, len(ro)), f"dose: fit_quality shape {g['fit_quality'].shape}")
+        fq = [[s(q) for q in row] for row in g["fit_quality"][()]]
         y = g["observables"][:, :, obs_index(g)["Ctot"]]
         resp, fit, fst = g["response"][()], g["fit"][()], g["fit_status"][()]
         for si, kr in enumerate((1.0, 10.0)):
@@ -637,6 +645,9 @@ experiments:
                     fv = dict(zip(ff, fit[si, ri]))
                     what = f"dose: fit series {si} (Kd {kr}) readout {ro[ri]}"
                     check(fst[si, ri] == 1, f"{what}: fit_status {fst[si, ri]}")
+                    check(fq[si][ri] == "ok", f"{what}: fit_quality {fq[si][ri]}")
+                    # the data cross half-way between 3-fold doses near Kd
+                    close(fv["half_max_dose"], kr, 0.1, 0, f"{what}: interpolated half-max dose")
                     close(fv["ec50"], kr, 1e-4, 0, f"{what}: EC50")
                     close(fv["hill"], 1.0, 1e-4, 0, f"{what}: Hill coefficient")
                     close(fv["top"], Rtot, 1e-4, 0, f"{what}: top")
@@ -678,6 +689,22 @@ experiments:
             check(np.all(g["fit_status"][()] == 0),
                   f"dr_species: fit_status {g['fit_status'][()]}, want 0 (3 points, 4 parameters)")
             check(np.all(np.isnan(g["fit"][()])), "dr_species: fit not NaN although not fitted")
+            check([s(q) for q in g["fit_quality"][0]] == ["not_fitted"],
+                  f"dr_species: fit_quality {g['fit_quality'][()]}")
+
+        # a readout that does not move with the dose (C at t = 0) is flat: no EC50, no EC50 line
+        if check("dr_flat" in f, "dose: no group dr_flat"):
+            g = f["dr_flat"]
+            ro = names(g["readout"])
+            fq = [s(q) for q in g["fit_quality"][0]]
+            check(ro == ["Ctot@0", "Ctot@40"] and fq == ["flat", "ok"], f"dr_flat: {ro} quality {fq}")
+            check(np.isnan(g["fit"][0, 0, 0]), f"dr_flat: EC50 {g['fit'][0, 0, 0]} of a flat response")
+            sys.path.insert(0, os.path.join(srcdir, "scripts"))
+            import plot_study
+            drawn = plot_study.plot_dose_response(g, "dr_flat", scratch.path("dr_flat.png"))
+            want = {("Ctot@0", "default"): {"quality": "flat", "ec50_line": False},
+                    ("Ctot@40", "default"): {"quality": "ok", "ec50_line": True}}
+            check(drawn == want, f"dr_flat: plot drew {drawn}")
 
 
 # ======================================================================== 6. failed points
@@ -783,6 +810,140 @@ experiments:
     check.exits(r, 0, "docs/study.md's example initial: {\"S5(d,dm,ph,gn,loc~c,y~u)\": 1000}")
 
 
+def expression_readouts():
+    """Readouts beyond observables: output expressions stored beside the observables, and a
+    dose response with two readouts, one an expression, against the closed form."""
+    doses = [0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100]
+    text = f"""model: binding.net
+simulation: {{t_end: 40, n_steps: 4, atol: 1e-12, rtol: 1e-10}}
+output:
+  expressions: {{free_pct: "100 * Rfree / Rtot"}}
+experiments:
+  - name: dr2
+    type: dose_response
+    dose: {{parameter: L0}}
+    doses: {doses}
+    readout:
+      - {{observable: Ctot, times: [40]}}
+      - {{expression: "100 * Ctot / Rtot", name: bound_pct, times: [10, 40]}}
+"""
+    out = run_study("expr", text)
+    if not out:
+        return
+    with h5py.File(out, "r") as f:
+        g = f["dr2"]
+        obs = names(g["observable"])
+        check(obs == ["Ctot", "Rfree", "free_pct", "bound_pct"], f"expr: stored columns {obs}")
+        ro = names(g["readout"])
+        check(ro == ["Ctot@40", "bound_pct@10", "bound_pct@40"], f"expr: readouts {ro}")
+        if obs != ["Ctot", "Rfree", "free_pct", "bound_pct"] or len(ro) != 3:
+            return
+        y, t = g["observables"][()], g["time"][()]
+        for di, L in enumerate(doses):
+            c = binding_exact(1.0, 1.0, L, 10.0, t)
+            close(y[di, :, 3], 100 * c / 10, 1e-6, 1e-9, f"expr: bound_pct at dose {L} (closed form)")
+            close(y[di, :, 2], 100 - 100 * c / 10, 1e-6, 1e-9, f"expr: free_pct at dose {L}")
+        resp = g["response"][0]
+        close(resp[:, 2], 100 * resp[:, 0] / 10, 1e-12, 0, "expr: bound_pct@40 = 100 Ctot@40 / Rtot")
+        fv = dict(zip(names(g["fit_field"]), g["fit"][0, 2]))
+        close(fv["ec50"], 1.0, 1e-4, 0, "expr: the expression readout's EC50 = Kd")
+        close(fv["top"], 100.0, 1e-4, 0, "expr: the expression readout's top = 100 %")
+    # on the IL-2 model: pSTAT5 and the phosphorylated fraction of STAT5, one dose response
+    il2 = run_study("expr_il2", """model: il2_il7
+preset: human_thelper
+simulation: {t_end: 30, n_steps: 3}
+output: {observables: [pSTAT5_total, STAT5_all]}
+experiments:
+  - name: il2
+    type: dose_response
+    dose: {parameter: L2_nM}
+    doses: [0.01, 0.1, 0.3, 1, 3, 10, 100]
+    readout:
+      - {observable: pSTAT5_total, times: [30]}
+      - {expression: "pSTAT5_total / STAT5_all", name: pSTAT5_fraction, times: [30]}
+""")
+    if il2:
+        with h5py.File(il2, "r") as f:
+            g = f["il2"]
+            ro = names(g["readout"])
+            check(ro == ["pSTAT5_total@30", "pSTAT5_fraction@30"], f"expr_il2: readouts {ro}")
+            resp, o = g["response"][0], g["observables"][:, -1, :]
+            close(resp[:, 1], o[:, 0] / o[:, 1], 1e-12, 0, "expr_il2: fraction = pSTAT5_total / STAT5_all")
+            q = [s(x) for x in g["fit_quality"][0]]
+            check(q == ["ok", "ok"], f"expr_il2: fit qualities {q}")
+            e = g["fit"][0, :, 0]
+            close(e[1], e[0], 1e-3, 0, "expr_il2: a constant STAT5 pool: the fraction's EC50 is pSTAT5's")
+    r = run([ilnet, "run", write("expr_bad.yaml", text.replace("100 * Rfree", "100 * Rfre")), "--check"])
+    check.exits(r, 1, "expr: an undefined name", "expr_bad.yaml:4:", "output.expressions.free_pct",
+                "Rfre")
+    r = run([ilnet, "run", write("expr_clash.yaml", text.replace("free_pct:", "Ctot:")), "--check"])
+    check.exits(r, 1, "expr: an expression named like an observable", "'Ctot' is an observable")
+
+
+def command_line_set():
+    """ilnet run --set: changes the result (closed form), is recorded, a resume must repeat
+    it, a misspelled name is refused with a suggestion; output.file in a new directory."""
+    text = """model: binding.net
+parameters: {L0: 1}
+simulation: {t_end: 5, n_steps: 5, atol: 1e-12, rtol: 1e-10}
+experiments:
+  - {name: tc, type: timecourse}
+  - {name: tc_kr, type: timecourse, parameters: {kr: 3}}
+"""
+    plain = run_study("set_plain", text)
+    setk = run_study("set_kr", text, args=("--set", "kr=10", "--set", "L0=2"))
+    if plain and setk:
+        t = np.linspace(0, 5, 6)
+        with h5py.File(plain, "r") as a, h5py.File(setk, "r") as b:
+            ya, yb = a["tc/observables"][0, :, 0], b["tc/observables"][0, :, 0]
+            close(ya, binding_exact(1, 1, 1, 10, t), 1e-6, 1e-9, "--set: without it, kr 1 and L0 1")
+            close(yb, binding_exact(1, 10, 2, 10, t), 1e-6, 1e-9, "--set kr=10 L0=2: the closed form")
+            # an experiment's own parameters win over --set
+            close(b["tc_kr/observables"][0, :, 0], binding_exact(1, 3, 2, 10, t), 1e-6, 1e-9,
+                  "--set: the experiment's kr 3 wins, L0 2 from --set")
+            check(attr(a, "set") == "" and attr(b, "set") == "kr=10 L0=2",
+                  f"--set recorded: {attr(a, 'set')!r}, {attr(b, 'set')!r}")
+        r = run([ilnet, "run", scratch.path("set_kr.yaml"), "-o", setk, "--resume", "--set", "kr=5"])
+        check.exits(r, 1, "--resume with another --set", "--set 'kr=10 L0=2'")
+        r = run([ilnet, "run", scratch.path("set_kr.yaml"), "-o", setk, "--resume", "--set", "kr=10",
+                 "--set", "L0=2"])
+        check.exits(r, 0, "--resume with the same --set")
+    r = run([ilnet, "run", scratch.path("set_plain.yaml"), "--check", "--set", "kR=2"])
+    check.exits(r, 1, "--set with a misspelled name", "--set kR: the model has no parameter 'kR'",
+                "did you mean 'kr'?")
+    r = run([ilnet, "run", scratch.path("set_plain.yaml"), "--check", "--set", "kr"])
+    check.exits(r, 1, "--set without a value", "--set kr: expected NAME=VALUE")
+
+    # output.file in directories that do not exist yet: --check leaves them, a run makes them
+    new = scratch.path("newdir")
+    if os.path.isdir(new):
+        import shutil
+        shutil.rmtree(new)
+    cfg = write("newdir_study.yaml", "model: binding.net\nsimulation: {t_end: 1, n_steps: 2}\n"
+                "output: {file: newdir/deeper/x.h5}\nexperiments:\n  - {name: tc, type: timecourse}\n")
+    r = run([ilnet, "run", cfg, "--check"])
+    check.exits(r, 0, "output.file in a new directory: --check")
+    check(not os.path.exists(new), "--check created the output directory")
+    r = run([ilnet, "run", cfg, "--quiet"])
+    check.exits(r, 0, "output.file in a new directory")
+    check(os.path.isfile(os.path.join(new, "deeper", "x.h5")), "newdir/deeper/x.h5 not written")
+    blocker = write("notadir", "a file\n")
+    cfg = write("blocked_study.yaml", "model: binding.net\nsimulation: {t_end: 1, n_steps: 2}\n"
+                "output: {file: notadir/x.h5}\nexperiments:\n  - {name: tc, type: timecourse}\n")
+    r = run([ilnet, "run", cfg, "--check"])
+    check.exits(r, 1, "output.file under a regular file: --check", "notadir is not a directory")
+
+    # a study writes HDF5: a CSV name is refused, not written as HDF5 under that name
+    csv_out = scratch.path("table.csv")
+    r = run([ilnet, "run", scratch.path("set_plain.yaml"), "-o", csv_out])
+    check.exits(r, 1, "run -o table.csv", "names a .csv file")
+    check(not os.path.exists(csv_out), "run -o table.csv wrote a file")
+    cfg = write("csv_study.yaml", "model: binding.net\nsimulation: {t_end: 1, n_steps: 2}\n"
+                "output: {file: out.csv}\nexperiments:\n  - {name: tc, type: timecourse}\n")
+    r = run([ilnet, "run", cfg, "--check"])
+    check.exits(r, 1, "output.file: out.csv", "csv_study.yaml:3:", "output.file: 'out.csv' names a .csv file")
+
+
 # ======================================================================== main
 
 reference_timecourse()
@@ -793,5 +954,7 @@ protocols()
 dose_response()
 failures()
 misc()
+expression_readouts()
+command_line_set()
 
 check.finish("study HDF5")

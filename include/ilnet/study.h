@@ -45,6 +45,12 @@ typedef struct {
      * point runs: the working file is allocated in full at the start. 0: the default,
      * ILNET_STUDY_DEFAULT_MAX_BYTES; negative: no limit. */
     double max_output_bytes;
+    /* "NAME=VALUE" parameter overrides applied like the config's top-level parameters
+     * (after them; experiments, series and sweeps that set the same parameter win),
+     * validated against the model and recorded in the file's root attribute "set"; a
+     * resume must give the same ones. n_set entries (set may be NULL when 0). */
+    const char *const *set;
+    int n_set;
 } ilnet_study_options;
 
 #define ILNET_STUDY_DEFAULT_MAX_BYTES 10e9
@@ -53,7 +59,7 @@ typedef struct {
 #ifdef __cplusplus
 #define ILNET_STUDY_OPTIONS_INIT                                                                   \
     {                                                                                              \
-        ILNET_STUDY_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0                                  \
+        ILNET_STUDY_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0                            \
     }
 #else
 #define ILNET_STUDY_OPTIONS_INIT                                                                   \

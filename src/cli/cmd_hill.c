@@ -23,7 +23,13 @@ static const char help[] =
     "skipped; doses must be positive.\n"
     "\n"
     "Prints a table: the --by columns, points, ec50, hill, bottom, top, se_ec50,\n"
-    "se_hill, r2, status (ok, or failed with the reason; the numbers are then NaN).\n"
+    "se_hill, r2, half_max (the dose where the data, averaged per dose, first cross\n"
+    "half-way between their extremes, log-interpolated), status: ok, or why the EC50\n"
+    "should not be trusted -- flat (the curve explains no more than a constant, F-test\n"
+    "p > 0.05), biphasic (the response reverses, or two steps >= 10-fold apart fit\n"
+    "significantly better), ec50_outside_doses, poor_fit (r2 < 0.9 or SE(EC50) > EC50)\n"
+    "-- or failed with the reason (the numbers are then NaN). Plateaus are bounded to\n"
+    "the data's range widened by the range, and to >= 0 when no response is negative.\n"
     "\n"
     "options:\n"
     "  --dose COLUMN      the dose column (default 'dose')\n"
@@ -104,7 +110,7 @@ static void print_header(const hill_table *h)
 {
     for (size_t k = 0; k < h->n_by; k++)
         printf("%s\t", h->t.header[h->by[k]]);
-    printf("points\tec50\thill\tbottom\ttop\tse_ec50\tse_hill\tr2\tstatus\n");
+    printf("points\tec50\thill\tbottom\ttop\tse_ec50\tse_hill\tr2\thalf_max\tstatus\n");
 }
 
 static void print_fit(const hill_table *h, size_t r0, long n, const ilnet_hill_fit *f,
@@ -112,8 +118,8 @@ static void print_fit(const hill_table *h, size_t r0, long n, const ilnet_hill_f
 {
     for (size_t k = 0; k < h->n_by; k++)
         printf("%s\t", ilnet_tsv_cell(&h->t, r0, h->by[k]));
-    printf("%ld\t%.6g\t%.6g\t%.6g\t%.6g\t%.3g\t%.3g\t%.6f\t%s\n", n, f->ec50, f->hill, f->bottom,
-           f->top, f->se_ec50, f->se_hill, f->r2, status);
+    printf("%ld\t%.6g\t%.6g\t%.6g\t%.6g\t%.3g\t%.3g\t%.6f\t%.6g\t%s\n", n, f->ec50, f->hill,
+           f->bottom, f->top, f->se_ec50, f->se_hill, f->r2, f->half_max_dose, status);
 }
 
 static int fit_all(hill_table *h)
@@ -138,12 +144,23 @@ static int fit_all(hill_table *h)
         ilnet_hill_options o = ILNET_HILL_OPTIONS_INIT;
         ilnet_hill_fit f;
         if (ilnet_hill_fit_run(&f, x, y, (size_t)n, &o)) {
-            ilnet_hill_fit nan_fit = {NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, 0};
+            ilnet_hill_fit nan_fit = {.bottom = NAN,
+                                      .top = NAN,
+                                      .ec50 = NAN,
+                                      .hill = NAN,
+                                      .se_bottom = NAN,
+                                      .se_top = NAN,
+                                      .se_ec50 = NAN,
+                                      .se_hill = NAN,
+                                      .se_log10_ec50 = NAN,
+                                      .rss = NAN,
+                                      .r2 = NAN,
+                                      .half_max_dose = NAN};
             char status[400];
             snprintf(status, sizeof status, "failed: %s", ilnet_error_last());
             print_fit(h, r0, n, &nan_fit, status);
         } else {
-            print_fit(h, r0, n, &f, "ok");
+            print_fit(h, r0, n, &f, ilnet_hill_quality_name(f.quality));
         }
     }
     free(x), free(y);

@@ -1,4 +1,5 @@
 #include "../common/error.h"
+#include "../common/file.h"
 #include "../experiment/actions.h"
 #include "../experiment/dispatch.h"
 #include "../output/simulation.h"
@@ -14,8 +15,8 @@
 #include <unistd.h>
 
 static const char help[] =
-    "usage: ilnet run STUDY.yaml [--threads N] [--resume | --overwrite] [--check] [-o OUT.h5] "
-    "[-q]\n"
+    "usage: ilnet run STUDY.yaml [--threads N] [--resume | --overwrite] [--check] [-o OUT.h5]\n"
+    "                            [--set NAME=VALUE]... [-q]\n"
     "       ilnet run MODEL.bngl [--gdat] [--outdir DIR] [-q]\n"
     "\n"
     "STUDY.yaml: runs the experiments of a study config (docs/study.md) on every core and\n"
@@ -23,6 +24,9 @@ static const char help[] =
     "  --threads N      worker threads (default: every core)\n"
     "  --resume         continue an interrupted study file, skipping finished points\n"
     "  --overwrite      replace an unfinished study file instead of refusing\n"
+    "  --set NAME=V     set a model parameter for every point, like the config's top-level\n"
+    "                   parameters (after them; experiments, series and sweeps that set it\n"
+    "                   win); recorded in the file (attribute 'set'), --resume needs the same\n"
     "  --check          validate the config and the model, run nothing\n"
     "  -o, --output F   the HDF5 file (default: output.file, or STUDY.h5 beside the config)\n"
     "  --max-size GB    refuse a study whose file would be larger (default 10; 'none': no\n"
@@ -95,21 +99,18 @@ static int run_study(const char *config, ilnet_study_options *so, int quiet)
 
 int cmd_run(int argc, char **argv)
 {
-    static const struct option opts[] = {{"gdat", no_argument, 0, 'g'},
-                                         {"threads", required_argument, 0, 't'},
-                                         {"resume", no_argument, 0, 'r'},
-                                         {"overwrite", no_argument, 0, 'w'},
-                                         {"check", no_argument, 0, 'c'},
-                                         {"output", required_argument, 0, 'o'},
-                                         {"outdir", required_argument, 0, 'd'},
-                                         {"quiet", no_argument, 0, 'q'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {"max-size", required_argument, 0, 'm'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"gdat", no_argument, 0, 'g'},         {"threads", required_argument, 0, 't'},
+        {"resume", no_argument, 0, 'r'},       {"overwrite", no_argument, 0, 'w'},
+        {"check", no_argument, 0, 'c'},        {"output", required_argument, 0, 'o'},
+        {"outdir", required_argument, 0, 'd'}, {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},         {"max-size", required_argument, 0, 'm'},
+        {"set", required_argument, 0, 's'},    {0, 0, 0, 0}};
     const char *C = "run";
     ilnet_actions_options o = ILNET_ACTIONS_OPTIONS_INIT;
     ilnet_study_options so = ILNET_STUDY_OPTIONS_INIT;
     int c, study_opt = 0, bngl_opt = 0, quiet = 0;
+    const char *sets[256];
     long nthreads;
     optind = 1;
     opterr = 0;
@@ -146,6 +147,13 @@ int cmd_run(int argc, char **argv)
             so.output = optarg;
             study_opt = 1;
             break;
+        case 's':
+            if (so.n_set == (int)(sizeof sets / sizeof *sets))
+                return cli_usage_error(C, "more than %d --set options", so.n_set);
+            sets[so.n_set++] = optarg;
+            so.set = sets;
+            study_opt = 1;
+            break;
         case 'm': {
             double gb;
             if (!strcmp(optarg, "none"))
@@ -177,6 +185,10 @@ int cmd_run(int argc, char **argv)
         if (bngl_opt) return cli_usage_error(C, "--gdat and --outdir are for .bngl files");
         if (so.resume && so.overwrite)
             return cli_usage_error(C, "--resume and --overwrite exclude each other");
+        const char *bad = so.output ? ilnet_file_non_hdf5_extension(so.output) : NULL;
+        if (bad)
+            return cli_usage_error(C, "-o %s names a %s file: a study writes one HDF5 file",
+                                   so.output, bad);
         char *cmdline = cli_join_args(argc + 1, argv - 1);
         so.command_line = cmdline;
         int rc = run_study(model, &so, quiet);
@@ -185,8 +197,8 @@ int cmd_run(int argc, char **argv)
     }
     if (study_opt)
         return cli_usage_error(C,
-                               "--threads, --resume, --overwrite, --check, --max-size and -o are "
-                               "for study configs (.yaml)");
+                               "--threads, --resume, --overwrite, --check, --max-size, --set and "
+                               "-o are for study configs (.yaml)");
     if (n < 5 || strcmp(model + n - 5, ".bngl"))
         return cli_usage_error(C, "%s: expected a study config (.yaml) or a .bngl file", model);
     ilnet_bngl_model *m;

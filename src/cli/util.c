@@ -235,7 +235,10 @@ int cli_overrides_apply(const cli_overrides *o, ilnet_network *net, const char *
         double v = 0;
         cli_parse_double(eq + 1, &v);
         if (ilnet_network_find_parameter(net, name) < 0) {
-            fprintf(stderr, "ilnet: --set %s: the model has no parameter '%s'\n", o->sets[i], name);
+            char dym[300];
+            fprintf(stderr, "ilnet: --set %s: the model has no parameter '%s'%s\n", o->sets[i],
+                    name,
+                    ilnet_network_did_you_mean(net, ILNET_NAME_PARAMETER, name, dym, sizeof dym));
             return EXIT_INPUT;
         }
         if (ilnet_network_set_parameter(net, name, v)) return cli_fail();

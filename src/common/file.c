@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -158,4 +159,38 @@ int ilnet_file_probe_create(const char *path, const char *shown)
     if (fd < 0) return ilnet_error_set(ILNET_EIO, "%s: cannot create: %s", shown, strerror(errno));
     close(fd);
     return 0;
+}
+
+int ilnet_file_make_parents(const char *path, int dry_run)
+{
+    char dir[4096];
+    ilnet_file_dirname(dir, sizeof dir, path);
+    struct stat st;
+    if (stat(dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode))
+            return ilnet_error_set(ILNET_EIO, "%s: cannot create: %s is not a directory", path,
+                                   dir);
+        if (dry_run && access(dir, W_OK) != 0)
+            return ilnet_error_set(ILNET_EIO, "%s: cannot create: %s: %s", path, dir,
+                                   strerror(errno));
+        return 0;
+    }
+    if (errno != ENOENT)
+        return ilnet_error_set(ILNET_EIO, "%s: cannot create: %s: %s", path, dir, strerror(errno));
+    int rc = ilnet_file_make_parents(dir, dry_run); /* the directory's own parents first */
+    if (rc || dry_run) return rc;
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return ilnet_error_set(ILNET_EIO, "%s: cannot create directory %s: %s", path, dir,
+                               strerror(errno));
+    return 0;
+}
+
+const char *ilnet_file_non_hdf5_extension(const char *path)
+{
+    static const char *const ext[] = {".csv", ".tsv", ".txt", ".gdat", ".cdat", ".scan", ".json"};
+    const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+    if (!dot || (slash && dot < slash)) return NULL;
+    for (size_t i = 0; i < sizeof ext / sizeof *ext; i++)
+        if (!strcasecmp(dot, ext[i])) return ext[i];
+    return NULL;
 }

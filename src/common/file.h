@@ -27,6 +27,15 @@ const char *ilnet_file_io_reason(int e);
 /* Creates (or truncates) path to learn whether it can be written, then leaves it empty for
  * the writer: 0, or ILNET_EIO "SHOWN: cannot create: <reason>". */
 int ilnet_file_probe_create(const char *path, const char *shown);
+/* Creates the directories leading to path that do not exist yet (like mkdir -p of its
+ * directory part). 0, or ILNET_EIO "PATH: cannot create directory DIR: <reason>". With
+ * dry_run nothing is created: it checks that the nearest existing ancestor is a
+ * directory this process may write into. */
+int ilnet_file_make_parents(const char *path, int dry_run);
+/* The extension of path when it names a table format that an HDF5 output must not be
+ * given (".csv", ".tsv", ".txt", ".gdat", ".cdat", ".scan", ".json"), else NULL: catches
+ * `-o result.csv` on a study. (An output that is one of the inputs is refused elsewhere.) */
+const char *ilnet_file_non_hdf5_extension(const char *path);
 /* 1 when path names a regular file that can be opened for reading. */
 int ilnet_file_readable(const char *path);
 

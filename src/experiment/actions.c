@@ -2,6 +2,7 @@
 
 #include "../common/clock.h"
 #include "../common/error.h"
+#include "../common/suggest.h"
 #include "../model/expr.h"
 #include "../model/netfile.h"
 #include "../solver/solver.h"
@@ -64,6 +65,30 @@ static const char *arg(const ilnet_bngl_action *a, const char *key)
     for (int i = 0; i < a->n; i++)
         if (a->keys[i] && !strcmp(a->keys[i], key)) return a->vals[i];
     return NULL;
+}
+
+static int has_param(const ilnet_bngl_model *m, const char *name)
+{
+    for (int i = 0; i < m->n_params; i++)
+        if (!strcmp(m->params[i].name, name)) return 1;
+    return 0;
+}
+
+static const char *param_at(const void *ctx, size_t i)
+{
+    return ((const ilnet_bngl_model *)ctx)->params[i].name;
+}
+
+/* " (did you mean 'X'?)" for an unknown parameter name, or "" */
+typedef struct {
+    char s[300];
+} suggestion;
+
+static suggestion dym(const ilnet_bngl_model *m, const char *name)
+{
+    suggestion out;
+    ilnet_did_you_mean(out.s, sizeof out.s, name, param_at, m, (size_t)m->n_params);
+    return out;
 }
 
 static int aerr(const ilnet_bngl_model *m, const ilnet_bngl_action *a, const char *fmt, ...)
@@ -156,10 +181,7 @@ static int check_sim(const ilnet_bngl_model *m, const ilnet_bngl_action *a, int 
     if (scan) {
         const char *p = arg(a, "parameter");
         if (!p) return aerr(m, a, "needs parameter");
-        int found = 0;
-        for (int i = 0; i < m->n_params; i++)
-            found |= !strcmp(m->params[i].name, p);
-        if (!found) return aerr(m, a, "unknown parameter '%s'", p);
+        if (!has_param(m, p)) return aerr(m, a, "unknown parameter '%s'%s", p, dym(m, p).s);
         double *vals;
         int nv;
         if ((rc = num_list(m, a, "par_scan_vals", &vals, &nv))) return rc;
@@ -222,10 +244,8 @@ int ilnet_actions_check(const ilnet_bngl_model *m)
         else if (!strcmp(a->name, "parameter_scan"))
             rc = check_sim(m, a, 1);
         else if (!strcmp(a->name, "setParameter")) {
-            int found = 0;
-            for (int p = 0; p < m->n_params; p++)
-                found |= !strcmp(m->params[p].name, a->vals[0]);
-            if (!found) rc = aerr(m, a, "unknown parameter '%s'", a->vals[0]);
+            if (!has_param(m, a->vals[0]))
+                rc = aerr(m, a, "unknown parameter '%s'%s", a->vals[0], dym(m, a->vals[0]).s);
         }
         if (rc) return rc;
     }

@@ -21,7 +21,49 @@ int ilnet_config_error(const ilnet_config *c, ilnet_config_pos pos, const char *
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    if (pos.line <= 0) return ilnet_error_set(ILNET_EINPUT, "%s: %s", path, msg);
     return ilnet_error_set(ILNET_EINPUT, "%s:%d:%d: %s: %s", c->path, pos.line, pos.col, path, msg);
+}
+
+int ilnet_config_assign_append(ilnet_config_assign *a, const char *name, double value,
+                               const char *path, ilnet_config_pos pos)
+{
+    size_t n = (size_t)a->n + 1;
+    char **names = realloc(a->names, n * sizeof *names);
+    if (names) a->names = names;
+    char **paths = realloc(a->paths, n * sizeof *paths);
+    if (paths) a->paths = paths;
+    double *values = realloc(a->values, n * sizeof *values);
+    if (values) a->values = values;
+    ilnet_config_pos *ps = realloc(a->pos, n * sizeof *ps);
+    if (ps) a->pos = ps;
+    if (!names || !paths || !values || !ps) return ilnet_error_oom();
+    a->names[a->n] = strdup(name);
+    a->paths[a->n] = strdup(path);
+    if (!a->names[a->n] || !a->paths[a->n]) {
+        free(a->names[a->n]);
+        free(a->paths[a->n]);
+        return ilnet_error_oom();
+    }
+    a->values[a->n] = value;
+    a->pos[a->n++] = pos;
+    return 0;
+}
+
+int ilnet_config_assign_put(ilnet_config_assign *a, const char *name, double value,
+                            const char *path)
+{
+    for (int i = 0; i < a->n; i++)
+        if (!strcmp(a->names[i], name)) {
+            char *p = strdup(path);
+            if (!p) return ilnet_error_oom();
+            free(a->paths[i]);
+            a->paths[i] = p;
+            a->values[i] = value;
+            a->pos[i] = (ilnet_config_pos){0, 0};
+            return 0;
+        }
+    return ilnet_config_assign_append(a, name, value, path, (ilnet_config_pos){0, 0});
 }
 
 static char *dir_of(const char *path)
@@ -101,8 +143,11 @@ void ilnet_config_free(ilnet_config *c)
         free(e->sweep);
         free(e->dose_name);
         free(e->doses);
-        free(e->readout_obs);
-        free(e->readout_times);
+        for (int k = 0; k < e->n_readouts; k++) {
+            free(e->readouts[k].column);
+            free(e->readouts[k].times);
+        }
+        free(e->readouts);
         for (int k = 0; k < e->n_series; k++) {
             free(e->series[k].name);
             names_free(e->series[k].presets, e->series[k].n_presets, e->series[k].preset_pos);
@@ -125,5 +170,9 @@ void ilnet_config_free(ilnet_config *c)
     names_free(c->observables, c->n_observables, c->observable_pos);
     names_free(c->species, c->n_species, c->species_pos);
     names_free(c->sens, c->n_sens, c->sens_pos);
+    for (int i = 0; i < c->n_expr; i++)
+        free(c->expr_texts[i]);
+    free(c->expr_texts);
+    names_free(c->expr_names, c->n_expr, c->expr_pos);
     memset(c, 0, sizeof *c);
 }

@@ -24,6 +24,16 @@ typedef struct {
     char **paths; /* key path of each entry, for late errors */
 } ilnet_config_assign;
 
+/* One dose-response readout: a stored column (an observable, or an output expression) at
+ * times, its peak and/or its integral over the output grid. */
+typedef struct {
+    char *column;
+    ilnet_config_pos pos;
+    int n_times;
+    double *times;
+    int peak, integral;
+} ilnet_config_readout;
+
 typedef struct {
     double at;
     ilnet_config_assign set, add;
@@ -89,11 +99,8 @@ typedef struct {
     ilnet_config_pos dose_pos;
     int n_doses;
     double *doses;
-    char *readout_obs;
-    ilnet_config_pos readout_pos;
-    int n_readout_times;
-    double *readout_times;
-    int readout_peak, readout_integral;
+    int n_readouts;
+    ilnet_config_readout *readouts;
     int n_series;
     ilnet_config_series *series;
 } ilnet_config_experiment;
@@ -130,6 +137,11 @@ typedef struct {
     int n_sens;
     char **sens;
     ilnet_config_pos *sens_pos;
+    /* output.expressions (and readouts' expression:): stored beside the observables, each
+     * evaluated at every output time from the state and the point's parameters */
+    int n_expr;
+    char **expr_names, **expr_texts;
+    ilnet_config_pos *expr_pos;
     int compression;
     int n_experiments;
     ilnet_config_experiment *experiments;
@@ -143,6 +155,15 @@ void ilnet_config_free(ilnet_config *c);
 int ilnet_config_check_names(ilnet_config *c, const ilnet_network *net,
                              const ilnet_presets *presets);
 /* Error at a config position: "FILE:LINE:COL: path: message"; returns ILNET_EINPUT. */
+/* Appends name = value with its key path and position. */
+int ilnet_config_assign_append(ilnet_config_assign *a, const char *name, double value,
+                               const char *path, ilnet_config_pos pos);
+/* Sets name to value in a (replacing an entry for it, else appending one whose key path is
+ * path and position line 0: errors about it then name only the path). */
+int ilnet_config_assign_put(ilnet_config_assign *a, const char *name, double value,
+                            const char *path);
+/* Reports "FILE:LINE:COL: PATH: message", or "PATH: message" for line 0 (a value that came
+ * from the command line, not the file). */
 int ilnet_config_error(const ilnet_config *c, ilnet_config_pos pos, const char *path,
                        const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "../common/error.h"
+#include "../model/expr.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,7 +90,10 @@ static int need_param(const ilnet_config *c, const ilnet_network *net, const cha
                       ilnet_config_pos pos, const char *path)
 {
     if (ilnet_network_find_parameter(net, name) >= 0) return 0;
-    return ilnet_config_error(c, pos, path, "the model has no parameter '%s'", name);
+    char dym[300];
+    return ilnet_config_error(
+        c, pos, path, "the model has no parameter '%s'%s", name,
+        ilnet_network_did_you_mean(net, ILNET_NAME_PARAMETER, name, dym, sizeof dym));
 }
 
 static int need_species(const ilnet_config *c, const ilnet_network *net, char **name,
@@ -97,10 +101,13 @@ static int need_species(const ilnet_config *c, const ilnet_network *net, char **
 {
     int i = find_species(net, *name);
     if (i >= 0) return respell(name, net, i);
+    char dym[300];
+    if (*ilnet_network_did_you_mean(net, ILNET_NAME_SPECIES, *name, dym, sizeof dym))
+        return ilnet_config_error(c, pos, path, "the model has no species '%s'%s", *name, dym);
     return ilnet_config_error(
         c, pos, path,
         "the model has no species '%s' (species are named as in the "
-        "network, e.g. '%s'; see ilnet info)",
+        "network, e.g. '%s'; see ilnet info MODEL --only species)",
         *name, ilnet_network_species_count(net) ? ilnet_network_species(net, 0)->name : "none");
 }
 
@@ -108,7 +115,10 @@ static int need_obs(const ilnet_config *c, const ilnet_network *net, const char 
                     ilnet_config_pos pos, const char *path)
 {
     if (ilnet_network_find_observable(net, name) >= 0) return 0;
-    return ilnet_config_error(c, pos, path, "the model has no observable '%s'", name);
+    char dym[300];
+    return ilnet_config_error(
+        c, pos, path, "the model has no observable '%s'%s", name,
+        ilnet_network_did_you_mean(net, ILNET_NAME_OBSERVABLE, name, dym, sizeof dym));
 }
 
 static int need_presets(const ilnet_config *c, const ilnet_presets *ps, char **names, int n,
@@ -135,10 +145,13 @@ static int need_assign(const ilnet_config *c, const ilnet_network *net,
         if (species_only) {
             TRY(need_species(c, net, &a->names[i], a->pos[i], a->paths[i]));
         } else if (!(species_too && sp >= 0)) {
+            char dym[300];
             if (ilnet_network_find_parameter(net, a->names[i]) < 0)
-                return ilnet_config_error(c, a->pos[i], a->paths[i], "the model has no %s '%s'",
+                return ilnet_config_error(c, a->pos[i], a->paths[i], "the model has no %s '%s'%s",
                                           species_too ? "parameter or species" : "parameter",
-                                          a->names[i]);
+                                          a->names[i],
+                                          ilnet_network_did_you_mean(net, ILNET_NAME_PARAMETER,
+                                                                     a->names[i], dym, sizeof dym));
         }
         if (species_only && a->values[i] < 0)
             return ilnet_config_error(c, a->pos[i], a->paths[i], "amount %g is negative",
@@ -163,9 +176,11 @@ static int need_sens(ilnet_config *c, const ilnet_network *net, int i)
     const char *path = "output.sensitivities";
     int sp = find_species(net, c->sens[i]);
     if (sp >= 0) return respell(&c->sens[i], net, sp);
+    char dym[300];
     if (ilnet_network_find_parameter(net, c->sens[i]) < 0)
-        return ilnet_config_error(c, c->sens_pos[i], path,
-                                  "the model has no parameter or species '%s'", c->sens[i]);
+        return ilnet_config_error(
+            c, c->sens_pos[i], path, "the model has no parameter or species '%s'%s", c->sens[i],
+            ilnet_network_did_you_mean(net, ILNET_NAME_PARAMETER, c->sens[i], dym, sizeof dym));
     for (int x = 0; x < c->n_experiments; x++) {
         const ilnet_config_experiment *e = &c->experiments[x];
         const ilnet_config_protocol *pr = &e->protocol;
@@ -190,8 +205,56 @@ static int need_sens(ilnet_config *c, const ilnet_network *net, int i)
     return 0;
 }
 
+static int expression_index(const ilnet_config *c, const char *name)
+{
+    for (int i = 0; i < c->n_expr; i++)
+        if (!strcmp(c->expr_names[i], name)) return i;
+    return -1;
+}
+
+/* Output expressions compile against the model and do not take an observable's name (they
+ * are stored beside the observables). */
+static int need_expressions(const ilnet_config *c, const ilnet_network *net)
+{
+    for (int i = 0; i < c->n_expr; i++) {
+        char kp[600];
+        snprintf(kp, sizeof kp, "output.expressions.%s", c->expr_names[i]);
+        if (ilnet_network_find_observable(net, c->expr_names[i]) >= 0)
+            return ilnet_config_error(c, c->expr_pos[i], kp,
+                                      "'%s' is an observable of the model; name the expression "
+                                      "differently",
+                                      c->expr_names[i]);
+        ilnet_expr *e = NULL;
+        if (ilnet_network_expr_compile(net, c->expr_texts[i], &e)) {
+            char msg[400];
+            snprintf(msg, sizeof msg, "%s", ilnet_error_last());
+            return ilnet_config_error(c, c->expr_pos[i], kp, "%s", msg);
+        }
+        ilnet_expr_free(e);
+    }
+    return 0;
+}
+
+/* A dose response's readouts name observables or output expressions. */
+static int need_readouts(const ilnet_config *c, const ilnet_network *net,
+                         const ilnet_config_experiment *e)
+{
+    for (int r = 0; r < e->n_readouts; r++) {
+        const ilnet_config_readout *o = &e->readouts[r];
+        if (expression_index(c, o->column) >= 0) continue;
+        char kp[600];
+        if (e->n_readouts > 1)
+            snprintf(kp, sizeof kp, "%s.readout[%d].observable", e->path, r);
+        else
+            snprintf(kp, sizeof kp, "%s.readout.observable", e->path);
+        TRY(need_obs(c, net, o->column, o->pos, kp));
+    }
+    return 0;
+}
+
 int ilnet_config_check_names(ilnet_config *c, const ilnet_network *net, const ilnet_presets *ps)
 {
+    TRY(need_expressions(c, net));
     TRY(need_presets(c, ps, c->presets, c->n_presets, c->preset_pos, "preset"));
     TRY(need_assign(c, net, &c->params, 0, 0));
     TRY(need_assign(c, net, &c->initial, 0, 1));
@@ -221,8 +284,7 @@ int ilnet_config_check_names(ilnet_config *c, const ilnet_network *net, const il
                 TRY(need_species(c, net, &e->dose_name, e->dose_pos, kp));
             else
                 TRY(need_param(c, net, e->dose_name, e->dose_pos, kp));
-            snprintf(kp, sizeof kp, "%s.readout.observable", e->path);
-            TRY(need_obs(c, net, e->readout_obs, e->readout_pos, kp));
+            TRY(need_readouts(c, net, e));
             for (int s = 0; s < e->n_series; s++) {
                 snprintf(kp, sizeof kp, "%s.series[%d].preset", e->path, s);
                 TRY(need_presets(c, ps, e->series[s].presets, e->series[s].n_presets,

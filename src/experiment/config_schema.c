@@ -1,6 +1,7 @@
 #include "config_schema.h"
 
 #include "../common/error.h"
+#include "../common/file.h"
 #include "../common/paths.h"
 
 #include <errno.h>
@@ -135,26 +136,7 @@ static int get_assign(P *p, const yaml_node_t *m, const char *path, ilnet_config
         for (int i = 0; i < a->n; i++)
             if (!strcmp(a->names[i], scalar(k)))
                 return err(p, k, kp, "'%s' given twice", scalar(k));
-        int n = a->n + 1;
-        char **nm = realloc(a->names, n * sizeof *nm);
-        if (nm) a->names = nm;
-        char **pa = realloc(a->paths, n * sizeof *pa);
-        if (pa) a->paths = pa;
-        double *va = realloc(a->values, n * sizeof *va);
-        if (va) a->values = va;
-        ilnet_config_pos *ps = realloc(a->pos, n * sizeof *ps);
-        if (ps) a->pos = ps;
-        if (!nm || !pa || !va || !ps) return ilnet_error_oom();
-        a->names[a->n] = strdup(scalar(k));
-        a->paths[a->n] = strdup(kp);
-        if (!a->names[a->n] || !a->paths[a->n]) {
-            free(a->names[a->n]);
-            free(a->paths[a->n]);
-            return ilnet_error_oom();
-        }
-        a->values[a->n] = x;
-        a->pos[a->n] = pos_of(k);
-        a->n++;
+        TRY(ilnet_config_assign_append(a, scalar(k), x, kp, pos_of(k)));
     }
     return 0;
 }
@@ -371,16 +353,54 @@ static double snap(const ilnet_config *c, double x)
     return x;
 }
 
+/* An output expression NAME = TEXT (the same name twice only with the same text). */
+static int add_expression(P *p, const yaml_node_t *at, const char *path, const char *name,
+                          const char *text)
+{
+    ilnet_config *c = p->c;
+    for (int i = 0; i < c->n_expr; i++)
+        if (!strcmp(c->expr_names[i], name))
+            return strcmp(c->expr_texts[i], text)
+                       ? err(p, at, path, "expression '%s' defined twice, differently", name)
+                       : 0;
+    size_t n = (size_t)c->n_expr + 1;
+    char **nm = realloc(c->expr_names, n * sizeof *nm);
+    if (nm) c->expr_names = nm;
+    char **tx = realloc(c->expr_texts, n * sizeof *tx);
+    if (tx) c->expr_texts = tx;
+    ilnet_config_pos *ps = realloc(c->expr_pos, n * sizeof *ps);
+    if (ps) c->expr_pos = ps;
+    if (!nm || !tx || !ps) return ilnet_error_oom();
+    nm[c->n_expr] = strdup(name);
+    tx[c->n_expr] = strdup(text);
+    if (!nm[c->n_expr] || !tx[c->n_expr]) {
+        free(nm[c->n_expr]);
+        free(tx[c->n_expr]);
+        return ilnet_error_oom();
+    }
+    ps[c->n_expr++] = pos_of(at);
+    return 0;
+}
+
 static int parse_output(P *p, const yaml_node_t *m)
 {
-    static const char *const keys[] = {"file",          "observables", "species",
-                                       "sensitivities", "compression", NULL};
+    static const char *const keys[] = {"file",        "observables", "species", "sensitivities",
+                                       "compression", "expressions", NULL};
     ilnet_config *c = p->c;
     TRY(check_keys(p, m, "output", keys));
     yaml_node_t *n;
     if ((n = lookup(p, m, "file"))) {
         char *f = NULL;
         TRY(get_string(p, n, "output.file", &f));
+        const char *bad = ilnet_file_non_hdf5_extension(f);
+        if (bad) {
+            int rc = err(p, n, "output.file",
+                         "'%s' names a %s file: a study writes one HDF5 "
+                         "file (e.g. %.*s.h5)",
+                         f, bad, (int)(strlen(f) - strlen(bad)), f);
+            free(f);
+            return rc;
+        }
         if (f[0] == '/') {
             c->output = f;
         } else {
@@ -404,6 +424,19 @@ static int parse_output(P *p, const yaml_node_t *m)
     }
     if ((n = lookup(p, m, "sensitivities")))
         TRY(get_names(p, n, "output.sensitivities", &c->sens, &c->n_sens, &c->sens_pos));
+    if ((n = lookup(p, m, "expressions"))) {
+        if (n->type != YAML_MAPPING_NODE)
+            return err(p, n, "output.expressions", "expected a mapping NAME: EXPRESSION, found %s",
+                       ilnet_yaml_kind(n));
+        for (int q = 0; q < ilnet_yaml_pairs(n); q++) {
+            yaml_node_t *k = ilnet_yaml_key(p->y, n, q), *v = ilnet_yaml_value(p->y, n, q);
+            char kp[512];
+            if (!scalar(k)) return err(p, k, "output.expressions", "names must be strings");
+            sub(kp, sizeof kp, "output.expressions", scalar(k), 0);
+            if (!scalar(v) || !*scalar(v)) return err(p, v, kp, "expected an expression");
+            TRY(add_expression(p, k, kp, scalar(k), scalar(v)));
+        }
+    }
     if ((n = lookup(p, m, "compression"))) {
         long lv;
         TRY(get_long(p, n, "output.compression", 0, &lv));
@@ -590,46 +623,80 @@ static int parse_doses(P *p, const yaml_node_t *m, const char *path, ilnet_confi
     return 0;
 }
 
-/* readout: {observable, times, peak, integral}. */
-static int parse_readout(P *p, const yaml_node_t *m, const char *path, ilnet_config_experiment *e)
+/* One readout {observable | expression [, name], times, peak, integral}; an expression
+ * becomes an output expression (named by name, or by its own text). */
+static int parse_one_readout(P *p, const yaml_node_t *r, const char *kp, ilnet_config_readout *o)
 {
-    static const char *const rkeys[] = {"observable", "times", "peak", "integral", NULL};
+    static const char *const rkeys[] = {"observable", "expression", "name", "times",
+                                        "peak",       "integral",   NULL};
     const ilnet_config *c = p->c;
-    char kp[512], sp[512];
-    yaml_node_t *r = lookup(p, m, "readout"), *n;
-    sub(kp, sizeof kp, path, "readout", 0);
-    if (!r) return err(p, m, kp, "required ({observable: NAME, times: [...], peak, integral})");
+    char sp[600];
+    yaml_node_t *n, *x = lookup(p, r, "expression");
     TRY(check_keys(p, r, kp, rkeys));
-    sub(sp, sizeof sp, kp, "observable", 0);
-    if (!(n = lookup(p, r, "observable"))) return err(p, r, sp, "required");
-    TRY(get_string(p, n, sp, &e->readout_obs));
-    e->readout_pos = pos_of(n);
+    n = lookup(p, r, "observable");
+    if (!n == !x) return err(p, r, kp, "needs either observable: NAME or expression: TEXT");
+    if (x) {
+        yaml_node_t *nm = lookup(p, r, "name");
+        sub(sp, sizeof sp, kp, "expression", 0);
+        if (!scalar(x) || !*scalar(x)) return err(p, x, sp, "expected an expression");
+        if (nm && (!scalar(nm) || !*scalar(nm))) return err(p, nm, kp, "name: expected a name");
+        const char *name = nm ? scalar(nm) : scalar(x);
+        TRY(add_expression(p, x, sp, name, scalar(x)));
+        if (!(o->column = strdup(name))) return ilnet_error_oom();
+        o->pos = pos_of(nm ? nm : x);
+    } else {
+        if (lookup(p, r, "name")) return err(p, r, kp, "name: is for expression readouts");
+        sub(sp, sizeof sp, kp, "observable", 0);
+        TRY(get_string(p, n, sp, &o->column));
+        o->pos = pos_of(n);
+    }
     if ((n = lookup(p, r, "times"))) {
         sub(sp, sizeof sp, kp, "times", 0);
         if (!ilnet_yaml_items(n)) return err(p, n, sp, "expected a non-empty list of times");
         for (int i = 0; i < ilnet_yaml_items(n); i++) {
             yaml_node_t *it = ilnet_yaml_item(p->y, n, i);
-            double x;
-            char ip[600];
+            double t;
+            char ip[700];
             snprintf(ip, sizeof ip, "%s[%d]", sp, i);
-            TRY(get_double(p, it, ip, &x));
-            x = snap(c, x);
-            if (x < c->times[0] || x > c->times[c->n_times - 1])
-                return err(p, it, ip, "time %g is outside the simulated interval [%g, %g]", x,
+            TRY(get_double(p, it, ip, &t));
+            t = snap(c, t);
+            if (t < c->times[0] || t > c->times[c->n_times - 1])
+                return err(p, it, ip, "time %g is outside the simulated interval [%g, %g]", t,
                            c->times[0], c->times[c->n_times - 1]);
-            TRY(push_double(&e->readout_times, &e->n_readout_times, x));
+            TRY(push_double(&o->times, &o->n_times, t));
         }
     }
     if ((n = lookup(p, r, "peak"))) {
         sub(sp, sizeof sp, kp, "peak", 0);
-        TRY(get_bool(p, n, sp, &e->readout_peak));
+        TRY(get_bool(p, n, sp, &o->peak));
     }
     if ((n = lookup(p, r, "integral"))) {
         sub(sp, sizeof sp, kp, "integral", 0);
-        TRY(get_bool(p, n, sp, &e->readout_integral));
+        TRY(get_bool(p, n, sp, &o->integral));
     }
-    if (!e->n_readout_times && !e->readout_peak && !e->readout_integral)
+    if (!o->n_times && !o->peak && !o->integral)
         return err(p, r, kp, "needs times, peak: true or integral: true");
+    return 0;
+}
+
+/* readout: one readout mapping, or a list of them. */
+static int parse_readout(P *p, const yaml_node_t *m, const char *path, ilnet_config_experiment *e)
+{
+    char kp[512], ip[600];
+    yaml_node_t *r = lookup(p, m, "readout");
+    sub(kp, sizeof kp, path, "readout", 0);
+    if (!r)
+        return err(p, m, kp,
+                   "required ({observable: NAME, times: [...], peak, integral}, or a list)");
+    int list = r->type == YAML_SEQUENCE_NODE, n = list ? ilnet_yaml_items(r) : 1;
+    if (!n) return err(p, r, kp, "expected a non-empty list of readouts");
+    if (!(e->readouts = calloc((size_t)n, sizeof *e->readouts))) return ilnet_error_oom();
+    for (int i = 0; i < n; i++) {
+        e->n_readouts = i + 1;
+        sub(ip, sizeof ip, kp, NULL, list ? i : -1);
+        TRY(parse_one_readout(p, list ? ilnet_yaml_item(p->y, r, i) : r, list ? ip : kp,
+                              &e->readouts[i]));
+    }
     return 0;
 }
 

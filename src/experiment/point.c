@@ -2,6 +2,7 @@
 
 #include "../common/clock.h"
 #include "../common/error.h"
+#include "../model/expr.h"
 #include "../model/load.h"
 #include "../model/network_sens.h"
 
@@ -34,7 +35,29 @@ void ilnet_point_unit_free(ilnet_point_unit *u)
     free(u->sens_which);
     free(u->yS);
     free(u->yS_tmp);
+    for (int i = 0; u->expr && i < u->n_expr; i++)
+        ilnet_expr_free(u->expr[i]);
+    free(u->expr);
+    free(u->vars);
     free(u);
+}
+
+/* The config's output expressions on this unit's network (checked at load; an error here
+ * is not the point's). */
+static int unit_expressions(ilnet_point_unit *u)
+{
+    const ilnet_config *c = u->cfg;
+    if (!c->n_expr) return 0;
+    u->expr = calloc((size_t)c->n_expr, sizeof *u->expr);
+    u->vars = calloc(ilnet_network_var_count(u->net) + 1, sizeof *u->vars);
+    if (!u->expr || !u->vars) return ilnet_error_oom();
+    u->n_expr = c->n_expr;
+    for (int i = 0; i < c->n_expr; i++)
+        if (ilnet_network_expr_compile(u->net, c->expr_texts[i], &u->expr[i])) {
+            ilnet_error_prefix("output.expressions.%s", c->expr_names[i]);
+            return ILNET_EINPUT;
+        }
+    return 0;
 }
 
 static int apply_presets(ilnet_network *net, const ilnet_presets *ps, char **names, int n)
@@ -149,7 +172,8 @@ int ilnet_point_unit_new(ilnet_point_unit **out, const ilnet_config *c,
         }
     }
     if ((rc = ilnet_result_init(&u->seg, u->net, cap)) ||
-        (rc = ilnet_solver_new(&u->solver, u->net, &c->solver)) || (rc = unit_sens(u))) {
+        (rc = ilnet_solver_new(&u->solver, u->net, &c->solver)) || (rc = unit_sens(u)) ||
+        (rc = unit_expressions(u))) {
         ilnet_point_unit_free(u);
         return rc;
     }
@@ -238,6 +262,13 @@ static void store(ilnet_point_unit *u, ilnet_point_out *out, size_t row, const d
     size_t k = (size_t)u->k;
     memcpy(out->species + row * ns, y, ns * sizeof *y);
     ilnet_network_observables_eval(u->net, y, out->observables + row * no);
+    if (u->n_expr) {
+        /* with the parameters as they are now (protocol steps included) */
+        ilnet_network_vars_eval(u->net, u->times[row], y, u->vars);
+        for (int i = 0; i < u->n_expr; i++)
+            out->expressions[row * (size_t)u->n_expr + (size_t)i] =
+                ilnet_expr_eval(u->expr[i], u->vars);
+    }
     if (!k) return;
     memcpy(out->species_sens + row * ns * k, S, ns * k * sizeof *S);
     ilnet_network_observables_sens(u->net, S, k, out->obs_sens + row * no * k);
@@ -365,6 +396,8 @@ int ilnet_point_run(ilnet_point_unit *u, const double *values, ilnet_point_out *
     out->status = ILNET_POINT_OK;
     for (size_t i = 0; i < nt * no; i++)
         out->observables[i] = NAN;
+    for (size_t i = 0; i < nt * (size_t)u->n_expr; i++)
+        out->expressions[i] = NAN;
     for (size_t i = 0; i < nt * ns; i++)
         out->species[i] = NAN;
     for (size_t i = 0; i < nt * no * (size_t)u->k; i++)

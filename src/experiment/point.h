@@ -48,6 +48,11 @@ typedef struct {
     int k;
     int *sens_which;
     double *yS, *yS_tmp;
+    /* the config's output expressions, compiled on this unit's network, and the variable
+     * vector they are evaluated on */
+    int n_expr;
+    ilnet_expr **expr;
+    double *vars;
 } ilnet_point_unit;
 
 /* Loads the model and applies presets and overrides for experiment e, series s (0 when
@@ -64,6 +69,7 @@ typedef struct {
     double *species;     /* [n_times][n_species] */
     /* with sensitivities: [n_times][n_observables][k] and [n_times][n_species][k] */
     double *obs_sens, *species_sens;
+    double *expressions; /* [n_times][the config's n_expr] */
     double stats[ILNET_STAT_COUNT];
     char message[256];
 } ilnet_point_out;

@@ -4,6 +4,7 @@
 #include "study_internal.h"
 
 #include "../common/error.h"
+#include "../common/file.h"
 #include "../solver/solver.h"
 #include "dispatch.h"
 #include "point.h"
@@ -19,7 +20,8 @@ static int open_store(ilnet_study *S, int *finished)
     const ilnet_study_options *o = S->o;
     int rc = 0;
     *finished = 0;
-    if (S->rank == 0 && S->store->lock) rc = S->store->lock(&S->lock, c->output);
+    if (S->rank == 0) rc = ilnet_file_make_parents(c->output, 0);
+    if (S->rank == 0 && !rc && S->store->lock) rc = S->store->lock(&S->lock, c->output);
     if (S->rank == 0 && !rc) {
         char *fs = S->store->file_status(c->output);
         if (fs && !strcmp(fs, "unreadable") && !o->overwrite) {
@@ -155,6 +157,8 @@ static int run(ilnet_study *S, const char *config_path, int *own_error)
     int rc = ilnet_study_plan(S, config_path);
     if (rc) return rc;
     if (S->o->check_only) {
+        /* the output's directory: there, or creatable, and writable */
+        if (S->rank == 0 && (rc = ilnet_file_make_parents(S->c.output, 1))) return rc;
         if (S->rank == 0)
             ilnet_notify_send(&S->notify, ILNET_MESSAGE_INFO,
                               "%s: valid: %d experiment%s, %zu point%s; the study file takes "
@@ -172,7 +176,8 @@ static int run(ilnet_study *S, const char *config_path, int *own_error)
                              S->model_text ? S->model_text : "",
                              S->o->command_line ? S->o->command_line : "",
                              &S->c.solver,
-                             ilnet_solver_linsol_name(probe)};
+                             ilnet_solver_linsol_name(probe),
+                             S->set_text ? S->set_text : ""};
     S->meta = meta;
     ilnet_solver_free(probe);
     int finished;

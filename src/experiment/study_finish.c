@@ -10,13 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Readout k of one point: the observable at a readout time, its peak, or its integral over
- * the output grid (trapezoids). */
-static double readout(const ilnet_study_exp *x, int k, const double *obs, int n_obs, int col)
+/* Readout k of one point: its stored column at a readout time, its peak, or its integral
+ * over the output grid (trapezoids). */
+static double readout(const ilnet_study_exp *x, int k, const double *obs, int n_obs)
 {
-    const ilnet_config_experiment *e = x->e;
-    if (k < e->n_readout_times) return obs[x->readout_row[k] * (size_t)n_obs + col];
-    int peak = k == e->n_readout_times && e->readout_peak;
+    int col = x->readout_col[k];
+    if (x->readout_kind[k] == ILNET_READOUT_AT) return obs[x->readout_row[k] * (size_t)n_obs + col];
+    int peak = x->readout_kind[k] == ILNET_READOUT_PEAK;
     double acc = peak ? -INFINITY : 0;
     for (size_t r = 0; r < x->n_times; r++) {
         double v = obs[r * (size_t)n_obs + col];
@@ -29,9 +29,10 @@ static double readout(const ilnet_study_exp *x, int k, const double *obs, int n_
 }
 
 /* One series and readout: the Hill fit over the positive doses with finite responses
- * (fit_status 1 fitted, -1 failed, 0 fewer than four points). */
+ * (fit_status 1 fitted, -1 failed, 0 fewer than four points; quality names why a fit is
+ * not to be trusted). */
 static void fit_one(const ilnet_config_experiment *e, const double *resp, int nr, int s, int k,
-                    double *xd, double *yd, double *f, signed char *st)
+                    double *xd, double *yd, double *f, signed char *st, const char **quality)
 {
     size_t n = 0;
     for (int d = 0; d < e->n_doses; d++) {
@@ -44,19 +45,22 @@ static void fit_one(const ilnet_config_experiment *e, const double *resp, int nr
     for (int i = 0; i < ILNET_STUDY_FIT_FIELDS; i++)
         f[i] = NAN;
     *st = 0;
+    *quality = "not_fitted";
     if (n < 4) return;
     ilnet_hill_fit hf;
     ilnet_hill_options ho = ILNET_HILL_OPTIONS_INIT;
     int frc = ilnet_hill_fit_run(&hf, xd, yd, n, &ho);
     *st = frc ? -1 : 1;
+    *quality = frc ? "failed" : ilnet_hill_quality_name(hf.quality);
     if (frc) return;
-    double v[ILNET_STUDY_FIT_FIELDS] = {hf.ec50,    hf.hill,      hf.bottom, hf.top, hf.se_ec50,
-                                        hf.se_hill, hf.se_bottom, hf.se_top, hf.r2,  hf.rss};
+    double v[ILNET_STUDY_FIT_FIELDS] = {hf.ec50,    hf.hill,    hf.bottom,       hf.top,
+                                        hf.se_ec50, hf.se_hill, hf.se_bottom,    hf.se_top,
+                                        hf.r2,      hf.rss,     hf.half_max_dose};
     memcpy(f, v, sizeof v);
 }
 
-static int dose_fits(ilnet_study *S, int g, int col, double *resp, double *fit,
-                     signed char *fit_status)
+static int dose_fits(ilnet_study *S, int g, double *resp, double *fit, signed char *fit_status,
+                     const char **quality)
 {
     const ilnet_study_exp *x = &S->x[g];
     const ilnet_config_experiment *e = x->e;
@@ -72,13 +76,13 @@ static int dose_fits(ilnet_study *S, int g, int col, double *resp, double *fit,
                 row[k] = NAN;
         } else if (!(rc = S->store->read_observables(S->h, g, p, obs))) {
             for (int k = 0; k < nr; k++)
-                row[k] = readout(x, k, obs, n_obs, col);
+                row[k] = readout(x, k, obs, n_obs);
         }
     }
     for (int s = 0; !rc && s < e->n_series; s++)
         for (int k = 0; k < nr; k++)
             fit_one(e, resp, nr, s, k, xd, yd, fit + ((size_t)s * nr + k) * ILNET_STUDY_FIT_FIELDS,
-                    &fit_status[(size_t)s * nr + k]);
+                    &fit_status[(size_t)s * nr + k], &quality[(size_t)s * nr + k]);
     free(obs);
     free(xd);
     free(yd);
@@ -88,20 +92,23 @@ static int dose_fits(ilnet_study *S, int g, int col, double *resp, double *fit,
 typedef struct {
     double **resp, **fits;
     signed char **fit_st;
+    const char ***fit_q;
     ilnet_study_final *fin;
     int n;
 } finals;
 
 static void finals_free(finals *F)
 {
-    for (int k = 0; F->fin && k < F->n; k++) {
+    for (int k = 0; F->fin && F->resp && F->fits && F->fit_st && F->fit_q && k < F->n; k++) {
         free(F->resp[k]);
         free(F->fits[k]);
         free(F->fit_st[k]);
+        free(F->fit_q[k]);
     }
     free(F->resp);
     free(F->fits);
     free(F->fit_st);
+    free(F->fit_q);
     free(F->fin);
 }
 
@@ -112,8 +119,9 @@ static int compute_finals(ilnet_study *S, finals *F, size_t *failed)
     F->resp = calloc(n + 1, sizeof *F->resp);
     F->fits = calloc(n + 1, sizeof *F->fits);
     F->fit_st = calloc(n + 1, sizeof *F->fit_st);
+    F->fit_q = calloc(n + 1, sizeof *F->fit_q);
     F->fin = calloc(n + 1, sizeof *F->fin);
-    if (!F->resp || !F->fits || !F->fit_st || !F->fin) return ilnet_error_oom();
+    if (!F->resp || !F->fits || !F->fit_st || !F->fit_q || !F->fin) return ilnet_error_oom();
     *failed = 0;
     for (int k = 0; k < n; k++) {
         const ilnet_config_experiment *e = &S->c.experiments[k];
@@ -127,15 +135,14 @@ static int compute_finals(ilnet_study *S, finals *F, size_t *failed)
         F->resp[k] = malloc((ns * e->n_doses * nr + 1) * sizeof **F->resp);
         F->fits[k] = malloc((ns * nr * ILNET_STUDY_FIT_FIELDS + 1) * sizeof **F->fits);
         F->fit_st[k] = malloc(ns * nr + 1);
-        if (!F->resp[k] || !F->fits[k] || !F->fit_st[k]) return ilnet_error_oom();
-        int col = 0;
-        for (int i = 0; i < S->n_obs; i++)
-            if (!strcmp(S->obs_names[i], e->readout_obs)) col = i;
-        int rc = dose_fits(S, k, col, F->resp[k], F->fits[k], F->fit_st[k]);
+        F->fit_q[k] = malloc((ns * nr + 1) * sizeof **F->fit_q);
+        if (!F->resp[k] || !F->fits[k] || !F->fit_st[k] || !F->fit_q[k]) return ilnet_error_oom();
+        int rc = dose_fits(S, k, F->resp[k], F->fits[k], F->fit_st[k], F->fit_q[k]);
         if (rc) return rc;
         F->fin[k].response = F->resp[k];
         F->fin[k].fit = F->fits[k];
         F->fin[k].fit_status = F->fit_st[k];
+        F->fin[k].fit_quality = F->fit_q[k];
     }
     return 0;
 }

@@ -23,7 +23,10 @@ typedef struct {
     size_t n_times;
     int n_readouts;
     char **readout_names;
-    size_t *readout_row; /* per readout time: row in the grid */
+    size_t *readout_row; /* per readout at a time: row in the grid */
+    int *readout_kind;   /* ILNET_READOUT_AT, _PEAK or _INTEGRAL */
+    int *readout_col;    /* its stored column (set with the columns) */
+    int *readout_spec;   /* which of the experiment's readouts it comes from */
     signed char *status;
     size_t n_failed;
 } ilnet_study_exp;
@@ -39,6 +42,7 @@ typedef struct {
     ilnet_presets presets_store, *presets;
     ilnet_network *net;
     char *model_text, *default_presets;
+    char *set_text; /* the --set overrides as "NAME=VALUE ..." ("" without) */
     ilnet_study_exp *x;
     ilnet_study_group *groups;
     const char **obs_names, **sp_names; /* stored columns */
@@ -60,6 +64,8 @@ void ilnet_study_plan_free(ilnet_study *S);
  * *interrupted whether any rank stopped early. Every rank returns the same outcome as far
  * as MPI allows. */
 int ilnet_study_pool_run(ilnet_study *S, size_t *done, int *interrupted);
+
+enum { ILNET_READOUT_AT, ILNET_READOUT_PEAK, ILNET_READOUT_INTEGRAL };
 
 /* Rank 0: readouts, fits, the final store, the summary message. */
 int ilnet_study_finish(ilnet_study *S);

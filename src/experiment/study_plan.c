@@ -6,6 +6,7 @@
 #include "../model/load.h"
 #include "point.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,30 +25,56 @@ static void exp_free(ilnet_study_exp *x)
         free(x->readout_names[i]);
     free(x->readout_names);
     free(x->readout_row);
+    free(x->readout_kind);
+    free(x->readout_col);
+    free(x->readout_spec);
     free(x->status);
 }
 
-/* A dose response's readouts: each time, then peak and integral, named "OBS@T", "OBS:peak". */
+/* A dose response's readouts, readout by readout: each time, then peak and integral,
+ * named "COL@T", "COL:peak", "COL:integral". */
 static int exp_readouts(ilnet_study_exp *x, const ilnet_config_experiment *e)
 {
-    int nr = e->n_readout_times + e->readout_peak + e->readout_integral;
+    int nr = 0;
+    for (int q = 0; q < e->n_readouts; q++)
+        nr += e->readouts[q].n_times + e->readouts[q].peak + e->readouts[q].integral;
     x->readout_names = calloc(nr, sizeof *x->readout_names);
     x->readout_row = calloc(nr, sizeof *x->readout_row);
-    if (!x->readout_names || !x->readout_row) return ilnet_error_oom();
-    for (int i = 0; i < nr; i++) {
-        char buf[512];
-        if (i < e->n_readout_times) {
-            snprintf(buf, sizeof buf, "%s@%g", e->readout_obs, e->readout_times[i]);
-            for (size_t r = 0; r < x->n_times; r++)
-                if (x->times[r] == e->readout_times[i]) x->readout_row[i] = r;
-        } else {
-            snprintf(buf, sizeof buf, "%s:%s", e->readout_obs,
-                     i == e->n_readout_times && e->readout_peak ? "peak" : "integral");
+    x->readout_kind = calloc(nr, sizeof *x->readout_kind);
+    x->readout_col = calloc(nr, sizeof *x->readout_col);
+    x->readout_spec = calloc(nr, sizeof *x->readout_spec);
+    if (!x->readout_names || !x->readout_row || !x->readout_kind || !x->readout_col ||
+        !x->readout_spec)
+        return ilnet_error_oom();
+    int i = 0;
+    for (int q = 0; q < e->n_readouts; q++) {
+        const ilnet_config_readout *o = &e->readouts[q];
+        for (int k = 0; k < o->n_times + o->peak + o->integral; k++, i++) {
+            char buf[512];
+            x->readout_spec[i] = q;
+            if (k < o->n_times) {
+                x->readout_kind[i] = ILNET_READOUT_AT;
+                snprintf(buf, sizeof buf, "%s@%g", o->column, o->times[k]);
+                for (size_t r = 0; r < x->n_times; r++)
+                    if (x->times[r] == o->times[k]) x->readout_row[i] = r;
+            } else {
+                int peak = k == o->n_times && o->peak;
+                x->readout_kind[i] = peak ? ILNET_READOUT_PEAK : ILNET_READOUT_INTEGRAL;
+                snprintf(buf, sizeof buf, "%s:%s", o->column, peak ? "peak" : "integral");
+            }
+            if (!(x->readout_names[i] = strdup(buf))) return ilnet_error_oom();
+            x->n_readouts = i + 1;
         }
-        if (!(x->readout_names[i] = strdup(buf))) return ilnet_error_oom();
-        x->n_readouts = i + 1;
     }
     return 0;
+}
+
+static size_t readout_time_count(const ilnet_config_experiment *e)
+{
+    size_t n = 0;
+    for (int q = 0; e->type == ILNET_EXP_DOSE && q < e->n_readouts; q++)
+        n += (size_t)e->readouts[q].n_times;
+    return n;
 }
 
 /* Points, the output grid (the simulation grid plus readout times) and readout names. */
@@ -57,14 +84,15 @@ static int exp_init(ilnet_study_exp *x, const ilnet_config *c, const ilnet_confi
     x->e = e;
     int rc = ilnet_design_expand(&x->pts, e);
     if (rc) return rc;
-    size_t extra = e->type == ILNET_EXP_DOSE ? (size_t)e->n_readout_times : 0;
+    size_t extra = readout_time_count(e);
     x->times = malloc((c->n_times + extra) * sizeof *x->times);
     x->status = calloc(x->pts.n_points + 1, 1);
     if (!x->times || !x->status) return ilnet_error_oom();
     memcpy(x->times, c->times, c->n_times * sizeof *x->times);
     size_t n = c->n_times;
-    for (size_t i = 0; i < extra; i++)
-        x->times[n++] = e->readout_times[i];
+    for (int q = 0; extra && q < e->n_readouts; q++)
+        for (int i = 0; i < e->readouts[q].n_times; i++)
+            x->times[n++] = e->readouts[q].times[i];
     qsort(x->times, n, sizeof *x->times, cmp_double);
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
@@ -88,6 +116,35 @@ static int output_not_an_input(const ilnet_study *S)
     return 0;
 }
 
+/* The options' NAME=VALUE overrides into the config's top-level parameters (checked
+ * against the model with the rest), and their text for the file. */
+static int apply_sets(ilnet_study *S)
+{
+    size_t len = 1;
+    for (int i = 0; i < S->o->n_set; i++)
+        len += strlen(S->o->set[i]) + 1;
+    if (!(S->set_text = calloc(len, 1))) return ilnet_error_oom();
+    for (int i = 0; i < S->o->n_set; i++) {
+        const char *a = S->o->set[i], *eq = strchr(a, '=');
+        char path[300];
+        snprintf(path, sizeof path, "--set %.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
+        char *end = NULL;
+        double v = eq ? strtod(eq + 1, &end) : NAN;
+        if (!eq || eq == a || end == eq + 1 || *end || !isfinite(v))
+            return ilnet_error_set(ILNET_EINPUT,
+                                   "--set %s: expected NAME=VALUE with a finite "
+                                   "number",
+                                   a);
+        char name[256];
+        snprintf(name, sizeof name, "%.*s", (int)(eq - a), a);
+        int rc = ilnet_config_assign_put(&S->c.params, name, v, path);
+        if (rc) return rc;
+        if (i) strcat(S->set_text, " ");
+        strcat(S->set_text, a);
+    }
+    return 0;
+}
+
 /* The config, the model, its presets, and every name in the config. */
 static int load(ilnet_study *S, const char *config_path)
 {
@@ -95,6 +152,7 @@ static int load(ilnet_study *S, const char *config_path)
     int rc = ilnet_config_read(c, config_path);
     if (rc) return rc;
     S->have_config = 1;
+    if ((rc = apply_sets(S))) return rc;
     if (S->o->output) {
         free(c->output);
         if (!(c->output = strdup(S->o->output))) return ilnet_error_oom();
@@ -118,41 +176,58 @@ static int load(ilnet_study *S, const char *config_path)
     return 0;
 }
 
-/* The stored columns; a dose response's readout must be among them. */
+/* Each readout's stored column: its observable must be stored. */
+static int readout_columns(ilnet_study *S, int k)
+{
+    const ilnet_config *c = &S->c;
+    const ilnet_config_experiment *e = &c->experiments[k];
+    ilnet_study_exp *x = &S->x[k];
+    for (int i = 0; i < x->n_readouts; i++) {
+        const ilnet_config_readout *o = &e->readouts[x->readout_spec[i]];
+        x->readout_col[i] = -1;
+        for (int j = 0; j < S->n_obs && x->readout_col[i] < 0; j++)
+            if (!strcmp(S->obs_names[j], o->column)) x->readout_col[i] = j;
+        if (x->readout_col[i] < 0) {
+            char kp[600];
+            if (e->n_readouts > 1)
+                snprintf(kp, sizeof kp, "%s.readout[%d].observable", e->path, x->readout_spec[i]);
+            else
+                snprintf(kp, sizeof kp, "%s.readout.observable", e->path);
+            return ilnet_config_error(c, o->pos, kp,
+                                      "'%s' is not among output.observables (it must be stored)",
+                                      o->column);
+        }
+    }
+    return 0;
+}
+
+/* The stored columns: observables, then output expressions. */
 static int columns(ilnet_study *S)
 {
     const ilnet_config *c = &S->c;
     S->net_obs = ilnet_network_observable_count(S->net);
     S->net_sp = ilnet_network_species_count(S->net);
-    S->n_obs = c->all_observables ? (int)S->net_obs : c->n_observables;
+    /* the stored columns: the observables, then the output expressions */
+    int n_plain = c->all_observables ? (int)S->net_obs : c->n_observables;
+    S->n_obs = n_plain + c->n_expr;
     S->n_sp = c->species_mode == 1 ? (int)S->net_sp : c->species_mode == 2 ? c->n_species : 0;
     S->obs_names = calloc(S->n_obs + 1, sizeof *S->obs_names);
     S->obs_idx = calloc(S->n_obs + 1, sizeof *S->obs_idx);
     S->sp_names = calloc(S->n_sp + 1, sizeof *S->sp_names);
     S->sp_idx = calloc(S->n_sp + 1, sizeof *S->sp_idx);
     if (!S->obs_names || !S->obs_idx || !S->sp_names || !S->sp_idx) return ilnet_error_oom();
-    for (int i = 0; i < S->n_obs; i++) {
+    for (int i = 0; i < n_plain; i++) {
         S->obs_idx[i] =
             c->all_observables ? i : ilnet_network_find_observable(S->net, c->observables[i]);
         S->obs_names[i] = ilnet_network_observable(S->net, S->obs_idx[i])->name;
     }
+    for (int j = 0; j < c->n_expr; j++) {
+        S->obs_idx[n_plain + j] = -1 - j; /* expression j, not a network observable */
+        S->obs_names[n_plain + j] = c->expr_names[j];
+    }
     for (int i = 0; i < S->n_sp; i++) {
         S->sp_idx[i] = c->species_mode == 1 ? i : ilnet_network_find_species(S->net, c->species[i]);
         S->sp_names[i] = ilnet_network_species(S->net, S->sp_idx[i])->name;
-    }
-    for (int k = 0; k < c->n_experiments; k++) {
-        const ilnet_config_experiment *e = &c->experiments[k];
-        if (e->type != ILNET_EXP_DOSE) continue;
-        int have = 0;
-        for (int i = 0; i < S->n_obs; i++)
-            have |= !strcmp(S->obs_names[i], e->readout_obs);
-        if (!have) {
-            char kp[600];
-            snprintf(kp, sizeof kp, "%s.readout.observable", e->path);
-            return ilnet_config_error(c, e->readout_pos, kp,
-                                      "'%s' is not among output.observables (it must be stored)",
-                                      e->readout_obs);
-        }
     }
     return 0;
 }
@@ -237,7 +312,7 @@ static int planned_size(ilnet_study *S)
         const ilnet_config_experiment *e = &c->experiments[k];
         double n = ilnet_design_count(e);
         int nv = e->type == ILNET_EXP_SWEEP ? e->n_sweep : e->type == ILNET_EXP_DOSE ? 1 : 0;
-        double nt = (double)c->n_times + (e->type == ILNET_EXP_DOSE ? e->n_readout_times : 0);
+        double nt = (double)c->n_times + (double)readout_time_count(e);
         double b = ilnet_study_bytes(n, nt, S->n_obs, S->n_sp, ILNET_STAT_COUNT, nv, c->n_sens);
         S->planned_bytes += b;
         points += n;
@@ -264,6 +339,7 @@ int ilnet_study_plan(ilnet_study *S, const char *config_path)
     if (!S->x || !S->groups) return ilnet_error_oom();
     for (int k = 0; k < c->n_experiments; k++) {
         if ((rc = exp_init(&S->x[k], c, &c->experiments[k]))) return rc;
+        if (c->experiments[k].type == ILNET_EXP_DOSE && (rc = readout_columns(S, k))) return rc;
         if (S->x[k].n_times > S->max_times) S->max_times = S->x[k].n_times;
         S->total += S->x[k].pts.n_points;
         if ((rc = dry_run(S, k)) || (rc = group(S, k))) return rc;
@@ -285,6 +361,7 @@ void ilnet_study_plan_free(ilnet_study *S)
     free(S->sp_names);
     free(S->sp_idx);
     free(S->model_text);
+    free(S->set_text);
     free(S->default_presets);
     if (S->presets) ilnet_presets_free(S->presets);
     ilnet_network_free(S->net);

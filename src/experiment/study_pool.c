@@ -11,6 +11,7 @@
 #include "point.h"
 
 #include <gsl/gsl_errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -179,7 +180,9 @@ static int pool_alloc(pool *P)
         s->out.species = malloc((S->max_times * S->net_sp + 1) * sizeof(double));
         s->out.obs_sens = malloc((S->max_times * S->net_obs * k + 1) * sizeof(double));
         s->out.species_sens = malloc((S->max_times * S->net_sp * k + 1) * sizeof(double));
-        if (!s->out.observables || !s->out.species || !s->out.obs_sens || !s->out.species_sens)
+        s->out.expressions = malloc((S->max_times * (size_t)S->c.n_expr + 1) * sizeof(double));
+        if (!s->out.observables || !s->out.species || !s->out.obs_sens || !s->out.species_sens ||
+            !s->out.expressions)
             return ilnet_error_oom();
         P->free_stack[P->n_free++] = i;
     }
@@ -212,6 +215,7 @@ static void pool_free(pool *P)
         free(P->slots[i].out.species);
         free(P->slots[i].out.obs_sens);
         free(P->slots[i].out.species_sens);
+        free(P->slots[i].out.expressions);
     }
     free(P->slots);
     free(P->free_stack);
@@ -314,14 +318,25 @@ static void store_slot(pool *P, int si)
     }
     if (!s->rc && !P->wrc) {
         size_t k = (size_t)S->c.n_sens;
+        size_t ne = (size_t)S->c.n_expr;
         for (size_t r = 0; r < xe->n_times; r++) {
-            for (int i = 0; i < S->n_obs; i++)
-                P->wbuf[r * S->n_obs + i] = s->out.observables[r * S->net_obs + S->obs_idx[i]];
+            for (int i = 0; i < S->n_obs; i++) {
+                int o = S->obs_idx[i]; /* negative: output expression -1 - o */
+                P->wbuf[r * S->n_obs + i] = o >= 0 ? s->out.observables[r * S->net_obs + o]
+                                                   : s->out.expressions[r * ne + (size_t)(-1 - o)];
+            }
             for (int i = 0; i < S->n_sp; i++)
                 P->wsp[r * S->n_sp + i] = s->out.species[r * S->net_sp + S->sp_idx[i]];
-            for (int i = 0; i < S->n_obs && k; i++)
-                memcpy(P->wosen + (r * S->n_obs + i) * k,
-                       s->out.obs_sens + (r * S->net_obs + S->obs_idx[i]) * k, k * sizeof(double));
+            for (int i = 0; i < S->n_obs && k; i++) {
+                double *to = P->wosen + (r * S->n_obs + i) * k;
+                if (S->obs_idx[i] < 0) { /* no sensitivities of output expressions */
+                    for (size_t j = 0; j < k; j++)
+                        to[j] = NAN;
+                } else {
+                    memcpy(to, s->out.obs_sens + (r * S->net_obs + S->obs_idx[i]) * k,
+                           k * sizeof(double));
+                }
+            }
             for (int i = 0; i < S->n_sp && k; i++)
                 memcpy(P->wssen + (r * S->n_sp + i) * k,
                        s->out.species_sens + (r * S->net_sp + S->sp_idx[i]) * k,

@@ -51,18 +51,23 @@ typedef struct {
     const char *config_path, *config_text, *model_path, *model_text, *command_line;
     const ilnet_solver_options *solver;
     const char *linear_solver;
+    const char *set; /* the run's --set overrides, "NAME=VALUE ..." or "" */
 } ilnet_study_meta;
 
 /* The Hill fit of one dose-response series and readout: ec50, hill, bottom, top, their
- * standard errors, r2, rss (the order of ilnet_study_fit_fields). */
-#define ILNET_STUDY_FIT_FIELDS 10
+ * standard errors, r2, rss, the interpolated half-maximal dose (the order of
+ * ilnet_study_fit_fields). */
+#define ILNET_STUDY_FIT_FIELDS 11
 extern const char *const ilnet_study_fit_fields[ILNET_STUDY_FIT_FIELDS];
 
 /* Per dose-response group: response [series][dose][readout], fit [series][readout][FIELDS],
- * fit_status [series][readout] (1 fitted, -1 failed, 0 too few points). NULL for others. */
+ * fit_status [series][readout] (1 fitted, -1 failed, 0 too few points), fit_quality
+ * [series][readout] (ilnet_hill_quality_name of a fit, else "failed" or "not_fitted").
+ * NULL for others. */
 typedef struct {
     const double *response, *fit;
     const signed char *fit_status;
+    const char *const *fit_quality;
     size_t n_failed;
 } ilnet_study_final;
 

@@ -136,7 +136,11 @@ int ilnet_model_parameter_find(const ilnet_model *m, const char *name)
 int ilnet_model_get_parameter(double *value, const ilnet_model *m, const char *name)
 {
     int i = ilnet_network_find_parameter(m->net, name);
-    if (i < 0) return ilnet_error_set(ILNET_EINPUT, "%s: no parameter '%s'", m->path, name);
+    char dym[300];
+    if (i < 0)
+        return ilnet_error_set(
+            ILNET_EINPUT, "%s: no parameter '%s'%s", m->path, name,
+            ilnet_network_did_you_mean(m->net, ILNET_NAME_PARAMETER, name, dym, sizeof dym));
     *value = ilnet_network_parameter(m->net, (size_t)i)->value;
     return 0;
 }
@@ -186,7 +190,11 @@ void ilnet_model_initial_state(const ilnet_model *m, double *y)
 static int species_index(const ilnet_model *m, const char *name)
 {
     int i = ilnet_network_find_species(m->net, name);
-    if (i < 0) ilnet_error_set(ILNET_EINPUT, "%s: no species '%s'", m->path, name);
+    char dym[300];
+    if (i < 0)
+        ilnet_error_set(
+            ILNET_EINPUT, "%s: no species '%s'%s", m->path, name,
+            ilnet_network_did_you_mean(m->net, ILNET_NAME_SPECIES, name, dym, sizeof dym));
     return i;
 }
 

@@ -153,6 +153,7 @@ void ilnet_network_free(ilnet_network *net)
         free(net->observables[i].name);
         free(net->observables[i].species);
         free(net->observables[i].weights);
+        free(net->observables[i].definition);
     }
     free(net->params);
     free(net->param_expr);
@@ -347,6 +348,18 @@ int ilnet_network_add_reaction_ex(ilnet_network *net, const int *reactants, cons
     r->line = line;
     net->n_reactions++;
     net->compiled = 0;
+    return 0;
+}
+
+int ilnet_network_set_observable_definition(ilnet_network *net, size_t k, const char *text)
+{
+    if (k >= net->n_observables)
+        return ilnet_error_set(ILNET_EINPUT, "no observable %zu (%zu observables)", k,
+                               net->n_observables);
+    char *copy = text ? dup_str(text) : NULL;
+    if (text && !copy) return ilnet_error_oom();
+    free(net->observables[k].definition);
+    net->observables[k].definition = copy;
     return 0;
 }
 
@@ -869,7 +882,11 @@ int ilnet_network_unset_parameter(ilnet_network *net, const char *name)
     if (!net->compiled)
         return ilnet_error_set(ILNET_EINPUT, "network not compiled before resetting '%s'", name);
     int i = ilnet_network_find_parameter(net, name);
-    if (i < 0) return ilnet_error_set(ILNET_EINPUT, "unknown parameter '%s'", name);
+    char dym[300];
+    if (i < 0)
+        return ilnet_error_set(
+            ILNET_EINPUT, "unknown parameter '%s'%s", name,
+            ilnet_network_did_you_mean(net, ILNET_NAME_PARAMETER, name, dym, sizeof dym));
     if (!net->param_overridden[i]) return 0;
     net->param_overridden[i] = 0;
     return evaluate(net);
@@ -880,7 +897,11 @@ int ilnet_network_set_parameter(ilnet_network *net, const char *name, double val
     if (!net->compiled)
         return ilnet_error_set(ILNET_EINPUT, "network not compiled before setting '%s'", name);
     int i = ilnet_network_find_parameter(net, name);
-    if (i < 0) return ilnet_error_set(ILNET_EINPUT, "unknown parameter '%s'", name);
+    char dym[300];
+    if (i < 0)
+        return ilnet_error_set(
+            ILNET_EINPUT, "unknown parameter '%s'%s", name,
+            ilnet_network_did_you_mean(net, ILNET_NAME_PARAMETER, name, dym, sizeof dym));
     if (!isfinite(value))
         return ilnet_error_set(ILNET_EINPUT, "parameter '%s' set to non-finite value", name);
     net->param_overridden[i] = 1;

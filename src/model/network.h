@@ -54,6 +54,7 @@ typedef struct {
     int *species;
     double *weights;
     int line;
+    char *definition; /* as the model wrote it (BNGL: "Molecules S5(y~p)"), or NULL */
 } ilnet_observable;
 
 /* An event (SBML semantics): when the trigger changes from false (0) to true (nonzero),
@@ -121,6 +122,8 @@ int ilnet_network_add_reaction_ex(ilnet_network *net, const int *reactants, cons
                                   int n_reactants, const int *products, const double *pcoef,
                                   int n_products, const char *rate_expr, const char *label,
                                   int line, int general);
+/* Records how the model defined observable k (shown by ilnet info; NULL clears it). */
+int ilnet_network_set_observable_definition(ilnet_network *net, size_t k, const char *text);
 int ilnet_network_add_observable(ilnet_network *net, const char *name, const int *species,
                                  const double *weights, int n_terms, int line);
 
@@ -169,6 +172,16 @@ size_t ilnet_network_function_count(const ilnet_network *net);
 const ilnet_function *ilnet_network_function(const ilnet_network *net, size_t i);
 
 /* Lookup by name: index, or -1 when absent. */
+typedef enum {
+    ILNET_NAME_PARAMETER,
+    ILNET_NAME_SPECIES,
+    ILNET_NAME_OBSERVABLE,
+    ILNET_NAME_FUNCTION
+} ilnet_name_kind;
+/* " (did you mean 'X'?)" into buf for the model's name of this kind closest to an unknown
+ * name (common/suggest.h), or "" when none is close; returns buf. */
+const char *ilnet_network_did_you_mean(const ilnet_network *net, ilnet_name_kind kind,
+                                       const char *name, char *buf, size_t size);
 int ilnet_network_find_parameter(const ilnet_network *net, const char *name);
 int ilnet_network_find_species(const ilnet_network *net, const char *name);
 int ilnet_network_find_reaction(const ilnet_network *net, const char *name);

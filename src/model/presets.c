@@ -151,10 +151,13 @@ const ilnet_preset *ilnet_presets_find(const ilnet_presets *ps, const char *name
 int ilnet_preset_apply(ilnet_network *net, const ilnet_presets *ps, const ilnet_preset *p)
 {
     for (int k = 0; k < p->n; k++) {
+        char dym[300];
         if (ilnet_network_find_parameter(net, p->params[k]) < 0)
             return ilnet_error_set(ILNET_EINPUT,
-                                   "%s:%d: preset '%s': the model has no parameter '%s'", ps->path,
-                                   p->lines[k], p->name, p->params[k]);
+                                   "%s:%d: preset '%s': the model has no parameter '%s'%s",
+                                   ps->path, p->lines[k], p->name, p->params[k],
+                                   ilnet_network_did_you_mean(net, ILNET_NAME_PARAMETER,
+                                                              p->params[k], dym, sizeof dym));
         int rc = ilnet_network_set_parameter(net, p->params[k], p->values[k]);
         if (rc) {
             ilnet_error_prefix("%s:%d: preset '%s'", ps->path, p->lines[k], p->name);

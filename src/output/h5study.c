@@ -19,7 +19,8 @@
 #define MSG_LEN 256
 
 const char *const ilnet_h5study_fit_fields[ILNET_H5STUDY_FIT_FIELDS] = {
-    "ec50", "hill", "bottom", "top", "se_ec50", "se_hill", "se_bottom", "se_top", "r2", "rss"};
+    "ec50",      "hill",   "bottom", "top", "se_ec50",      "se_hill",
+    "se_bottom", "se_top", "r2",     "rss", "half_max_dose"};
 
 typedef struct {
     hid_t g, obs, sp, status, stats, msg;
@@ -258,8 +259,8 @@ out:
     return rc;
 }
 
-/* A dose response's fit results (final form): fit_field scale, response, fit and
- * fit_status (into extra[0..2]). */
+/* A dose response's fit results (final form): fit_field scale, response, fit, fit_status
+ * and fit_quality (into extra[0..3]). */
 static int create_fit_data(hid_t g, const char *where, const ilnet_h5study_group *G,
                            const ilnet_h5study_final *fin, hid_t *sc, hid_t *extra)
 {
@@ -289,12 +290,17 @@ static int create_fit_data(hid_t g, const char *where, const ilnet_h5study_group
     CHECK(
         attach(extra[2], (hid_t[]){sc[S_SER], sc[S_RO]}, (const char *[]){"series", "readout"}, 2),
         "fit_status dims");
+    CHECK(extra[3] = ilnet_h5_write_strings2(g, "fit_quality", sd3, fin->fit_quality),
+          "fit_quality");
+    CHECK(
+        attach(extra[3], (hid_t[]){sc[S_SER], sc[S_RO]}, (const char *[]){"series", "readout"}, 2),
+        "fit_quality dims");
 out:
     return rc;
 }
 
 /* A dose response's layout: dose, series and readout scales, each point's series and dose
- * index, and in the final form the fit results (into extra[0..2]). */
+ * index, and in the final form the fit results (into extra[0..3]). */
 static int create_dose_data(hid_t g, const char *where, const ilnet_h5study_group *G,
                             const ilnet_h5study_final *fin, hid_t *sc, hid_t *extra)
 {
@@ -392,6 +398,7 @@ static int root_attrs(hid_t file, const char *where, const ilnet_h5study_meta *m
     CHECK(ilnet_h5_attr_string(root, "model_path", m->model_path), "attributes");
     CHECK(ilnet_h5_attr_string(root, "model_text", m->model_text), "attributes");
     CHECK(ilnet_h5_attr_string(root, "command_line", m->command_line), "attributes");
+    CHECK(ilnet_h5_attr_string(root, "set", m->set ? m->set : ""), "attributes");
     CHECK(ilnet_h5_attr_string(root, "solver", "CVODE BDF, Newton, analytic Jacobian"),
           "attributes");
     CHECK(ilnet_h5_attr_string(root, "solver_linear_solver", m->linear_solver), "attributes");
@@ -622,7 +629,7 @@ int ilnet_h5study_open(ilnet_h5study **out, int *finished, const char *path,
     ilnet_h5study *h = alloc_h(path, meta, groups, n_groups);
     if (!h) return ilnet_error_oom();
     int rc = 0;
-    char *kind = NULL, *status = NULL, *text = NULL, *model = NULL;
+    char *kind = NULL, *status = NULL, *text = NULL, *model = NULL, *set = NULL;
     /* checked read-only first: a refused resume leaves the file as it was */
     h->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (h->file < 0) {
@@ -641,6 +648,14 @@ int ilnet_h5study_open(ilnet_h5study **out, int *finished, const char *path,
                              "%s: --resume: the file was written from a different config (%s has "
                              "changed since)",
                              path, meta->config_path);
+        goto out;
+    }
+    set = H5Aexists(h->file, "set") > 0 ? ilnet_h5_read_attr_string(h->file, "set") : strdup("");
+    if (!set || strcmp(set, meta->set ? meta->set : "")) {
+        rc = ilnet_error_set(ILNET_EINPUT,
+                             "%s: --resume: the file was written with --set '%s', this run gives "
+                             "'%s' (resume with the same --set)",
+                             path, set ? set : "?", meta->set ? meta->set : "");
         goto out;
     }
     model = ilnet_h5_read_attr_string(h->file, "model_text");
@@ -687,6 +702,7 @@ out:
     free(status);
     free(text);
     free(model);
+    free(set);
     if (rc || *finished) {
         ilnet_h5study_close(h);
         return rc;

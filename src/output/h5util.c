@@ -109,6 +109,23 @@ hid_t ilnet_h5_write_strings(hid_t loc, const char *name, const char *const *str
     return d;
 }
 
+hid_t ilnet_h5_write_strings2(hid_t loc, const char *name, const hsize_t dims[2],
+                              const char *const *strs)
+{
+    hid_t t = ilnet_h5_string_type(), sp = H5Screate_simple(2, dims, NULL), d = -1;
+    if (t >= 0 && sp >= 0) {
+        d = H5Dcreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (d >= 0 && dims[0] > 0 && dims[1] > 0 &&
+            H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, strs) < 0) {
+            H5Dclose(d);
+            d = -1;
+        }
+    }
+    if (t >= 0) H5Tclose(t);
+    if (sp >= 0) H5Sclose(sp);
+    return d;
+}
+
 hid_t ilnet_h5_write_doubles(hid_t loc, const char *name, int rank, const hsize_t *dims,
                              const double *v)
 {

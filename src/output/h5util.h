@@ -45,6 +45,9 @@ herr_t ilnet_h5_attr_double(hid_t loc, const char *name, double v);
 herr_t ilnet_h5_attr_long(hid_t loc, const char *name, long v);
 /* 1-D dataset of n strings (caller closes the returned dataset). */
 hid_t ilnet_h5_write_strings(hid_t loc, const char *name, const char *const *strs, size_t n);
+/* The same for a rows x columns table of strings (row-major). */
+hid_t ilnet_h5_write_strings2(hid_t loc, const char *name, const hsize_t dims[2],
+                              const char *const *strs);
 /* A float64 dataset of the given shape from v, row-major (caller closes it). */
 hid_t ilnet_h5_write_doubles(hid_t loc, const char *name, int rank, const hsize_t *dims,
                              const double *v);

@@ -28,6 +28,7 @@ typedef struct {
 
 typedef struct {
     char *name;
+    char *text;  /* the definition as written: "Molecules S5(y~p)" */
     int species; /* 1: Species observable (count each matching species once per pattern) */
     int n;
     ilnet_graph *pat;

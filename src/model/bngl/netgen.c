@@ -761,6 +761,9 @@ static int add_observable(gen *G, ilnet_network *net, const ilnet_bngl_obs *ob, 
         ilnet_match_plan_free(&plans[p]);
     free(plans);
     if (!rc) rc = ilnet_network_add_observable(net, ob->name, sp, w, n, ob->line);
+    if (!rc)
+        rc = ilnet_network_set_observable_definition(net, ilnet_network_observable_count(net) - 1,
+                                                     ob->text);
     return rc;
 }
 

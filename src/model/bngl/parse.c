@@ -804,10 +804,18 @@ static int parse_observable(parser *P, const char *s, int *cap)
     GROW(m->obs, m->n_obs, *cap);
     ilnet_bngl_obs *o = &m->obs[m->n_obs++];
     o->name = dupn(s + n0, n1 - n0);
+    /* the definition without the name: "Molecules S5(y~p)" */
+    size_t p0 = skip_ws(s, n1), end = strlen(s);
+    while (end > p0 && isspace((unsigned char)s[end - 1]))
+        end--;
+    o->text = malloc((e - i) + 1 + (end - p0) + 1);
+    if (o->text)
+        snprintf(o->text, (e - i) + 1 + (end - p0) + 1, "%.*s %.*s", (int)(e - i), s + i,
+                 (int)(end - p0), s + p0);
     o->species = species;
     int col;
     o->line = loc_line(P->ll, n0, &col);
-    if (!o->name) return ilnet_error_oom();
+    if (!o->name || !o->text) return ilnet_error_oom();
     if (ilnet_strmap_put(&P->onames, o->name, m->n_obs - 1) < 0) return ILNET_ENOMEM;
     i = skip_ws(s, n1);
     if (!s[i]) return perr(P, i, "observable '%s' has no pattern", o->name);
@@ -1481,6 +1489,7 @@ void ilnet_bngl_free(ilnet_bngl_model *m)
     free(m->seeds);
     for (int i = 0; i < m->n_obs; i++) {
         free(m->obs[i].name);
+        free(m->obs[i].text);
         for (int k = 0; k < m->obs[i].n; k++)
             ilnet_graph_free(&m->obs[i].pat[k]);
         free(m->obs[i].pat);

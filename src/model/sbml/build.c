@@ -3,6 +3,7 @@
  * and the output symbols. */
 #include "internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,10 +292,94 @@ static int add_species(ctx *c, ilnet_network *net, sym *s)
 
 /* ---- rules and events ---- */
 
-/* assignment rules: functions; rate rules: general reactions making the variable */
+/* Terms of a weighted sum of species amounts, for an assignment rule that is one. */
+typedef struct {
+    int n, cap;
+    int *species;
+    double *w;
+} lin_sum;
+
+static int lin_add(lin_sum *L, int sp, double w)
+{
+    for (int i = 0; i < L->n; i++)
+        if (L->species[i] == sp) {
+            L->w[i] += w;
+            return 1;
+        }
+    if (L->n == L->cap) {
+        int cap = L->cap ? 2 * L->cap : 16;
+        int *s = realloc(L->species, (size_t)cap * sizeof *s);
+        if (s) L->species = s;
+        double *w2 = realloc(L->w, (size_t)cap * sizeof *w2);
+        if (w2) L->w = w2;
+        if (!s || !w2) return 0;
+        L->cap = cap;
+    }
+    L->species[L->n] = sp, L->w[L->n++] = w;
+    return 1;
+}
+
+static int number(const ASTNode_t *a, double *v)
+{
+    ASTNodeType_t t = ASTNode_getType(a);
+    if (t != AST_INTEGER && t != AST_REAL && t != AST_REAL_E && t != AST_RATIONAL) return 0;
+    *v = ASTNode_getReal(a);
+    return isfinite(*v);
+}
+
+/* Adds scale * a to L when a is a sum of numbers times species amounts (species whose
+ * symbol means an amount, not a concentration); 0 when it is anything else. */
+static int linear(ctx *c, const ASTNode_t *a, double scale, lin_sum *L)
+{
+    ASTNodeType_t t = ASTNode_getType(a);
+    unsigned k = ASTNode_getNumChildren(a);
+    double v;
+    if (t == AST_NAME) {
+        sym *s = ilnet_sbml_lookup(c, ASTNode_getName(a));
+        return s && s->kind == ILNET_SBML_SPECIES && !s->conc && !s->assigned &&
+               s->net_species >= 0 && lin_add(L, s->net_species, scale);
+    }
+    if (t == AST_PLUS) {
+        for (unsigned i = 0; i < k; i++)
+            if (!linear(c, ASTNode_getChild(a, i), scale, L)) return 0;
+        return 1;
+    }
+    if (t == AST_MINUS && k == 1) return linear(c, ASTNode_getChild(a, 0), -scale, L);
+    if (t == AST_MINUS && k == 2)
+        return linear(c, ASTNode_getChild(a, 0), scale, L) &&
+               linear(c, ASTNode_getChild(a, 1), -scale, L);
+    if (t == AST_TIMES && k == 2) {
+        const ASTNode_t *x = ASTNode_getChild(a, 0), *y = ASTNode_getChild(a, 1);
+        if (number(x, &v)) return linear(c, y, scale * v, L);
+        if (number(y, &v)) return linear(c, x, scale * v, L);
+    }
+    return 0;
+}
+
+/* An assignment rule for a parameter that is a weighted sum of species amounts is an
+ * observable (what ilnet's own export writes for BNGL observables): readable by name in
+ * studies and dose responses like any model's. 1 when added as one, 0 when the rule is
+ * not such a sum, negative on error. */
+static int rule_observable(ctx *c, ilnet_network *net, sym *s, const ASTNode_t *math)
+{
+    if (s->kind == ILNET_SBML_SPECIES) return 0;
+    lin_sum L = {0, 0, NULL, NULL};
+    int ok = linear(c, math, 1.0, &L) && L.n > 0, rc = 0;
+    if (ok) rc = ilnet_network_add_observable(net, s->id, L.species, L.w, L.n, 0);
+    free(L.species);
+    free(L.w);
+    return rc ? rc : ok;
+}
+
+/* assignment rules: observables (weighted sums of species) or functions; rate rules:
+ * general reactions making the variable */
 static int add_rule(ctx *c, ilnet_network *net, Rule_t *r)
 {
     sym *s = ilnet_sbml_lookup(c, Rule_getVariable(r));
+    if (Rule_isAssignment(r)) {
+        int obs = rule_observable(c, net, s, Rule_getMath(r));
+        if (obs) return obs < 0 ? obs : 0;
+    }
     char buf[512];
     snprintf(buf, sizeof buf, "the rule for '%s'", s->id);
     char *text = ilnet_sbml_math_text(c, Rule_getMath(r), buf);
