@@ -129,4 +129,10 @@ for src, name in ((bngl, "a.csv"), (net, "b.csv")):
 check(outs[0].shape == outs[1].shape and np.array_equal(outs[0], outs[1]),
       "simulating the .bngl and its written .net differ")
 
+# --outdir that does not exist yet is created (nested), like a study's output directory
+nested = os.path.join(work, "new", "deeper")
+p = run([ilnet, "run", "-q", "--outdir", nested, model])
+check.exits(p, 0, "ilnet run --outdir NEW/DEEPER")
+check(os.path.isfile(os.path.join(nested, "actions_decay.net")), "--outdir: the new directory holds no outputs")
+
 check.finish("BNGL actions and netgen")

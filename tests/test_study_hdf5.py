@@ -880,6 +880,88 @@ experiments:
     check.exits(r, 1, "expr: an expression named like an observable", "'Ctot' is an observable")
 
 
+ADDITIVE = """# dA/dt = a, dB/dt = b, dC/dt = c from zero: at t = 1, Y = a + b + c, A*B = a b
+begin parameters
+    1 a 0.5
+    2 b 1
+    3 c 1.5
+end parameters
+begin species
+    1 $Src 1
+    2 A    0
+    3 B    0
+    4 C    0
+end species
+begin reactions
+    1 1 1,2 a
+    2 1 1,3 b
+    3 1 1,4 c
+end reactions
+begin groups
+    1 Y    2,3,4
+    2 Atot 2
+    3 Btot 3
+end groups
+"""
+
+
+def saltelli_indices():
+    """Sobol' indices of a saltelli sweep against closed forms (2^12 base samples): an additive
+    function of uniform a, b, c (S_i = ST_i = V_i / V = 1/14, 4/14, 9/14) and a product a b
+    (S = 3/7, ST = 4/7 for a and b, 0 for c); a constant output gives NaN."""
+    write("additive.net", ADDITIVE)
+    text = """model: additive.net
+simulation: {t_end: 1, n_steps: 1, atol: 1e-12, rtol: 1e-10}
+output:
+  observables: [Y]
+  expressions: {AB: "Atot * Btot"}
+experiments:
+  - name: gsa
+    type: sweep
+    design: saltelli
+    n: 4096
+    seed: 3
+    parameters:
+      - {name: a, min: 0, max: 1}
+      - {name: b, min: 0, max: 2}
+      - {name: c, min: 0, max: 3}
+"""
+    out = run_study("saltelli", text)
+    if not out:
+        return
+    with h5py.File(out, "r") as f:
+        g = f["gsa"]
+        check(attr(g, "design") == "saltelli" and attr(g, "n_points") == 4096 * 5,
+              f"saltelli: design {attr(g, 'design')}, {attr(g, 'n_points')} points")
+        check(attr(g, "sobol_samples_used") == 4096, f"saltelli: samples used {attr(g, 'sobol_samples_used')}")
+        s1, st = g["sobol_first"][()], g["sobol_total"][()]
+        check(s1.shape == (2, 2, 3), f"saltelli: sobol_first shape {s1.shape}")
+        if s1.shape != (2, 2, 3):
+            return
+        v = np.array([1, 4, 9]) / 14
+        close(s1[1, 0], v, 0, 0.02, "saltelli: additive first-order indices")
+        close(st[1, 0], v, 0, 0.02, "saltelli: additive total indices")
+        close(s1[1, 1], [3 / 7, 3 / 7, 0], 0, 0.02, "saltelli: a b first-order indices")
+        close(st[1, 1], [4 / 7, 4 / 7, 0], 0, 0.02, "saltelli: a b total indices")
+        check(np.all(np.isnan(s1[0])) and np.all(np.isnan(st[0])), "saltelli: t = 0 (constant) not NaN")
+        # the layout: A, B, then A with column i from B
+        P = g["parameters"][()]
+        n = 4096
+        A, B = P[:n], P[n:2 * n]
+        ok = all(np.array_equal(P[(2 + i) * n:(3 + i) * n][:, j], (B if j == i else A)[:, j])
+                 for i in range(3) for j in range(3))
+        check(ok, "saltelli: blocks A_B^(i) are A with column i from B")
+        check(np.all((P >= 0) & (P <= [1, 2, 3])), "saltelli: samples outside the box")
+        try:
+            import xarray as xr
+            ds = xr.open_dataset(out, group="gsa", engine="h5netcdf")
+            check(ds["sobol_total"].dims == ("time", "observable", "parameter"),
+                  f"saltelli: xarray dims {ds['sobol_total'].dims}")
+            ds.close()
+        except Exception as e:  # noqa: BLE001
+            check(False, f"saltelli: xarray: {e!r}")
+
+
 def command_line_set():
     """ilnet run --set: changes the result (closed form), is recorded, a resume must repeat
     it, a misspelled name is refused with a suggestion; output.file in a new directory."""
@@ -933,6 +1015,21 @@ experiments:
     r = run([ilnet, "run", cfg, "--check"])
     check.exits(r, 1, "output.file under a regular file: --check", "notadir is not a directory")
 
+    # progress for logs: --progress lines (here every point: ILNET_PROGRESS_EVERY=0) ends
+    # with a line of the total; the default on a non-terminal (auto) is silent for short runs
+    env = dict(os.environ, ILNET_PROGRESS_EVERY="0")
+    r = run([ilnet, "run", scratch.path("set_plain.yaml"), "-o", scratch.path("progress.h5"),
+             "--overwrite", "--progress", "lines"], env=env)
+    check.exits(r, 0, "--progress lines")
+    lines = [x for x in r.stderr.splitlines() if x.startswith("ilnet run: ")]
+    check(lines and re.match(r"ilnet run: 2/2 points \(100\.0 %\), [0-9.]+ pts/s, took 0:00:0[0-9]$",
+                             lines[-1]), f"--progress lines: {r.stderr!r}")
+    r = run([ilnet, "run", scratch.path("set_plain.yaml"), "-o", scratch.path("progress.h5"),
+             "--overwrite"])
+    check(r.returncode == 0 and r.stderr == "", f"--progress auto, not a terminal, 2 points: {r.stderr!r}")
+    r = run([ilnet, "run", scratch.path("set_plain.yaml"), "--progress", "sometimes"])
+    check.exits(r, 1, "--progress sometimes", "--progress takes auto, bar, lines or none")
+
     # a study writes HDF5: a CSV name is refused, not written as HDF5 under that name
     csv_out = scratch.path("table.csv")
     r = run([ilnet, "run", scratch.path("set_plain.yaml"), "-o", csv_out])
@@ -955,6 +1052,7 @@ dose_response()
 failures()
 misc()
 expression_readouts()
+saltelli_indices()
 command_line_set()
 
 check.finish("study HDF5")

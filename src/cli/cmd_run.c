@@ -31,7 +31,10 @@ static const char help[] =
     "  -o, --output F   the HDF5 file (default: output.file, or STUDY.h5 beside the config)\n"
     "  --max-size GB    refuse a study whose file would be larger (default 10; 'none': no\n"
     "                   limit); --check prints the size\n"
-    "  -q, --quiet      no progress bar, no summary\n"
+    "  --progress MODE  auto (default: a bar on a terminal, else a line every 10 s, for\n"
+    "                   logs; a run shorter than that prints none), bar, lines or none;\n"
+    "                   ILNET_PROGRESS_EVERY=S sets the lines' interval in seconds\n"
+    "  -q, --quiet      no progress, no summary\n"
     "\n"
     "MODEL.bngl: "
     "executes the actions of MODEL.bngl in order, as BioNetGen does: generate_network\n"
@@ -41,7 +44,8 @@ static const char help[] =
     "and writeNetwork. All actions are checked before the first one runs.\n"
     "\n"
     "  --gdat           also write MODEL[_suffix].gdat and .cdat for every simulate\n"
-    "  --outdir DIR     write outputs into DIR (default: the current directory)\n"
+    "  --outdir DIR     write outputs into DIR, created when missing (default: the current\n"
+    "                   directory)\n"
     "  -q, --quiet      no progress lines\n"
     "\n"
     "Exit status: 0 success, 1 bad input (or an interrupted study), 2 solver failure (a\n"
@@ -49,15 +53,39 @@ static const char help[] =
 
 /* SIGINT and SIGTERM set a flag the progress callback hands to the library, which then
  * stops taking points and keeps the finished ones. */
+typedef enum { PROGRESS_AUTO, PROGRESS_BAR, PROGRESS_LINES, PROGRESS_NONE } progress_mode;
+
 typedef struct {
-    int bar;   /* draw a progress bar (stderr is a terminal, not quiet, rank 0) */
-    int quiet; /* no information lines (warnings still) */
+    int bar;         /* draw a progress bar (rank 0) */
+    int lines;       /* a progress line every LINE_EVERY_S seconds (rank 0) */
+    double last;     /* elapsed time of the last line */
+    int lines_shown; /* lines printed so far (a run shorter than one interval prints none) */
+    double every;    /* seconds between lines: LINE_EVERY_S, or ILNET_PROGRESS_EVERY */
+    int quiet;       /* no information lines (warnings still) */
     const volatile sig_atomic_t *stop;
 } run_view;
 
+#define LINE_EVERY_S 10.0
+
+/* For logs (Slurm, notebooks): "ilnet run: 1200/5000 points (24.0 %), 812 pts/s, ETA 0:00:04". */
+static void progress_line(run_view *v, const ilnet_study_progress *p)
+{
+    if (p->final ? !v->lines_shown : p->elapsed_s - v->last < v->every) return;
+    double el = p->elapsed_s, rate = el > 0 ? (double)p->done / el : 0;
+    double eta = rate > 0 && p->total > p->done ? (double)(p->total - p->done) / rate : 0;
+    fprintf(stderr, "ilnet run: %zu/%zu points (%.1f %%), %.1f pts/s, %s %d:%02d:%02d\n", p->done,
+            p->total, p->total ? 100.0 * (double)p->done / (double)p->total : 100.0, rate,
+            p->final ? "took" : "ETA", (int)((p->final ? el : eta) / 3600),
+            (int)fmod((p->final ? el : eta) / 60, 60), (int)fmod(p->final ? el : eta, 60));
+    fflush(stderr);
+    v->last = p->elapsed_s;
+    v->lines_shown++;
+}
+
 static int on_progress(const ilnet_study_progress *p, void *payload)
 {
-    const run_view *v = payload;
+    run_view *v = payload;
+    if (v->lines && p->rank == 0) progress_line(v, p);
     if (v->bar && p->rank == 0) {
         double el = p->elapsed_s, rate = el > 0 ? (double)p->done / el : 0;
         double eta = rate > 0 && p->total > p->done ? (double)(p->total - p->done) / rate : 0;
@@ -82,13 +110,23 @@ static void on_message(ilnet_message_level level, const char *msg, void *payload
     n->fn(level, msg, n->payload);
 }
 
-static int run_study(const char *config, ilnet_study_options *so, int quiet)
+static int run_study(const char *config, ilnet_study_options *so, int quiet, progress_mode pm)
 {
     int rank, size;
     ilnet_dispatch_world(&rank, &size);
     cli_signals sig;
-    run_view v = {!quiet && !so->check_only && isatty(2) && rank == 0, quiet,
+    int show = !quiet && !so->check_only && rank == 0 && pm != PROGRESS_NONE;
+    int tty = isatty(2);
+    run_view v = {show && (pm == PROGRESS_BAR || (pm == PROGRESS_AUTO && tty)),
+                  show && (pm == PROGRESS_LINES || (pm == PROGRESS_AUTO && !tty)),
+                  0,
+                  0,
+                  LINE_EVERY_S,
+                  quiet,
                   cli_signals_catch(&sig)};
+    const char *every = getenv("ILNET_PROGRESS_EVERY");
+    double e;
+    if (every && !cli_parse_double(every, &e) && e >= 0) v.every = e;
     so->progress = on_progress;
     so->message = on_message;
     so->payload = &v;
@@ -99,18 +137,25 @@ static int run_study(const char *config, ilnet_study_options *so, int quiet)
 
 int cmd_run(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"gdat", no_argument, 0, 'g'},         {"threads", required_argument, 0, 't'},
-        {"resume", no_argument, 0, 'r'},       {"overwrite", no_argument, 0, 'w'},
-        {"check", no_argument, 0, 'c'},        {"output", required_argument, 0, 'o'},
-        {"outdir", required_argument, 0, 'd'}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},         {"max-size", required_argument, 0, 'm'},
-        {"set", required_argument, 0, 's'},    {0, 0, 0, 0}};
+    static const struct option opts[] = {{"gdat", no_argument, 0, 'g'},
+                                         {"threads", required_argument, 0, 't'},
+                                         {"resume", no_argument, 0, 'r'},
+                                         {"overwrite", no_argument, 0, 'w'},
+                                         {"check", no_argument, 0, 'c'},
+                                         {"output", required_argument, 0, 'o'},
+                                         {"outdir", required_argument, 0, 'd'},
+                                         {"quiet", no_argument, 0, 'q'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {"max-size", required_argument, 0, 'm'},
+                                         {"set", required_argument, 0, 's'},
+                                         {"progress", required_argument, 0, 'p'},
+                                         {0, 0, 0, 0}};
     const char *C = "run";
     ilnet_actions_options o = ILNET_ACTIONS_OPTIONS_INIT;
     ilnet_study_options so = ILNET_STUDY_OPTIONS_INIT;
     int c, study_opt = 0, bngl_opt = 0, quiet = 0;
     const char *sets[256];
+    progress_mode pmode = PROGRESS_AUTO;
     long nthreads;
     optind = 1;
     opterr = 0;
@@ -145,6 +190,20 @@ int cmd_run(int argc, char **argv)
             break;
         case 'o':
             so.output = optarg;
+            study_opt = 1;
+            break;
+        case 'p':
+            if (!strcmp(optarg, "auto"))
+                pmode = PROGRESS_AUTO;
+            else if (!strcmp(optarg, "bar"))
+                pmode = PROGRESS_BAR;
+            else if (!strcmp(optarg, "lines"))
+                pmode = PROGRESS_LINES;
+            else if (!strcmp(optarg, "none"))
+                pmode = PROGRESS_NONE;
+            else
+                return cli_usage_error(C, "--progress takes auto, bar, lines or none, not '%s'",
+                                       optarg);
             study_opt = 1;
             break;
         case 's':
@@ -191,14 +250,13 @@ int cmd_run(int argc, char **argv)
                                    so.output, bad);
         char *cmdline = cli_join_args(argc + 1, argv - 1);
         so.command_line = cmdline;
-        int rc = run_study(model, &so, quiet);
+        int rc = run_study(model, &so, quiet, pmode);
         free(cmdline);
         return rc ? cli_fail() : EXIT_OK;
     }
     if (study_opt)
-        return cli_usage_error(C,
-                               "--threads, --resume, --overwrite, --check, --max-size, --set and "
-                               "-o are for study configs (.yaml)");
+        return cli_usage_error(C, "--threads, --resume, --overwrite, --check, --max-size, --set, "
+                                  "--progress and -o are for study configs (.yaml)");
     if (n < 5 || strcmp(model + n - 5, ".bngl"))
         return cli_usage_error(C, "%s: expected a study config (.yaml) or a .bngl file", model);
     ilnet_bngl_model *m;

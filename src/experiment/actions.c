@@ -2,6 +2,7 @@
 
 #include "../common/clock.h"
 #include "../common/error.h"
+#include "../common/file.h"
 #include "../common/suggest.h"
 #include "../model/expr.h"
 #include "../model/netfile.h"
@@ -557,6 +558,15 @@ int ilnet_actions_run(ilnet_bngl_model *m, const ilnet_actions_options *o)
     if (bl > 5 && !strcmp(base + bl - 5, ".bngl")) bl -= 5;
     R.stem = strndup(base, bl);
     if (!R.stem) return ilnet_error_oom();
+    if (o->outdir) { /* created when missing, as a study's output directory */
+        char *probe = out_name(&R, NULL, ".probe");
+        rc = probe ? ilnet_file_make_parents(probe, 0) : ilnet_error_oom();
+        free(probe);
+        if (rc) {
+            free(R.stem);
+            return rc;
+        }
+    }
     if (m->n_actions == 0)
         ilnet_notify_send(&o->notify, ILNET_MESSAGE_INFO, "%s: no actions", m->path);
     for (int i = 0; i < m->n_actions && !rc; i++) {

@@ -53,7 +53,8 @@ typedef enum {
     ILNET_DESIGN_GRID,
     ILNET_DESIGN_ZIP,
     ILNET_DESIGN_LHS,
-    ILNET_DESIGN_SOBOL
+    ILNET_DESIGN_SOBOL,
+    ILNET_DESIGN_SALTELLI /* Sobol' indices: n base samples, blocks A, B and A_B^(i) */
 } ilnet_design;
 
 typedef struct {

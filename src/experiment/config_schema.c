@@ -536,7 +536,7 @@ static int parse_sweep_param(P *p, const yaml_node_t *m, const char *path, ilnet
 {
     static const char *const gkeys[] = {"name", "values", "linspace", "logspace", NULL};
     static const char *const skeys[] = {"name", "min", "max", "log", NULL};
-    int sampled = d == ILNET_DESIGN_LHS || d == ILNET_DESIGN_SOBOL;
+    int sampled = d == ILNET_DESIGN_LHS || d == ILNET_DESIGN_SOBOL || d == ILNET_DESIGN_SALTELLI;
     TRY(check_keys(p, m, path, sampled ? skeys : gkeys));
     char kp[512];
     yaml_node_t *n = lookup(p, m, "name");
@@ -755,8 +755,10 @@ static int parse_design(P *p, const yaml_node_t *m, const char *path, ilnet_conf
         e->design = ILNET_DESIGN_LHS;
     else if (ds && !strcmp(ds, "sobol"))
         e->design = ILNET_DESIGN_SOBOL;
+    else if (ds && !strcmp(ds, "saltelli"))
+        e->design = ILNET_DESIGN_SALTELLI;
     else
-        return err(p, n, kp, "unknown design '%s' (expected grid, zip, lhs, sobol)",
+        return err(p, n, kp, "unknown design '%s' (expected grid, zip, lhs, sobol, saltelli)",
                    ds ? ds : ilnet_yaml_kind(n));
     return 0;
 }
@@ -765,20 +767,21 @@ static int parse_design(P *p, const yaml_node_t *m, const char *path, ilnet_conf
 static int parse_samples(P *p, const yaml_node_t *m, const char *path, ilnet_config_experiment *e)
 {
     char kp[512];
-    int sampled = e->design == ILNET_DESIGN_LHS || e->design == ILNET_DESIGN_SOBOL;
+    static const char *const names[] = {"grid", "zip", "lhs", "sobol", "saltelli"};
+    int sampled = e->design == ILNET_DESIGN_LHS || e->design == ILNET_DESIGN_SOBOL ||
+                  e->design == ILNET_DESIGN_SALTELLI;
     yaml_node_t *nn = lookup(p, m, "n"), *sd = lookup(p, m, "seed");
     e->seed = 1;
     sub(kp, sizeof kp, path, "n", 0);
-    if (sampled && !nn)
-        return err(p, m, kp, "required for design %s",
-                   e->design == ILNET_DESIGN_LHS ? "lhs" : "sobol");
-    if (!sampled && nn) return err(p, nn, kp, "only for designs lhs and sobol");
+    if (sampled && !nn) return err(p, m, kp, "required for design %s", names[e->design]);
+    if (!sampled && nn) return err(p, nn, kp, "only for designs lhs, sobol and saltelli");
     if (nn) {
         TRY(get_long(p, nn, kp, 1, &e->n_samples));
         if (e->n_samples > 100000000) return err(p, nn, kp, "at most 1e8 points");
     }
     sub(kp, sizeof kp, path, "seed", 0);
-    if (sd && e->design != ILNET_DESIGN_LHS) return err(p, sd, kp, "only for design lhs");
+    if (sd && e->design != ILNET_DESIGN_LHS && e->design != ILNET_DESIGN_SALTELLI)
+        return err(p, sd, kp, "only for designs lhs and saltelli");
     if (sd) {
         long s;
         TRY(get_long(p, sd, kp, 0, &s));
@@ -801,6 +804,9 @@ static int parse_sweep(P *p, const yaml_node_t *m, const char *path, const yaml_
     if (!cnt) return err(p, v, kp, "expected a non-empty list of parameters");
     if (e->design == ILNET_DESIGN_SOBOL && cnt > 40)
         return err(p, v, kp, "sobol designs take at most 40 parameters");
+    if (e->design == ILNET_DESIGN_SALTELLI && cnt > 20)
+        return err(p, v, kp,
+                   "saltelli designs take at most 20 parameters (2 x 20 Sobol dimensions)");
     if (!(e->sweep = calloc(cnt, sizeof *e->sweep))) return ilnet_error_oom();
     double total = 1;
     for (int i = 0; i < cnt; i++) {

@@ -72,6 +72,51 @@ static int sobol(ilnet_design_points *d, const ilnet_config_experiment *e)
     return 0;
 }
 
+/* Saltelli's sampling for Sobol' indices: n base samples of 2k dimensions from GSL's Sobol
+ * sequence, randomised by a seeded digital shift (each coordinate's 32-bit expansion XORed
+ * with a random word per dimension, mt19937 seeded with the experiment's seed: the points
+ * keep their net structure, and another seed gives an independent replicate). The first k
+ * coordinates form matrix A, the last k matrix B; points are A (n), B (n), then for each
+ * parameter i the block A_B^(i): A with column i taken from B. */
+static int saltelli(ilnet_design_points *d, const ilnet_config_experiment *e)
+{
+    int k = d->n_vars;
+    size_t n = (size_t)e->n_samples;
+    gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)(2 * k));
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!q || !r) {
+        if (q) gsl_qrng_free(q);
+        if (r) gsl_rng_free(r);
+        return ilnet_error_oom();
+    }
+    gsl_rng_set(r, e->seed);
+    unsigned long shift[40];
+    for (int j = 0; j < 2 * k; j++)
+        shift[j] = gsl_rng_get(r) & 0xffffffffUL;
+    int rc = 0;
+    double u[40];
+    for (size_t s = 0; s < n && !rc; s++) {
+        if (gsl_qrng_get(q, u)) {
+            rc = ilnet_error_set(ILNET_EINTERNAL, "%s: Sobol generator failed", e->path);
+            break;
+        }
+        for (int j = 0; j < 2 * k; j++) {
+            unsigned long x = ((unsigned long)(u[j] * 4294967296.0) & 0xffffffffUL) ^ shift[j];
+            u[j] = ((double)x + 0.5) / 4294967296.0;
+        }
+        for (int i = 0; i < k + 2; i++) { /* block i: A, B, then A_B^(i - 2) */
+            double *row = d->values + ((size_t)i * n + s) * (size_t)k;
+            for (int j = 0; j < k; j++) {
+                int from_b = i == 1 || (i >= 2 && j == i - 2);
+                row[j] = scale(&e->sweep[j], u[from_b ? k + j : j]);
+            }
+        }
+    }
+    gsl_qrng_free(q);
+    gsl_rng_free(r);
+    return rc;
+}
+
 double ilnet_design_count(const ilnet_config_experiment *e)
 {
     double n = 1;
@@ -87,6 +132,8 @@ double ilnet_design_count(const ilnet_config_experiment *e)
                 n *= (double)e->sweep[j].n_values;
         else if (e->design == ILNET_DESIGN_ZIP)
             n = (double)e->sweep[0].n_values;
+        else if (e->design == ILNET_DESIGN_SALTELLI)
+            n = (double)e->n_samples * (double)(e->n_sweep + 2);
         else
             n = (double)e->n_samples;
         break;
@@ -135,7 +182,9 @@ int ilnet_design_expand(ilnet_design_points *d, const ilnet_config_experiment *e
                 for (int j = 0; j < nv; j++)
                     d->values[i * nv + j] = e->sweep[j].values[i];
         } else {
-            rc = e->design == ILNET_DESIGN_LHS ? lhs(d, e) : sobol(d, e);
+            rc = e->design == ILNET_DESIGN_LHS        ? lhs(d, e)
+                 : e->design == ILNET_DESIGN_SALTELLI ? saltelli(d, e)
+                                                      : sobol(d, e);
         }
     }
     if (rc) ilnet_design_free(d);

@@ -3,8 +3,10 @@
  * the i-th value of every list; LHS stratifies each parameter into n equal bins (in log10
  * space with log: true), one sample per bin, bins paired by seeded GSL permutations
  * (mt19937); Sobol takes the first n points of GSL's Sobol sequence (which skips the origin:
- * the first point is the box's centre). Dose responses are series × doses, the dose varying
- * fastest. */
+ * the first point is the box's centre); Saltelli (Sobol' indices) takes n base samples in
+ * 2k Sobol dimensions with a seeded digital shift and lays out blocks A, B, A_B^(1..k) of
+ * n points each (saltelli() in design.c). Dose responses are series × doses, the dose
+ * varying fastest. */
 #ifndef ILNET_DESIGN_H
 #define ILNET_DESIGN_H
 

@@ -93,6 +93,7 @@ typedef struct {
     double **resp, **fits;
     signed char **fit_st;
     const char ***fit_q;
+    double **sobol; /* per experiment: first then total, each [time][column][parameter] */
     ilnet_study_final *fin;
     int n;
 } finals;
@@ -104,11 +105,13 @@ static void finals_free(finals *F)
         free(F->fits[k]);
         free(F->fit_st[k]);
         free(F->fit_q[k]);
+        if (F->sobol) free(F->sobol[k]);
     }
     free(F->resp);
     free(F->fits);
     free(F->fit_st);
     free(F->fit_q);
+    free(F->sobol);
     free(F->fin);
 }
 
@@ -120,8 +123,10 @@ static int compute_finals(ilnet_study *S, finals *F, size_t *failed)
     F->fits = calloc(n + 1, sizeof *F->fits);
     F->fit_st = calloc(n + 1, sizeof *F->fit_st);
     F->fit_q = calloc(n + 1, sizeof *F->fit_q);
+    F->sobol = calloc(n + 1, sizeof *F->sobol);
     F->fin = calloc(n + 1, sizeof *F->fin);
-    if (!F->resp || !F->fits || !F->fit_st || !F->fit_q || !F->fin) return ilnet_error_oom();
+    if (!F->resp || !F->fits || !F->fit_st || !F->fit_q || !F->sobol || !F->fin)
+        return ilnet_error_oom();
     *failed = 0;
     for (int k = 0; k < n; k++) {
         const ilnet_config_experiment *e = &S->c.experiments[k];
@@ -130,6 +135,14 @@ static int compute_finals(ilnet_study *S, finals *F, size_t *failed)
             x->n_failed += x->status[p] != ILNET_POINT_OK;
         *failed += x->n_failed;
         F->fin[k].n_failed = x->n_failed;
+        if (e->type == ILNET_EXP_SWEEP && e->design == ILNET_DESIGN_SALTELLI) {
+            size_t m = x->n_times * (size_t)S->n_obs * (size_t)x->pts.n_vars;
+            if (!(F->sobol[k] = malloc((2 * m + 1) * sizeof **F->sobol))) return ilnet_error_oom();
+            int rc = ilnet_study_sobol(S, k, F->sobol[k], F->sobol[k] + m, &F->fin[k].sobol_used);
+            if (rc) return rc;
+            F->fin[k].sobol_first = F->sobol[k];
+            F->fin[k].sobol_total = F->sobol[k] + m;
+        }
         if (e->type != ILNET_EXP_DOSE) continue;
         size_t nr = (size_t)x->n_readouts, ns = (size_t)e->n_series;
         F->resp[k] = malloc((ns * e->n_doses * nr + 1) * sizeof **F->resp);

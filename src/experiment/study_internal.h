@@ -69,5 +69,8 @@ enum { ILNET_READOUT_AT, ILNET_READOUT_PEAK, ILNET_READOUT_INTEGRAL };
 
 /* Rank 0: readouts, fits, the final store, the summary message. */
 int ilnet_study_finish(ilnet_study *S);
+/* Sobol' indices of saltelli sweep g from its stored points (study_sobol.c): first and total
+ * [time][stored column][parameter]; *used = the base samples whose points all succeeded. */
+int ilnet_study_sobol(ilnet_study *S, int g, double *first, double *total, size_t *used);
 
 #endif

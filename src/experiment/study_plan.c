@@ -260,7 +260,7 @@ static int dry_run(ilnet_study *S, int k)
 /* The experiment's shape as stored. */
 static int group(ilnet_study *S, int k)
 {
-    static const char *const design_names[] = {"grid", "zip", "lhs", "sobol"};
+    static const char *const design_names[] = {"grid", "zip", "lhs", "sobol", "saltelli"};
     const ilnet_config_experiment *e = &S->c.experiments[k];
     const ilnet_study_exp *x = &S->x[k];
     ilnet_study_group *G = &S->groups[k];
@@ -269,7 +269,8 @@ static int group(ilnet_study *S, int k)
               : e->type == ILNET_EXP_SWEEP    ? "sweep"
                                               : "dose_response";
     G->design = e->type == ILNET_EXP_SWEEP ? design_names[e->design] : NULL;
-    G->has_seed = e->type == ILNET_EXP_SWEEP && e->design == ILNET_DESIGN_LHS;
+    G->has_seed = e->type == ILNET_EXP_SWEEP &&
+                  (e->design == ILNET_DESIGN_LHS || e->design == ILNET_DESIGN_SALTELLI);
     G->seed = e->seed;
     G->n_points = x->pts.n_points;
     G->n_vars = x->pts.n_vars;

@@ -68,6 +68,10 @@ typedef struct {
     const double *response, *fit;
     const signed char *fit_status;
     const char *const *fit_quality;
+    /* a saltelli sweep's Sobol' indices, [time][stored column][parameter], and how many base
+     * samples they rest on; NULL for other experiments */
+    const double *sobol_first, *sobol_total;
+    size_t sobol_used;
     size_t n_failed;
 } ilnet_study_final;
 

@@ -299,6 +299,27 @@ out:
     return rc;
 }
 
+/* A saltelli sweep's Sobol' indices (final form): sobol_first and sobol_total
+ * [time x observable x parameter] (into extra[0..1]) and the base samples they rest on. */
+static int create_sobol_data(hid_t g, const char *where, const ilnet_h5study_group *G,
+                             const ilnet_h5study_final *fin, const hid_t *sc, hid_t *extra)
+{
+    int rc = 0;
+    hsize_t d[3] = {G->n_times, (hsize_t)G->n_obs, (hsize_t)G->n_vars};
+    const char *dims[3] = {"time", "observable", "parameter"};
+    CHECK(extra[0] = ilnet_h5_write_doubles(g, "sobol_first", 3, d, fin->sobol_first),
+          "sobol_first");
+    CHECK(attach(extra[0], (hid_t[]){sc[S_TIME], sc[S_OBS], sc[S_PAR]}, dims, 3),
+          "sobol_first dims");
+    CHECK(extra[1] = ilnet_h5_write_doubles(g, "sobol_total", 3, d, fin->sobol_total),
+          "sobol_total");
+    CHECK(attach(extra[1], (hid_t[]){sc[S_TIME], sc[S_OBS], sc[S_PAR]}, dims, 3),
+          "sobol_total dims");
+    CHECK(ilnet_h5_attr_long(g, "sobol_samples_used", (long)fin->sobol_used), "group attributes");
+out:
+    return rc;
+}
+
 /* A dose response's layout: dose, series and readout scales, each point's series and dose
  * index, and in the final form the fit results (into extra[0..3]). */
 static int create_dose_data(hid_t g, const char *where, const ilnet_h5study_group *G,
@@ -364,6 +385,8 @@ static int create_group(hid_t file, const char *where, const ilnet_h5study_group
     if ((rc = create_point_data(g, where, G, compression, working, mt, sc, gr, &extra[0])))
         goto out;
     if (G->n_series > 0 && (rc = create_dose_data(g, where, G, fin, sc, &extra[1]))) goto out;
+    if (fin && fin->sobol_first && (rc = create_sobol_data(g, where, G, fin, sc, &extra[5])))
+        goto out;
     if (fin) {
         CHECK(ilnet_h5_attr_long(g, "n_failed", (long)fin->n_failed), "group attributes");
     }
