@@ -873,6 +873,27 @@ experiments:
             check(q == ["ok", "ok"], f"expr_il2: fit qualities {q}")
             e = g["fit"][0, :, 0]
             close(e[1], e[0], 1e-3, 0, "expr_il2: a constant STAT5 pool: the fraction's EC50 is pSTAT5's")
+    # an SBML model (no observables) read through a species: BIOMD0000000093 (Yamada 2003),
+    # nuclear phosphorylated STAT1 against the IFN dose; the readout is the stored amounts'
+    b93 = os.path.join(refdir, "..", "biomodels", "BIOMD0000000093.xml")
+    sb = run_study("expr_sbml", f"""model: {b93}
+simulation: {{t_end: 60, n_steps: 6}}
+output: {{species: [STAT1n_star, STAT1n_star_STAT1n_star]}}
+experiments:
+  - name: ifn
+    type: dose_response
+    dose: {{species: IFN}}
+    doses: {{logspace: {{min: 0.001, max: 100, n: 11}}}}
+    readout: {{expression: "STAT1n_star + 2 * STAT1n_star_STAT1n_star", name: nuclear_pSTAT1, times: [60]}}
+""")
+    if sb:
+        with h5py.File(sb, "r") as f:
+            g = f["ifn"]
+            sp = g["species_amounts"][:, -1, :]
+            close(g["response"][0, :, 0], sp[:, 0] + 2 * sp[:, 1], 1e-12, 1e-300,
+                  "expr_sbml: the readout is the species' amounts")
+            check(s(g["fit_quality"][0, 0]) == "ok" and g["response"][0, -1, 0] > 0.01,
+                  f"expr_sbml: fit {s(g['fit_quality'][0, 0])}, top {g['response'][0, -1, 0]}")
     r = run([ilnet, "run", write("expr_bad.yaml", text.replace("100 * Rfree", "100 * Rfre")), "--check"])
     check.exits(r, 1, "expr: an undefined name", "expr_bad.yaml:4:", "output.expressions.free_pct",
                 "Rfre")
