@@ -129,6 +129,30 @@ for src, name in ((bngl, "a.csv"), (net, "b.csv")):
 check(outs[0].shape == outs[1].shape and np.array_equal(outs[0], outs[1]),
       "simulating the .bngl and its written .net differ")
 
+# print_functions=>1: the functions' values beside the observables (.gdat columns after
+# the observables, /functions in HDF5), against X(t) = X0/(1 + kd X0 t), kdeg = kd X
+fsrc = open(os.path.join(data, "functions_observable.bngl")).read()
+pf = os.path.join(work, "print_functions.bngl")
+with open(pf, "w") as f:
+    f.write(fsrc + '\nsimulate({method=>"ode",t_end=>2,n_steps=>4,print_functions=>1,atol=>1e-12,rtol=>1e-10})\n')
+p = run([ilnet, "run", "-q", "--gdat", "--outdir", work, pf])
+check.exits(p, 0, "ilnet run print_functions")
+hdr, tab = read_table(os.path.join(work, "print_functions.gdat"))
+check(hdr == ["time", "Xtot", "kdeg"], f"print_functions: .gdat columns {hdr}")
+if hdr == ["time", "Xtot", "kdeg"]:
+    t = tab[:, 0]
+    x = 3 / (1 + 0.7 * 3 * t)
+    check.close(tab[:, 2], 0.7 * x, 1e-6, 1e-12, "print_functions: kdeg = kd X(t) in .gdat")
+import h5py
+with h5py.File(os.path.join(work, "print_functions.h5"), "r") as f:
+    names = [n.decode() if isinstance(n, bytes) else n for n in f["function_names"][()]]
+    check(names == ["kdeg"], f"print_functions: /function_names {names}")
+    check.close(f["functions"][:, 0], 0.7 * 3 / (1 + 2.1 * f["time"][()]), 1e-6, 1e-12,
+                "print_functions: /functions")
+p = run([ilnet, "run", "-q", "--gdat", "--outdir", work, os.path.join(data, "actions_decay.bngl")])
+hdr, _ = read_table(os.path.join(work, "actions_decay_first.gdat"))
+check("kdeg" not in hdr, "without print_functions no function columns")
+
 # --outdir that does not exist yet is created (nested), like a study's output directory
 nested = os.path.join(work, "new", "deeper")
 p = run([ilnet, "run", "-q", "--outdir", nested, model])

@@ -809,6 +809,15 @@ experiments:
     r = run([ilnet, "run", cfg, "--check"], timeout=TIMEOUT)
     check.exits(r, 0, "docs/study.md's example initial: {\"S5(d,dm,ph,gn,loc~c,y~u)\": 1000}")
 
+    # docs/study.md's config reference is a valid study on the shipped model (every key)
+    doc = open(os.path.join(srcdir, "docs", "study.md")).read()
+    block = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    il2 = os.path.join(srcdir, "models", "il2_il7.bngl")
+    check(block.startswith("model: ../models/il2_il7.bngl"), "docs/study.md: the reference starts elsewhere")
+    block = block.replace("model: ../models/il2_il7.bngl", f"model: {il2}", 1)
+    r = run([ilnet, "run", write("doc_reference.yaml", block), "--check"], timeout=TIMEOUT)
+    check.exits(r, 0, "docs/study.md's config reference passes --check")
+
 
 def expression_readouts():
     """Readouts beyond observables: output expressions stored beside the observables, and a

@@ -303,9 +303,10 @@ int cmd_simulate(int argc, char **argv)
 
     if (!h5 && !csv && !gdat) h5 = h5_default = cli_default_output(model, ".h5");
     cmdline = cli_join_args(argc + 1, argv - 1);
-    ilnet_timecourse_meta meta = {
-        model, ilnet_network_source_text(net), cmdline, ilnet_solver_linsol_name(solver), &so, wall,
-        NULL};
+    ilnet_timecourse_meta meta = {model,   ilnet_network_source_text(net),
+                                  cmdline, ilnet_solver_linsol_name(solver),
+                                  &so,     wall,
+                                  NULL,    0};
     if (vars_list && csv) {
         if (write_vars_csv(csv, net, &res, &syms, vars_list, amount_list, conc_list)) {
             code = cli_fail();

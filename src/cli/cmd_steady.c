@@ -164,7 +164,7 @@ static int write_h5(const char *path, const char *model, const ilnet_network *ne
     ilnet_timecourse_meta meta = {model,   ilnet_network_source_text(net),
                                   cmdline, ilnet_solver_linsol_name(solver),
                                   &a->so,  wall,
-                                  r};
+                                  r,       0};
     rc = ilnet_h5_write_timecourse(path, net, &res, &meta);
     res.n_sens = 0; /* borrowed from r */
     res.sens_which = NULL;

@@ -369,9 +369,10 @@ static int simulate(runner *R, const ilnet_bngl_action *a, double t0, double t1,
         }
         const char *sf = sfx[0] ? sfx : NULL;
         char *h5 = out_name(R, sf, ".h5"), *pre = out_name(R, sf, "");
+        const char *pf = arg(a, "print_functions");
         ilnet_timecourse_meta meta = {
-            R->m->path, R->m->text, R->o->command_line, ilnet_solver_linsol_name(s), so,
-            wall,       NULL};
+            R->m->path, R->m->text, R->o->command_line,        ilnet_solver_linsol_name(s), so,
+            wall,       NULL,       pf && strcmp(pf, "0") != 0};
         int wrc = !h5 || !pre   ? ilnet_error_oom()
                   : R->o->write ? R->o->write(R->o->write_payload, h5, R->o->gdat ? pre : NULL,
                                               R->net, res, &meta)

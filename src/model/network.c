@@ -978,6 +978,11 @@ size_t ilnet_network_observable_var(const ilnet_network *net, size_t o)
     return net->n_params + o;
 }
 
+size_t ilnet_network_function_var(const ilnet_network *net, size_t k)
+{
+    return net->n_params + net->n_observables + k;
+}
+
 void ilnet_network_functions_eval(const ilnet_network *net, double *vars)
 {
     size_t base = net->n_params + net->n_observables;

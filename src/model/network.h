@@ -231,6 +231,8 @@ const ilnet_expr *ilnet_network_rate_expr(const ilnet_network *net, size_t r);
 size_t ilnet_network_function_order(const ilnet_network *net, size_t k);
 /* Index of observable o / species i in the variable vector. */
 size_t ilnet_network_observable_var(const ilnet_network *net, size_t o);
+/* Index of function k's value in the variable vector. */
+size_t ilnet_network_function_var(const ilnet_network *net, size_t k);
 size_t ilnet_network_species_var(const ilnet_network *net, size_t i);
 /* Compiles an expression over the variable vector (parameters, observables, functions,
  * time, species by name), e.g. an output column; free with ilnet_expr_free. */

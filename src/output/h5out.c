@@ -4,6 +4,7 @@
 #include "../common/error.h"
 #include <ilnet/version.h>
 #include "h5util.h"
+#include "textout.h"
 
 #include <errno.h>
 #include <hdf5.h>
@@ -104,6 +105,36 @@ out:
     return rc;
 }
 
+/* BNGL print_functions=>1: /functions [time x function] with the scale /function_names. */
+static int write_functions(hid_t file, const char *path, const ilnet_network *net,
+                           const ilnet_result *res, hid_t dt)
+{
+    size_t nf = ilnet_network_function_count(net);
+    int rc = 0;
+    hid_t dn = -1, dv = -1;
+    const char **names = malloc((nf + 1) * sizeof *names);
+    double *v = nf ? ilnet_result_functions(net, res) : NULL;
+    if (!names || (nf && !v)) {
+        rc = ilnet_error_set(ILNET_ENOMEM, "out of memory writing %s", path);
+        goto out;
+    }
+    for (size_t k = 0; k < nf; k++)
+        names[k] = ilnet_network_function(net, k)->name;
+    CHECK(dn = ilnet_h5_write_strings(file, "function_names", names, nf), "/function_names");
+    CHECK(dv = write_matrix(file, "functions", v, 2, res->n_done, nf), "/functions");
+    CHECK(H5DSset_scale(dn, "function"), "function scale");
+    CHECK(H5DSattach_scale(dv, dt, 0), "/functions dims");
+    CHECK(H5DSattach_scale(dv, dn, 1), "/functions dims");
+    CHECK(H5DSset_label(dv, 0, "time"), "/functions labels");
+    CHECK(H5DSset_label(dv, 1, "function"), "/functions labels");
+out:
+    if (dv >= 0) H5Dclose(dv);
+    if (dn >= 0) H5Dclose(dn);
+    free(names);
+    free(v);
+    return rc;
+}
+
 int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net, const ilnet_result *res,
                               const ilnet_timecourse_meta *meta)
 {
@@ -162,6 +193,7 @@ int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net, const 
     CHECK(ilnet_h5_attr_string(ds, "units", "model amount units"), "attributes");
     CHECK(ilnet_h5_attr_string(dt, "units", "model time units"), "attributes");
     if (res->n_sens && (rc = write_sensitivities(file, path, net, res, dt, dsn, don))) goto out;
+    if (meta->print_functions && (rc = write_functions(file, path, net, res, dt))) goto out;
 
     CHECK(root = H5Gopen2(file, "/", H5P_DEFAULT), "root group");
     char when[64];

@@ -10,6 +10,8 @@ int ilnet_output_write_simulation(void *payload, const char *h5_path, const char
 {
     (void)payload;
     int rc = ilnet_h5_write_timecourse(h5_path, net, res, meta);
-    if (!rc && gdat_prefix) rc = ilnet_gdat_write(gdat_prefix, net, res);
+    if (!rc && gdat_prefix)
+        rc = meta && meta->print_functions ? ilnet_gdat_write_functions(gdat_prefix, net, res)
+                                           : ilnet_gdat_write(gdat_prefix, net, res);
     return rc;
 }

@@ -140,24 +140,83 @@ static int write_table(const char *path, const ilnet_result *res, const double *
     return finish(f, tmp, path);
 }
 
+double *ilnet_result_functions(const ilnet_network *net, const ilnet_result *res)
+{
+    size_t nf = ilnet_network_function_count(net);
+    double *vars = malloc((ilnet_network_var_count(net) + 1) * sizeof *vars);
+    double *out = malloc((res->n_done * nf + 1) * sizeof *out);
+    if (!vars || !out) {
+        free(vars);
+        free(out);
+        return NULL;
+    }
+    for (size_t t = 0; t < res->n_done; t++) {
+        ilnet_network_vars_eval(net, res->times[t], res->species + t * res->n_species, vars);
+        for (size_t k = 0; k < nf; k++)
+            out[t * nf + k] = vars[ilnet_network_function_var(net, k)];
+    }
+    free(vars);
+    return out;
+}
+
+static int gdat_write(const char *prefix, const ilnet_network *net, const ilnet_result *res,
+                      int functions);
+
 int ilnet_gdat_write(const char *prefix, const ilnet_network *net, const ilnet_result *res)
 {
+    return gdat_write(prefix, net, res, 0);
+}
+
+int ilnet_gdat_write_functions(const char *prefix, const ilnet_network *net,
+                               const ilnet_result *res)
+{
+    return gdat_write(prefix, net, res, 1);
+}
+
+/* The .gdat's columns: observables, then (with functions) the functions' values. */
+static double *gdat_columns(const ilnet_network *net, const ilnet_result *res, size_t nf,
+                            const char **names)
+{
+    size_t no = res->n_observables;
+    for (size_t k = 0; k < no; k++)
+        names[k] = ilnet_network_observable(net, k)->name;
+    for (size_t k = 0; k < nf; k++)
+        names[no + k] = ilnet_network_function(net, k)->name;
+    double *f = nf ? ilnet_result_functions(net, res) : NULL;
+    double *data = malloc((res->n_done * (no + nf) + 1) * sizeof *data);
+    if (!data || (nf && !f)) {
+        free(f);
+        free(data);
+        return NULL;
+    }
+    for (size_t t = 0; t < res->n_done; t++) {
+        memcpy(data + t * (no + nf), res->observables + t * no, no * sizeof *data);
+        for (size_t k = 0; k < nf; k++)
+            data[t * (no + nf) + no + k] = f[t * nf + k];
+    }
+    free(f);
+    return data;
+}
+
+static int gdat_write(const char *prefix, const ilnet_network *net, const ilnet_result *res,
+                      int functions)
+{
     size_t no = res->n_observables, ns = res->n_species;
-    const char **names = malloc((no + ns + 1) * sizeof *names);
+    size_t nf = functions ? ilnet_network_function_count(net) : 0;
+    const char **names = malloc((no + nf + ns + 1) * sizeof *names);
     char *sbuf = malloc(ns * 24 + 1);
+    double *cols = NULL;
     char path[4096];
     int rc = 0;
-    if (!names || !sbuf) {
+    if (!names || !sbuf || !(cols = gdat_columns(net, res, nf, names))) {
         rc = ilnet_error_set(ILNET_ENOMEM, "out of memory writing %s.gdat", prefix);
         goto out;
     }
-    for (size_t k = 0; k < no; k++)
-        names[k] = ilnet_network_observable(net, k)->name;
     if (snprintf(path, sizeof path, "%s.gdat", prefix) >= (int)sizeof path) {
         rc = ilnet_error_set(ILNET_EINPUT, "output prefix too long: %s", prefix);
         goto out;
     }
-    if ((rc = write_table(path, res, res->observables, no, names))) goto out;
+    if ((rc = write_table(path, res, cols, no + nf, names))) goto out;
     /* .cdat columns are species in network order, headed S1..Sn as BioNetGen's are. */
     for (size_t i = 0; i < ns; i++) {
         snprintf(sbuf + 24 * i, 24, "S%zu", i + 1);
@@ -168,5 +227,6 @@ int ilnet_gdat_write(const char *prefix, const ilnet_network *net, const ilnet_r
 out:
     free(names);
     free(sbuf);
+    free(cols);
     return rc;
 }

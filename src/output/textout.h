@@ -14,5 +14,12 @@ int ilnet_csv_write_columns(const char *path, const ilnet_network *net, const il
                             const char *const *names, const char *const *exprs, int n);
 /* PREFIX.gdat and PREFIX.cdat in BioNetGen's column layout. */
 int ilnet_gdat_write(const char *prefix, const ilnet_network *net, const ilnet_result *res);
+/* The same with the functions' values after the observables in the .gdat (BioNetGen's
+ * print_functions=>1). */
+int ilnet_gdat_write_functions(const char *prefix, const ilnet_network *net,
+                               const ilnet_result *res);
+/* The functions' values at every row of res: [n_done][function_count] (caller frees), or
+ * NULL when out of memory. */
+double *ilnet_result_functions(const ilnet_network *net, const ilnet_result *res);
 
 #endif

@@ -12,6 +12,7 @@ typedef struct {
     const ilnet_solver_options *options;
     double wall_seconds;
     const ilnet_steady_result *steady; /* a steady state (one row), or NULL */
+    int print_functions; /* BNGL print_functions=>1: the functions' values beside the observables */
 } ilnet_timecourse_meta;
 
 #endif
