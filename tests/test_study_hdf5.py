@@ -992,6 +992,63 @@ experiments:
             check(False, f"saltelli: xarray: {e!r}")
 
 
+def grid_views():
+    """Study files shaped like the study: a 3-parameter grid opens in xarray with three named
+    parameter dimensions (coordinates = the grid values), a dose response by (series, dose);
+    the views are the point data, element for element, and agree with the closed form."""
+    text = """model: binding.net
+simulation: {t_end: 2, n_steps: 2, atol: 1e-12, rtol: 1e-10}
+experiments:
+  - name: g3
+    type: sweep
+    design: grid
+    parameters:
+      - {name: kf, values: [0.5, 1, 2]}
+      - {name: kr, values: [0.1, 1]}
+      - {name: L0, values: [0.3, 1, 3, 10]}
+  - name: dr
+    type: dose_response
+    dose: {parameter: L0}
+    doses: [0.1, 1, 10]
+    readout: {observable: Ctot, times: [2]}
+    series:
+      - {name: slow}
+      - {name: fast, parameters: {kf: 5}}
+"""
+    out = run_study("grid_views", text)
+    if not out:
+        return
+    try:
+        import xarray as xr
+    except ImportError:
+        check(False, "grid_views: no xarray")
+        return
+    ds = xr.open_dataset(out, group="g3", engine="h5netcdf")
+    v = ds["observables_grid"]
+    check(v.dims == ("kf", "kr", "L0", "time", "observable"), f"grid_views: dims {v.dims}")
+    check(list(ds["kf"].values) == [0.5, 1, 2] and list(ds["L0"].values) == [0.3, 1, 3, 10],
+          f"grid_views: coordinates kf {ds['kf'].values}, L0 {ds['L0'].values}")
+    check(ds["status_grid"].dims == ("kf", "kr", "L0") and bool((ds["status_grid"] == 1).all()),
+          f"grid_views: status_grid {ds['status_grid'].dims}")
+    flat = ds["observables"].values
+    check(np.array_equal(v.values.reshape(flat.shape), flat), "grid_views: the view is not the point data")
+    t = ds["time"].values
+    for kf in (0.5, 2):
+        for kr in (0.1, 1):
+            for L in (0.3, 10):
+                got = v.sel(kf=kf, kr=kr, L0=L, observable="Ctot").values
+                close(got, binding_exact(kf, kr, L, 10.0, t), 1e-6, 1e-9, f"grid_views: kf {kf} kr {kr} L0 {L}")
+    ds.close()
+    dr = xr.open_dataset(out, group="dr", engine="h5netcdf")
+    w = dr["observables_grid"]
+    check(w.dims == ("series", "dose", "time", "observable"), f"grid_views: dose response dims {w.dims}")
+    got = w.sel(series="fast", dose=1.0, observable="Ctot").values
+    close(got, binding_exact(5.0, 1.0, 1.0, 10.0, dr["time"].values), 1e-6, 1e-9, "grid_views: series fast, dose 1")
+    close(dr["response"].sel(series="fast", dose=1.0).values[0], got[-1], 1e-12, 0,
+          "grid_views: the readout is the view's last time")
+    dr.close()
+
+
 def command_line_set():
     """ilnet run --set: changes the result (closed form), is recorded, a resume must repeat
     it, a misspelled name is refused with a suggestion; output.file in a new directory."""
@@ -1083,6 +1140,7 @@ failures()
 misc()
 expression_readouts()
 saltelli_indices()
+grid_views()
 command_line_set()
 
 check.finish("study HDF5")

@@ -286,6 +286,20 @@ static int group(ilnet_study *S, int k)
     G->stat_names = ilnet_stat_names;
     G->n_sens = S->c.n_sens;
     G->sens_names = (const char *const *)S->c.sens;
+    if (e->type == ILNET_EXP_SWEEP && e->design == ILNET_DESIGN_GRID) {
+        int *gs = calloc((size_t)e->n_sweep + 1, sizeof *gs);
+        const double **gv = calloc((size_t)e->n_sweep + 1, sizeof *gv);
+        if (!gs || !gv) {
+            free(gs);
+            free(gv);
+            return ilnet_error_oom();
+        }
+        for (int j = 0; j < e->n_sweep; j++)
+            gs[j] = e->sweep[j].n_values, gv[j] = e->sweep[j].values;
+        G->n_grid = e->n_sweep;
+        G->grid_sizes = gs;
+        G->grid_values = gv;
+    }
     if (e->type != ILNET_EXP_DOSE) return 0;
     G->n_series = e->n_series;
     G->n_doses = e->n_doses;
@@ -351,8 +365,11 @@ int ilnet_study_plan(ilnet_study *S, const char *config_path)
 void ilnet_study_plan_free(ilnet_study *S)
 {
     int n = S->have_config ? S->c.n_experiments : 0;
-    for (int k = 0; S->groups && k < n; k++)
+    for (int k = 0; S->groups && k < n; k++) {
         free((void *)S->groups[k].series_names);
+        free((void *)S->groups[k].grid_sizes);
+        free((void *)S->groups[k].grid_values);
+    }
     free(S->groups);
     for (int k = 0; S->x && k < n; k++)
         exp_free(&S->x[k]);

@@ -28,6 +28,11 @@ typedef struct {
     /* forward sensitivities of the stored observables and species (0: none) */
     int n_sens;
     const char *const *sens_names;
+    /* a grid sweep (n_grid = n_vars; 0 otherwise): each parameter's values in grid order,
+     * the last parameter varying fastest, for the final file's views shaped by parameter */
+    int n_grid;
+    const int *grid_sizes;
+    const double *const *grid_values;
     /* dose responses (n_series > 0) */
     int n_series, n_doses, n_readouts;
     const char *const *series_names;

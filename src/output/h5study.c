@@ -320,6 +320,155 @@ out:
     return rc;
 }
 
+/* A virtual dataset NAME [grid dims x inner dims] over the group's point-shaped SRC
+ * [point x inner dims]: every element of one maps to the other in row-major order, which
+ * is the points' order (a grid's last parameter varies fastest; a dose response's dose),
+ * so no data is copied. */
+static hid_t make_view(hid_t g, const char *group, const char *src, const char *name, hid_t type,
+                       int ng, const hsize_t *gdims, int ni, const hsize_t *inner)
+{
+    hsize_t vd[H5S_MAX_RANK], sd[H5S_MAX_RANK];
+    hsize_t np = 1;
+    for (int i = 0; i < ng; i++)
+        vd[i] = gdims[i], np *= gdims[i];
+    sd[0] = np;
+    for (int i = 0; i < ni; i++)
+        vd[ng + i] = sd[1 + i] = inner[i];
+    char path[1024];
+    snprintf(path, sizeof path, "/%s/%s", group, src);
+    hid_t vs = H5Screate_simple(ng + ni, vd, NULL), ss = H5Screate_simple(1 + ni, sd, NULL);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE), d = -1;
+    if (vs >= 0 && ss >= 0 && dcpl >= 0 && H5Sselect_all(vs) >= 0 && H5Sselect_all(ss) >= 0 &&
+        H5Pset_virtual(dcpl, vs, ".", path, ss) >= 0)
+        d = H5Dcreate2(g, name, type, vs, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    if (dcpl >= 0) H5Pclose(dcpl);
+    if (ss >= 0) H5Sclose(ss);
+    if (vs >= 0) H5Sclose(vs);
+    return d;
+}
+
+/* An axis of a grid view: the parameter's values as a dimension scale named after it (with
+ * "_axis" appended when that name is one of the group's datasets). */
+static hid_t make_axis(hid_t g, const char *param, size_t n, const double *values)
+{
+    static const char *const taken[] = {"point",
+                                        "time",
+                                        "observable",
+                                        "species",
+                                        "parameter",
+                                        "parameters",
+                                        "stat",
+                                        "stats",
+                                        "status",
+                                        "message",
+                                        "observables",
+                                        "species_amounts",
+                                        "sensitivity_parameter",
+                                        "observable_sensitivities",
+                                        "species_sensitivities",
+                                        "sobol_first",
+                                        "sobol_total"};
+    char name[512];
+    snprintf(name, sizeof name, "%s", param);
+    for (size_t i = 0; i < sizeof taken / sizeof *taken; i++)
+        if (!strcmp(param, taken[i]) || strstr(param, "_grid")) {
+            snprintf(name, sizeof name, "%s_axis", param);
+            break;
+        }
+    hsize_t dim = n;
+    hid_t d = ilnet_h5_write_doubles(g, name, 1, &dim, values);
+    if (d >= 0 && H5DSset_scale(d, name) < 0) {
+        H5Dclose(d);
+        d = -1;
+    }
+    return d;
+}
+
+/* Views shaped by the study (final form): a grid sweep's point data by its parameters
+ * (axes named after them), a dose response's by series and dose: observables_grid,
+ * species_amounts_grid, status_grid and the sensitivities' _grid. */
+static int create_views(hid_t g, const char *where, const ilnet_h5study_group *G, const hid_t *sc)
+{
+    int rc = 0, ng = G->n_grid ? G->n_grid : 2;
+    hid_t ax[H5S_MAX_RANK], v[5] = {-1, -1, -1, -1, -1};
+    hsize_t gd[H5S_MAX_RANK];
+    const char *lab[H5S_MAX_RANK];
+    for (int i = 0; i < ng; i++)
+        ax[i] = -1;
+    if (ng + 4 > H5S_MAX_RANK) return 0; /* too many parameters for a view: points only */
+    for (int i = 0; i < ng; i++) {
+        gd[i] = G->n_grid ? (hsize_t)G->grid_sizes[i]
+                : i       ? (hsize_t)G->n_doses
+                          : (hsize_t)G->n_series;
+        lab[i] = G->n_grid ? G->var_names[i] : i ? "dose" : "series";
+        if (G->n_grid)
+            CHECK(ax[i] = make_axis(g, G->var_names[i], (size_t)gd[i], G->grid_values[i]), "axis");
+    }
+    const hid_t *axes = G->n_grid ? ax : (hid_t[]){sc[S_SER], sc[S_DOSE]};
+    hsize_t nt = G->n_times, no = (hsize_t)G->n_obs, ns = (hsize_t)G->n_species,
+            nk = (hsize_t)G->n_sens;
+    struct {
+        const char *src, *name;
+        hid_t type;
+        int ni, on;
+        hsize_t in[3];
+        int sc[3];
+        const char *lb[3];
+    } w[5] = {
+        {"observables",
+         "observables_grid",
+         H5T_IEEE_F64LE,
+         2,
+         1,
+         {nt, no, 0},
+         {S_TIME, S_OBS, 0},
+         {"time", "observable", NULL}},
+        {"species_amounts",
+         "species_amounts_grid",
+         H5T_IEEE_F64LE,
+         2,
+         ns > 0,
+         {nt, ns, 0},
+         {S_TIME, S_SP, 0},
+         {"time", "species", NULL}},
+        {"status", "status_grid", H5T_STD_I8LE, 0, 1, {0, 0, 0}, {0, 0, 0}, {NULL, NULL, NULL}},
+        {"observable_sensitivities",
+         "observable_sensitivities_grid",
+         H5T_IEEE_F64LE,
+         3,
+         nk > 0,
+         {nt, no, nk},
+         {S_TIME, S_OBS, S_SENS},
+         {"time", "observable", "sensitivity_parameter"}},
+        {"species_sensitivities",
+         "species_sensitivities_grid",
+         H5T_IEEE_F64LE,
+         3,
+         nk > 0 && ns > 0,
+         {nt, ns, nk},
+         {S_TIME, S_SP, S_SENS},
+         {"time", "species", "sensitivity_parameter"}}};
+    for (int k = 0; k < 5; k++) {
+        if (!w[k].on) continue;
+        CHECK(v[k] =
+                  make_view(g, G->name, w[k].src, w[k].name, w[k].type, ng, gd, w[k].ni, w[k].in),
+              w[k].name);
+        hid_t s[H5S_MAX_RANK];
+        const char *l[H5S_MAX_RANK];
+        for (int i = 0; i < ng; i++)
+            s[i] = axes[i], l[i] = lab[i];
+        for (int i = 0; i < w[k].ni; i++)
+            s[ng + i] = sc[w[k].sc[i]], l[ng + i] = w[k].lb[i];
+        CHECK(attach(v[k], s, l, ng + w[k].ni), w[k].name);
+    }
+out:
+    for (int i = 0; G->n_grid && i < ng; i++)
+        if (ax[i] >= 0) H5Dclose(ax[i]);
+    for (int k = 0; k < 5; k++)
+        if (v[k] >= 0) H5Dclose(v[k]);
+    return rc;
+}
+
 /* A dose response's layout: dose, series and readout scales, each point's series and dose
  * index, and in the final form the fit results (into extra[0..3]). */
 static int create_dose_data(hid_t g, const char *where, const ilnet_h5study_group *G,
@@ -387,6 +536,7 @@ static int create_group(hid_t file, const char *where, const ilnet_h5study_group
     if (G->n_series > 0 && (rc = create_dose_data(g, where, G, fin, sc, &extra[1]))) goto out;
     if (fin && fin->sobol_first && (rc = create_sobol_data(g, where, G, fin, sc, &extra[5])))
         goto out;
+    if (fin && (G->n_grid || G->n_series > 0) && (rc = create_views(g, where, G, sc))) goto out;
     if (fin) {
         CHECK(ilnet_h5_attr_long(g, "n_failed", (long)fin->n_failed), "group attributes");
     }
