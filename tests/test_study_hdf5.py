@@ -739,6 +739,9 @@ experiments:
             nf = sum(1 for v in want_status if v != 1)
             check(attr(g, "n_failed") == nf, f"failures/{gname}: n_failed {attr(g, 'n_failed')}, want {nf}")
             msgs = [s(m).rstrip("\0").strip() for m in g["message"][()]]
+            sd = h5py.check_string_dtype(g["message"].dtype)
+            check(sd is not None and sd.length is None,
+                  f"failures/{gname}: message is not a variable-length string ({g['message'].dtype})")
             oi = obs_index(g)
             y = g["observables"][()]
             for i, p in enumerate(point_params(g, {"kd": 0.1, "kb": 0.01})):

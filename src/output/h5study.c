@@ -531,7 +531,10 @@ static int create_group(hid_t file, const char *where, const ilnet_h5study_group
     if (G->has_seed) CHECK(ilnet_h5_attr_long(g, "seed", (long)G->seed), "group attributes");
     CHECK(ilnet_h5_attr_long(g, "n_points", (long)G->n_points), "group attributes");
     if ((rc = create_scales(g, where, G, sc))) goto out;
-    if ((rc = create_point_data(g, where, G, compression, working, mt, sc, gr, &extra[0])))
+    /* messages: fixed 256 bytes while points are written in place, variable-length strings
+     * in the finished file */
+    if ((rc = create_point_data(g, where, G, compression, working, working ? mt : st, sc, gr,
+                                &extra[0])))
         goto out;
     if (G->n_series > 0 && (rc = create_dose_data(g, where, G, fin, sc, &extra[1]))) goto out;
     if (fin && fin->sobol_first && (rc = create_sobol_data(g, where, G, fin, sc, &extra[5])))
@@ -928,6 +931,37 @@ static herr_t block(hid_t d, hid_t t, size_t first, size_t count, int rank, cons
     return e;
 }
 
+/* n messages at point `first` from or into buf[n][MSG_LEN]: fixed MSG_LEN strings in a
+ * working file, variable-length ones in a finished file (which a resume may reopen). */
+static herr_t msg_block(hid_t d, size_t first, size_t n, hsize_t np, char *buf, int read)
+{
+    hid_t ft = H5Dget_type(d);
+    int vl = ft >= 0 && H5Tis_variable_str(ft) > 0;
+    if (ft >= 0) H5Tclose(ft);
+    hsize_t dims[1] = {np};
+    hid_t t = vl ? ilnet_h5_string_type() : msg_type();
+    char **p = vl ? calloc(n + 1, sizeof *p) : NULL;
+    herr_t e = -1;
+    if (t >= 0 && (!vl || p)) {
+        if (!vl) {
+            e = block(d, t, first, n, 1, dims, buf, read);
+        } else if (read) {
+            e = block(d, t, first, n, 1, dims, p, 1);
+            for (size_t i = 0; e >= 0 && i < n; i++) {
+                snprintf(buf + i * MSG_LEN, MSG_LEN, "%s", p[i] ? p[i] : "");
+                if (p[i]) H5free_memory(p[i]);
+            }
+        } else {
+            for (size_t i = 0; i < n; i++)
+                p[i] = buf + i * MSG_LEN;
+            e = block(d, t, first, n, 1, dims, p, 0);
+        }
+    }
+    free(p);
+    if (t >= 0) H5Tclose(t);
+    return e;
+}
+
 static int write_point_to(const char *where, const ilnet_h5study_group *G, grp *gr, size_t point,
                           const double *obs, const double *species, const double *obs_sens,
                           const double *species_sens, signed char status, const double *stats,
@@ -939,8 +973,6 @@ static int write_point_to(const char *where, const ilnet_h5study_group *G, grp *
     hsize_t td[2] = {G->n_points, (hsize_t)G->n_stats};
     char msg[MSG_LEN] = {0}; /* every byte is stored: no stack garbage in the file */
     if (message) strncpy(msg, message, MSG_LEN - 1);
-    hid_t mt = msg_type();
-    CHECK(mt, "string type");
     if (G->n_times && G->n_obs)
         CHECK(slab(gr->obs, H5T_NATIVE_DOUBLE, point, 3, od, obs, 0), "observables");
     if (G->n_species && G->n_times && species)
@@ -954,10 +986,13 @@ static int write_point_to(const char *where, const ilnet_h5study_group *G, grp *
         CHECK(slab(gr->ssens, H5T_NATIVE_DOUBLE, point, 4, ssd, species_sens, 0),
               "species_sensitivities");
     if (G->n_stats) CHECK(slab(gr->stats, H5T_NATIVE_DOUBLE, point, 2, td, stats, 0), "stats");
-    if (msg[0]) CHECK(slab(gr->msg, mt, point, 1, od, msg, 0), "message"); /* fill: "" */
+    if (msg[0]) { /* fill: "" */
+        char one[MSG_LEN];
+        snprintf(one, sizeof one, "%s", msg);
+        CHECK(msg_block(gr->msg, point, 1, G->n_points, one, 0), "message");
+    }
     CHECK(slab(gr->status, H5T_NATIVE_SCHAR, point, 1, od, &status, 0), "status");
 out:
-    if (mt >= 0) H5Tclose(mt);
     return rc;
 }
 
@@ -1012,7 +1047,7 @@ out:
 /* status, stats and message of every point into the final group, in blocks of up to 4096
  * points; *wall gets the summed wall_s of the points stored (those of earlier runs too,
  * after --resume) */
-static int copy_status(const char *where, const ilnet_h5study_group *G, grp *og, grp *fg, hid_t mt,
+static int copy_status(const char *where, const ilnet_h5study_group *G, grp *og, grp *fg,
                        double *wall)
 {
     int rc = 0;
@@ -1035,7 +1070,7 @@ static int copy_status(const char *where, const ilnet_h5study_group *G, grp *og,
             int rd = pass == 0;
             grp *x = rd ? og : fg;
             if (nst) CHECK(block(x->stats, H5T_NATIVE_DOUBLE, p, n, 2, td, stats, rd), "stats");
-            CHECK(block(x->msg, mt, p, n, 1, pd, mbuf, rd), "message");
+            CHECK(msg_block(x->msg, p, n, np, mbuf, rd), "message");
             CHECK(block(x->status, H5T_NATIVE_SCHAR, p, n, 1, pd, sbuf, rd), "status");
         }
         for (size_t q = 0; wall_col >= 0 && q < n; q++)
@@ -1049,7 +1084,7 @@ out:
 }
 
 /* The bulk of group G from the working file (og) into the final one (fg). */
-static int copy_group(const char *where, const ilnet_h5study_group *G, grp *og, grp *fg, hid_t mt)
+static int copy_group(const char *where, const ilnet_h5study_group *G, grp *og, grp *fg)
 {
     hsize_t np = G->n_points, nt = G->n_times, nk = (hsize_t)G->n_sens;
     hsize_t od[3] = {np, nt, (hsize_t)G->n_obs}, sd[3] = {np, nt, (hsize_t)G->n_species};
@@ -1061,7 +1096,7 @@ static int copy_group(const char *where, const ilnet_h5study_group *G, grp *og, 
         rc = copy_points(where, "observable_sensitivities", og->osens, fg->osens, 4, osd);
     if (!rc && nk && G->n_species)
         rc = copy_points(where, "species_sensitivities", og->ssens, fg->ssens, 4, ssd);
-    if (!rc) rc = copy_status(where, G, og, fg, mt, &wall);
+    if (!rc) rc = copy_status(where, G, og, fg, &wall);
     if (rc) return rc;
     CHECK(ilnet_h5_attr_double(fg->g, "wall_time_s", wall), "group attributes");
 out:
@@ -1073,12 +1108,11 @@ int ilnet_h5study_finalize(ilnet_h5study *h, int compression, const ilnet_h5stud
 {
     char tmp[4096];
     int rc = 0;
-    hid_t f = -1, mt = msg_type();
+    hid_t f = -1;
     grp *ng = calloc(h->n_groups + 1, sizeof *ng);
     ilnet_file_remove_stale_temps(h->path);
     if ((rc = ilnet_file_temp_name(tmp, sizeof tmp, h->path, "final"))) goto out;
     const char *where = h->path; /* messages name the user's file, not the temporary */
-    CHECK(mt, "string type");
     if (!ng) {
         rc = ilnet_error_oom();
         goto out;
@@ -1090,7 +1124,7 @@ int ilnet_h5study_finalize(ilnet_h5study *h, int compression, const ilnet_h5stud
     for (int i = 0; i < h->n_groups; i++) {
         const ilnet_h5study_group *G = &h->groups[i];
         if ((rc = create_group(f, where, G, compression, 0, &ng[i], &fin[i]))) goto out;
-        if ((rc = copy_group(where, G, &h->g[i], &ng[i], mt))) goto out;
+        if ((rc = copy_group(where, G, &h->g[i], &ng[i]))) goto out;
         close_group(&ng[i]);
     }
     if (H5Fclose(f) < 0) {
@@ -1115,7 +1149,6 @@ out:
     for (int i = 0; ng && i < h->n_groups; i++)
         close_group(&ng[i]);
     if (f >= 0) H5Fclose(f);
-    if (mt >= 0) H5Tclose(mt);
     if (rc) unlink(tmp);
     free(ng);
     ilnet_h5study_close(h);
