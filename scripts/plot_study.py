@@ -15,9 +15,16 @@ One figure per experiment group (every group, or the --group ones), OUTDIR/GROUP
   sweep          with exactly two swept parameters on a full grid: a heatmap of one
                  observable (default: the first) at one time (default: the last; --time T
                  takes the output time nearest T), log axes for log-spaced values;
+                 with three or more parameters, or an lhs, sobol or saltelli design: the
+                 observable at that time against each parameter (scatter, one panel per
+                 parameter, Spearman's rank correlation in its title), and for saltelli the
+                 Sobol' indices (first order and total) as bars, OUTDIR/GROUP_sobol.png;
   otherwise      time courses of every point (thin lines coloured by the first swept
                  parameter, at most --max-lines of them, default 200), one panel per
-                 observable (the first 6, or the --observable ones).
+                 observable (the first 6, or the --observable ones), protocol steps marked.
+Titles give the condition: the presets, parameter overrides and --set of the run (from the
+config stored in the file). A time-course file of `ilnet simulate` is handed to
+scripts/plot_timecourse.py (OUTDIR/FILE.png), so either script plots either kind.
 Points whose status is not 1 (not run, failed) are left out, and counted on stderr.
 Prints the files written, one per line, on stdout. Exit status 1 with a message for a missing file,
 a file that is not a study file, or an unknown group or observable.
@@ -112,6 +119,42 @@ def ok_mask(g, what):
     return ok, bad
 
 
+# ------------------------------------------------------------------ the run's condition
+
+def condition(f, gname):
+    """'preset human_treg; L2_nM=1; --set R_A=500' for group gname, from the stored config
+    (top level, then the experiment), or ''."""
+    try:
+        import yaml
+        cfg = yaml.safe_load(text(f.attrs.get("config_text", ""))) or {}
+    except Exception:  # noqa: BLE001 -- a title is not worth failing for
+        return ""
+    exp = next((e for e in cfg.get("experiments", []) or [] if isinstance(e, dict)
+                and e.get("name") == gname), {})
+    parts = []
+    for level in (cfg, exp):
+        pr = level.get("preset")
+        if pr:
+            parts.append("preset " + (", ".join(pr) if isinstance(pr, list) else str(pr)))
+        for k, v in (level.get("parameters") or {}).items() if isinstance(level.get("parameters"), dict) else []:
+            parts.append(f"{k}={v}")
+    sets = text(f.attrs.get("set", "")) if "set" in f.attrs else ""
+    if sets:
+        parts.append("--set " + sets)
+    return "; ".join(parts)
+
+
+def protocol_steps(f, gname):
+    """The times of the experiment's protocol steps, from the stored config."""
+    try:
+        import yaml
+        cfg = yaml.safe_load(text(f.attrs.get("config_text", ""))) or {}
+        exp = next(e for e in cfg.get("experiments", []) if e.get("name") == gname)
+        return [float(s["at"]) for s in (exp.get("protocol") or {}).get("steps", []) or []]
+    except Exception:  # noqa: BLE001
+        return []
+
+
 # ------------------------------------------------------------------ dose response
 
 def hill(x, bottom, top, ec50, n):
@@ -201,12 +244,14 @@ def plot_dose_response(g, gname, out):
         ax.set_xlabel(dose_name)
         ax.set_ylabel(rname)
         ax.set_title(rname)
-        ax.legend(fontsize=7, loc="best")
+        # below the panel: a legend never covers the points
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=1, frameon=False)
         ax.grid(True, which="major", alpha=0.3)
     for k in range(nr, nrow * ncol):
         axes[k // ncol][k % ncol].axis("off")
     note = f" ({bad} points skipped)" if bad else ""
-    fig.suptitle(f"{gname}: dose response{note}")
+    cond = condition(g.file, gname)
+    fig.suptitle(f"{gname}: dose response{note}" + (f"\n{cond}" if cond else ""), fontsize=11)
     fig.savefig(out, dpi=110)
     plt.close(fig)
     return drawn
@@ -261,6 +306,83 @@ def plot_heatmap(g, gname, out, axes_info, obs_wanted, t_wanted):
     plt.close(fig)
 
 
+# ------------------------------------------------------------------ scatter (many parameters, sampled designs)
+
+def spearman(x, y):
+    """Spearman's rank correlation (average ranks for ties); NaN for a constant column."""
+    def ranks(v):
+        r = np.empty(len(v))
+        r[np.argsort(v, kind="mergesort")] = np.arange(len(v), dtype=float)
+        _, inv = np.unique(v, return_inverse=True)  # ties: the mean of their ranks
+        return (np.bincount(inv, r) / np.bincount(inv))[inv]
+    if len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return float("nan")
+    return float(np.corrcoef(ranks(np.asarray(x, float)), ranks(np.asarray(y, float)))[0, 1])
+
+
+def plot_scatter(g, gname, out, obs_wanted, t_wanted):
+    """The observable at one time against each swept parameter; returns {parameter: rho}."""
+    obs = names(g, "observable")
+    oname = obs_wanted[0] if obs_wanted else obs[0]
+    if oname not in obs:
+        die(f"{gname}: no observable '{oname}' (observables: {', '.join(obs)})")
+    t = g["time"][()]
+    ti = len(t) - 1 if t_wanted is None else int(np.argmin(np.abs(t - t_wanted)))
+    ok, bad = ok_mask(g, gname)
+    y = np.array(g["observables"][:, ti, obs.index(oname)], float)[ok]
+    P = np.array(g["parameters"][()], float)[ok]
+    pnames = names(g, "parameter")
+    npan = len(pnames)
+    ncol = min(npan, 3)
+    nrow = math.ceil(npan / ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4.6 * ncol, 3.8 * nrow), squeeze=False, layout="constrained")
+    rho = {}
+    for k, pn in enumerate(pnames):
+        ax = axes[k // ncol][k % ncol]
+        x = P[:, k]
+        rho[pn] = spearman(x, y)
+        ax.plot(x, y, ".", ms=3 if len(y) > 500 else 5, alpha=0.5 if len(y) > 500 else 0.9)
+        if wide_positive(x):
+            ax.set_xscale("log")
+        ax.set_xlabel(pn)
+        ax.set_ylabel(f"{oname} at t = {fmt(t[ti])}")
+        ax.set_title(f"{pn}: Spearman ρ = {rho[pn]:.2f}", fontsize=10)
+        ax.grid(True, alpha=0.3)
+    for k in range(npan, nrow * ncol):
+        axes[k // ncol][k % ncol].axis("off")
+    design = text(g.attrs.get("design", ""))
+    cond = condition(g.file, gname)
+    note = f"; {bad} points skipped" if bad else ""
+    fig.suptitle(f"{gname} ({design}, {len(y)} points{note})" + (f"\n{cond}" if cond else ""), fontsize=11)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return rho
+
+
+def plot_sobol(g, gname, out, obs_wanted, t_wanted):
+    """A saltelli sweep's first-order and total Sobol' indices of one observable at one time."""
+    obs = names(g, "observable")
+    oname = obs_wanted[0] if obs_wanted else obs[0]
+    t = g["time"][()]
+    ti = len(t) - 1 if t_wanted is None else int(np.argmin(np.abs(t - t_wanted)))
+    j = obs.index(oname)
+    s1, st = g["sobol_first"][ti, j, :], g["sobol_total"][ti, j, :]
+    pnames = names(g, "parameter")
+    x = np.arange(len(pnames))
+    fig, ax = plt.subplots(figsize=(max(4.5, 1.1 * len(pnames) + 2), 3.8), layout="constrained")
+    ax.bar(x - 0.18, s1, 0.36, label="first order S")
+    ax.bar(x + 0.18, st, 0.36, label="total ST")
+    ax.set_xticks(x, pnames, rotation=30 if len(pnames) > 4 else 0)
+    ax.set_ylabel("Sobol' index")
+    ax.set_ylim(min(0, float(np.nanmin(s1)) if np.isfinite(s1).any() else 0) - 0.02, 1.05)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    ax.grid(True, axis="y", alpha=0.3)
+    used = int(np.ravel(g.attrs.get("sobol_samples_used", [0]))[0])
+    ax.set_title(f"{gname}: {oname} at t = {fmt(t[ti])} ({used} base samples)", fontsize=10)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+
+
 # ------------------------------------------------------------------ time courses
 
 def plot_timecourses(g, gname, out, obs_wanted, max_lines):
@@ -308,6 +430,8 @@ def plot_timecourses(g, gname, out, obs_wanted, max_lines):
             else:
                 c = None
             ax.plot(t, row, lw=lw, alpha=alpha, color=c)
+        for st in protocol_steps(g.file, gname):
+            ax.axvline(st, color="grey", ls=":", lw=1)
         ax.set_title(o, fontsize=10)
         ax.set_xlabel("time")
         ax.grid(True, alpha=0.3)
@@ -326,8 +450,12 @@ def plot_timecourses(g, gname, out, obs_wanted, max_lines):
         notes.append(f"first {MAX_PANELS} of {len(obs)} observables")
     typ = text(g.attrs.get("type", ""))
     npt = g["observables"].shape[0]
-    fig.suptitle(f"{gname} ({typ}, {npt} point{'s' if npt != 1 else ''})" + (f": {'; '.join(notes)}" if notes else ""),
-                 fontsize=11)
+    cond = condition(g.file, gname)
+    steps = protocol_steps(g.file, gname)
+    if steps:
+        notes.append("dotted: protocol steps")
+    fig.suptitle(f"{gname} ({typ}, {npt} point{'s' if npt != 1 else ''})" + (f": {'; '.join(notes)}" if notes else "")
+                 + (f"\n{cond}" if cond else ""), fontsize=11)
     fig.savefig(out, dpi=110)
     plt.close(fig)
 
@@ -356,6 +484,14 @@ def main():
         die(f"{a.study}: not a readable HDF5 file ({e})")
     with f:
         kind = text(f.attrs.get("kind", "")) if "kind" in f.attrs else None
+        if kind != "study" and "time" in f and "observables" in f:
+            # a time course of `ilnet simulate`: the time-course script draws it
+            os.makedirs(a.outdir, exist_ok=True)
+            png = os.path.join(a.outdir, safe_name(os.path.basename(a.study).rsplit(".", 1)[0]) + ".png")
+            here = os.path.dirname(os.path.abspath(__file__))
+            import subprocess
+            r = subprocess.run([sys.executable, os.path.join(here, "plot_timecourse.py"), a.study, "-o", png])
+            sys.exit(r.returncode)
         if kind != "study":
             die(f"{a.study}: not a study file (root attribute kind = {kind!r}, want 'study')")
         groups = [k for k in f.keys() if isinstance(f[k], h5py.Group) and "observables" in f[k]]
@@ -375,8 +511,16 @@ def main():
             g = f[gname]
             typ = text(g.attrs.get("type", ""))
             out = os.path.join(a.outdir, safe_name(gname) + ".png")
+            design = text(g.attrs.get("design", "")) if "design" in g.attrs else ""
+            npar = len(names(g, "parameter"))
             if typ == "dose_response" or ("response" in g and "dose" in g):
                 plot_dose_response(g, gname, out)
+            elif typ == "sweep" and (npar >= 3 or design in ("lhs", "sobol", "saltelli")):
+                plot_scatter(g, gname, out, a.observable, a.time)
+                if "sobol_first" in g:
+                    so = os.path.join(a.outdir, safe_name(gname) + "_sobol.png")
+                    plot_sobol(g, gname, so, a.observable, a.time)
+                    written.append(so)
             else:
                 info = grid_axes(g) if typ == "sweep" else None
                 if info is not None:

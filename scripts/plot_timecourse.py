@@ -3,6 +3,9 @@
 
 usage: /usr/bin/python3 scripts/plot_timecourse.py FILE.h5 [-o OUT.png]
            [--observables a,b,...] [--species s1,s2,...] [--logy] [--title T]
+
+A study file (`ilnet run`) is handed to scripts/plot_study.py, its PNGs written into OUT
+without .png as a directory, so either script plots either kind of file.
 """
 import argparse
 import sys
@@ -44,6 +47,16 @@ def main():
     except OSError as e:
         sys.exit(f"plot_timecourse: {a.h5}: {e}")
     with f:
+        kind = f.attrs.get("kind", b"")
+        if (kind.decode() if isinstance(kind, bytes) else str(kind)) == "study":
+            # a study file: its figures come from plot_study.py, into OUT's stem as a directory
+            f.close()
+            import os
+            import subprocess
+            outdir = out[:-4] if out.endswith(".png") else out
+            here = os.path.dirname(os.path.abspath(__file__))
+            r = subprocess.run([sys.executable, os.path.join(here, "plot_study.py"), a.h5, "-o", outdir])
+            sys.exit(r.returncode)
         t = f["time"][()]
         fig, ax = plt.subplots(figsize=(7, 4.5))
         series = []

@@ -101,7 +101,17 @@ expect_plot_error() {
 expect_plot_error "missing file" "$SCRATCH/no_such_study.h5" -o "$SCRATCH/plots_err"
 "$ILNET" simulate "$SRCDIR/models/il2_receptor.net" --t-end 1 --n-steps 2 -o "$SCRATCH/not_a_study.h5" -q \
     >/dev/null 2>&1
-expect_plot_error "not a study file" "$SCRATCH/not_a_study.h5" -o "$SCRATCH/plots_err"
+# a simulate file is handed to plot_timecourse.py (one entry point for both kinds)
+if "$PYTHON" "$SRCDIR/scripts/plot_study.py" "$SCRATCH/not_a_study.h5" -o "$SCRATCH/plots_sim" \
+    >/dev/null 2>&1 && [ -s "$SCRATCH/plots_sim/not_a_study.png" ]; then
+    ok "plot_study.py on a simulate file: plotted by plot_timecourse.py"
+else
+    bad "plot_study.py on a simulate file: no $SCRATCH/plots_sim/not_a_study.png"
+fi
+mkdir -p "$SCRATCH/plots_err_other.h5.d"
+"$PYTHON" -c "import h5py, sys; h5py.File(sys.argv[1], 'w').create_dataset('x', data=[1])" \
+    "$SCRATCH/plots_err_other.h5.d/other.h5"
+expect_plot_error "not a study file" "$SCRATCH/plots_err_other.h5.d/other.h5" -o "$SCRATCH/plots_err"
 expect_plot_error "not HDF5" "$SRCDIR/configs/timecourse.yaml" -o "$SCRATCH/plots_err"
 if [ -f "$SCRATCH/timecourse.h5" ]; then
     expect_plot_error "unknown group" "$SCRATCH/timecourse.h5" -o "$SCRATCH/plots_err" --group no_such_group
@@ -137,7 +147,7 @@ def names(ds):
 
 for path in sorted(glob.glob(os.path.join(scratch, "*.h5"))):
     name = os.path.basename(path)[:-3]
-    if name in ("not_a_study",):
+    if name in ("not_a_study", "other"):
         continue
     with h5py.File(path, "r") as f:
         report(s(f.attrs.get("kind")) == "study" and s(f.attrs.get("status")) == "complete",

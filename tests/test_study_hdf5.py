@@ -985,6 +985,18 @@ experiments:
                  for i in range(3) for j in range(3))
         check(ok, "saltelli: blocks A_B^(i) are A with column i from B")
         check(np.all((P >= 0) & (P <= [1, 2, 3])), "saltelli: samples outside the box")
+        # the scatter panels: Y = a + b + c, rank correlations ordered by the ranges 1 < 2 < 3
+        sys.path.insert(0, os.path.join(srcdir, "scripts"))
+        import plot_study
+        rho = plot_study.plot_scatter(g, "gsa", scratch.path("gsa.png"), [], None)
+        check(0 < rho["a"] < rho["b"] < rho["c"] < 1, f"saltelli: Spearman rho {rho}")
+        def avg_ranks(v):  # ties (the blocks repeat A's and B's columns) get their mean rank
+            r = np.empty(len(v))
+            r[np.argsort(v, kind="stable")] = np.arange(len(v))
+            _, inv = np.unique(v, return_inverse=True)
+            return (np.bincount(inv, r) / np.bincount(inv))[inv]
+        exact = np.corrcoef(avg_ranks(P[:, 2]), avg_ranks(g["observables"][:, 1, 0]))[0, 1]
+        close(rho["c"], exact, 1e-9, 0, "saltelli: rho(c) against average ranks")
         try:
             import xarray as xr
             ds = xr.open_dataset(out, group="gsa", engine="h5netcdf")
@@ -993,6 +1005,9 @@ experiments:
             ds.close()
         except Exception as e:  # noqa: BLE001
             check(False, f"saltelli: xarray: {e!r}")
+    r = run(["/usr/bin/python3", os.path.join(srcdir, "scripts", "plot_study.py"), out, "-o", scratch.path("gsa_plots")])
+    check(r.returncode == 0 and os.path.isfile(scratch.path("gsa_plots", "gsa_sobol.png"))
+          and os.path.isfile(scratch.path("gsa_plots", "gsa.png")), f"saltelli: plots {r.stdout!r} {r.stderr!r}")
 
 
 def grid_views():
@@ -1080,6 +1095,22 @@ experiments:
         r = run([ilnet, "run", scratch.path("set_kr.yaml"), "-o", setk, "--resume", "--set", "kr=10",
                  "--set", "L0=2"])
         check.exits(r, 0, "--resume with the same --set")
+    # plots: the condition in titles (--set included); either plot script takes either file
+    sys.path.insert(0, os.path.join(srcdir, "scripts"))
+    import plot_study
+    if setk:
+        with h5py.File(setk, "r") as f:
+            cond = plot_study.condition(f, "tc_kr")
+        check(cond == "L0=1; kr=3; --set kr=10 L0=2", f"plot condition: {cond!r}")
+        r = run(["/usr/bin/python3", os.path.join(srcdir, "scripts", "plot_timecourse.py"), setk, "-o",
+                 scratch.path("tc_plots.png")])
+        check(r.returncode == 0 and os.path.isfile(scratch.path("tc_plots", "tc_kr.png")),
+              f"plot_timecourse.py on a study file: {r.stderr!r}")
+    sim = scratch.path("sim.h5")
+    run([ilnet, "simulate", scratch.path("binding.net"), "--t-end", "1", "--n-steps", "4", "-o", sim, "-q"])
+    r = run(["/usr/bin/python3", os.path.join(srcdir, "scripts", "plot_study.py"), sim, "-o", scratch.path("sim_plots")])
+    check(r.returncode == 0 and os.path.isfile(scratch.path("sim_plots", "sim.png")),
+          f"plot_study.py on a simulate file: {r.stderr!r}")
     r = run([ilnet, "run", scratch.path("set_plain.yaml"), "--check", "--set", "kR=2"])
     check.exits(r, 1, "--set with a misspelled name", "--set kR: the model has no parameter 'kR'",
                 "did you mean 'kr'?")
