@@ -1067,6 +1067,50 @@ experiments:
     dr.close()
 
 
+def species_and_factor_sweeps():
+    """Sweeps over a species' initial amount ({species: R}) and over factors of a parameter's
+    value (factor:, relative to the value before the sweep: experiment parameters included),
+    against the binding closed form; a factor of a zero value is refused."""
+    text = """model: binding.net
+parameters: {L0: 1, kr: 4, kf: 3}
+simulation: {t_end: 2, n_steps: 2, atol: 1e-12, rtol: 1e-10}
+experiments:
+  - name: sp
+    type: sweep
+    design: grid
+    parameters:
+      - {species: R, values: [1, 5]}
+      - {name: kr, factor: [0.5, 2]}
+  - name: rel
+    type: sweep
+    design: lhs
+    n: 20
+    parameters:
+      - {name: kf, factor: {min: 0.5, max: 2, log: true}}
+"""
+    out = run_study("species_factor", text)
+    if out:
+        with h5py.File(out, "r") as f:
+            g = f["sp"]
+            check(names(g["parameter"]) == ["R", "kr"], f"species sweep: parameters {names(g['parameter'])}")
+            P = g["parameters"][()]
+            # kr's factors 0.5 and 2 of its value 4 before the sweep
+            check(np.array_equal(P, [[1, 2], [1, 8], [5, 2], [5, 8]]), f"species/factor sweep: points {P.tolist()}")
+            check(np.array_equal(f["sp"]["kr"][()], [2, 8]), f"factor sweep: the grid axis {f['sp']['kr'][()]}")
+            t = g["time"][()]
+            for p, (R0, kr) in enumerate(P):
+                close(g["observables"][p, :, 0], binding_exact(3.0, kr, 1.0, R0, t), 1e-6, 1e-9,
+                      f"species/factor sweep: R0 {R0}, kr {kr}")
+            v = f["rel"]["parameters"][()][:, 0]
+            strata = np.floor((np.log10(v) - np.log10(1.5)) / (np.log10(4) / 20)).astype(int)
+            check(v.min() >= 1.5 and v.max() <= 6 and sorted(strata.tolist()) == list(range(20)),
+                  f"factor lhs: kf {sorted(v.tolist())} (one per log stratum of [0.5, 2] x its 3)")
+    r = run([ilnet, "run", write("factor_zero.yaml", text.replace("{name: kr, factor: [0.5, 2]}",
+                                                                "{name: L0, factor: [0.5, 2]}").replace("L0: 1, ", "")),
+             "--check"])
+    check.exits(r, 1, "factor of a zero value", "factor: 'L0' is 0 before the sweep")
+
+
 def command_line_set():
     """ilnet run --set: changes the result (closed form), is recorded, a resume must repeat
     it, a misspelled name is refused with a suggestion; output.file in a new directory."""
@@ -1175,6 +1219,7 @@ misc()
 expression_readouts()
 saltelli_indices()
 grid_views()
+species_and_factor_sweeps()
 command_line_set()
 
 check.finish("study HDF5")

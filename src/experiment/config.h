@@ -59,6 +59,8 @@ typedef enum {
 
 typedef struct {
     char *name;
+    int is_species; /* {species: NAME}: its initial amount, not a parameter */
+    int relative;   /* factor: values (or min/max) multiply the base value before the point */
     int n_values;
     double *values;  /* grid/zip */
     double min, max; /* lhs/sobol */

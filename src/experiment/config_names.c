@@ -275,8 +275,13 @@ int ilnet_config_check_names(ilnet_config *c, const ilnet_network *net, const il
             TRY(need_assign(c, net, &e->protocol.steps[k].set, 1, 0));
             TRY(need_assign(c, net, &e->protocol.steps[k].add, 0, 1));
         }
-        for (int k = 0; k < e->n_sweep; k++)
-            TRY(need_param(c, net, e->sweep[k].name, e->sweep[k].pos, e->sweep[k].path));
+        for (int k = 0; k < e->n_sweep; k++) {
+            ilnet_config_sweep_param *sp = &e->sweep[k];
+            if (sp->is_species)
+                TRY(need_species(c, net, &sp->name, sp->pos, sp->path));
+            else
+                TRY(need_param(c, net, sp->name, sp->pos, sp->path));
+        }
         if (e->type == ILNET_EXP_DOSE) {
             snprintf(kp, sizeof kp, "%s.dose.%s", e->path,
                      e->dose_is_species ? "species" : "parameter");

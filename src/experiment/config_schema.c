@@ -531,24 +531,94 @@ static int parse_protocol(P *p, const yaml_node_t *m, const char *path, ilnet_co
     return 0;
 }
 
+/* factor: [f1, f2, ...] */
+static int get_factor_list(P *p, const yaml_node_t *n, const char *path,
+                           ilnet_config_sweep_param *sp)
+{
+    if (!ilnet_yaml_items(n)) return err(p, n, path, "expected a non-empty list of factors");
+    for (int i = 0; i < ilnet_yaml_items(n); i++) {
+        char ip[600];
+        double x;
+        snprintf(ip, sizeof ip, "%s[%d]", path, i);
+        TRY(get_double(p, ilnet_yaml_item(p->y, n, i), ip, &x));
+        TRY(push_double(&sp->values, &sp->n_values, x));
+    }
+    return 0;
+}
+
+/* factor: {min, max, n, log}: n factors from min to max, evenly or log-spaced */
+static int get_factor_range(P *p, const yaml_node_t *m, const char *path,
+                            ilnet_config_sweep_param *sp)
+{
+    yaml_node_t *a = lookup(p, m, "min"), *b = lookup(p, m, "max"), *nn = lookup(p, m, "n"),
+                *lg = lookup(p, m, "log");
+    char kp[600];
+    if (!a || !b || !nn) return err(p, m, path, "needs min, max and n");
+    double lo, hi;
+    long n;
+    int log = 0;
+    sub(kp, sizeof kp, path, "min", 0);
+    TRY(get_double(p, a, kp, &lo));
+    sub(kp, sizeof kp, path, "max", 0);
+    TRY(get_double(p, b, kp, &hi));
+    sub(kp, sizeof kp, path, "n", 0);
+    TRY(get_long(p, nn, kp, 1, &n));
+    if (n > 1000000) return err(p, nn, kp, "at most 1e6 values");
+    if (lg) {
+        sub(kp, sizeof kp, path, "log", 0);
+        TRY(get_bool(p, lg, kp, &log));
+    }
+    if (log && (lo <= 0 || hi <= 0)) return err(p, m, path, "log: true needs min and max > 0");
+    for (long i = 0; i < n; i++) {
+        double u = n == 1 ? 0 : (double)i / (double)(n - 1);
+        TRY(push_double(&sp->values, &sp->n_values,
+                        log ? pow(10, log10(lo) + u * (log10(hi) - log10(lo)))
+                            : lo + u * (hi - lo)));
+    }
+    return 0;
+}
+
 static int parse_sweep_param(P *p, const yaml_node_t *m, const char *path, ilnet_design d,
                              ilnet_config_sweep_param *sp)
 {
-    static const char *const gkeys[] = {"name", "values", "linspace", "logspace", NULL};
-    static const char *const skeys[] = {"name", "min", "max", "log", NULL};
+    static const char *const gkeys[] = {"name",     "species", "values", "linspace",
+                                        "logspace", "factor",  NULL};
+    static const char *const skeys[] = {"name", "species", "min", "max", "log", "factor", NULL};
     int sampled = d == ILNET_DESIGN_LHS || d == ILNET_DESIGN_SOBOL || d == ILNET_DESIGN_SALTELLI;
     TRY(check_keys(p, m, path, sampled ? skeys : gkeys));
     char kp[512];
-    yaml_node_t *n = lookup(p, m, "name");
-    sub(kp, sizeof kp, path, "name", 0);
-    if (!n) return err(p, m, kp, "required");
-    TRY(get_string(p, n, kp, &sp->name));
-    sp->pos = pos_of(n);
+    yaml_node_t *n = lookup(p, m, "name"), *spn = lookup(p, m, "species");
+    sub(kp, sizeof kp, path, spn ? "species" : "name", 0);
+    if (!n == !spn) return err(p, m, path, "needs name: PARAMETER or species: NAME (one of them)");
+    TRY(get_string(p, spn ? spn : n, kp, &sp->name));
+    sp->is_species = spn != NULL;
+    sp->pos = pos_of(spn ? spn : n);
     if (!(sp->path = strdup(kp))) return ilnet_error_oom();
+    /* factor: the same forms (a list, linspace, logspace; for sampled designs min, max, log)
+     * under one key, relative to the value the point would have without the sweep */
+    yaml_node_t *fac = lookup(p, m, "factor");
+    if (fac) {
+        sp->relative = 1;
+        if (lookup(p, m, "values") || lookup(p, m, "linspace") || lookup(p, m, "logspace") ||
+            lookup(p, m, "min") || lookup(p, m, "max") || lookup(p, m, "log"))
+            return err(p, fac, path,
+                       "factor replaces values, linspace, logspace, min, max and log");
+        sub(kp, sizeof kp, path, "factor", 0);
+        if (fac->type == YAML_SEQUENCE_NODE) {
+            if (sampled) return err(p, fac, kp, "a sampled design needs factor: {min, max, log}");
+            yaml_node_t *tmp = fac;
+            return get_factor_list(p, tmp, kp, sp);
+        }
+        m = fac, path = kp;
+        TRY(check_keys(p, m, path,
+                       sampled ? (const char *const[]){"min", "max", "log", NULL}
+                               : (const char *const[]){"min", "max", "n", "log", NULL}));
+        if (!sampled) return get_factor_range(p, m, path, sp);
+    }
     if (!sampled) {
         int found;
         TRY(get_value_list(p, m, path, &sp->values, &sp->n_values, &found));
-        if (!found) return err(p, m, path, "needs values, linspace or logspace");
+        if (!found) return err(p, m, path, "needs values, linspace, logspace or factor");
         return 0;
     }
     yaml_node_t *a = lookup(p, m, "min"), *b = lookup(p, m, "max"), *lg = lookup(p, m, "log");

@@ -151,7 +151,9 @@ int ilnet_point_unit_new(ilnet_point_unit **out, const ilnet_config *c,
         return ilnet_error_oom();
     }
     for (int j = 0; j < n_vars; j++) {
-        int species = e->type == ILNET_EXP_DOSE && e->dose_is_species;
+        int species = e->type == ILNET_EXP_DOSE    ? e->dose_is_species
+                      : e->type == ILNET_EXP_SWEEP ? e->sweep[j].is_species
+                                                   : 0;
         u->var_param[j] = species ? -1 : ilnet_network_find_parameter(u->net, var_names[j]);
         u->var_species[j] = species ? ilnet_network_find_species(u->net, var_names[j]) : -1;
     }

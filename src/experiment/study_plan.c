@@ -233,6 +233,34 @@ static int columns(ilnet_study *S)
 }
 
 /* A dry run of the setup: every override and the first point's values must apply. */
+/* factor: sweeps: the swept values are factors of the value the parameter (or species'
+ * initial amount) has before the point, in the unit u built for the experiment; they become
+ * absolute values here, in the points and a grid's axis alike. */
+static int resolve_factors(ilnet_study *S, int k, const ilnet_point_unit *u)
+{
+    ilnet_config_experiment *e = &S->c.experiments[k];
+    ilnet_study_exp *x = &S->x[k];
+    for (int j = 0; e->type == ILNET_EXP_SWEEP && j < e->n_sweep; j++) {
+        ilnet_config_sweep_param *sp = &e->sweep[j];
+        if (!sp->relative) continue;
+        double base = u->var_param[j] >= 0
+                          ? ilnet_network_parameter(u->net, u->var_param[j])->value
+                          : ilnet_network_species(u->net, u->var_species[j])->initial;
+        for (int i = 0; sp->is_species && i < S->c.initial.n; i++)
+            if (!strcmp(S->c.initial.names[i], sp->name)) base = S->c.initial.values[i];
+        if (!(base != 0) || !isfinite(base))
+            return ilnet_config_error(&S->c, sp->pos, sp->path,
+                                      "factor: '%s' is %g before the sweep; a factor of it is "
+                                      "meaningless (give values instead)",
+                                      sp->name, base);
+        for (size_t p = 0; p < x->pts.n_points; p++)
+            x->pts.values[p * (size_t)x->pts.n_vars + (size_t)j] *= base;
+        for (int i = 0; i < sp->n_values; i++)
+            sp->values[i] *= base;
+    }
+    return 0;
+}
+
 static int dry_run(ilnet_study *S, int k)
 {
     const ilnet_config_experiment *e = &S->c.experiments[k];
@@ -243,6 +271,10 @@ static int dry_run(ilnet_study *S, int k)
         if ((rc = ilnet_point_unit_new(&u, &S->c, e, s, S->presets, x->times, x->n_times,
                                        x->pts.names, x->pts.n_vars)))
             return rc;
+        if ((rc = resolve_factors(S, k, u))) {
+            ilnet_point_unit_free(u);
+            return rc;
+        }
         for (int j = 0; j < x->pts.n_vars && x->pts.n_points && !rc; j++)
             if (u->var_param[j] >= 0 &&
                 ilnet_network_set_parameter(u->net, x->pts.names[j], x->pts.values[j])) {
