@@ -1111,6 +1111,44 @@ experiments:
     check.exits(r, 1, "factor of a zero value", "factor: 'L0' is 0 before the sweep")
 
 
+def file_designs():
+    """design: file: the points of a CSV (parameters) or TSV (a species column), in order,
+    against the closed form; bad cells and missing files are one-line errors."""
+    write("points.csv", "kr,L0\n0.5,1\n2,0.1\n1, 10\n")
+    write("points.tsv", "species:R\tkf\n4\t2\n8\t0.5\n")
+    text = """model: binding.net
+simulation: {t_end: 2, n_steps: 2, atol: 1e-12, rtol: 1e-10}
+experiments:
+  - {name: csv, type: sweep, design: file, file: points.csv}
+  - {name: tsv, type: sweep, design: file, file: points.tsv, parameters: {L0: 1}}
+"""
+    out = run_study("file_design", text)
+    if out:
+        with h5py.File(out, "r") as f:
+            g = f["csv"]
+            check(attr(g, "design") == "file" and names(g["parameter"]) == ["kr", "L0"],
+                  f"file design: {attr(g, 'design')} {names(g['parameter'])}")
+            check(np.array_equal(g["parameters"][()], [[0.5, 1], [2, 0.1], [1, 10]]),
+                  f"file design: points {g['parameters'][()].tolist()}")
+            t = g["time"][()]
+            for p, (kr, L) in enumerate(g["parameters"][()]):
+                close(g["observables"][p, :, 0], binding_exact(1.0, kr, L, 10.0, t), 1e-6, 1e-9,
+                      f"file design: kr {kr}, L0 {L}")
+            g = f["tsv"]
+            for p, (R0, kf) in enumerate(g["parameters"][()]):
+                close(g["observables"][p, :, 0], binding_exact(kf, 1.0, 1.0, R0, t), 1e-6, 1e-9,
+                      f"file design (TSV, species column): R0 {R0}, kf {kf}")
+    write("bad_points.csv", "kr\n1\nx\n")
+    r = run([ilnet, "run", write("file_bad.yaml", text.replace("points.csv", "bad_points.csv")), "--check"])
+    check.exits(r, 1, "file design: a bad cell", "bad_points.csv:3: column 'kr': 'x' is not a number")
+    r = run([ilnet, "run", write("file_missing.yaml", text.replace("points.csv", "nowhere.csv")), "--check"])
+    check.exits(r, 1, "file design: a missing file", "file_missing.yaml:4:", "nowhere.csv")
+    write("points_unknown.csv", "krr\n1\n")
+    r = run([ilnet, "run", write("file_unknown.yaml", text.replace("points.csv", "points_unknown.csv")), "--check"])
+    check.exits(r, 1, "file design: an unknown parameter", "(column 'krr'): the model has no parameter 'krr'",
+                "did you mean 'kr'?")
+
+
 def command_line_set():
     """ilnet run --set: changes the result (closed form), is recorded, a resume must repeat
     it, a misspelled name is refused with a suggestion; output.file in a new directory."""
@@ -1220,6 +1258,7 @@ expression_readouts()
 saltelli_indices()
 grid_views()
 species_and_factor_sweeps()
+file_designs()
 command_line_set()
 
 check.finish("study HDF5")

@@ -26,12 +26,12 @@ static char *trim(char *s)
     return s;
 }
 
-/* splits line in place at tabs into out (up to max cells); returns the count */
-static size_t split(char *line, char **out, size_t max)
+/* splits line in place at sep into out (up to max cells); returns the count */
+static size_t split(char *line, char sep, char **out, size_t max)
 {
     size_t n = 0;
     for (char *p = line;; n++) {
-        char *tab = strchr(p, '\t');
+        char *tab = strchr(p, sep);
         if (tab) *tab = '\0';
         if (n < max) out[n] = trim(p);
         if (!tab) return n + 1;
@@ -47,6 +47,11 @@ static int blank(const char *s)
 }
 
 int ilnet_tsv_read(ilnet_tsv *t, const char *path)
+{
+    return ilnet_tsv_read_sep(t, path, '\t');
+}
+
+int ilnet_tsv_read_sep(ilnet_tsv *t, const char *path, char sep)
 {
     memset(t, 0, sizeof *t);
     int rc = ilnet_file_read(&t->text, NULL, path);
@@ -73,13 +78,13 @@ int ilnet_tsv_read(ilnet_tsv *t, const char *path)
     if (!rc) {
         size_t nc = 1;
         for (const char *q = ln[0]; *q; q++)
-            nc += *q == '\t';
+            nc += *q == sep;
         t->n_cols = nc;
         t->header = malloc(nc * sizeof *t->header);
         t->cells = calloc((nl - 1) * nc + 1, sizeof *t->cells);
         t->line = malloc(nl * sizeof *t->line);
         if (!t->header || !t->cells || !t->line) rc = ilnet_error_oom();
-        if (!rc) split(ln[0], t->header, nc);
+        if (!rc) split(ln[0], sep, t->header, nc);
         for (size_t a = 0; !rc && a < nc; a++)
             for (size_t b = 0; b < a; b++)
                 if (!strcmp(t->header[a], t->header[b]))
@@ -87,7 +92,7 @@ int ilnet_tsv_read(ilnet_tsv *t, const char *path)
                                          lno[0], t->header[a]);
         for (size_t r = 1; !rc && r < nl; r++) {
             char **row = t->cells + (r - 1) * nc;
-            size_t n = split(ln[r], row, nc);
+            size_t n = split(ln[r], sep, row, nc);
             if (n > nc)
                 rc = ilnet_error_set(ILNET_EINPUT, "%s:%d: %zu cells, the header has %zu", path,
                                      lno[r], n, nc);

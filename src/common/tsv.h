@@ -18,6 +18,8 @@ typedef struct {
 /* Errors: "PATH: cannot open: REASON" (EIO), "PATH:LINE: N cells, the header has M"
  * (EINPUT), "PATH: no header row" (EINPUT), "PATH:1: column 'X' appears twice". */
 int ilnet_tsv_read(ilnet_tsv *t, const char *path);
+/* The same with another separator (',' for CSV; no quoting: a cell cannot hold sep). */
+int ilnet_tsv_read_sep(ilnet_tsv *t, const char *path, char sep);
 void ilnet_tsv_free(ilnet_tsv *t);
 /* Index of the column named name, or -1. */
 int ilnet_tsv_col(const ilnet_tsv *t, const char *name);

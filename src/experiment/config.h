@@ -54,7 +54,8 @@ typedef enum {
     ILNET_DESIGN_ZIP,
     ILNET_DESIGN_LHS,
     ILNET_DESIGN_SOBOL,
-    ILNET_DESIGN_SALTELLI /* Sobol' indices: n base samples, blocks A, B and A_B^(i) */
+    ILNET_DESIGN_SALTELLI, /* Sobol' indices: n base samples, blocks A, B and A_B^(i) */
+    ILNET_DESIGN_FILE      /* the points of a CSV/TSV file, one column per swept quantity */
 } ilnet_design;
 
 typedef struct {

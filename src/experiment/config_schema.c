@@ -2,6 +2,7 @@
 
 #include "../common/error.h"
 #include "../common/file.h"
+#include "../common/tsv.h"
 #include "../common/paths.h"
 
 #include <errno.h>
@@ -827,8 +828,10 @@ static int parse_design(P *p, const yaml_node_t *m, const char *path, ilnet_conf
         e->design = ILNET_DESIGN_SOBOL;
     else if (ds && !strcmp(ds, "saltelli"))
         e->design = ILNET_DESIGN_SALTELLI;
+    else if (ds && !strcmp(ds, "file"))
+        e->design = ILNET_DESIGN_FILE;
     else
-        return err(p, n, kp, "unknown design '%s' (expected grid, zip, lhs, sobol, saltelli)",
+        return err(p, n, kp, "unknown design '%s' (expected grid, zip, lhs, sobol, saltelli, file)",
                    ds ? ds : ilnet_yaml_kind(n));
     return 0;
 }
@@ -837,7 +840,7 @@ static int parse_design(P *p, const yaml_node_t *m, const char *path, ilnet_conf
 static int parse_samples(P *p, const yaml_node_t *m, const char *path, ilnet_config_experiment *e)
 {
     char kp[512];
-    static const char *const names[] = {"grid", "zip", "lhs", "sobol", "saltelli"};
+    static const char *const names[] = {"grid", "zip", "lhs", "sobol", "saltelli", "file"};
     int sampled = e->design == ILNET_DESIGN_LHS || e->design == ILNET_DESIGN_SOBOL ||
                   e->design == ILNET_DESIGN_SALTELLI;
     yaml_node_t *nn = lookup(p, m, "n"), *sd = lookup(p, m, "seed");
@@ -860,6 +863,61 @@ static int parse_samples(P *p, const yaml_node_t *m, const char *path, ilnet_con
     return 0;
 }
 
+/* design: file: a CSV (.csv) or tab-separated table whose header names the swept
+ * quantities (parameters, or "species:NAME" for initial amounts) and whose rows are the
+ * points, in order. */
+static int parse_design_file(P *p, const yaml_node_t *fn, const char *kp,
+                             ilnet_config_experiment *e)
+{
+    char *f = NULL;
+    TRY(get_string(p, fn, kp, &f));
+    char *full = f[0] == '/' ? f : malloc(strlen(p->c->dir) + strlen(f) + 2);
+    if (!full) {
+        free(f);
+        return ilnet_error_oom();
+    }
+    if (full != f) sprintf(full, "%s/%s", p->c->dir, f);
+    size_t len = strlen(full);
+    ilnet_tsv t;
+    int rc = ilnet_tsv_read_sep(&t, full, len > 4 && !strcmp(full + len - 4, ".csv") ? ',' : '\t');
+    if (full != f) free(full);
+    free(f);
+    if (rc) {
+        ilnet_error_prefix("%s:%d:%d: %s", p->c->path, ilnet_yaml_line(fn), ilnet_yaml_col(fn), kp);
+        return rc;
+    }
+    if (!t.n_rows) rc = ilnet_error_set(ILNET_EINPUT, "%s: no points (a header row only)", t.path);
+    if (!rc && !(e->sweep = calloc(t.n_cols, sizeof *e->sweep))) rc = ilnet_error_oom();
+    for (size_t c = 0; !rc && c < t.n_cols; c++) {
+        ilnet_config_sweep_param *sp = &e->sweep[c];
+        e->n_sweep = (int)c + 1;
+        const char *h = t.header[c];
+        sp->is_species = !strncmp(h, "species:", 8);
+        sp->pos = pos_of(fn);
+        sp->name = strdup(sp->is_species ? h + 8 : h);
+        char pp[700];
+        snprintf(pp, sizeof pp, "%s (column '%s')", kp, h);
+        sp->path = strdup(pp);
+        if (!sp->name || !sp->path || !*sp->name) {
+            rc = *h ? ilnet_error_oom()
+                    : ilnet_error_set(ILNET_EINPUT, "%s:1: column %zu has no name", t.path, c + 1);
+            break;
+        }
+        for (size_t r = 0; !rc && r < t.n_rows; r++) {
+            const char *cell = ilnet_tsv_cell(&t, r, (int)c);
+            char *end;
+            double x = strtod(cell, &end);
+            if (end == cell || *end || !isfinite(x))
+                rc = ilnet_error_set(ILNET_EINPUT, "%s:%d: column '%s': '%s' is not a number",
+                                     t.path, t.line[r], h, cell);
+            else
+                rc = push_double(&sp->values, &sp->n_values, x);
+        }
+    }
+    ilnet_tsv_free(&t);
+    return rc;
+}
+
 /* A sweep's design and its swept parameters v, the list under key swept_key (NULL when
  * missing). */
 static int parse_sweep(P *p, const yaml_node_t *m, const char *path, const yaml_node_t *v,
@@ -868,6 +926,16 @@ static int parse_sweep(P *p, const yaml_node_t *m, const char *path, const yaml_
     char kp[512];
     TRY(parse_design(p, m, path, e));
     TRY(parse_samples(p, m, path, e));
+    yaml_node_t *fn = lookup(p, m, "file");
+    sub(kp, sizeof kp, path, "file", 0);
+    if (fn && e->design != ILNET_DESIGN_FILE) return err(p, fn, kp, "only for design: file");
+    if (e->design == ILNET_DESIGN_FILE) {
+        if (!fn) return err(p, m, kp, "required for design: file (a CSV or TSV of the points)");
+        if (v)
+            return err(p, v, path,
+                       "design: file takes its swept quantities from the file's header");
+        return parse_design_file(p, fn, kp, e);
+    }
     sub(kp, sizeof kp, path, swept_key, 0);
     if (!v) return err(p, m, kp, "required: the list of swept parameters");
     int cnt = ilnet_yaml_items(v);
@@ -959,8 +1027,9 @@ static int parse_exp_name(P *p, const yaml_node_t *m, const char *path, int inde
 static int parse_experiment(P *p, const yaml_node_t *m, int index, ilnet_config_experiment *e)
 {
     static const char *const common[] = {"name", "type", "preset", "parameters", "protocol", NULL};
-    static const char *const sweep[] = {"name",   "type", "preset", "parameters", "protocol",
-                                        "design", "vary", "n",      "seed",       NULL};
+    static const char *const sweep[] = {"name",     "type",   "preset", "parameters",
+                                        "protocol", "design", "vary",   "n",
+                                        "seed",     "file",   NULL};
     static const char *const dose[] = {"name", "type",  "preset",  "parameters", "protocol",
                                        "dose", "doses", "readout", "series",     NULL};
     char path[64], kp[512];

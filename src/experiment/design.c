@@ -130,7 +130,7 @@ double ilnet_design_count(const ilnet_config_experiment *e)
         if (e->design == ILNET_DESIGN_GRID)
             for (int j = 0; j < e->n_sweep; j++)
                 n *= (double)e->sweep[j].n_values;
-        else if (e->design == ILNET_DESIGN_ZIP)
+        else if (e->design == ILNET_DESIGN_ZIP || e->design == ILNET_DESIGN_FILE)
             n = (double)e->sweep[0].n_values;
         else if (e->design == ILNET_DESIGN_SALTELLI)
             n = (double)e->n_samples * (double)(e->n_sweep + 2);
@@ -177,7 +177,7 @@ int ilnet_design_expand(ilnet_design_points *d, const ilnet_config_experiment *e
                     rest /= m;
                 }
             }
-        } else if (e->design == ILNET_DESIGN_ZIP) {
+        } else if (e->design == ILNET_DESIGN_ZIP || e->design == ILNET_DESIGN_FILE) {
             for (size_t i = 0; i < n; i++)
                 for (int j = 0; j < nv; j++)
                     d->values[i * nv + j] = e->sweep[j].values[i];

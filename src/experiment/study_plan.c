@@ -292,7 +292,7 @@ static int dry_run(ilnet_study *S, int k)
 /* The experiment's shape as stored. */
 static int group(ilnet_study *S, int k)
 {
-    static const char *const design_names[] = {"grid", "zip", "lhs", "sobol", "saltelli"};
+    static const char *const design_names[] = {"grid", "zip", "lhs", "sobol", "saltelli", "file"};
     const ilnet_config_experiment *e = &S->c.experiments[k];
     const ilnet_study_exp *x = &S->x[k];
     ilnet_study_group *G = &S->groups[k];
