@@ -42,7 +42,7 @@ def main():
                 g = f[group]
                 t, on, ob = g["time"][()], names(g["observable"]), g["observables"][0]
             else:
-                t, on, ob = f["time"][()], names(f["observable_names"]), f["observables"][()]
+                t, on, ob = f["time"][()], names(f["observable"] if "observable" in f else f["observable_names"]), f["observables"][()]
             stat5 = ob[:, on.index("STAT5_all")]
         for ax, (title, series) in zip(axes.flat, panels):
             for j, (obs, suffix) in enumerate(series):

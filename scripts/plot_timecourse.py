@@ -61,13 +61,16 @@ def main():
         fig, ax = plt.subplots(figsize=(7, 4.5))
         series = []
         if a.observables or not a.species:
-            onames = names(f["observable_names"])
+            # names as ilnet writes them ("observable"; before 2026-12: "observable_names")
+            onames = names(f["observable"] if "observable" in f else f["observable_names"])
             for i in pick(onames, a.observables, "observable"):
                 series.append((onames[i], f["observables"][:, i]))
         if a.species:
-            snames = names(f["species_names"])
+            new = "species_amounts" in f
+            snames = names(f["species"] if new else f["species_names"])
+            amounts = f["species_amounts"] if new else f["species"]
             for i in pick(snames, a.species, "species"):
-                series.append((snames[i], f["species"][:, i]))
+                series.append((snames[i], amounts[:, i]))
         if not series:
             sys.exit("plot_timecourse: nothing to plot (the model has no observables; use --species)")
         for label, y in series:

@@ -145,8 +145,8 @@ if hdr == ["time", "Xtot", "kdeg"]:
     check.close(tab[:, 2], 0.7 * x, 1e-6, 1e-12, "print_functions: kdeg = kd X(t) in .gdat")
 import h5py
 with h5py.File(os.path.join(work, "print_functions.h5"), "r") as f:
-    names = [n.decode() if isinstance(n, bytes) else n for n in f["function_names"][()]]
-    check(names == ["kdeg"], f"print_functions: /function_names {names}")
+    names = [n.decode() if isinstance(n, bytes) else n for n in f["function"][()]]
+    check(names == ["kdeg"], f"print_functions: /function {names}")
     check.close(f["functions"][:, 0], 0.7 * 3 / (1 + 2.1 * f["time"][()]), 1e-6, 1e-12,
                 "print_functions: /functions")
 p = run([ilnet, "run", "-q", "--gdat", "--outdir", work, os.path.join(data, "actions_decay.bngl")])

@@ -383,8 +383,8 @@ with h5py.File(path, "r") as f:
     n = f["time"].shape[0]
     if not lo <= n <= hi:
         print("%d time rows, want %d..%d" % (n, lo, hi))
-    if f["species"].shape[0] != n:
-        print("species has %d rows, time %d" % (f["species"].shape[0], n))
+    if f["species_amounts"].shape[0] != n:
+        print("species_amounts has %d rows, time %d" % (f["species_amounts"].shape[0], n))
 EOF
 }
 

@@ -105,7 +105,7 @@ if r.returncode == 0:
               scratch.path("fitsim.h5")])
     check.exits(r2, 0, "ilnet simulate with the fit's presets file")
     with h5py.File(scratch.path("fitsim.h5"), "r") as f:
-        pv = dict(zip([x.decode() for x in f["parameter_names"][:]], f["parameter_values"][:]))
+        pv = dict(zip([x.decode() for x in f["parameter"][:]], f["parameter_values"][:]))
     check(abs(pv["k2"] - k2) <= 1e-4 * k2, f"the preset set k2 = {pv['k2']}")
     plots = scratch.path("plots")
     r3 = run(["/usr/bin/python3", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",

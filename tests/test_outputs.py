@@ -32,18 +32,18 @@ check(not scratch.temporary_files(), f"temporary files left behind: {scratch.tem
 species = ["A(c1~0)", "A(c1~1)", "B(c1~0,c1~0)", "B(c1~0,c1~1)", "B(c1~1,c1~1)"]
 with h5py.File(h5, "r") as f:
     check(f["time"].shape == (201,), f"/time shape {f['time'].shape}")
-    check(f["species"].shape == (201, 5), f"/species shape {f['species'].shape}")
+    check(f["species_amounts"].shape == (201, 5), f"/species_amounts shape {f['species_amounts'].shape}")
     check(f["observables"].shape == (201, 2), f"/observables shape {f['observables'].shape}")
-    names = [n.decode() for n in f["species_names"][()]]
-    check(names == species, f"species_names {names}")
-    onames = [n.decode() for n in f["observable_names"][()]]
-    check(onames == ["A", "B"], f"observable_names {onames}")
+    names = [n.decode() for n in f["species"][()]]
+    check(names == species, f"species {names}")
+    onames = [n.decode() for n in f["observable"][()]]
+    check(onames == ["A", "B"], f"observable {onames}")
     check(abs(f["time"][-1] - 20) < 1e-12 and f["time"][0] == 0, "time grid")
     # dimension scales
-    check(f["species"].dims[0][0].name == "/time", "species dim 0 scale")
-    check(f["species"].dims[1][0].name == "/species_names", "species dim 1 scale")
-    check(f["observables"].dims[1][0].name == "/observable_names", "observables dim 1 scale")
-    check([d.label for d in f["species"].dims] == ["time", "species"], "species dim labels")
+    check(f["species_amounts"].dims[0][0].name == "/time", "species dim 0 scale")
+    check(f["species_amounts"].dims[1][0].name == "/species", "species dim 1 scale")
+    check(f["observables"].dims[1][0].name == "/observable", "observables dim 1 scale")
+    check([d.label for d in f["species_amounts"].dims] == ["time", "species"], "species dim labels")
     check([d.label for d in f["observables"].dims] == ["time", "observable"], "obs dim labels")
     a = f.attrs
     for key in ("ilnet_version", "model_path", "model_text", "command_line", "created_utc",
@@ -60,17 +60,17 @@ with h5py.File(h5, "r") as f:
     check(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", a["created_utc"]) is not None,
           "created_utc format")
     check("--atol 1e-12" in a["command_line"], "command_line")
-    sp = f["species"][()]
+    sp = f["species_amounts"][()]
     ob = f["observables"][()]
     t = f["time"][()]
 
-# xarray through h5netcdf: named dimensions, no phony ones
+# xarray through h5netcdf: named dimensions, no phony ones, named as in study files
 ds = xr.open_dataset(h5, engine="h5netcdf")
 dims = set(ds.dims)
-check(dims == {"time", "species_names", "observable_names", "parameter_names"}, f"xarray dims {dims}")
+check(dims == {"time", "species", "observable", "parameter"}, f"xarray dims {dims}")
 check(not any(d.startswith("phony") for d in dims), f"phony dims {dims}")
-check(list(ds["species"].dims) == ["time", "species_names"], f"species dims {ds['species'].dims}")
-check(float(ds["observables"].sel(observable_names="B").isel(time=-1)) == ob[-1, 1],
+check(list(ds["species_amounts"].dims) == ["time", "species"], f"species dims {ds['species_amounts'].dims}")
+check(float(ds["observables"].sel(observable="B").isel(time=-1)) == ob[-1, 1],
       "xarray selection by name")
 ds.close()
 
@@ -98,7 +98,7 @@ vals = np.array(rows[1:], dtype=float)
 check(vals.shape == (201, 8), f"csv shape {vals.shape}")
 check(np.array_equal(vals[:, 0], t) and np.array_equal(vals[:, 3:], sp), "csv values differ from HDF5")
 
-# --sens: /sensitivities [time x species x parameter] and /observable_sensitivities, named
+# --sens: /species_sensitivities [time x species x parameter] and /observable_sensitivities, named
 # dimensions; A -> B with k = 2*kh and A0 against the closed form A = A0 exp(-k t)
 decay = scratch.path("decay.net")
 with open(decay, "w") as fh:
@@ -111,13 +111,13 @@ r = run([ilnet, "simulate", decay, "--t-end", "10", "--n-steps", "20", "--atol",
          "--rtol", "1e-10", "--sens", "kh,A0,A", "-o", sh5])
 check.exits(r, 0, "simulate --sens")
 with h5py.File(sh5, "r") as f:
-    S, O = f["sensitivities"][()], f["observable_sensitivities"][()]
+    S, O = f["species_sensitivities"][()], f["observable_sensitivities"][()]
     check(S.shape == (21, 2, 3) and O.shape == (21, 2, 3), f"shapes {S.shape} {O.shape}")
-    check([n.decode() for n in f["sensitivity_parameters"][()]] == ["kh", "A0", "A"],
-          "sensitivity_parameters")
-    check([d.label for d in f["sensitivities"].dims] == ["time", "species", "parameter"],
+    check([n.decode() for n in f["sensitivity_parameter"][()]] == ["kh", "A0", "A"],
+          "sensitivity_parameter")
+    check([d.label for d in f["species_sensitivities"].dims] == ["time", "species", "sensitivity_parameter"],
           "sensitivity dim labels")
-    check(f["sensitivities"].dims[2][0].name == "/sensitivity_parameters", "dim 2 scale")
+    check(f["species_sensitivities"].dims[2][0].name == "/sensitivity_parameter", "dim 2 scale")
     t = f["time"][()]
     A = 2 * np.exp(-0.3 * t)
     want = np.stack([-2 * t * A, A / 2, A / 2], axis=1)  # d/dkh = 2 d/dk; A0 = A's amount
@@ -127,9 +127,9 @@ with h5py.File(sh5, "r") as f:
           "dBobs/dp differs from dA(0)/dp - dA/dp")
     check(np.allclose(O[:, 1, :], 2 * S[:, 0, :], rtol=1e-12, atol=1e-15), "twoA = 2 dA")
 ds = xr.open_dataset(sh5, engine="h5netcdf", phony_dims="access")
-check(list(ds["sensitivities"].dims) == ["time", "species_names", "sensitivity_parameters"],
-      f"xarray sensitivity dims {ds['sensitivities'].dims}")
-v = float(ds["sensitivities"].sel(species_names="A", sensitivity_parameters="A0").isel(time=-1))
+check(list(ds["species_sensitivities"].dims) == ["time", "species", "sensitivity_parameter"],
+      f"xarray sensitivity dims {ds['species_sensitivities'].dims}")
+v = float(ds["species_sensitivities"].sel(species="A", sensitivity_parameter="A0").isel(time=-1))
 check(abs(v - A[-1] / 2) < 1e-9, "xarray selection of a sensitivity")
 ds.close()
 for bad, msg in (("nope", "'nope' is neither a parameter nor a species"),
@@ -151,9 +151,9 @@ with h5py.File(ss, "r") as f:
     a = f.attrs
     check(a["kind"] == "steady state" and a["steady_state_method"] == "newton", "kind/method")
     check(a["status"] == "complete" and a["steady_state_wrms"] <= 1, "status/wrms")
-    n = f["species"].shape[1]
-    check(f["species"].shape == (1, n) and f["sensitivities"].shape[:2] == (1, n),
-          f"steady-state shapes {f['species'].shape} {f['sensitivities'].shape}")
+    n = f["species_amounts"].shape[1]
+    check(f["species_amounts"].shape == (1, n) and f["species_sensitivities"].shape[:2] == (1, n),
+          f"steady-state shapes {f['species_amounts'].shape} {f['species_sensitivities'].shape}")
 rep = os.path.join(refdir, "Repressilator", "Repressilator.net")
 rs = scratch.path("rep_ss.h5")
 r = run([ilnet, "steady-state", rep, "-o", rs])

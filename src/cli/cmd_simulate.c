@@ -45,7 +45,7 @@ static const char help[] =
     "  --sens LIST      forward sensitivities (CVODES) of every species and observable\n"
     "                   w.r.t. these parameters (derived ones too: what is defined from\n"
     "                   them follows) or species (their initial amounts), or 'all'\n"
-    "                   parameters; written to the HDF5 file as /sensitivities\n"
+    "                   parameters; written to the HDF5 file as /species_sensitivities\n"
     "                   [time x species x parameter] and /observable_sensitivities\n"
     "  --vars a,b,...   (SBML) CSV columns by SBML id: species, parameters, compartments\n"
     "  --amount a,...   (SBML) report these species as amounts\n"

@@ -31,8 +31,8 @@ static hid_t write_cube(hid_t file, const char *name, const double *data, size_t
     return ilnet_h5_write_doubles(file, name, 3, dims, data);
 }
 
-/* /sensitivities [time x species x parameter] and /observable_sensitivities, their third
- * dimension the scale /sensitivity_parameters (docs/hdf5-layout.md) */
+/* /species_sensitivities [time x species x parameter] and /observable_sensitivities, their
+ * third dimension the scale /sensitivity_parameter (docs/hdf5-layout.md) */
 static int write_sensitivities(hid_t file, const char *path, const ilnet_network *net,
                                const ilnet_result *res, hid_t dt, hid_t dsn, hid_t don)
 {
@@ -47,10 +47,11 @@ static int write_sensitivities(hid_t file, const char *path, const ilnet_network
         names[j] = w >= 0 ? ilnet_network_parameter(net, (size_t)w)->name
                           : ilnet_network_species(net, (size_t)(-w - 1))->name;
     }
-    CHECK(dpn = ilnet_h5_write_strings(file, "sensitivity_parameters", names, k),
-          "/sensitivity_parameters");
+    CHECK(dpn = ilnet_h5_write_strings(file, "sensitivity_parameter", names, k),
+          "/sensitivity_parameter");
     CHECK(H5DSset_scale(dpn, "sensitivity_parameter"), "sensitivity scale");
-    CHECK(dss = write_cube(file, "sensitivities", res->sens, nt, ns, k), "/sensitivities");
+    CHECK(dss = write_cube(file, "species_sensitivities", res->sens, nt, ns, k),
+          "/species_sensitivities");
     CHECK(dos = write_cube(file, "observable_sensitivities", res->obs_sens, nt, no, k),
           "/observable_sensitivities");
     hid_t cubes[2] = {dss, dos}, second[2] = {dsn, don};
@@ -61,7 +62,7 @@ static int write_sensitivities(hid_t file, const char *path, const ilnet_network
         CHECK(H5DSattach_scale(cubes[c], dpn, 2), "sensitivity dims");
         CHECK(H5DSset_label(cubes[c], 0, "time"), "sensitivity labels");
         CHECK(H5DSset_label(cubes[c], 1, lab[c]), "sensitivity labels");
-        CHECK(H5DSset_label(cubes[c], 2, "parameter"), "sensitivity labels");
+        CHECK(H5DSset_label(cubes[c], 2, "sensitivity_parameter"), "sensitivity labels");
     }
     CHECK(ilnet_h5_attr_string(dss, "method",
                                "CVODES forward sensitivities (staggered, error control on), "
@@ -105,7 +106,7 @@ out:
     return rc;
 }
 
-/* BNGL print_functions=>1: /functions [time x function] with the scale /function_names. */
+/* BNGL print_functions=>1: /functions [time x function] with the scale /function. */
 static int write_functions(hid_t file, const char *path, const ilnet_network *net,
                            const ilnet_result *res, hid_t dt)
 {
@@ -120,7 +121,7 @@ static int write_functions(hid_t file, const char *path, const ilnet_network *ne
     }
     for (size_t k = 0; k < nf; k++)
         names[k] = ilnet_network_function(net, k)->name;
-    CHECK(dn = ilnet_h5_write_strings(file, "function_names", names, nf), "/function_names");
+    CHECK(dn = ilnet_h5_write_strings(file, "function", names, nf), "/function");
     CHECK(dv = write_matrix(file, "functions", v, 2, res->n_done, nf), "/functions");
     CHECK(H5DSset_scale(dn, "function"), "function scale");
     CHECK(H5DSattach_scale(dv, dt, 0), "/functions dims");
@@ -167,25 +168,25 @@ int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net, const 
         goto out;
     }
     CHECK(dt = write_matrix(file, "time", res->times, 1, nt, 0), "/time");
-    CHECK(dsn = ilnet_h5_write_strings(file, "species_names", snames, ns), "/species_names");
-    CHECK(don = ilnet_h5_write_strings(file, "observable_names", onames, no), "/observable_names");
-    CHECK(ds = write_matrix(file, "species", res->species, 2, nt, ns), "/species");
+    CHECK(dsn = ilnet_h5_write_strings(file, "species", snames, ns), "/species");
+    CHECK(don = ilnet_h5_write_strings(file, "observable", onames, no), "/observable");
+    CHECK(ds = write_matrix(file, "species_amounts", res->species, 2, nt, ns), "/species_amounts");
     CHECK(dob = write_matrix(file, "observables", res->observables, 2, nt, no), "/observables");
     /* Dimension scales: netCDF readers (h5netcdf, xarray) name a dimension after its
      * scale dataset. */
     CHECK(H5DSset_scale(dt, "time"), "time scale");
     CHECK(H5DSset_scale(dsn, "species"), "species scale");
     CHECK(H5DSset_scale(don, "observable"), "observable scale");
-    CHECK(H5DSattach_scale(ds, dt, 0), "/species dims");
-    CHECK(H5DSattach_scale(ds, dsn, 1), "/species dims");
+    CHECK(H5DSattach_scale(ds, dt, 0), "/species_amounts dims");
+    CHECK(H5DSattach_scale(ds, dsn, 1), "/species_amounts dims");
     CHECK(H5DSattach_scale(dob, dt, 0), "/observables dims");
     CHECK(H5DSattach_scale(dob, don, 1), "/observables dims");
-    CHECK(H5DSset_label(ds, 0, "time"), "/species labels");
-    CHECK(H5DSset_label(ds, 1, "species"), "/species labels");
+    CHECK(H5DSset_label(ds, 0, "time"), "/species_amounts labels");
+    CHECK(H5DSset_label(ds, 1, "species"), "/species_amounts labels");
     CHECK(H5DSset_label(dob, 0, "time"), "/observables labels");
     CHECK(H5DSset_label(dob, 1, "observable"), "/observables labels");
     /* the parameter values the run used (after presets and overrides) */
-    CHECK(dpn = ilnet_h5_write_strings(file, "parameter_names", pnames, np), "/parameter_names");
+    CHECK(dpn = ilnet_h5_write_strings(file, "parameter", pnames, np), "/parameter");
     CHECK(dpv = write_matrix(file, "parameter_values", pvals, 1, np, 0), "/parameter_values");
     CHECK(H5DSset_scale(dpn, "parameter"), "parameter scale");
     CHECK(H5DSattach_scale(dpv, dpn, 0), "/parameter_values dims");
