@@ -838,6 +838,13 @@ experiments:
     readout:
       - {{observable: Ctot, times: [40]}}
       - {{expression: "100 * Ctot / Rtot", name: bound_pct, times: [10, 40]}}
+  - name: dr_norm
+    type: dose_response
+    dose: {{parameter: L0}}
+    doses: {doses}
+    readout:
+      - {{observable: Ctot, times: [40], normalise: max}}
+      - {{observable: Ctot, times: [40], normalise: range}}
 """
     out = run_study("expr", text)
     if not out:
@@ -860,6 +867,15 @@ experiments:
         fv = dict(zip(names(g["fit_field"]), g["fit"][0, 2]))
         close(fv["ec50"], 1.0, 1e-4, 0, "expr: the expression readout's EC50 = Kd")
         close(fv["top"], 100.0, 1e-4, 0, "expr: the expression readout's top = 100 %")
+        # normalised per series: C/max C and (C - min)/(max - min) over the doses, closed form
+        g = f["dr_norm"]
+        check(names(g["readout"]) == ["Ctot@40/max", "Ctot@40/range"], f"normalise: readouts {names(g['readout'])}")
+        c = np.array([binding_exact(1.0, 1.0, L, 10.0, 40.0) for L in doses])
+        close(g["response"][0, :, 0], c / c.max(), 1e-6, 1e-12, "normalise: max")
+        close(g["response"][0, :, 1], (c - c.min()) / (c.max() - c.min()), 1e-6, 1e-12, "normalise: range")
+        fv = dict(zip(names(g["fit_field"]), g["fit"][0, 0]))
+        close(fv["ec50"], 1.0, 1e-4, 0, "normalise: max: the EC50 is unchanged")
+        close(fv["top"], 1 / c.max() * 10, 1e-4, 0, "normalise: max: top = Rtot / max")
     # on the IL-2 model: pSTAT5 and the phosphorylated fraction of STAT5, one dose response
     il2 = run_study("expr_il2", """model: il2_il7
 preset: human_thelper

@@ -32,7 +32,10 @@ typedef struct {
     int n_times;
     double *times;
     int peak, integral;
+    int normalise; /* ILNET_NORMALISE_*: per series, over its doses, before the fit */
 } ilnet_config_readout;
+
+enum { ILNET_NORMALISE_NONE, ILNET_NORMALISE_MAX, ILNET_NORMALISE_RANGE };
 
 typedef struct {
     double at;

@@ -698,8 +698,8 @@ static int parse_doses(P *p, const yaml_node_t *m, const char *path, ilnet_confi
  * becomes an output expression (named by name, or by its own text). */
 static int parse_one_readout(P *p, const yaml_node_t *r, const char *kp, ilnet_config_readout *o)
 {
-    static const char *const rkeys[] = {"observable", "expression", "name", "times",
-                                        "peak",       "integral",   NULL};
+    static const char *const rkeys[] = {"observable", "expression", "name",      "times",
+                                        "peak",       "integral",   "normalise", NULL};
     const ilnet_config *c = p->c;
     char sp[600];
     yaml_node_t *n, *x = lookup(p, r, "expression");
@@ -747,6 +747,19 @@ static int parse_one_readout(P *p, const yaml_node_t *r, const char *kp, ilnet_c
     }
     if (!o->n_times && !o->peak && !o->integral)
         return err(p, r, kp, "needs times, peak: true or integral: true");
+    if ((n = lookup(p, r, "normalise"))) {
+        sub(sp, sizeof sp, kp, "normalise", 0);
+        const char *v = scalar(n);
+        if (v && !strcmp(v, "max"))
+            o->normalise = ILNET_NORMALISE_MAX;
+        else if (v && !strcmp(v, "range"))
+            o->normalise = ILNET_NORMALISE_RANGE;
+        else if (!v || strcmp(v, "none"))
+            return err(p, n, sp,
+                       "expected none, max (value / the series' maximum) or range "
+                       "((value - min) / (max - min)), found '%s'",
+                       v ? v : ilnet_yaml_kind(n));
+    }
     return 0;
 }
 

@@ -59,6 +59,24 @@ static void fit_one(const ilnet_config_experiment *e, const double *resp, int nr
     memcpy(f, v, sizeof v);
 }
 
+/* A readout normalised over one series' doses (rows of nr readouts; column k): divided by
+ * its maximum, or mapped onto [0, 1] by its minimum and maximum. Non-finite values (failed
+ * points) stay out; a zero maximum or range leaves NaN. */
+static void normalise(double *rows, int nd, int nr, int k, int how)
+{
+    if (how == ILNET_NORMALISE_NONE) return;
+    double lo = INFINITY, hi = -INFINITY;
+    for (int d = 0; d < nd; d++) {
+        double v = rows[(size_t)d * nr + k];
+        if (isfinite(v)) lo = fmin(lo, v), hi = fmax(hi, v);
+    }
+    double base = how == ILNET_NORMALISE_RANGE ? lo : 0, span = hi - base;
+    for (int d = 0; d < nd; d++) {
+        double *v = &rows[(size_t)d * nr + k];
+        *v = span != 0 && isfinite(span) ? (*v - base) / span : NAN;
+    }
+}
+
 static int dose_fits(ilnet_study *S, int g, double *resp, double *fit, signed char *fit_status,
                      const char **quality)
 {
@@ -79,6 +97,10 @@ static int dose_fits(ilnet_study *S, int g, double *resp, double *fit, signed ch
                 row[k] = readout(x, k, obs, n_obs);
         }
     }
+    for (int s = 0; !rc && s < e->n_series; s++)
+        for (int k = 0; k < nr; k++)
+            normalise(resp + (size_t)s * nd * nr, nd, nr, k,
+                      e->readouts[x->readout_spec[k]].normalise);
     for (int s = 0; !rc && s < e->n_series; s++)
         for (int k = 0; k < nr; k++)
             fit_one(e, resp, nr, s, k, xd, yd, fit + ((size_t)s * nr + k) * ILNET_STUDY_FIT_FIELDS,

@@ -62,6 +62,10 @@ static int exp_readouts(ilnet_study_exp *x, const ilnet_config_experiment *e)
                 x->readout_kind[i] = peak ? ILNET_READOUT_PEAK : ILNET_READOUT_INTEGRAL;
                 snprintf(buf, sizeof buf, "%s:%s", o->column, peak ? "peak" : "integral");
             }
+            /* a normalised readout says so: "COL@T/max", "COL:peak/range" */
+            if (o->normalise)
+                snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "/%s",
+                         o->normalise == ILNET_NORMALISE_MAX ? "max" : "range");
             if (!(x->readout_names[i] = strdup(buf))) return ilnet_error_oom();
             x->n_readouts = i + 1;
         }
