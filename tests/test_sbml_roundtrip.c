@@ -1,7 +1,8 @@
 /* Round trip: a network (from .net, .bngl or SBML) written as SBML by ilnet and read back
  * gives the same trajectories: every species and observable within rel 1e-8 (+ 1e-12 x
  * column max), both runs at atol 1e-14, rtol 1e-12; a .net or .bngl network's observables
- * are observables again, by name and in order. The written file passes libsbml's
+ * are observables again, by name and in order, and its species keep their names. The
+ * written file passes libsbml's
  * consistency checks (ilnet_sbml_write refuses otherwise).
  * usage: test_sbml_roundtrip TMPDIR T_END MODEL... */
 #include "check.h"
@@ -81,6 +82,13 @@ int main(int argc, char **argv)
                 CHECK(!strcmp(x, y), "%s: observable %zu is %s, read back %s", base, o, x, y);
                 worst = fmax(worst, worst_col(ra.observables, rb.observables, ra.n_done,
                                               ra.n_observables, rb.n_observables, o, o));
+            }
+            /* species keep their names (as labels of the S<n> ids), and are found by them */
+            for (size_t i = 0; i < ilnet_network_species_count(a); i++) {
+                const char *x = ilnet_network_species(a, i)->name;
+                const char *y = ilnet_network_species_label(b, i);
+                CHECK(!strcmp(x, y) && ilnet_network_find_species(b, x) == (int)i,
+                      "%s: species %zu is %s, read back %s", base, i + 1, x, y);
             }
         }
         for (size_t i = 0; i < ra.n_species; i++)

@@ -79,7 +79,8 @@ static void print_species(const ilnet_network *net)
     printf("species: %zu\n", n);
     for (size_t i = 0; i < n; i++) {
         const ilnet_species *sp = ilnet_network_species(net, i);
-        printf("  %4zu %s  %.10g", i + 1, sp->name, sp->initial);
+        printf("  %4zu %s  %.10g", i + 1, ilnet_network_species_label(net, i), sp->initial);
+        if (sp->label) printf(" (SBML id %s)", sp->name);
         if (!plain_number(sp->amount_text)) printf(" (= %s)", sp->amount_text);
         if (sp->fixed) printf("  fixed");
         putchar('\n');

@@ -231,7 +231,7 @@ static int columns(ilnet_study *S)
     }
     for (int i = 0; i < S->n_sp; i++) {
         S->sp_idx[i] = c->species_mode == 1 ? i : ilnet_network_find_species(S->net, c->species[i]);
-        S->sp_names[i] = ilnet_network_species(S->net, S->sp_idx[i])->name;
+        S->sp_names[i] = ilnet_network_species_label(S->net, (size_t)S->sp_idx[i]);
     }
     return 0;
 }

@@ -45,6 +45,7 @@ struct ilnet_network {
     double *scratch;     /* var_count doubles for evaluating at the initial state */
 
     ilnet_strmap param_names, species_names, reaction_names, observable_names, function_names;
+    ilnet_strmap species_labels;
     ilnet_stoich stoich;
     int compiled;
 };
@@ -135,6 +136,7 @@ void ilnet_network_free(ilnet_network *net)
     }
     for (size_t i = 0; i < net->n_species; i++) {
         free(net->species[i].name);
+        free(net->species[i].label);
         free(net->species[i].amount_text);
         ilnet_expr_free(net->species_expr[i]);
     }
@@ -178,6 +180,7 @@ void ilnet_network_free(ilnet_network *net)
     ilnet_strmap_free(&net->function_names);
     ilnet_strmap_free(&net->param_names);
     ilnet_strmap_free(&net->species_names);
+    ilnet_strmap_free(&net->species_labels);
     ilnet_strmap_free(&net->reaction_names);
     ilnet_strmap_free(&net->observable_names);
     free_stoich(&net->stoich);
@@ -1142,7 +1145,33 @@ int ilnet_network_find_parameter(const ilnet_network *net, const char *name)
 }
 int ilnet_network_find_species(const ilnet_network *net, const char *name)
 {
-    return ilnet_strmap_get(&net->species_names, name, (size_t)-1);
+    int i = ilnet_strmap_get(&net->species_names, name, (size_t)-1);
+    return i >= 0 ? i : ilnet_strmap_get(&net->species_labels, name, (size_t)-1);
+}
+
+const char *ilnet_network_species_label(const ilnet_network *net, size_t i)
+{
+    const ilnet_species *s = &net->species[i];
+    return s->label ? s->label : s->name;
+}
+
+int ilnet_network_set_species_label(ilnet_network *net, size_t i, const char *label)
+{
+    if (i >= net->n_species) return ilnet_error_set(ILNET_EINPUT, "no species %zu", i);
+    /* once: the label map keeps the string */
+    if (net->species[i].label)
+        return ilnet_error_set(ILNET_EINPUT, "species '%s' already has a label",
+                               net->species[i].name);
+    int other = ilnet_network_find_species(net, label);
+    if (other >= 0 && other != (int)i)
+        return ilnet_error_set(ILNET_EINPUT, "species label '%s' is another species' name", label);
+    char *copy = dup_str(label);
+    if (!copy || ilnet_strmap_put(&net->species_labels, copy, (int)i) < 0) {
+        free(copy);
+        return ilnet_error_oom();
+    }
+    net->species[i].label = copy;
+    return 0;
 }
 int ilnet_network_find_reaction(const ilnet_network *net, const char *name)
 {

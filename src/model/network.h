@@ -21,6 +21,8 @@ typedef struct {
 
 typedef struct {
     char *name;
+    char *label;       /* a name to show and accept besides name (SBML written by ilnet: the
+                        * BioNetGen name of species S<n>), or NULL */
     char *amount_text; /* initial amount expression as written */
     double initial;
     int fixed; /* amount held constant ($ in BioNetGen) */
@@ -183,7 +185,12 @@ typedef enum {
 const char *ilnet_network_did_you_mean(const ilnet_network *net, ilnet_name_kind kind,
                                        const char *name, char *buf, size_t size);
 int ilnet_network_find_parameter(const ilnet_network *net, const char *name);
+/* By name, or else by label. */
 int ilnet_network_find_species(const ilnet_network *net, const char *name);
+/* Species i's label: what outputs call it (its name when it has no label). */
+const char *ilnet_network_species_label(const ilnet_network *net, size_t i);
+/* Gives species i a label (once; not another species' name or label). */
+int ilnet_network_set_species_label(ilnet_network *net, size_t i, const char *label);
 int ilnet_network_find_reaction(const ilnet_network *net, const char *name);
 int ilnet_network_find_observable(const ilnet_network *net, const char *name);
 int ilnet_network_find_function(const ilnet_network *net, const char *name);

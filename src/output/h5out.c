@@ -45,7 +45,7 @@ static int write_sensitivities(hid_t file, const char *path, const ilnet_network
     for (size_t j = 0; j < k; j++) {
         int w = res->sens_which[j];
         names[j] = w >= 0 ? ilnet_network_parameter(net, (size_t)w)->name
-                          : ilnet_network_species(net, (size_t)(-w - 1))->name;
+                          : ilnet_network_species_label(net, (size_t)(-w - 1));
     }
     CHECK(dpn = ilnet_h5_write_strings(file, "sensitivity_parameter", names, k),
           "/sensitivity_parameter");
@@ -155,7 +155,7 @@ int ilnet_h5_write_timecourse(const char *path, const ilnet_network *net, const 
         goto out;
     }
     for (size_t i = 0; i < ns; i++)
-        snames[i] = ilnet_network_species(net, i)->name;
+        snames[i] = ilnet_network_species_label(net, i);
     for (size_t i = 0; i < no; i++)
         onames[i] = ilnet_network_observable(net, i)->name;
     for (size_t i = 0; i < np; i++) {

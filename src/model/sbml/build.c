@@ -540,6 +540,53 @@ static int analyse(ctx *c)
     return index_initial_assignments(c);
 }
 
+/* The name in <ilnet:species name="..."/> (ILNET_SBML_NS) of an annotation, unescaped
+ * (caller frees), or NULL. */
+static char *annotated_name(const char *ann)
+{
+    const char *at = strstr(ann, ILNET_SBML_NS);
+    at = at ? strstr(at, "name=\"") : NULL;
+    if (!at) return NULL;
+    at += 6;
+    const char *end = strchr(at, '"');
+    char *out = end ? malloc((size_t)(end - at) + 1) : NULL;
+    if (!out) return NULL;
+    size_t n = 0;
+    static const char *const ent[][2] = {
+        {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}};
+    for (const char *p = at; p < end;) {
+        size_t k = 0;
+        while (k < 5 && strncmp(p, ent[k][0], strlen(ent[k][0])))
+            k++;
+        if (k < 5)
+            out[n++] = ent[k][1][0], p += strlen(ent[k][0]);
+        else
+            out[n++] = *p++;
+    }
+    out[n] = '\0';
+    return out;
+}
+
+/* Species labels from the annotations ilnet's export writes (the BioNetGen names of species
+ * exported as S<n>); one that would clash with another species' name is left out. */
+static void species_labels(ctx *c, ilnet_network *net)
+{
+    for (int i = 0; i < c->nsyms; i++) {
+        sym *s = &c->syms[i];
+        if (s->kind != ILNET_SBML_SPECIES || s->net_species < 0) continue;
+        Species_t *sp = Model_getSpeciesById(c->m, s->id);
+        char *ann = sp && SBase_isSetAnnotation((SBase_t *)sp)
+                        ? SBase_getAnnotationString((SBase_t *)sp)
+                        : NULL;
+        char *label = ann ? annotated_name(ann) : NULL;
+        if (label && strcmp(label, s->id) &&
+            ilnet_network_set_species_label(net, (size_t)s->net_species, label))
+            ilnet_error_clear();
+        free(label);
+        free(ann);
+    }
+}
+
 int ilnet_sbml_import(ctx *c, ilnet_network *net, ilnet_sbml_symbols *out)
 {
     Model_t *m = c->m;
@@ -551,6 +598,7 @@ int ilnet_sbml_import(ctx *c, ilnet_network *net, ilnet_sbml_symbols *out)
     for (int i = 0; i < c->nsyms && !rc; i++)
         if (c->syms[i].kind == ILNET_SBML_SPECIES && !c->syms[i].assigned)
             rc = add_species(c, net, &c->syms[i]);
+    if (!rc) species_labels(c, net);
     for (unsigned i = 0; i < Model_getNumRules(m) && !rc; i++)
         rc = add_rule(c, net, Model_getRule(m, i));
     if (!rc) rc = ilnet_sbml_add_reactions(c, net);

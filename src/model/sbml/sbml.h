@@ -14,6 +14,9 @@
 #ifndef ILNET_SBML_H
 #define ILNET_SBML_H
 
+/* The namespace of ilnet's annotations (a species' BioNetGen name, written by export). */
+#define ILNET_SBML_NS "urn:ilnet:sbml:1"
+
 #include "../../common/notify.h"
 #include "../network.h"
 

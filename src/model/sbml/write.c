@@ -160,6 +160,31 @@ static int add_parameters(wctx *w, Model_t *m)
     return 0;
 }
 
+/* <ilnet:species name="NAME"/> in the species' annotation (ILNET_SBML_NS), the name
+ * XML-escaped: read back as the species' label (build.c). */
+static int annotate_name(Species_t *q, const char *name)
+{
+    ilnet_strbuf b = ILNET_STRBUF_INIT;
+    ilnet_strbuf_printf(&b, "<annotation><ilnet:species xmlns:ilnet=\"%s\" name=\"", ILNET_SBML_NS);
+    for (const char *c = name; *c; c++) {
+        const char *e = *c == '&'   ? "&amp;"
+                        : *c == '<' ? "&lt;"
+                        : *c == '>' ? "&gt;"
+                        : *c == '"' ? "&quot;"
+                                    : NULL;
+        if (e)
+            ilnet_strbuf_append(&b, e);
+        else
+            ilnet_strbuf_printf(&b, "%c", *c);
+    }
+    ilnet_strbuf_append(&b, "\"/></annotation>");
+    char *text = ilnet_strbuf_detach(&b);
+    if (!text) return -1;
+    int rc = SBase_setAnnotationString((SBase_t *)q, text) == LIBSBML_OPERATION_SUCCESS ? 0 : -1;
+    free(text);
+    return rc;
+}
+
 static int add_species(wctx *w, Model_t *m)
 {
     char buf[512];
@@ -167,7 +192,12 @@ static int add_species(wctx *w, Model_t *m)
         const ilnet_species *s = ilnet_network_species(w->net, i);
         Species_t *q = Model_createSpecies(m);
         Species_setId(q, w->sid[i]);
-        if (strcmp(w->sid[i], s->name)) Species_setName(q, s->name);
+        const char *shown = ilnet_network_species_label(w->net, i);
+        if (strcmp(w->sid[i], shown)) {
+            /* the name as SBML's name, and for ilnet reading it back as the species' label */
+            Species_setName(q, shown);
+            if (annotate_name(q, shown)) return ilnet_error_oom();
+        }
         Species_setCompartment(q, "cell");
         Species_setInitialAmount(q, s->initial);
         Species_setHasOnlySubstanceUnits(q, 1);
