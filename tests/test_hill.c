@@ -87,6 +87,10 @@ static void qualities(void)
     for (int i = 0; i < 24; i++) /* two rises 1000-fold apart, a plateau between */
         y[i] = 40 / (1 + pow(0.003 / dose[i], 2)) + 60 / (1 + pow(3 / dose[i], 2));
     CHECK(quality_of("two steps", dose, y, 24, &f) == ILNET_HILL_BIPHASIC, "2 steps not biphasic");
+    for (int i = 0; i < 24; i++) /* the mirror image: two falls 1000-fold apart */
+        y[i] = 100 - y[i];
+    CHECK(quality_of("two falling steps", dose, y, 24, &f) == ILNET_HILL_BIPHASIC,
+          "2 falling steps not biphasic");
     for (int i = 0; i < 24; i++) /* the same steps 3-fold apart: one shallow rise */
         y[i] = 40 / (1 + pow(0.3 / dose[i], 2)) + 60 / (1 + pow(0.9 / dose[i], 2));
     CHECK(quality_of("two close steps", dose, y, 24, &f) == ILNET_HILL_OK, "close steps flagged");
@@ -115,9 +119,34 @@ static void qualities(void)
     CHECK(f.fixed == 0, "a plateau fixed (%u)", f.fixed);
 }
 
+/* Noisy monotone curves are rarely called biphasic: 400 sigmoids on 13 doses with normal-ish
+ * noise (sum of 4 uniforms) of 10 % of the range; reports the rate. */
+static void false_biphasic(void)
+{
+    int bi = 0, failed = 0, total = 400;
+    for (int k = 0; k < total; k++) {
+        double dose[13], y[13];
+        for (int i = 0; i < 13; i++) {
+            dose[i] = pow(10.0, -3 + 5.0 * i / 12.0);
+            double e = 0;
+            for (int j = 0; j < 4; j++)
+                e += 2 * uniform() - 1;
+            y[i] = 100 / (1 + pow(0.3 / dose[i], 1.5)) + 10 * e / sqrt(4.0 / 3.0);
+        }
+        ilnet_hill_fit f;
+        if (ilnet_hill_fit_run(&f, dose, y, 13, NULL))
+            failed++;
+        else
+            bi += f.quality == ILNET_HILL_BIPHASIC;
+    }
+    printf("noisy monotone curves called biphasic: %d of %d (%d failed)\n", bi, total, failed);
+    CHECK(bi <= total / 20 && failed == 0, "%d of %d biphasic, %d failed", bi, total, failed);
+}
+
 int main(void)
 {
     qualities();
+    false_biphasic();
     recover("exact rising", 50, 950, 0.37, 1.8, 0, 1e-6);
     recover("exact falling", 1000, 20, 2.5, 0.9, 0, 1e-6);
     recover("exact steep", 0, 1, 0.01, 4.0, 0, 1e-6);

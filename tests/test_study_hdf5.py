@@ -1082,6 +1082,25 @@ experiments:
           "grid_views: the readout is the view's last time")
     dr.close()
 
+    # more swept parameters than HDF5 has dimensions for a view: the points only, no crash
+    il2 = os.path.join(srcdir, "models", "il2_il7.bngl")
+    pn = [l.split()[0] for l in run([ilnet, "info", il2, "--only", "parameters"]).stdout.splitlines()[1:]]
+    pn = [p for p in pn if p.startswith(("k", "f_"))][:33]
+    body = "".join(f"      - {{name: {p}, values: [1]}}\n" for p in pn)
+    big = run_study("grid33", f"""model: {il2}
+simulation: {{t_end: 1, n_steps: 1}}
+output: {{observables: [pSTAT5_total]}}
+experiments:
+  - name: g33
+    type: sweep
+    design: grid
+    parameters:
+{body}""")
+    if big:
+        with h5py.File(big, "r") as f:
+            check(len(pn) == 33 and "observables_grid" not in f["g33"] and f["g33/status"][0] == 1,
+                  f"grid33: {len(pn)} parameters, views {'observables_grid' in f['g33']}")
+
 
 def species_and_factor_sweeps():
     """Sweeps over a species' initial amount ({species: R}) and over factors of a parameter's

@@ -56,6 +56,9 @@ int ilnet_tsv_read_sep(ilnet_tsv *t, const char *path, char sep)
     memset(t, 0, sizeof *t);
     int rc = ilnet_file_read(&t->text, NULL, path);
     if (rc) return rc;
+    /* a UTF-8 byte-order mark (spreadsheets write one) is not part of the first name */
+    if (!strncmp(t->text, "\xEF\xBB\xBF", 3))
+        memmove(t->text, t->text + 3, strlen(t->text + 3) + 1);
     t->path = strdup(path);
     size_t lines = 1;
     for (const char *p = t->text; *p; p++)

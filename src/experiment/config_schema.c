@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Parsing state: the document and the config being filled. */
 typedef struct {
@@ -892,7 +893,8 @@ static int parse_design_file(P *p, const yaml_node_t *fn, const char *kp,
     if (full != f) sprintf(full, "%s/%s", p->c->dir, f);
     size_t len = strlen(full);
     ilnet_tsv t;
-    int rc = ilnet_tsv_read_sep(&t, full, len > 4 && !strcmp(full + len - 4, ".csv") ? ',' : '\t');
+    int rc =
+        ilnet_tsv_read_sep(&t, full, len > 4 && !strcasecmp(full + len - 4, ".csv") ? ',' : '\t');
     if (full != f) free(full);
     free(f);
     if (rc) {
@@ -911,9 +913,12 @@ static int parse_design_file(P *p, const yaml_node_t *fn, const char *kp,
         char pp[700];
         snprintf(pp, sizeof pp, "%s (column '%s')", kp, h);
         sp->path = strdup(pp);
-        if (!sp->name || !sp->path || !*sp->name) {
-            rc = *h ? ilnet_error_oom()
-                    : ilnet_error_set(ILNET_EINPUT, "%s:1: column %zu has no name", t.path, c + 1);
+        if (!sp->name || !sp->path) {
+            rc = ilnet_error_oom();
+            break;
+        }
+        if (!*sp->name) {
+            rc = ilnet_error_set(ILNET_EINPUT, "%s:1: column %zu has no name", t.path, c + 1);
             break;
         }
         for (size_t r = 0; !rc && r < t.n_rows; r++) {

@@ -161,6 +161,7 @@ static int fit_bounded(struct data *d, const ilnet_hill_options *o, double lo, d
         for (int k = 0; k < 4; k++)
             if (k >= 2 || !(fixed & (k ? ILNET_HILL_FIXED_TOP : ILNET_HILL_FIXED_BOTTOM)))
                 d->idx[d->p++] = k;
+        *maxed = 0; /* only the last pass's fit counts */
         int rc = fit_free(d, o, se, &out->rss, &niter, maxed);
         if (rc) return rc;
         normalise(d->th, se, &fixed);
@@ -245,8 +246,8 @@ int ilnet_hill_fit_run(ilnet_hill_fit *out, const double *dose, const double *re
         tss += (resp[i] - mean) * (resp[i] - mean);
     out->r2 = tss > 0 ? 1 - out->rss / tss : 1;
     if ((rc = ilnet_hill_assess(out, dose, resp, n, &o))) return rc;
-    if (maxed && out->quality != ILNET_HILL_FLAT)
-        return ilnet_error_set(ILNET_ESOLVER, "Hill fit did not converge in %zu iterations",
-                               o.max_iter);
+    /* out of iterations: the curve is kept and says it is not to be trusted */
+    if (maxed && out->quality != ILNET_HILL_FLAT && out->quality != ILNET_HILL_BIPHASIC)
+        out->quality = ILNET_HILL_POOR_FIT;
     return 0;
 }

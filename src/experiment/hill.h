@@ -20,12 +20,14 @@ typedef enum {
      * (F-test of the extra sum of squares, p > 0.05): its range is within the noise */
     ILNET_HILL_FLAT,
     /* two separated phases: the response reverses (rises then falls by more than a quarter
-     * of its range, or the reverse), or a two-step curve with steps >= 10-fold apart fits
-     * significantly better than one step (F-test p < 0.01) */
+     * of its range, or the reverse, and a rise-and-fall curve fits significantly better than
+     * the Hill curve), or a two-step curve with steps >= 10-fold apart fits significantly
+     * better than one step (F-test p < 0.01) */
     ILNET_HILL_BIPHASIC,
     /* the fitted EC50 lies below the lowest or above the highest dose: an extrapolation */
     ILNET_HILL_EC50_OUTSIDE_DOSES,
-    /* r^2 < 0.9, or the standard error of EC50 exceeds EC50 */
+    /* r^2 < 0.9, the standard error of EC50 exceeds EC50 (or is unknown although the fit has
+     * residual degrees of freedom), or the fit ran out of iterations */
     ILNET_HILL_POOR_FIT,
 } ilnet_hill_quality;
 
@@ -62,8 +64,9 @@ typedef struct {
 
 /* Fits n points (dose[i] > 0, finite responses, n >= 4) and assesses the fit. A constant
  * response is not an error: it gets quality flat, bottom = top = the response and NaN EC50
- * and Hill coefficient. Returns 0, ILNET_EINPUT for bad data (the message names the
- * point), or ILNET_ESOLVER when the fit does not converge. */
+ * and Hill coefficient; a fit out of iterations is kept with quality poor_fit (unless flat
+ * or biphasic). Returns 0, ILNET_EINPUT for bad data (the message names the point), or
+ * ILNET_ESOLVER when the fit fails (non-finite parameters, a GSL error). */
 int ilnet_hill_fit_run(ilnet_hill_fit *out, const double *dose, const double *resp, size_t n,
                        const ilnet_hill_options *opts);
 /* The fitted curve at dose x. */

@@ -162,21 +162,24 @@ static int separated(const double t[6], int rising)
 /* Two separated steps fit significantly better than the Hill curve (F-test p < 0.01, and
  * at most a quarter of its residual sum of squares left). Starts: the steps placed where
  * the data cross 25/75 %, 10/50 % and 50/90 % of their range. */
-static int two_steps(const series *s, const ilnet_hill_fit *f, const ilnet_hill_options *o)
+static int two_steps(const series *s, const ilnet_hill_fit *f, size_t p,
+                     const ilnet_hill_options *o)
 {
     if (s->m < 8 || !(f->rss > 0)) return 0;
     int rising = f->top >= f->bottom;
-    double lo = fmin(f->bottom, f->top), span = f->top - f->bottom;
+    double span = f->top - f->bottom;
     static const double at[3][2] = {{0.25, 0.75}, {0.1, 0.5}, {0.5, 0.9}};
     for (int k = 0; k < 3; k++) {
-        double l1 = crossing(s, lo + at[k][0] * fabs(span), rising);
-        double l2 = crossing(s, lo + at[k][1] * fabs(span), rising);
+        /* levels along the change from the starting plateau: crossed in dose order for a
+         * rising and a falling curve alike */
+        double l1 = crossing(s, f->bottom + at[k][0] * span, rising);
+        double l2 = crossing(s, f->bottom + at[k][1] * span, rising);
         if (!isfinite(l1) || !isfinite(l2) || l2 - l1 < 0.5) continue;
         double th[6] = {f->bottom, 0.5 * span, l1, 0.5 * span, l2, 2.0};
         double rss = two_step_fit(s, th, o);
         if (!isfinite(rss) || rss > 0.25 * f->rss || !separated(th, rising)) continue;
-        double F = ((f->rss - rss) / 2) / (rss / (double)(s->n - 6));
-        if (rss == 0 || gsl_cdf_fdist_Q(F, 2, (double)(s->n - 6)) < 0.01) return 1;
+        double df1 = (double)(6 - p), F = ((f->rss - rss) / df1) / (rss / (double)(s->n - 6));
+        if (rss == 0 || gsl_cdf_fdist_Q(F, df1, (double)(s->n - 6)) < 0.01) return 1;
     }
     return 0;
 }
@@ -195,7 +198,7 @@ static double total_ss(const series *s)
  * constant (the data's mean): the F-test of the extra sum of squares */
 static double vs_constant(const series *s, double rss, size_t p)
 {
-    if (s->n <= p) return NAN;
+    if (s->n <= p || isnan(rss)) return NAN;
     if (!(rss > 0)) return 0;
     double F = ((total_ss(s) - rss) / (double)(p - 1)) / (rss / (double)(s->n - p));
     return F > 0 ? gsl_cdf_fdist_Q(F, (double)(p - 1), (double)(s->n - p)) : 1;
@@ -242,6 +245,21 @@ static double bell_rss(const series *s, int rising, const ilnet_hill_options *o)
     return s->n > 6 ? two_step_fit(s, th, o) : NAN;
 }
 
+/* A reversal in the data is real when a curve that rises and falls fits significantly better
+ * than the Hill curve (F-test of the extra sum of squares, p < 0.05), or a parabola in log
+ * dose, with fewer parameters, fits better than it at all. */
+static int real_reversal(const series *s, const ilnet_hill_fit *f, size_t p, int rising,
+                         const ilnet_hill_options *o)
+{
+    double rp = parabola_rss(s);
+    if (isfinite(rp) && rp < f->rss) return 1;
+    double rb = bell_rss(s, rising, o);
+    if (!isfinite(rb) || s->n <= 6 || !(rb < f->rss)) return 0;
+    if (rb == 0) return 1;
+    double df1 = (double)(6 - p), F = ((f->rss - rb) / df1) / (rb / (double)(s->n - 6));
+    return gsl_cdf_fdist_Q(F, df1, (double)(s->n - 6)) < 0.05;
+}
+
 int ilnet_hill_assess(ilnet_hill_fit *f, const double *dose, const double *resp, size_t n,
                       const ilnet_hill_options *opts)
 {
@@ -257,18 +275,20 @@ int ilnet_hill_assess(ilnet_hill_fit *f, const double *dose, const double *resp,
     double dmin = pow(10.0, s.lx[0]), dmax = pow(10.0, s.lx[s.m - 1]);
     size_t p = 2 + !(f->fixed & ILNET_HILL_FIXED_BOTTOM) + !(f->fixed & ILNET_HILL_FIXED_TOP);
     /* flat: the Hill curve explains no more than the mean (p > 0.05); a reversal counts
-     * when the Hill curve, a parabola or a rise-and-fall curve explains the data (p <
-     * 0.05), else it is noise */
+     * when a rise-and-fall curve explains the data significantly better than the Hill
+     * curve (F-test p < 0.05), or a parabola, with fewer parameters, better -- and, when the
+     * Hill curve is flat, one of them better than a constant -- else it is noise */
     int flat = vs_constant(&s, f->rss, p) > 0.05;
-    int rev = reverses(&s, rising) && (!flat || vs_constant(&s, parabola_rss(&s), 3) < 0.05 ||
-                                       vs_constant(&s, bell_rss(&s, rising, &o), 6) < 0.05);
-    if (rev || (!flat && two_steps(&s, f, &o)))
+    int rev = reverses(&s, rising) && real_reversal(&s, f, p, rising, &o) &&
+              (!flat || vs_constant(&s, parabola_rss(&s), 3) < 0.05 ||
+               vs_constant(&s, bell_rss(&s, rising, &o), 6) < 0.05);
+    if (rev || (!flat && two_steps(&s, f, p, &o)))
         f->quality = ILNET_HILL_BIPHASIC;
     else if (flat)
         f->quality = ILNET_HILL_FLAT;
     else if (f->ec50 < dmin || f->ec50 > dmax)
         f->quality = ILNET_HILL_EC50_OUTSIDE_DOSES;
-    else if (f->r2 < 0.9 || f->se_ec50 > f->ec50)
+    else if (f->r2 < 0.9 || f->se_ec50 > f->ec50 || (n > p && !(f->se_ec50 <= f->ec50)))
         f->quality = ILNET_HILL_POOR_FIT;
     else
         f->quality = ILNET_HILL_OK;

@@ -140,6 +140,8 @@ static int apply_sets(ilnet_study *S)
                                    "number",
                                    a);
         char name[256];
+        if ((size_t)(eq - a) >= sizeof name)
+            return ilnet_error_set(ILNET_EINPUT, "--set %.40s...: the name is too long", a);
         snprintf(name, sizeof name, "%.*s", (int)(eq - a), a);
         int rc = ilnet_config_assign_put(&S->c.params, name, v, path);
         if (rc) return rc;

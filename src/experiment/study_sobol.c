@@ -16,7 +16,8 @@
 typedef struct {
     size_t m;              /* values per point: times x columns */
     int k;                 /* parameters */
-    double *sum, *sum2;    /* [m] over A and B */
+    double *sum, *sum2;    /* [m] over A and B, of f - shift */
+    double *shift;         /* [m] the first sample's f_A: sums stay small, no cancellation */
     double *first, *total; /* [m][k] numerators */
     double *buf;           /* [(k + 2)][m] one base sample's points */
     size_t used;
@@ -26,6 +27,7 @@ static void acc_free(sobol_acc *a)
 {
     free(a->sum);
     free(a->sum2);
+    free(a->shift);
     free(a->buf);
 }
 
@@ -35,10 +37,11 @@ static int acc_init(sobol_acc *a, size_t m, int k, double *first, double *total)
     a->m = m, a->k = k, a->first = first, a->total = total;
     a->sum = calloc(m + 1, sizeof *a->sum);
     a->sum2 = calloc(m + 1, sizeof *a->sum2);
+    a->shift = calloc(m + 1, sizeof *a->shift);
     a->buf = malloc(((size_t)(k + 2) * m + 1) * sizeof *a->buf);
     memset(first, 0, m * (size_t)k * sizeof *first);
     memset(total, 0, m * (size_t)k * sizeof *total);
-    return a->sum && a->sum2 && a->buf ? 0 : ilnet_error_oom();
+    return a->sum && a->sum2 && a->shift && a->buf ? 0 : ilnet_error_oom();
 }
 
 /* Adds base sample j: its points j, n + j, (2 + i) n + j are in buf. */
@@ -47,8 +50,10 @@ static void acc_add(sobol_acc *a)
     size_t m = a->m;
     const double *fa = a->buf, *fb = a->buf + m;
     for (size_t v = 0; v < m; v++) {
-        a->sum[v] += fa[v] + fb[v];
-        a->sum2[v] += fa[v] * fa[v] + fb[v] * fb[v];
+        if (!a->used) a->shift[v] = fa[v];
+        double ya = fa[v] - a->shift[v], yb = fb[v] - a->shift[v];
+        a->sum[v] += ya + yb;
+        a->sum2[v] += ya * ya + yb * yb;
         for (int i = 0; i < a->k; i++) {
             double fab = a->buf[(size_t)(2 + i) * m + v], d = fa[v] - fab;
             a->first[v * (size_t)a->k + (size_t)i] += fb[v] * (fab - fa[v]);
@@ -63,7 +68,8 @@ static void acc_finish(sobol_acc *a)
     double n = (double)a->used;
     for (size_t v = 0; v < a->m; v++) {
         double mean = a->sum[v] / (2 * n), var = a->sum2[v] / (2 * n) - mean * mean;
-        int ok = a->used > 0 && var > 1e-14 * (mean * mean) && var > 0;
+        int ok =
+            a->used > 0 && var > 1e-14 * ((mean + a->shift[v]) * (mean + a->shift[v])) && var > 0;
         for (int i = 0; i < a->k; i++) {
             size_t c = v * (size_t)a->k + (size_t)i;
             a->first[c] = ok ? a->first[c] / n / var : NAN;

@@ -393,9 +393,9 @@ static int create_views(hid_t g, const char *where, const ilnet_h5study_group *G
     hid_t ax[H5S_MAX_RANK], v[5] = {-1, -1, -1, -1, -1};
     hsize_t gd[H5S_MAX_RANK];
     const char *lab[H5S_MAX_RANK];
+    if (ng + 4 > H5S_MAX_RANK) return 0; /* too many parameters for a view: points only */
     for (int i = 0; i < ng; i++)
         ax[i] = -1;
-    if (ng + 4 > H5S_MAX_RANK) return 0; /* too many parameters for a view: points only */
     for (int i = 0; i < ng; i++) {
         gd[i] = G->n_grid ? (hsize_t)G->grid_sizes[i]
                 : i       ? (hsize_t)G->n_doses

@@ -299,6 +299,7 @@ typedef struct {
     double *w;
 } lin_sum;
 
+/* 1 added, -1 out of memory */
 static int lin_add(lin_sum *L, int sp, double w)
 {
     for (int i = 0; i < L->n; i++)
@@ -312,7 +313,7 @@ static int lin_add(lin_sum *L, int sp, double w)
         if (s) L->species = s;
         double *w2 = realloc(L->w, (size_t)cap * sizeof *w2);
         if (w2) L->w = w2;
-        if (!s || !w2) return 0;
+        if (!s || !w2) return -1;
         L->cap = cap;
     }
     L->species[L->n] = sp, L->w[L->n++] = w;
@@ -328,7 +329,8 @@ static int number(const ASTNode_t *a, double *v)
 }
 
 /* Adds scale * a to L when a is a sum of numbers times species amounts (species whose
- * symbol means an amount, not a concentration); 0 when it is anything else. */
+ * symbol means an amount, not a concentration): 1; 0 when it is anything else; -1 out of
+ * memory. */
 static int linear(ctx *c, const ASTNode_t *a, double scale, lin_sum *L)
 {
     ASTNodeType_t t = ASTNode_getType(a);
@@ -336,18 +338,22 @@ static int linear(ctx *c, const ASTNode_t *a, double scale, lin_sum *L)
     double v;
     if (t == AST_NAME) {
         sym *s = ilnet_sbml_lookup(c, ASTNode_getName(a));
-        return s && s->kind == ILNET_SBML_SPECIES && !s->conc && !s->assigned &&
-               s->net_species >= 0 && lin_add(L, s->net_species, scale);
+        if (!s || s->kind != ILNET_SBML_SPECIES || s->conc || s->assigned || s->net_species < 0)
+            return 0;
+        return lin_add(L, s->net_species, scale);
     }
     if (t == AST_PLUS) {
-        for (unsigned i = 0; i < k; i++)
-            if (!linear(c, ASTNode_getChild(a, i), scale, L)) return 0;
+        for (unsigned i = 0; i < k; i++) {
+            int r = linear(c, ASTNode_getChild(a, i), scale, L);
+            if (r <= 0) return r;
+        }
         return 1;
     }
     if (t == AST_MINUS && k == 1) return linear(c, ASTNode_getChild(a, 0), -scale, L);
-    if (t == AST_MINUS && k == 2)
-        return linear(c, ASTNode_getChild(a, 0), scale, L) &&
-               linear(c, ASTNode_getChild(a, 1), -scale, L);
+    if (t == AST_MINUS && k == 2) {
+        int r = linear(c, ASTNode_getChild(a, 0), scale, L);
+        return r <= 0 ? r : linear(c, ASTNode_getChild(a, 1), -scale, L);
+    }
     if (t == AST_TIMES && k == 2) {
         const ASTNode_t *x = ASTNode_getChild(a, 0), *y = ASTNode_getChild(a, 1);
         if (number(x, &v)) return linear(c, y, scale * v, L);
@@ -364,7 +370,7 @@ static int rule_observable(ctx *c, ilnet_network *net, sym *s, const ASTNode_t *
 {
     if (s->kind == ILNET_SBML_SPECIES) return 0;
     lin_sum L = {0, 0, NULL, NULL};
-    int ok = linear(c, math, 1.0, &L) && L.n > 0, rc = 0;
+    int r = linear(c, math, 1.0, &L), ok = r > 0 && L.n > 0, rc = r < 0 ? ilnet_error_oom() : 0;
     if (ok) rc = ilnet_network_add_observable(net, s->id, L.species, L.w, L.n, 0);
     free(L.species);
     free(L.w);
