@@ -119,6 +119,22 @@ def ok_mask(g, what):
     return ok, bad
 
 
+# ------------------------------------------------------------------ units (config units:)
+
+def with_unit(g, name, kind="observable"):
+    """'name (unit)' when the study declared a unit for it (observable, parameter, time)."""
+    u = ""
+    if kind == "time":
+        u = text(g["time"].attrs.get("units", "")) if "units" in g["time"].attrs else ""
+    else:
+        col = re.split(r"[@:]", name)[0]
+        key = f"{kind}_units"
+        if key in g:
+            table = dict(zip(names(g, kind), names(g, key)))
+            u = table.get(col, "")
+    return f"{name} ({u})" if u else name
+
+
 # ------------------------------------------------------------------ the run's condition
 
 def condition(f, gname):
@@ -241,8 +257,8 @@ def plot_dose_response(g, gname, out):
                 why = {0: "too few points", -1: "did not converge"}.get(status, f"status {status}")
                 ax.plot([], [], " ", label=f"{sname}: not fitted ({why})")
         ax.set_xscale("log")
-        ax.set_xlabel(dose_name)
-        ax.set_ylabel(rname)
+        ax.set_xlabel(with_unit(g, dose_name, "parameter"))
+        ax.set_ylabel(with_unit(g, rname))
         ax.set_title(rname)
         # below the panel: a legend never covers the points
         ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=1, frameon=False)
@@ -297,9 +313,9 @@ def plot_heatmap(g, gname, out, axes_info, obs_wanted, t_wanted):
         ax.set_xscale("log")
     if ly:
         ax.set_yscale("log")
-    ax.set_xlabel(pnames[0])
-    ax.set_ylabel(pnames[1])
-    fig.colorbar(mesh, ax=ax, label=oname)
+    ax.set_xlabel(with_unit(g, pnames[0], "parameter"))
+    ax.set_ylabel(with_unit(g, pnames[1], "parameter"))
+    fig.colorbar(mesh, ax=ax, label=with_unit(g, oname))
     note = f"; {bad} points skipped (grey)" if bad else ""
     ax.set_title(f"{gname}: {oname} at t = {fmt(t[ti])}{note}", fontsize=10)
     fig.savefig(out, dpi=110)
@@ -344,8 +360,8 @@ def plot_scatter(g, gname, out, obs_wanted, t_wanted):
         ax.plot(x, y, ".", ms=3 if len(y) > 500 else 5, alpha=0.5 if len(y) > 500 else 0.9)
         if wide_positive(x):
             ax.set_xscale("log")
-        ax.set_xlabel(pn)
-        ax.set_ylabel(f"{oname} at t = {fmt(t[ti])}")
+        ax.set_xlabel(with_unit(g, pn, "parameter"))
+        ax.set_ylabel(f"{with_unit(g, oname)} at t = {fmt(t[ti])}")
         ax.set_title(f"{pn}: Spearman ρ = {rho[pn]:.2f}", fontsize=10)
         ax.grid(True, alpha=0.3)
     for k in range(npan, nrow * ncol):
@@ -432,8 +448,8 @@ def plot_timecourses(g, gname, out, obs_wanted, max_lines):
             ax.plot(t, row, lw=lw, alpha=alpha, color=c)
         for st in protocol_steps(g.file, gname):
             ax.axvline(st, color="grey", ls=":", lw=1)
-        ax.set_title(o, fontsize=10)
-        ax.set_xlabel("time")
+        ax.set_title(with_unit(g, o), fontsize=10)
+        ax.set_xlabel(with_unit(g, "time", "time"))
         ax.grid(True, alpha=0.3)
     for k in range(npan, nrow * ncol):
         axes[k // ncol][k % ncol].axis("off")

@@ -830,6 +830,7 @@ def expression_readouts():
 simulation: {{t_end: 40, n_steps: 4, atol: 1e-12, rtol: 1e-10}}
 output:
   expressions: {{free_pct: "100 * Rfree / Rtot"}}
+units: {{time: s, Ctot: nM, free_pct: "%", bound_pct: "%", L0: nM}}
 experiments:
   - name: dr2
     type: dose_response
@@ -867,6 +868,26 @@ experiments:
         fv = dict(zip(names(g["fit_field"]), g["fit"][0, 2]))
         close(fv["ec50"], 1.0, 1e-4, 0, "expr: the expression readout's EC50 = Kd")
         close(fv["top"], 100.0, 1e-4, 0, "expr: the expression readout's top = 100 %")
+        # units declared in the config: on time, along observable and parameter; plot labels
+        g = f["dr2"]
+        check(s(g["time"].attrs.get("units", "")) == "s", f"units: time {g['time'].attrs.get('units')}")
+        check(names(g["observable_units"]) == ["nM", "", "%", "%"],
+              f"units: observable_units {names(g['observable_units'])}")
+        check(names(g["parameter_units"]) == ["nM"], f"units: parameter_units {names(g['parameter_units'])}")
+        sys.path.insert(0, os.path.join(srcdir, "scripts"))
+        import plot_study
+        check(plot_study.with_unit(g, "bound_pct@40") == "bound_pct@40 (%)"
+              and plot_study.with_unit(g, "L0", "parameter") == "L0 (nM)"
+              and plot_study.with_unit(g, "time", "time") == "time (s)",
+              "units: plot labels")
+        try:
+            import xarray as xr
+            ds = xr.open_dataset(out, group="dr2", engine="h5netcdf")
+            check(ds["observable_units"].dims == ("observable",) and ds["time"].attrs.get("units") == "s",
+                  f"units: xarray {ds['observable_units'].dims} {ds['time'].attrs}")
+            ds.close()
+        except Exception as e:  # noqa: BLE001
+            check(False, f"units: xarray: {e!r}")
         # normalised per series: C/max C and (C - min)/(max - min) over the doses, closed form
         g = f["dr_norm"]
         check(names(g["readout"]) == ["Ctot@40/max", "Ctot@40/range"], f"normalise: readouts {names(g['readout'])}")
@@ -925,7 +946,10 @@ experiments:
     r = run([ilnet, "run", write("expr_bad.yaml", text.replace("100 * Rfree", "100 * Rfre")), "--check"])
     check.exits(r, 1, "expr: an undefined name", "expr_bad.yaml:4:", "output.expressions.free_pct",
                 "Rfre")
-    r = run([ilnet, "run", write("expr_clash.yaml", text.replace("free_pct:", "Ctot:")), "--check"])
+    r = run([ilnet, "run", write("units_bad.yaml", text.replace("Ctot: nM", "Ctott: nM")), "--check"])
+    check.exits(r, 1, "units of an unknown name", "units.Ctott: 'Ctott' is not an observable",
+                "did you mean 'Ctot'?")
+    r = run([ilnet, "run", write("expr_clash.yaml", text.replace("free_pct:", "Ctot:", 1)), "--check"])
     check.exits(r, 1, "expr: an expression named like an observable", "'Ctot' is an observable")
 
 

@@ -170,6 +170,11 @@ void ilnet_config_free(ilnet_config *c)
     names_free(c->observables, c->n_observables, c->observable_pos);
     names_free(c->species, c->n_species, c->species_pos);
     names_free(c->sens, c->n_sens, c->sens_pos);
+    free(c->time_units);
+    for (int i = 0; i < c->n_units; i++)
+        free(c->unit_texts[i]);
+    free(c->unit_texts);
+    names_free(c->unit_names, c->n_units, c->unit_pos);
     for (int i = 0; i < c->n_expr; i++)
         free(c->expr_texts[i]);
     free(c->expr_texts);

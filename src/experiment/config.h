@@ -130,6 +130,13 @@ typedef struct {
     ilnet_config_pos times_pos;
     ilnet_solver_options solver;
     /* output */
+    /* units: {time: UNIT, NAME: UNIT, ...}: labels for time and for observables, output
+     * expressions and parameters, written beside them in the study file */
+    char *time_units;
+    ilnet_config_pos time_units_pos;
+    int n_units;
+    char **unit_names, **unit_texts;
+    ilnet_config_pos *unit_pos;
     char *output;
     int all_observables;
     int n_observables;

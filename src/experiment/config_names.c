@@ -252,9 +252,30 @@ static int need_readouts(const ilnet_config *c, const ilnet_network *net,
     return 0;
 }
 
+/* units name observables, output expressions or parameters */
+static int need_units(const ilnet_config *c, const ilnet_network *net)
+{
+    for (int i = 0; i < c->n_units; i++) {
+        const char *nm = c->unit_names[i];
+        if (ilnet_network_find_observable(net, nm) >= 0 || expression_index(c, nm) >= 0 ||
+            ilnet_network_find_parameter(net, nm) >= 0)
+            continue;
+        char kp[600], dym[300];
+        snprintf(kp, sizeof kp, "units.%s", nm);
+        ilnet_network_did_you_mean(net, ILNET_NAME_OBSERVABLE, nm, dym, sizeof dym);
+        if (!*dym) ilnet_network_did_you_mean(net, ILNET_NAME_PARAMETER, nm, dym, sizeof dym);
+        return ilnet_config_error(c, c->unit_pos[i], kp,
+                                  "'%s' is not an observable, output expression or parameter of "
+                                  "the model%s",
+                                  nm, dym);
+    }
+    return 0;
+}
+
 int ilnet_config_check_names(ilnet_config *c, const ilnet_network *net, const ilnet_presets *ps)
 {
     TRY(need_expressions(c, net));
+    TRY(need_units(c, net));
     TRY(need_presets(c, ps, c->presets, c->n_presets, c->preset_pos, "preset"));
     TRY(need_assign(c, net, &c->params, 0, 0));
     TRY(need_assign(c, net, &c->initial, 0, 1));

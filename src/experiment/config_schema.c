@@ -1162,11 +1162,44 @@ static int parse_experiments(P *p, const yaml_node_t *root)
     return 0;
 }
 
+/* units: a mapping of time and quantity names to unit strings */
+static int parse_units(P *p, const yaml_node_t *m)
+{
+    ilnet_config *c = p->c;
+    if (m->type != YAML_MAPPING_NODE)
+        return err(p, m, "units", "expected a mapping NAME: UNIT, found %s", ilnet_yaml_kind(m));
+    int n = ilnet_yaml_pairs(m);
+    c->unit_names = calloc((size_t)n + 1, sizeof *c->unit_names);
+    c->unit_texts = calloc((size_t)n + 1, sizeof *c->unit_texts);
+    c->unit_pos = calloc((size_t)n + 1, sizeof *c->unit_pos);
+    if (!c->unit_names || !c->unit_texts || !c->unit_pos) return ilnet_error_oom();
+    for (int q = 0; q < n; q++) {
+        yaml_node_t *k = ilnet_yaml_key(p->y, m, q), *v = ilnet_yaml_value(p->y, m, q);
+        char kp[512];
+        if (!scalar(k)) return err(p, k, "units", "names must be strings");
+        sub(kp, sizeof kp, "units", scalar(k), 0);
+        if (!scalar(v)) return err(p, v, kp, "expected a unit (a string)");
+        if (!strcmp(scalar(k), "time")) {
+            free(c->time_units);
+            if (!(c->time_units = strdup(scalar(v)))) return ilnet_error_oom();
+            c->time_units_pos = pos_of(k);
+            continue;
+        }
+        int i = c->n_units;
+        c->unit_names[i] = strdup(scalar(k));
+        c->unit_texts[i] = strdup(scalar(v));
+        c->unit_pos[i] = pos_of(k);
+        c->n_units = i + 1;
+        if (!c->unit_names[i] || !c->unit_texts[i]) return ilnet_error_oom();
+    }
+    return 0;
+}
+
 static int parse_root(P *p, const yaml_node_t *root)
 {
-    static const char *const keys[] = {"model",      "presets_file", "preset",
-                                       "parameters", "initial",      "simulation",
-                                       "output",     "experiments",  NULL};
+    static const char *const keys[] = {
+        "model",      "presets_file", "preset",      "parameters", "initial",
+        "simulation", "output",       "experiments", "units",      NULL};
     ilnet_config *c = p->c;
     if (!root) return err(p, root, "(top level)", "the file is empty");
     TRY(check_keys(p, root, "", keys));
@@ -1185,6 +1218,7 @@ static int parse_root(P *p, const yaml_node_t *root)
         return err(p, root, "simulation", "required (t_end and n_steps at least)");
     TRY(parse_simulation(p, n));
     if ((n = lookup(p, root, "output"))) TRY(parse_output(p, n));
+    if ((n = lookup(p, root, "units"))) TRY(parse_units(p, n));
     if (!c->output) TRY(default_output(c));
     return parse_experiments(p, root);
 }

@@ -46,6 +46,7 @@ typedef struct {
     ilnet_study_exp *x;
     ilnet_study_group *groups;
     const char **obs_names, **sp_names; /* stored columns */
+    const char **obs_units;             /* their units ("" when not declared), or NULL */
     int *obs_idx, *sp_idx, n_obs, n_sp;
     size_t net_obs, net_sp, max_times, total, pending;
     double planned_bytes; /* the working study file */

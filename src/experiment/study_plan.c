@@ -207,6 +207,14 @@ static int readout_columns(ilnet_study *S, int k)
     return 0;
 }
 
+/* The declared unit of name (config units:), or "". */
+static const char *unit_of(const ilnet_config *c, const char *name)
+{
+    for (int i = 0; i < c->n_units; i++)
+        if (!strcmp(c->unit_names[i], name)) return c->unit_texts[i];
+    return "";
+}
+
 /* The stored columns: observables, then output expressions. */
 static int columns(ilnet_study *S)
 {
@@ -230,6 +238,12 @@ static int columns(ilnet_study *S)
     for (int j = 0; j < c->n_expr; j++) {
         S->obs_idx[n_plain + j] = -1 - j; /* expression j, not a network observable */
         S->obs_names[n_plain + j] = c->expr_names[j];
+    }
+    if (c->n_units) {
+        if (!(S->obs_units = calloc((size_t)S->n_obs + 1, sizeof *S->obs_units)))
+            return ilnet_error_oom();
+        for (int i = 0; i < S->n_obs; i++)
+            S->obs_units[i] = unit_of(c, S->obs_names[i]);
     }
     for (int i = 0; i < S->n_sp; i++) {
         S->sp_idx[i] = c->species_mode == 1 ? i : ilnet_network_find_species(S->net, c->species[i]);
@@ -318,6 +332,15 @@ static int group(ilnet_study *S, int k)
     G->times = x->times;
     G->n_obs = S->n_obs;
     G->obs_names = S->obs_names;
+    G->time_units = S->c.time_units;
+    G->obs_units = S->obs_units;
+    if (S->c.n_units && x->pts.n_vars) {
+        const char **vu = calloc((size_t)x->pts.n_vars, sizeof *vu);
+        if (!vu) return ilnet_error_oom();
+        for (int j = 0; j < x->pts.n_vars; j++)
+            vu[j] = unit_of(&S->c, x->pts.names[j]);
+        G->var_units = vu;
+    }
     G->n_species = S->n_sp;
     G->species_names = S->sp_names;
     G->n_stats = ILNET_STAT_COUNT;
@@ -405,6 +428,7 @@ void ilnet_study_plan_free(ilnet_study *S)
     int n = S->have_config ? S->c.n_experiments : 0;
     for (int k = 0; S->groups && k < n; k++) {
         free((void *)S->groups[k].series_names);
+        free((void *)S->groups[k].var_units);
         free((void *)S->groups[k].grid_sizes);
         free((void *)S->groups[k].grid_values);
     }
@@ -413,6 +437,7 @@ void ilnet_study_plan_free(ilnet_study *S)
         exp_free(&S->x[k]);
     free(S->x);
     free(S->obs_names);
+    free(S->obs_units);
     free(S->obs_idx);
     free(S->sp_names);
     free(S->sp_idx);

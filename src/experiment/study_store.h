@@ -21,6 +21,10 @@ typedef struct {
     const double *times;
     int n_obs;
     const char *const *obs_names;
+    /* units (config units:): of time (NULL: none), of the stored columns and of the varying
+     * parameters ("" each when not declared; NULL when none is) */
+    const char *time_units;
+    const char *const *obs_units, *const *var_units;
     int n_species; /* 0: species not stored */
     const char *const *species_names;
     int n_stats;

@@ -160,6 +160,27 @@ static int write_point_index(hid_t g, const ilnet_h5study_group *G, hid_t *out)
 
 /* The scales every group has: point, time, observable, species (when stored), parameter
  * and stat, into sc. */
+/* Declared units (config units:): observable_units [observable] and parameter_units
+ * [parameter], variables along those dimensions ("" where none was declared). */
+static int write_units(hid_t g, const char *where, const ilnet_h5study_group *G, const hid_t *sc)
+{
+    int rc = 0;
+    for (int k = 0; k < 2; k++) {
+        const char *const *u = k ? G->var_units : G->obs_units;
+        size_t n = k ? (size_t)G->n_vars : (size_t)G->n_obs;
+        if (!u || !n) continue;
+        const char *name = k ? "parameter_units" : "observable_units";
+        hid_t d;
+        CHECK(d = ilnet_h5_write_strings(g, name, u, n), name);
+        int bad =
+            attach(d, &sc[k ? S_PAR : S_OBS], (const char *[]){k ? "parameter" : "observable"}, 1);
+        H5Dclose(d);
+        CHECK(bad, name);
+    }
+out:
+    return rc;
+}
+
 static int create_scales(hid_t g, const char *where, const ilnet_h5study_group *G, hid_t *sc)
 {
     int rc = 0;
@@ -167,6 +188,8 @@ static int create_scales(hid_t g, const char *where, const ilnet_h5study_group *
     if ((rc = write_point_index(g, G, &sc[S_POINT]))) goto out;
     CHECK(sc[S_POINT], "point");
     CHECK(sc[S_TIME] = ilnet_h5_write_doubles(g, "time", 1, &nt, G->times), "time");
+    if (G->time_units) CHECK(ilnet_h5_attr_string(sc[S_TIME], "units", G->time_units), "time");
+
     CHECK(sc[S_OBS] = ilnet_h5_write_strings(g, "observable", G->obs_names, (size_t)G->n_obs),
           "observable");
     if (G->n_species)
@@ -183,6 +206,7 @@ static int create_scales(hid_t g, const char *where, const ilnet_h5study_group *
               "sensitivity_parameter");
     for (int i = 0; i < S_SENS + 1; i++)
         if (sc[i] >= 0) CHECK(H5DSset_scale(sc[i], scale_names[i]), "dimension scales");
+    rc = write_units(g, where, G, sc);
 out:
     return rc;
 }
