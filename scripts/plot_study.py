@@ -291,14 +291,21 @@ def grid_axes(g):
     return pnames, u1, u2, i1, i2
 
 
-def plot_heatmap(g, gname, out, axes_info, obs_wanted, t_wanted):
-    pnames, u1, u2, i1, i2 = axes_info
+def pick_observable_time(g, gname, obs_wanted, t_wanted):
+    """(observables, the one asked for or the first, times, index of the time nearest t_wanted
+    or the last) of group g; an unknown observable is an error."""
     obs = names(g, "observable")
     oname = obs_wanted[0] if obs_wanted else obs[0]
     if oname not in obs:
         die(f"{gname}: no observable '{oname}' (observables: {', '.join(obs)})")
     t = g["time"][()]
     ti = len(t) - 1 if t_wanted is None else int(np.argmin(np.abs(t - t_wanted)))
+    return obs, oname, t, ti
+
+
+def plot_heatmap(g, gname, out, axes_info, obs_wanted, t_wanted):
+    pnames, u1, u2, i1, i2 = axes_info
+    obs, oname, t, ti = pick_observable_time(g, gname, obs_wanted, t_wanted)
     ok, bad = ok_mask(g, gname)
     vals = np.array(g["observables"][:, ti, obs.index(oname)], float)
     vals[~ok] = np.nan
@@ -338,12 +345,7 @@ def spearman(x, y):
 
 def plot_scatter(g, gname, out, obs_wanted, t_wanted):
     """The observable at one time against each swept parameter; returns {parameter: rho}."""
-    obs = names(g, "observable")
-    oname = obs_wanted[0] if obs_wanted else obs[0]
-    if oname not in obs:
-        die(f"{gname}: no observable '{oname}' (observables: {', '.join(obs)})")
-    t = g["time"][()]
-    ti = len(t) - 1 if t_wanted is None else int(np.argmin(np.abs(t - t_wanted)))
+    obs, oname, t, ti = pick_observable_time(g, gname, obs_wanted, t_wanted)
     ok, bad = ok_mask(g, gname)
     y = np.array(g["observables"][:, ti, obs.index(oname)], float)[ok]
     P = np.array(g["parameters"][()], float)[ok]
@@ -377,10 +379,7 @@ def plot_scatter(g, gname, out, obs_wanted, t_wanted):
 
 def plot_sobol(g, gname, out, obs_wanted, t_wanted):
     """A saltelli sweep's first-order and total Sobol' indices of one observable at one time."""
-    obs = names(g, "observable")
-    oname = obs_wanted[0] if obs_wanted else obs[0]
-    t = g["time"][()]
-    ti = len(t) - 1 if t_wanted is None else int(np.argmin(np.abs(t - t_wanted)))
+    obs, oname, t, ti = pick_observable_time(g, gname, obs_wanted, t_wanted)
     j = obs.index(oname)
     s1, st = g["sobol_first"][ti, j, :], g["sobol_total"][ti, j, :]
     pnames = names(g, "parameter")

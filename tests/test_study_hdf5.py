@@ -1146,6 +1146,10 @@ experiments:
     n: 20
     parameters:
       - {name: kf, factor: {min: 0.5, max: 2, log: true}}
+  - name: rng
+    type: sweep
+    parameters:
+      - {name: kr, factor: {min: 0.5, max: 2, n: 3, log: true}}
 """
     out = run_study("species_factor", text)
     if out:
@@ -1161,6 +1165,7 @@ experiments:
                 close(g["observables"][p, :, 0], binding_exact(3.0, kr, 1.0, R0, t), 1e-6, 1e-9,
                       f"species/factor sweep: R0 {R0}, kr {kr}")
             v = f["rel"]["parameters"][()][:, 0]
+            close(f["rng"]["parameters"][()][:, 0], [2, 4, 8], 1e-12, 0, "factor range: 0.5, 1, 2 x kr's 4")
             strata = np.floor((np.log10(v) - np.log10(1.5)) / (np.log10(4) / 20)).astype(int)
             check(v.min() >= 1.5 and v.max() <= 6 and sorted(strata.tolist()) == list(range(20)),
                   f"factor lhs: kf {sorted(v.tolist())} (one per log stratum of [0.5, 2] x its 3)")

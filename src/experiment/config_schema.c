@@ -180,12 +180,11 @@ static int get_numbers(P *p, const yaml_node_t *v, const char *path, double **va
     return 0;
 }
 
-/* {min, max, n} at path: n values spaced linearly or (log) logarithmically. */
-static int get_range(P *p, const yaml_node_t *r, const char *rp, int log, double **vals, int *n)
+/* The min, max and n of mapping r at rp (its keys already checked): n values spaced
+ * linearly or (log) logarithmically. */
+static int range_values(P *p, const yaml_node_t *r, const char *rp, int log, double **vals, int *n)
 {
-    static const char *const range_keys[] = {"min", "max", "n", NULL};
     char kp[512];
-    TRY(check_keys(p, r, rp, range_keys));
     double lo, hi;
     long cnt;
     yaml_node_t *a = lookup(p, r, "min"), *b = lookup(p, r, "max"), *c = lookup(p, r, "n");
@@ -199,7 +198,7 @@ static int get_range(P *p, const yaml_node_t *r, const char *rp, int log, double
     if (cnt > 10000000) return err(p, c, kp, "at most 10000000 values");
     if (log && (lo <= 0 || hi <= 0)) {
         sub(kp, sizeof kp, rp, lo <= 0 ? "min" : "max", 0);
-        return err(p, lo <= 0 ? a : b, kp, "logspace bounds must be > 0");
+        return err(p, lo <= 0 ? a : b, kp, "log-spaced bounds must be > 0");
     }
     if (cnt == 1 && lo != hi) {
         sub(kp, sizeof kp, rp, "n", 0);
@@ -214,6 +213,14 @@ static int get_range(P *p, const yaml_node_t *r, const char *rp, int log, double
         TRY(push_double(vals, n, x));
     }
     return 0;
+}
+
+/* {min, max, n} at rp: n values spaced linearly or (log) logarithmically. */
+static int get_range(P *p, const yaml_node_t *r, const char *rp, int log, double **vals, int *n)
+{
+    static const char *const range_keys[] = {"min", "max", "n", NULL};
+    TRY(check_keys(p, r, rp, range_keys));
+    return range_values(p, r, rp, log, vals, n);
 }
 
 /* values: [..] | linspace: {min, max, n} | logspace: {min, max, n} inside mapping m. Sets
@@ -548,36 +555,19 @@ static int get_factor_list(P *p, const yaml_node_t *n, const char *path,
     return 0;
 }
 
-/* factor: {min, max, n, log}: n factors from min to max, evenly or log-spaced */
+/* factor: {min, max, n, log} (keys checked by the caller): n factors from min to max, evenly
+ * or log-spaced, as linspace/logspace give them */
 static int get_factor_range(P *p, const yaml_node_t *m, const char *path,
                             ilnet_config_sweep_param *sp)
 {
-    yaml_node_t *a = lookup(p, m, "min"), *b = lookup(p, m, "max"), *nn = lookup(p, m, "n"),
-                *lg = lookup(p, m, "log");
-    char kp[600];
-    if (!a || !b || !nn) return err(p, m, path, "needs min, max and n");
-    double lo, hi;
-    long n;
+    yaml_node_t *lg = lookup(p, m, "log");
     int log = 0;
-    sub(kp, sizeof kp, path, "min", 0);
-    TRY(get_double(p, a, kp, &lo));
-    sub(kp, sizeof kp, path, "max", 0);
-    TRY(get_double(p, b, kp, &hi));
-    sub(kp, sizeof kp, path, "n", 0);
-    TRY(get_long(p, nn, kp, 1, &n));
-    if (n > 1000000) return err(p, nn, kp, "at most 1e6 values");
     if (lg) {
+        char kp[600];
         sub(kp, sizeof kp, path, "log", 0);
         TRY(get_bool(p, lg, kp, &log));
     }
-    if (log && (lo <= 0 || hi <= 0)) return err(p, m, path, "log: true needs min and max > 0");
-    for (long i = 0; i < n; i++) {
-        double u = n == 1 ? 0 : (double)i / (double)(n - 1);
-        TRY(push_double(&sp->values, &sp->n_values,
-                        log ? pow(10, log10(lo) + u * (log10(hi) - log10(lo)))
-                            : lo + u * (hi - lo)));
-    }
-    return 0;
+    return range_values(p, m, path, log, &sp->values, &sp->n_values);
 }
 
 static int parse_sweep_param(P *p, const yaml_node_t *m, const char *path, ilnet_design d,
