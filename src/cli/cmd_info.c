@@ -22,13 +22,24 @@ static const char help[] =
     "  observables   every observable with its definition (weighted sum of species)\n"
     "  functions     every function with its expression\n"
     "  conservation  linear conservation laws (c . y = total along every trajectory)\n"
+    "  reactions     every reaction: id, the rule or SBML reaction it comes from (the name\n"
+    "                flux() readouts take), reactants -> products, rate (only with --only)\n"
     "\n"
-    "  --only LIST   comma-separated sections to print (default: all, in this order)\n"
+    "  --only LIST   comma-separated sections to print (default: all but reactions, in\n"
+    "                this order)\n"
     "  --full        every term of long observables and conservation laws (default: 8)\n";
 
-enum { S_SUMMARY = 1, S_PARAMS = 2, S_SPECIES = 4, S_OBS = 8, S_FUNCS = 16, S_CONS = 32 };
-static const char *const section_names[] = {"summary",     "parameters", "species",
-                                            "observables", "functions",  "conservation"};
+enum {
+    S_SUMMARY = 1,
+    S_PARAMS = 2,
+    S_SPECIES = 4,
+    S_OBS = 8,
+    S_FUNCS = 16,
+    S_CONS = 32,
+    S_REACTIONS = 64
+};
+static const char *const section_names[] = {"summary",   "parameters",   "species",  "observables",
+                                            "functions", "conservation", "reactions"};
 
 static int parse_sections(const char *list, unsigned *out)
 {
@@ -37,12 +48,12 @@ static int parse_sections(const char *list, unsigned *out)
     while (*p) {
         size_t len = strcspn(p, ",");
         int hit = -1;
-        for (int k = 0; k < 6 && hit < 0; k++)
+        for (int k = 0; k < 7 && hit < 0; k++)
             if (strlen(section_names[k]) == len && !strncmp(p, section_names[k], len)) hit = k;
         if (hit < 0)
             return cli_usage_error("info",
                                    "--only: unknown section '%.*s' (summary, parameters, "
-                                   "species, observables, functions, conservation)",
+                                   "species, observables, functions, conservation, reactions)",
                                    (int)len, p);
         *out |= 1u << hit;
         p += len + (p[len] == ',');
@@ -134,6 +145,32 @@ static void print_functions(const ilnet_network *net)
     }
 }
 
+static void print_side(const ilnet_network *net, const int *sp, const double *coef, int n)
+{
+    if (!n) printf("0");
+    for (int j = 0; j < n; j++) {
+        printf("%s", j ? " + " : "");
+        if (coef && coef[j] != 1) printf("%g ", coef[j]);
+        printf("%s", ilnet_network_species_label(net, (size_t)sp[j]));
+    }
+}
+
+static void print_reactions(const ilnet_network *net)
+{
+    size_t n = ilnet_network_reaction_count(net);
+    printf("reactions: %zu\n", n);
+    for (size_t i = 0; i < n; i++) {
+        const ilnet_reaction *r = ilnet_network_reaction(net, i);
+        printf("  %s", r->name);
+        if (r->label) printf(" (%s)", r->label);
+        printf(": ");
+        print_side(net, r->reactants, r->rcoef, r->n_reactants);
+        printf(" -> ");
+        print_side(net, r->products, r->pcoef, r->n_products);
+        printf("  %s%s\n", r->rate_text, r->general ? " (velocity)" : "");
+    }
+}
+
 static void print_summary(const ilnet_network *net, const char *model)
 {
     size_t ns = ilnet_network_species_count(net), nfixed = 0;
@@ -185,7 +222,7 @@ int cmd_info(int argc, char **argv)
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     int full = 0, c;
-    unsigned want = ~0u;
+    unsigned want = ~0u & ~(unsigned)S_REACTIONS;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -214,6 +251,7 @@ int cmd_info(int argc, char **argv)
     if (want & S_SPECIES) print_species(net);
     if (want & S_OBS) print_observables(net, full);
     if (want & S_FUNCS) print_functions(net);
+    if (want & S_REACTIONS) print_reactions(net);
     int code = want & S_CONS ? print_conservation(net, full) : EXIT_OK;
     ilnet_network_free(net);
     return code;

@@ -133,6 +133,7 @@ void ilnet_config_free(ilnet_config *c)
         for (int k = 0; k < e->protocol.n_steps; k++) {
             assign_free(&e->protocol.steps[k].set);
             assign_free(&e->protocol.steps[k].add);
+            free(e->protocol.steps[k].name);
         }
         free(e->protocol.steps);
         for (int k = 0; k < e->n_sweep; k++) {

@@ -41,6 +41,7 @@ typedef struct {
     double at;
     ilnet_config_assign set, add;
     ilnet_config_pos pos;
+    char *name; /* optional: what a sweep's {step: NAME} varies the time of */
 } ilnet_config_step;
 
 typedef struct {
@@ -64,6 +65,8 @@ typedef enum {
 typedef struct {
     char *name;
     int is_species; /* {species: NAME}: its initial amount, not a parameter */
+    int is_step;    /* {step: NAME}: the time of the protocol step of that name */
+    int step_index; /* which step (resolved with the model's names) */
     int relative;   /* factor: values (or min/max) multiply the base value before the point */
     int n_values;
     double *values;  /* grid/zip */

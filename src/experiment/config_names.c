@@ -4,6 +4,7 @@
 
 #include "../common/error.h"
 #include "../model/expr.h"
+#include "../model/readout.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +110,45 @@ static int need_species(const ilnet_config *c, const ilnet_network *net, char **
         "the model has no species '%s' (species are named as in the "
         "network, e.g. '%s'; see ilnet info MODEL --only species)",
         *name, ilnet_network_species_count(net) ? ilnet_network_species(net, 0)->name : "none");
+}
+
+/* {step: NAME}: a named step of the experiment's protocol, at absolute times inside the
+ * simulated interval (factors are checked once resolved) */
+static int need_step(const ilnet_config *c, const ilnet_network *net,
+                     const ilnet_config_experiment *e, ilnet_config_sweep_param *sp)
+{
+    const ilnet_config_protocol *pr = &e->protocol;
+    sp->step_index = -1;
+    for (int k = 0; k < pr->n_steps; k++)
+        if (pr->steps[k].name && !strcmp(pr->steps[k].name, sp->name)) sp->step_index = k;
+    if (sp->step_index < 0) {
+        char names[400] = "";
+        size_t o = 0;
+        for (int k = 0; k < pr->n_steps && o < sizeof names - 80; k++)
+            if (pr->steps[k].name)
+                o += (size_t)snprintf(names + o, sizeof names - o, "%s'%s'", o ? ", " : "",
+                                      pr->steps[k].name);
+        return ilnet_config_error(
+            c, sp->pos, sp->path, "the experiment's protocol has no step named '%s' (%s%s)",
+            sp->name, o ? "named steps: " : "give the step name: NAME", names);
+    }
+    if (ilnet_network_find_parameter(net, sp->name) >= 0)
+        return ilnet_config_error(c, sp->pos, sp->path,
+                                  "step name '%s' is a parameter of the model; name the step "
+                                  "differently",
+                                  sp->name);
+    double t0 = c->times[0], t1 = c->times[c->n_times - 1];
+    for (int i = 0; !sp->relative && i < sp->n_values; i++)
+        if (sp->values[i] < t0 || sp->values[i] > t1)
+            return ilnet_config_error(c, sp->pos, sp->path,
+                                      "step time %g is outside the simulated interval [%g, %g]",
+                                      sp->values[i], t0, t1);
+    if (!sp->relative && !sp->n_values && (sp->min < t0 || sp->max > t1))
+        return ilnet_config_error(c, sp->pos, sp->path,
+                                  "step times %g..%g reach outside the simulated interval "
+                                  "[%g, %g]",
+                                  sp->min, sp->max, t0, t1);
+    return 0;
 }
 
 static int need_obs(const ilnet_config *c, const ilnet_network *net, const char *name,
@@ -224,13 +264,13 @@ static int need_expressions(const ilnet_config *c, const ilnet_network *net)
                                       "'%s' is an observable of the model; name the expression "
                                       "differently",
                                       c->expr_names[i]);
-        ilnet_expr *e = NULL;
-        if (ilnet_network_expr_compile(net, c->expr_texts[i], &e)) {
+        ilnet_readout *e = NULL;
+        if (ilnet_readout_compile(&e, net, c->expr_texts[i])) {
             char msg[400];
             snprintf(msg, sizeof msg, "%s", ilnet_error_last());
             return ilnet_config_error(c, c->expr_pos[i], kp, "%s", msg);
         }
-        ilnet_expr_free(e);
+        ilnet_readout_free(e);
     }
     return 0;
 }
@@ -298,7 +338,9 @@ int ilnet_config_check_names(ilnet_config *c, const ilnet_network *net, const il
         }
         for (int k = 0; k < e->n_sweep; k++) {
             ilnet_config_sweep_param *sp = &e->sweep[k];
-            if (sp->is_species)
+            if (sp->is_step)
+                TRY(need_step(c, net, e, sp));
+            else if (sp->is_species)
                 TRY(need_species(c, net, &sp->name, sp->pos, sp->path));
             else
                 TRY(need_param(c, net, sp->name, sp->pos, sp->path));

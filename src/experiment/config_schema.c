@@ -488,12 +488,20 @@ static int parse_preequilibrate(P *p, const yaml_node_t *pe, const char *kp,
 /* Step i of a protocol at path ip, in time order after the steps before it. */
 static int parse_step(P *p, const yaml_node_t *e, const char *ip, ilnet_config_protocol *pr, int i)
 {
-    static const char *const skeys[] = {"at", "set", "add", NULL};
+    static const char *const skeys[] = {"at", "set", "add", "name", NULL};
     ilnet_config_step *s = &pr->steps[i];
     char sp[512];
     yaml_node_t *n;
     TRY(check_keys(p, e, ip, skeys));
     s->pos = pos_of(e);
+    if ((n = lookup(p, e, "name"))) {
+        sub(sp, sizeof sp, ip, "name", 0);
+        TRY(get_string(p, n, sp, &s->name));
+        if (!*s->name) return err(p, n, sp, "expected a name");
+        for (int k = 0; k < i; k++)
+            if (pr->steps[k].name && !strcmp(pr->steps[k].name, s->name))
+                return err(p, n, sp, "step name '%s' is taken by step %d", s->name, k);
+    }
     if (!(n = lookup(p, e, "at"))) return err(p, e, ip, "'at' (the step's time) is required");
     sub(sp, sizeof sp, ip, "at", 0);
     TRY(get_double(p, n, sp, &s->at));
@@ -573,18 +581,23 @@ static int get_factor_range(P *p, const yaml_node_t *m, const char *path,
 static int parse_sweep_param(P *p, const yaml_node_t *m, const char *path, ilnet_design d,
                              ilnet_config_sweep_param *sp)
 {
-    static const char *const gkeys[] = {"name",     "species", "values", "linspace",
-                                        "logspace", "factor",  NULL};
-    static const char *const skeys[] = {"name", "species", "min", "max", "log", "factor", NULL};
+    static const char *const gkeys[] = {"name",     "species",  "step",   "values",
+                                        "linspace", "logspace", "factor", NULL};
+    static const char *const skeys[] = {"name", "species", "step",   "min",
+                                        "max",  "log",     "factor", NULL};
     int sampled = d == ILNET_DESIGN_LHS || d == ILNET_DESIGN_SOBOL || d == ILNET_DESIGN_SALTELLI;
     TRY(check_keys(p, m, path, sampled ? skeys : gkeys));
     char kp[512];
-    yaml_node_t *n = lookup(p, m, "name"), *spn = lookup(p, m, "species");
-    sub(kp, sizeof kp, path, spn ? "species" : "name", 0);
-    if (!n == !spn) return err(p, m, path, "needs name: PARAMETER or species: NAME (one of them)");
-    TRY(get_string(p, spn ? spn : n, kp, &sp->name));
+    yaml_node_t *n = lookup(p, m, "name"), *spn = lookup(p, m, "species"),
+                *stp = lookup(p, m, "step");
+    sub(kp, sizeof kp, path, spn ? "species" : stp ? "step" : "name", 0);
+    if ((n != NULL) + (spn != NULL) + (stp != NULL) != 1)
+        return err(p, m, path, "needs name: PARAMETER, species: NAME or step: NAME (one of them)");
+    yaml_node_t *what = spn ? spn : stp ? stp : n;
+    TRY(get_string(p, what, kp, &sp->name));
     sp->is_species = spn != NULL;
-    sp->pos = pos_of(spn ? spn : n);
+    sp->is_step = stp != NULL;
+    sp->pos = pos_of(what);
     if (!(sp->path = strdup(kp))) return ilnet_error_oom();
     /* factor: the same forms (a list, linspace, logspace; for sampled designs min, max, log)
      * under one key, relative to the value the point would have without the sweep */
@@ -685,32 +698,74 @@ static int parse_doses(P *p, const yaml_node_t *m, const char *path, ilnet_confi
     return 0;
 }
 
-/* One readout {observable | expression [, name], times, peak, integral}; an expression
- * becomes an output expression (named by name, or by its own text). */
+/* The readout's source: observable:, expression:, or a readout call of that name
+ * (model/readout.h: species:, molecules:, flux:, concentration:); *which gets the key. */
+static yaml_node_t *readout_source(P *p, const yaml_node_t *r, const char **which)
+{
+    static const char *const kinds[] = {"observable", "expression",    "species", "molecules",
+                                        "flux",       "concentration", NULL};
+    yaml_node_t *found = NULL;
+    int n = 0;
+    *which = NULL;
+    for (int k = 0; kinds[k]; k++) {
+        yaml_node_t *x = lookup(p, r, kinds[k]);
+        if (!x) continue;
+        if (!n++) {
+            found = x;
+            *which = kinds[k];
+        }
+    }
+    if (n > 1) *which = NULL;
+    return n == 1 ? found : NULL;
+}
+
+/* A readout given as an expression (expression: TEXT or a readout call such as
+ * species: X): an output expression named by name:, or by its own text. */
+static int readout_expression(P *p, const yaml_node_t *r, const char *kp, const char *which,
+                              yaml_node_t *x, ilnet_config_readout *o)
+{
+    char sp[600], text[1200];
+    yaml_node_t *nm = lookup(p, r, "name");
+    sub(sp, sizeof sp, kp, which, 0);
+    if (!scalar(x) || !*scalar(x))
+        return err(p, x, sp, "expected %s",
+                   strcmp(which, "expression") ? "a name" : "an expression");
+    if (nm && (!scalar(nm) || !*scalar(nm))) return err(p, nm, kp, "name: expected a name");
+    if (strcmp(which, "expression"))
+        snprintf(text, sizeof text, "%s(%s)", which, scalar(x));
+    else
+        snprintf(text, sizeof text, "%s", scalar(x));
+    const char *name = nm ? scalar(nm) : text;
+    TRY(add_expression(p, x, sp, name, text));
+    if (!(o->column = strdup(name))) return ilnet_error_oom();
+    o->pos = pos_of(nm ? nm : x);
+    return 0;
+}
+
+/* One readout {observable | expression [, name] | species | molecules | flux |
+ * concentration [, name], times, peak, integral, normalise}; all but an observable become
+ * output expressions. */
 static int parse_one_readout(P *p, const yaml_node_t *r, const char *kp, ilnet_config_readout *o)
 {
-    static const char *const rkeys[] = {"observable", "expression", "name",      "times",
-                                        "peak",       "integral",   "normalise", NULL};
+    static const char *const rkeys[] = {"observable", "expression",    "species",   "molecules",
+                                        "flux",       "concentration", "name",      "times",
+                                        "peak",       "integral",      "normalise", NULL};
     const ilnet_config *c = p->c;
     char sp[600];
-    yaml_node_t *n, *x = lookup(p, r, "expression");
+    const char *which;
+    yaml_node_t *n, *x;
     TRY(check_keys(p, r, kp, rkeys));
-    n = lookup(p, r, "observable");
-    if (!n == !x) return err(p, r, kp, "needs either observable: NAME or expression: TEXT");
-    if (x) {
-        yaml_node_t *nm = lookup(p, r, "name");
-        sub(sp, sizeof sp, kp, "expression", 0);
-        if (!scalar(x) || !*scalar(x)) return err(p, x, sp, "expected an expression");
-        if (nm && (!scalar(nm) || !*scalar(nm))) return err(p, nm, kp, "name: expected a name");
-        const char *name = nm ? scalar(nm) : scalar(x);
-        TRY(add_expression(p, x, sp, name, scalar(x)));
-        if (!(o->column = strdup(name))) return ilnet_error_oom();
-        o->pos = pos_of(nm ? nm : x);
+    if (!(x = readout_source(p, r, &which)))
+        return err(p, r, kp,
+                   "needs one of observable: NAME, expression: TEXT, species: NAME|PATTERN, "
+                   "molecules: PATTERN, flux: REACTION, concentration: SPECIES");
+    if (strcmp(which, "observable")) {
+        TRY(readout_expression(p, r, kp, which, x, o));
     } else {
-        if (lookup(p, r, "name")) return err(p, r, kp, "name: is for expression readouts");
+        if (lookup(p, r, "name")) return err(p, r, kp, "name: is not for observable readouts");
         sub(sp, sizeof sp, kp, "observable", 0);
-        TRY(get_string(p, n, sp, &o->column));
-        o->pos = pos_of(n);
+        TRY(get_string(p, x, sp, &o->column));
+        o->pos = pos_of(x);
     }
     if ((n = lookup(p, r, "times"))) {
         sub(sp, sizeof sp, kp, "times", 0);
@@ -898,8 +953,9 @@ static int parse_design_file(P *p, const yaml_node_t *fn, const char *kp,
         e->n_sweep = (int)c + 1;
         const char *h = t.header[c];
         sp->is_species = !strncmp(h, "species:", 8);
+        sp->is_step = !strncmp(h, "step:", 5);
         sp->pos = pos_of(fn);
-        sp->name = strdup(sp->is_species ? h + 8 : h);
+        sp->name = strdup(sp->is_species ? h + 8 : sp->is_step ? h + 5 : h);
         char pp[700];
         snprintf(pp, sizeof pp, "%s (column '%s')", kp, h);
         sp->path = strdup(pp);

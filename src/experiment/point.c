@@ -3,6 +3,7 @@
 #include "../common/clock.h"
 #include "../common/error.h"
 #include "../model/expr.h"
+#include "../model/readout.h"
 #include "../model/load.h"
 #include "../model/network_sens.h"
 
@@ -27,6 +28,9 @@ void ilnet_point_unit_free(ilnet_point_unit *u)
     free(u->seg_times);
     free(u->var_param);
     free(u->var_species);
+    free(u->var_step);
+    free(u->step_at);
+    free(u->step_order);
     free(u->saved);
     free(u->saved_set);
     free(u->touched_set);
@@ -36,7 +40,7 @@ void ilnet_point_unit_free(ilnet_point_unit *u)
     free(u->yS);
     free(u->yS_tmp);
     for (int i = 0; u->expr && i < u->n_expr; i++)
-        ilnet_expr_free(u->expr[i]);
+        ilnet_readout_free(u->expr[i]);
     free(u->expr);
     free(u->vars);
     free(u);
@@ -49,15 +53,18 @@ static int unit_expressions(ilnet_point_unit *u)
     const ilnet_config *c = u->cfg;
     if (!c->n_expr) return 0;
     u->expr = calloc((size_t)c->n_expr, sizeof *u->expr);
-    u->vars = calloc(ilnet_network_var_count(u->net) + 1, sizeof *u->vars);
-    if (!u->expr || !u->vars) return ilnet_error_oom();
+    if (!u->expr) return ilnet_error_oom();
     u->n_expr = c->n_expr;
-    for (int i = 0; i < c->n_expr; i++)
-        if (ilnet_network_expr_compile(u->net, c->expr_texts[i], &u->expr[i])) {
+    size_t nv = ilnet_network_var_count(u->net);
+    for (int i = 0; i < c->n_expr; i++) {
+        if (ilnet_readout_compile(&u->expr[i], u->net, c->expr_texts[i])) {
             ilnet_error_prefix("output.expressions.%s", c->expr_names[i]);
             return ILNET_EINPUT;
         }
-    return 0;
+        if (ilnet_readout_var_count(u->expr[i]) > nv) nv = ilnet_readout_var_count(u->expr[i]);
+    }
+    u->vars = calloc(nv + 1, sizeof *u->vars);
+    return u->vars ? 0 : ilnet_error_oom();
 }
 
 static int apply_presets(ilnet_network *net, const ilnet_presets *ps, char **names, int n)
@@ -137,6 +144,9 @@ int ilnet_point_unit_new(ilnet_point_unit **out, const ilnet_config *c,
     u->seg_times = calloc(cap, sizeof *u->seg_times);
     u->var_param = calloc(n_vars + 1, sizeof *u->var_param);
     u->var_species = calloc(n_vars + 1, sizeof *u->var_species);
+    u->var_step = calloc(n_vars + 1, sizeof *u->var_step);
+    u->step_at = calloc(e->protocol.n_steps + 1, sizeof *u->step_at);
+    u->step_order = calloc(e->protocol.n_steps + 1, sizeof *u->step_order);
     int max_touched = e->protocol.preeq_set.n + 1;
     for (int k = 0; k < e->protocol.n_steps; k++)
         max_touched += e->protocol.steps[k].set.n;
@@ -146,7 +156,8 @@ int ilnet_point_unit_new(ilnet_point_unit **out, const ilnet_config *c,
     u->touched_set = calloc(max_touched + 1, 1);
     u->touched_base = calloc(max_touched + 1, sizeof *u->touched_base);
     if (!u->y || !u->init_before || !u->seg_times || !u->var_param || !u->var_species ||
-        !u->saved || !u->saved_set || !u->touched || !u->touched_set || !u->touched_base) {
+        !u->var_step || !u->step_at || !u->step_order || !u->saved || !u->saved_set ||
+        !u->touched || !u->touched_set || !u->touched_base) {
         ilnet_point_unit_free(u);
         return ilnet_error_oom();
     }
@@ -154,7 +165,9 @@ int ilnet_point_unit_new(ilnet_point_unit **out, const ilnet_config *c,
         int species = e->type == ILNET_EXP_DOSE    ? e->dose_is_species
                       : e->type == ILNET_EXP_SWEEP ? e->sweep[j].is_species
                                                    : 0;
-        u->var_param[j] = species ? -1 : ilnet_network_find_parameter(u->net, var_names[j]);
+        int step = e->type == ILNET_EXP_SWEEP && e->sweep[j].is_step;
+        u->var_step[j] = step ? e->sweep[j].step_index : -1;
+        u->var_param[j] = species || step ? -1 : ilnet_network_find_parameter(u->net, var_names[j]);
         u->var_species[j] = species ? ilnet_network_find_species(u->net, var_names[j]) : -1;
     }
     /* parameters the protocol's steps set (and a dose given after pre-equilibration), with
@@ -269,7 +282,7 @@ static void store(ilnet_point_unit *u, ilnet_point_out *out, size_t row, const d
         ilnet_network_vars_eval(u->net, u->times[row], y, u->vars);
         for (int i = 0; i < u->n_expr; i++)
             out->expressions[row * (size_t)u->n_expr + (size_t)i] =
-                ilnet_expr_eval(u->expr[i], u->vars);
+                ilnet_readout_eval(u->expr[i], y, u->vars);
     }
     if (!k) return;
     memcpy(out->species_sens + row * ns * k, S, ns * k * sizeof *S);
@@ -384,6 +397,46 @@ static int restore_touched(ilnet_point_unit *u)
     return 0;
 }
 
+/* A time within round-off of an output time is that time (as the config snaps steps). */
+static double snap_time(const ilnet_point_unit *u, double t)
+{
+    double tol = 1e-9 * (u->times[u->n_times - 1] - u->times[0]);
+    for (size_t r = 0; r < u->n_times; r++)
+        if (fabs(u->times[r] - t) <= tol) return u->times[r];
+    return t;
+}
+
+/* The protocol's step times at this point (a sweep may vary some) and the steps in time
+ * order (steps at equal times in the order the protocol lists them). */
+static void schedule_steps(ilnet_point_unit *u, const double *values, int n_vars)
+{
+    const ilnet_config_protocol *pr = &u->exp->protocol;
+    for (int k = 0; k < pr->n_steps; k++)
+        u->step_at[k] = pr->steps[k].at;
+    for (int j = 0; j < n_vars; j++)
+        if (u->var_step[j] >= 0) u->step_at[u->var_step[j]] = snap_time(u, values[j]);
+    for (int k = 0; k < pr->n_steps; k++) {
+        int i = k;
+        while (i > 0 && u->step_at[u->step_order[i - 1]] > u->step_at[k]) {
+            u->step_order[i] = u->step_order[i - 1];
+            i--;
+        }
+        u->step_order[i] = k;
+    }
+}
+
+/* Applies the steps due at time cur from the k-th in time order on; returns the next one's
+ * position, or -1 when a step failed (the point is bad). */
+static int apply_due_steps(ilnet_point_unit *u, int k, double cur)
+{
+    const ilnet_config_protocol *pr = &u->exp->protocol;
+    for (; k < pr->n_steps && u->step_at[u->step_order[k]] <= cur; k++) {
+        const ilnet_config_step *s = &pr->steps[u->step_order[k]];
+        if (apply_changes(u, &s->set, &s->add)) return -1;
+    }
+    return k;
+}
+
 int ilnet_point_run(ilnet_point_unit *u, const double *values, ilnet_point_out *out)
 {
     const ilnet_config *c = u->cfg;
@@ -429,18 +482,18 @@ int ilnet_point_run(ilnet_point_unit *u, const double *values, ilnet_point_out *
 
     if (pr->has_preeq && preequilibrate(u, values, n_vars, dose_late, out)) goto done;
 
-    int k = 0; /* next protocol step */
+    schedule_steps(u, values, n_vars);
     double cur = u->times[0];
-    for (; k < pr->n_steps && pr->steps[k].at <= cur; k++)
-        if (apply_changes(u, &pr->steps[k].set, &pr->steps[k].add)) {
-            fail(out, ILNET_POINT_BAD, ilnet_error_last());
-            goto done;
-        }
+    int k = apply_due_steps(u, 0, cur); /* the next protocol step in time order */
+    if (k < 0) {
+        fail(out, ILNET_POINT_BAD, ilnet_error_last());
+        goto done;
+    }
     store(u, out, 0, u->y, u->yS);
     size_t r = 1;
     while (r < nt) {
         double b = u->times[nt - 1];
-        if (k < pr->n_steps && pr->steps[k].at < b) b = pr->steps[k].at;
+        if (k < pr->n_steps && u->step_at[u->step_order[k]] < b) b = u->step_at[u->step_order[k]];
         size_t n = 0, r0 = r;
         u->seg_times[n++] = cur;
         while (r < nt && u->times[r] < b)
@@ -456,11 +509,10 @@ int ilnet_point_run(ilnet_point_unit *u, const double *values, ilnet_point_out *
             goto done;
         }
         cur = b;
-        for (; k < pr->n_steps && pr->steps[k].at <= cur; k++)
-            if (apply_changes(u, &pr->steps[k].set, &pr->steps[k].add)) {
-                fail(out, ILNET_POINT_BAD, ilnet_error_last());
-                goto done;
-            }
+        if ((k = apply_due_steps(u, k, cur)) < 0) {
+            fail(out, ILNET_POINT_BAD, ilnet_error_last());
+            goto done;
+        }
         if (r < nt && u->times[r] == b) store(u, out, r++, u->y, u->yS);
     }
 done:

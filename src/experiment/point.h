@@ -37,6 +37,9 @@ typedef struct {
     double *y, *init_before, *seg_times;
     int *var_param;           /* per varying parameter: index in the network, or -1 */
     int *var_species;         /* per varying name (species dose): species index, or -1 */
+    int *var_step;            /* per varying name: the protocol step whose time it is, or -1 */
+    double *step_at;          /* per protocol step: its time at this point */
+    int *step_order;          /* the steps in time order at this point */
     double *saved;            /* parameter values before pre-equilibration */
     unsigned char *saved_set; /* and whether they were set (or followed their expression) */
     int n_touched;            /* parameters the protocol sets, restored after every point */
@@ -51,7 +54,7 @@ typedef struct {
     /* the config's output expressions, compiled on this unit's network, and the variable
      * vector they are evaluated on */
     int n_expr;
-    ilnet_expr **expr;
+    struct ilnet_readout **expr; /* the config's output expressions (model/readout.h) */
     double *vars;
 } ilnet_point_unit;
 

@@ -263,7 +263,8 @@ static int resolve_factors(ilnet_study *S, int k, const ilnet_point_unit *u)
     for (int j = 0; e->type == ILNET_EXP_SWEEP && j < e->n_sweep; j++) {
         ilnet_config_sweep_param *sp = &e->sweep[j];
         if (!sp->relative) continue;
-        double base = u->var_param[j] >= 0
+        double base = sp->is_step ? e->protocol.steps[sp->step_index].at
+                      : u->var_param[j] >= 0
                           ? ilnet_network_parameter(u->net, u->var_param[j])->value
                           : ilnet_network_species(u->net, u->var_species[j])->initial;
         for (int i = 0; sp->is_species && i < S->c.initial.n; i++)
@@ -277,6 +278,14 @@ static int resolve_factors(ilnet_study *S, int k, const ilnet_point_unit *u)
             x->pts.values[p * (size_t)x->pts.n_vars + (size_t)j] *= base;
         for (int i = 0; i < sp->n_values; i++)
             sp->values[i] *= base;
+        for (size_t p = 0; sp->is_step && p < x->pts.n_points; p++) {
+            double t = x->pts.values[p * (size_t)x->pts.n_vars + (size_t)j];
+            if (t < x->times[0] || t > x->times[x->n_times - 1])
+                return ilnet_config_error(&S->c, sp->pos, sp->path,
+                                          "factor: step time %g (point %zu) is outside the "
+                                          "simulated interval [%g, %g]",
+                                          t, p, x->times[0], x->times[x->n_times - 1]);
+        }
     }
     return 0;
 }
@@ -337,8 +346,11 @@ static int group(ilnet_study *S, int k)
     if (S->c.n_units && x->pts.n_vars) {
         const char **vu = calloc((size_t)x->pts.n_vars, sizeof *vu);
         if (!vu) return ilnet_error_oom();
-        for (int j = 0; j < x->pts.n_vars; j++)
-            vu[j] = unit_of(&S->c, x->pts.names[j]);
+        for (int j = 0; j < x->pts.n_vars; j++) {
+            int step = e->type == ILNET_EXP_SWEEP && e->sweep[j].is_step;
+            const char *tu = S->c.time_units ? S->c.time_units : "";
+            vu[j] = step ? tu : unit_of(&S->c, x->pts.names[j]); /* a step's time */
+        }
         G->var_units = vu;
     }
     G->n_species = S->n_sp;

@@ -43,6 +43,9 @@ struct ilnet_network {
     size_t n_events, cap_events;
     int allow_nonfinite; /* SBML: INF/NaN parameters are legal (errors come from their use) */
     double *scratch;     /* var_count doubles for evaluating at the initial state */
+    /* SBML ids' amount and concentration as expressions over the network's names */
+    char **q_id, **q_amount, **q_conc;
+    size_t n_quantities;
 
     ilnet_strmap param_names, species_names, reaction_names, observable_names, function_names;
     ilnet_strmap species_labels;
@@ -177,6 +180,14 @@ void ilnet_network_free(ilnet_network *net)
     free(net->func_order);
     free(net->rate_dynamic);
     free(net->scratch);
+    for (size_t i = 0; i < net->n_quantities; i++) {
+        free(net->q_id[i]);
+        free(net->q_amount[i]);
+        free(net->q_conc[i]);
+    }
+    free(net->q_id);
+    free(net->q_amount);
+    free(net->q_conc);
     ilnet_strmap_free(&net->function_names);
     ilnet_strmap_free(&net->param_names);
     ilnet_strmap_free(&net->species_names);
@@ -959,11 +970,65 @@ size_t ilnet_network_species_var(const ilnet_network *net, size_t i)
 
 int ilnet_network_expr_compile(const ilnet_network *net, const char *text, ilnet_expr **out)
 {
+    return ilnet_network_expr_compile_ex(net, text, NULL, NULL, out);
+}
+
+typedef struct {
+    const ilnet_network *net;
+    ilnet_expr_resolve_fn extra;
+    void *ctx;
+} resolve_ex;
+
+static int resolve_extra(void *ctx, const char *name, size_t len)
+{
+    const resolve_ex *x = ctx;
+    int i = resolve_dynamic((void *)x->net, name, len);
+    if (i >= 0 || !x->extra) return i;
+    i = x->extra(x->ctx, name, len);
+    return i < 0 ? i : (int)ilnet_network_var_count(x->net) + i;
+}
+
+int ilnet_network_expr_compile_ex(const ilnet_network *net, const char *text,
+                                  ilnet_expr_resolve_fn extra, void *ctx, ilnet_expr **out)
+{
     char *t = strip_calls(net, text);
     if (!t) return ilnet_error_oom();
-    int rc = ilnet_expr_parse(out, t, resolve_dynamic, (void *)net, NULL);
+    resolve_ex x = {net, extra, ctx};
+    int rc = ilnet_expr_parse(out, t, resolve_extra, &x, NULL);
     free(t);
     return rc;
+}
+
+int ilnet_network_add_quantity(ilnet_network *net, const char *id, const char *amount,
+                               const char *conc)
+{
+    size_t n = net->n_quantities + 1;
+    char **a = realloc(net->q_id, n * sizeof *a);
+    if (a) net->q_id = a;
+    char **b = a ? realloc(net->q_amount, n * sizeof *b) : NULL;
+    if (b) net->q_amount = b;
+    char **c = b ? realloc(net->q_conc, n * sizeof *c) : NULL;
+    if (c) net->q_conc = c;
+    if (!c) return ilnet_error_oom();
+    char *i = dup_str(id), *am = dup_str(amount), *co = dup_str(conc);
+    if (!i || !am || !co) {
+        free(i);
+        free(am);
+        free(co);
+        return ilnet_error_oom();
+    }
+    net->q_id[n - 1] = i;
+    net->q_amount[n - 1] = am;
+    net->q_conc[n - 1] = co;
+    net->n_quantities = n;
+    return 0;
+}
+
+const char *ilnet_network_quantity(const ilnet_network *net, const char *id, int conc)
+{
+    for (size_t i = 0; i < net->n_quantities; i++)
+        if (!strcmp(net->q_id[i], id)) return conc ? net->q_conc[i] : net->q_amount[i];
+    return NULL;
 }
 
 size_t ilnet_network_dynamic_count(const ilnet_network *net)

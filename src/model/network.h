@@ -210,6 +210,17 @@ void ilnet_network_observables_sens(const ilnet_network *net, const double *S, s
  * vector of ilnet_network_var_count() doubles: parameters, observables, functions, time,
  * species amounts. */
 size_t ilnet_network_var_count(const ilnet_network *net);
+/* ilnet_network_expr_compile, with names the network does not know passed to extra (may
+ * be NULL): its index k >= 0 becomes variable var_count + k, which the caller fills. */
+int ilnet_network_expr_compile_ex(const ilnet_network *net, const char *text,
+                                  int (*extra)(void *ctx, const char *name, size_t len), void *ctx,
+                                  ilnet_expr **out);
+/* SBML: a species' amount and concentration as expressions over the network's names
+ * ("S" and "S/c", or "S*c" and "S" for one an assignment rule gives as a concentration),
+ * recorded by the importer for readouts; NULL when the id has none. */
+int ilnet_network_add_quantity(ilnet_network *net, const char *id, const char *amount,
+                               const char *conc);
+const char *ilnet_network_quantity(const ilnet_network *net, const char *id, int conc);
 size_t ilnet_network_dynamic_count(const ilnet_network *net);
 int ilnet_network_reaction_is_dynamic(const ilnet_network *net, size_t r);
 /* Fills vars for state y at time t (parameters, observables, then functions in order). */

@@ -408,6 +408,63 @@ static hid_t make_axis(hid_t g, const char *param, size_t n, const double *value
     return d;
 }
 
+/* The point datasets xarray reads with the swept values as coordinates */
+static const char *const point_data[] = {
+    "observables",           "species_amounts", "status", "stats", "observable_sensitivities",
+    "species_sensitivities", "message",         NULL};
+
+/* A sweep that is not a grid (zip, LHS, Sobol', Saltelli, file): each swept quantity's
+ * values as a dataset [point] named after it ("_value" appended when the name is taken),
+ * listed in the point datasets' "coordinates" attribute, so that xarray shows them as
+ * coordinates along point. */
+static int create_point_coords(hid_t g, const char *where, const ilnet_h5study_group *G,
+                               const hid_t *sc)
+{
+    int rc = 0;
+    double *col = malloc((G->n_points + 1) * sizeof *col);
+    char *list = calloc(1, 1);
+    size_t len = 0;
+    if (!col || !list) {
+        rc = ilnet_error_oom();
+        goto out;
+    }
+    for (int j = 0; j < G->n_vars; j++) {
+        char name[600];
+        snprintf(name, sizeof name, "%s", G->var_names[j]);
+        if (H5Lexists(g, name, H5P_DEFAULT) != 0 || strchr(name, ' ') || strchr(name, '/'))
+            snprintf(name, sizeof name, "%s_value", G->var_names[j]);
+        if (strchr(name, ' ') || strchr(name, '/') || H5Lexists(g, name, H5P_DEFAULT) != 0)
+            continue; /* not a name a coordinates list can hold */
+        for (size_t p = 0; p < G->n_points; p++)
+            col[p] = G->var_values[p * (size_t)G->n_vars + (size_t)j];
+        hsize_t np = G->n_points;
+        hid_t d;
+        CHECK(d = ilnet_h5_write_doubles(g, name, 1, &np, col), name);
+        int bad = attach(d, &sc[S_POINT], (const char *[]){"point"}, 1);
+        H5Dclose(d);
+        CHECK(bad, name);
+        char *grown = realloc(list, len + strlen(name) + 2);
+        if (!grown) {
+            rc = ilnet_error_oom();
+            goto out;
+        }
+        list = grown;
+        len += (size_t)sprintf(list + len, "%s%s", len ? " " : "", name);
+    }
+    for (int i = 0; len && point_data[i]; i++) {
+        if (H5Lexists(g, point_data[i], H5P_DEFAULT) <= 0) continue;
+        hid_t d = H5Dopen2(g, point_data[i], H5P_DEFAULT);
+        CHECK(d, point_data[i]);
+        herr_t e = ilnet_h5_attr_string(d, "coordinates", list);
+        H5Dclose(d);
+        CHECK(e, point_data[i]);
+    }
+out:
+    free(col);
+    free(list);
+    return rc;
+}
+
 /* Views shaped by the study (final form): a grid sweep's point data by its parameters
  * (axes named after them), a dose response's by series and dose: observables_grid,
  * species_amounts_grid, status_grid and the sensitivities' _grid. */
@@ -564,6 +621,9 @@ static int create_group(hid_t file, const char *where, const ilnet_h5study_group
     if (fin && fin->sobol_first && (rc = create_sobol_data(g, where, G, fin, sc, &extra[5])))
         goto out;
     if (fin && (G->n_grid || G->n_series > 0) && (rc = create_views(g, where, G, sc))) goto out;
+    if (fin && !G->n_grid && !G->n_series && G->n_vars && G->n_points &&
+        (rc = create_point_coords(g, where, G, sc)))
+        goto out;
     if (fin) {
         CHECK(ilnet_h5_attr_long(g, "n_failed", (long)fin->n_failed), "group attributes");
     }

@@ -90,6 +90,14 @@ void ilnet_bngl_free(ilnet_bngl_model *m);
  * setConcentration and tests). species=1 completes and checks it as a species. */
 int ilnet_bngl_parse_graph(ilnet_graph *out, ilnet_bngl_model *m, const char *text, int species);
 
+/* A pattern counted over the species of a network generated from BNGL (its source text
+ * gives the molecule types), as an observable counts it: the number of matches in each
+ * species (Molecules), or 1 per species it matches (species_count, a Species
+ * observable). The species with nonzero weight into sp[*n], w[*n] (room for every
+ * species). */
+int ilnet_bngl_pattern_weights(const ilnet_network *net, const char *pattern, int species_count,
+                               int *sp, double *w, int *n);
+
 typedef struct {
     int max_iter; /* rounds of rule application; <= 0: unlimited */
     int max_agg;  /* molecules per species; <= 0: unlimited */

@@ -508,8 +508,9 @@ static int sym_out(ilnet_sbml_symbols *o, const char *id, const char *amount, co
     return 0;
 }
 
-/* output symbols: amount and concentration of species, value of the rest */
-static int output_symbols(ctx *c, ilnet_sbml_symbols *out)
+/* output symbols: amount and concentration of species, value of the rest; the species'
+ * are recorded in the network too (readouts' amount() and concentration()) */
+static int output_symbols(ctx *c, ilnet_network *net, ilnet_sbml_symbols *out)
 {
     int rc = 0;
     for (int i = 0; i < c->nsyms && !rc; i++) {
@@ -526,7 +527,8 @@ static int output_symbols(ctx *c, ilnet_sbml_symbols *out)
             snprintf(a, sizeof a, "%s", s->id);
             snprintf(q, sizeof q, "%s", s->id);
         }
-        rc = sym_out(out, s->id, a, q, species, !(species && s->conc));
+        if (species) rc = ilnet_network_add_quantity(net, s->id, a, q);
+        if (!rc && out) rc = sym_out(out, s->id, a, q, species, !(species && s->conc));
     }
     return rc;
 }
@@ -610,6 +612,6 @@ int ilnet_sbml_import(ctx *c, ilnet_network *net, ilnet_sbml_symbols *out)
     if (!rc) rc = ilnet_sbml_add_reactions(c, net);
     for (unsigned i = 0; i < Model_getNumEvents(m) && !rc; i++)
         rc = add_event(c, net, Model_getEvent(m, i), i);
-    if (!rc && out) rc = output_symbols(c, out);
+    if (!rc) rc = output_symbols(c, net, out);
     return rc;
 }
