@@ -28,10 +28,14 @@ def snippets(doc):
     return re.findall(r"```python\n(.*?)```", text, re.S)
 
 
+_envs = {}
+
+
 def run_snippet(doc, code):
-    """Executes code line by line in the scratch directory; returns {line: value} of the
-    lines that are expressions (None when the snippet failed)."""
-    env, values = {}, {}
+    """Executes code line by line in the scratch directory, in one namespace per doc (its
+    blocks read in sequence); returns {line: value} of the lines that are expressions
+    (None when the snippet failed)."""
+    env, values = _envs.setdefault(doc, {}), {}
     with contextlib.chdir(scratch.dir) if hasattr(contextlib, "chdir") else _cd(scratch.dir):
         for line in code.splitlines():
             src = line.strip()
@@ -134,5 +138,31 @@ if must(run([ilnet, "fit", boehm, "--starts", "2", "--seed", "1", "--max-iter", 
             llh = [val for line, val in v.items() if "waterfall" in line]
             check(llh and len(llh[0]) == 2 and llh[0][0] >= llh[0][1],
                   "docs/fitting.md: the waterfall is sorted, best first")
+
+# ---- docs/python.md: the package over the library (not in sanitizer builds, where
+# ctest does not give the library's path: Python cannot load it there)
+if os.environ.get("ILNET_LIBRARY"):
+    import shutil
+    os.makedirs(scratch.path("configs"), exist_ok=True)
+    with open(os.path.join(srcdir, "configs", "dose_response.yaml")) as f:
+        text = f.read().replace("model: ../models/il2_il7.bngl", "model: il2_il7")
+    scratch.write(os.path.join("configs", "dose_response.yaml"), text)
+    bdir = os.path.join(bench, "Boehm_JProteomeRes2014")
+    for name in os.listdir(bdir):
+        shutil.copy(os.path.join(bdir, name), scratch.path(name))
+    shutil.copy(scratch.path("Boehm_JProteomeRes2014.yaml"), scratch.path("problem.yaml"))
+    blocks = snippets("python.md")
+    check(len(blocks) == 3, f"docs/python.md: {len(blocks)} Python blocks, want 3")
+    for code in blocks:
+        v = run_snippet("python.md", code)
+        if v is None:
+            continue
+        obs = [val for line, val in v.items() if line.startswith("list(m.observables)")]
+        if obs:
+            check(obs[0][:2] == ["pSTAT5_total", "STAT5_all"],
+                  f"docs/python.md: list(m.observables) {obs[0][:2]}")
+        exps = [val for line, val in v.items() if line.startswith("st.experiments")]
+        if exps:
+            check(exps[0] == ["il2_dose"], f"docs/python.md: st.experiments {exps[0]}")
 
 check.finish("doc snippets")

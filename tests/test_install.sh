@@ -24,13 +24,13 @@ done
 for f in "$libdir/libilnet.so" "$libdir/libilnet.a" "$libdir/pkgconfig/ilnet.pc" \
     "$libdir/cmake/ilnet/ilnetConfig.cmake" "$libdir/cmake/ilnet/ilnetConfigVersion.cmake" \
     include/ilnet/ilnet.h include/ilnet/version.h include/ilnet/model.h include/ilnet/solver.h \
-    include/ilnet/study.h include/ilnet/petab.h include/ilnet/error.h include/ilnet/common.h bin/ilnet \
+    include/ilnet/study.h include/ilnet/petab.h include/ilnet/fit.h include/ilnet/error.h include/ilnet/common.h bin/ilnet \
     share/ilnet/models/il2_il7.bngl share/ilnet/models/il2_il7.presets.yaml \
     share/ilnet/scripts/plot_study.py; do
   [ -e "$prefix/$f" ] || fail "not installed: $f"
 done
 # only the public headers are installed
-extra=$(cd "$prefix/include/ilnet" && ls | grep -vxE 'common.h|error.h|ilnet.h|model.h|petab.h|solver.h|study.h|version.h' || true)
+extra=$(cd "$prefix/include/ilnet" && ls | grep -vxE 'common.h|error.h|fit.h|ilnet.h|model.h|petab.h|solver.h|study.h|version.h' || true)
 [ -z "$extra" ] || fail "private headers installed: $extra"
 
 # the examples against the installed tree through pkg-config, nothing from the source tree
@@ -71,6 +71,17 @@ YAML
   || fail "study example: $(cat "$tmp/ex/study.err")"
 grep -q "study done: 5 points" "$tmp/ex/study.txt" || fail "study example: $(cat "$tmp/ex/study.txt")"
 grep -q "small.h5: 5 points in" "$tmp/ex/study.err" || fail "study example: no summary message"
+
+# the Python package from the installed tree (not in a sanitizer build: Python is not)
+if [ "${flags#-fsanitize}" = "$flags" ]; then
+  [ -e "$prefix/lib/python3/dist-packages/ilnet/__init__.py" ] || fail "Python package not installed"
+  out=$(cd "$tmp" && env -u ILNET_LIBRARY -u LD_LIBRARY_PATH PYTHONPATH="$prefix/lib/python3/dist-packages" \
+    /usr/bin/python3 -c "import ilnet; m = ilnet.load('il2_il7', preset='human_treg'); \
+r = m.simulate(t_end=10, n_steps=2); print(ilnet.library_path); print(r.sizes['species'])") \
+    || fail "import ilnet from the installed tree"
+  grep -q "^$prefix/$libdir/libilnet.so" <<<"$out" || fail "Python used another library: $out"
+  grep -qx 105 <<<"$out" || fail "Python simulate from the installed tree: $out"
+fi
 
 # the same examples through the CMake package
 san=()

@@ -91,6 +91,55 @@ r = run([ilnet, "info", scratch.path("cycle.bngl")])
 check(r.returncode == 0 and "reactions: 2\n" not in r.stdout,
       "info lists reactions only when asked")
 
+# flux(R<n>) is reaction n, not unnamed rule n; a rule named like a reaction id is refused
+write("three.bngl", """begin parameters
+  k1 0.3
+  k2 0.1
+  k3 0.05
+end parameters
+begin molecule types
+  A(s~u~p)
+end molecule types
+begin seed species
+  A(s~u) 100
+end seed species
+begin observables
+  Molecules Ap A(s~p)
+  Molecules Au A(s~u)
+end observables
+begin reaction rules
+  A(s~p) -> 0 k3
+  A(s~u) -> A(s~p) k1
+  A(s~p) -> A(s~u) k2
+end reaction rules
+""")
+r = run([ilnet, "info", scratch.path("three.bngl"), "--only", "reactions"])
+check("R2 (_R1): A(s~p) -> 0  k3" in r.stdout and "R1 (_R2)" in r.stdout,
+      f"three rules: reactions numbered apart from rules: {r.stdout!r}")
+out = study("three", """model: three.bngl
+simulation: {t_end: 4, n_steps: 4}
+output:
+  observables: [Ap, Au]
+  expressions: {r2: flux(R2), rule3: flux(_R3), rule1: flux(_R1), rule2: flux(_R2)}
+experiments:
+  - {name: tc, type: timecourse}
+""")
+if out:
+    c, t = columns(out)
+    close(c["r2"], 0.05 * c["Ap"], 1e-12, 1e-12, "flux(R2) is reaction R2 alone (k3 Ap), "
+          "not also unnamed rule 2's")
+    close(c["rule2"], 0.3 * c["Au"], 1e-12, 1e-12, "flux(_R2): unnamed rule 2 (k1 Au)")
+    close(c["rule1"], 0.05 * c["Ap"], 1e-12, 1e-12, "flux(_R1): unnamed rule 1")
+    close(c["rule3"], 0.1 * c["Ap"], 1e-12, 1e-12, "flux(_R3): unnamed rule 3 (k2 Ap)")
+write("named.bngl", open(scratch.path("three.bngl")).read().replace(
+    "  A(s~u) -> A(s~p) k1", "  R3: A(s~u) -> A(s~p) k1"))
+study("ambiguous", """model: named.bngl
+simulation: {t_end: 1, n_steps: 1}
+output: {expressions: {x: flux(R3)}}
+experiments:
+  - {name: tc, type: timecourse}
+""", 1, "'R3' is both a reaction's id and a rule's name")
+
 # ---- dimerisation A(b) + A(b) -> A(b!1).A(b!1): Species vs Molecules counting
 write("dimer.bngl", """begin parameters
   kd 0.01

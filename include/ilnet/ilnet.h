@@ -15,6 +15,7 @@
 #include "solver.h"
 #include "petab.h"
 #include "study.h"
+#include "fit.h"
 #include <ilnet/version.h> /* generated: in the build tree it is not beside this file */
 
 #endif

@@ -92,6 +92,70 @@ typedef struct {
 ILNET_EXTERN(void)
 ilnet_simulation_get_stats(ilnet_simulation_stats *out, const ilnet_simulation *s);
 
+/* Steady states: Newton (KINSOL) on the model's equations with its conservation laws,
+ * accepted when non-negative and stable; otherwise (or when Newton fails) CVODE integrates
+ * until the rates are small, then Newton polishes. The tolerances, linear solver and
+ * sensitivities come from the simulate options (the same cached solver); with
+ * sensitivities, dy/dp at the steady state from the linearised equations. */
+#define ILNET_STEADY_STATE_OPTIONS_VERSION 1
+
+typedef struct {
+    unsigned int version;  /* ILNET_STEADY_STATE_OPTIONS_VERSION */
+    double atol, rtol;     /* converged when the rates' weighted RMS norm, dy/dt / (atol +
+                            * rtol |y|), is <= 1; 0: the simulate options' tolerances */
+    long max_newton_iters; /* per Newton solve */
+    double max_time;       /* integration: simulated time limit */
+    long max_steps;        /* integration: CVODE steps in all */
+    int newton, integrate; /* which methods may be used (both: Newton first) */
+} ilnet_steady_state_options;
+
+#ifdef __cplusplus
+#define ILNET_STEADY_STATE_OPTIONS_INIT                                                            \
+    {                                                                                              \
+        ILNET_STEADY_STATE_OPTIONS_VERSION, 0, 0, 40, 1e10, 200000, 1, 1                           \
+    }
+#else
+#define ILNET_STEADY_STATE_OPTIONS_INIT                                                            \
+    {                                                                                              \
+        .version = ILNET_STEADY_STATE_OPTIONS_VERSION, .max_newton_iters = 40, .max_time = 1e10,   \
+        .max_steps = 200000, .newton = 1, .integrate = 1                                           \
+    }
+#endif
+
+typedef struct ilnet_steady_state ilnet_steady_state;
+
+/* The steady state reached from m's initial amounts. sim and opts may be NULL. Returns 0;
+ * ILNET_ESOLVER when none was found, with *out holding the last state and the reason
+ * (ilnet_steady_state_message); or another negative code with *out NULL (a model with
+ * events: ILNET_EINPUT). */
+ILNET_EXTERN(int)
+ilnet_model_steady_state(ilnet_steady_state **out, ilnet_model *m,
+                         const ilnet_simulate_options *sim, const ilnet_steady_state_options *opts);
+ILNET_EXTERN(void) ilnet_steady_state_free(ilnet_steady_state *s);
+/* 0, or ILNET_ESOLVER with the message (time reached, the species changing fastest). */
+ILNET_EXTERN(int) ilnet_steady_state_status(const ilnet_steady_state *s);
+ILNET_EXTERN(const char *) ilnet_steady_state_message(const ilnet_steady_state *s);
+/* The amounts [species] and observables [observables], in the model's order. */
+ILNET_EXTERN(const double *) ilnet_steady_state_species(const ilnet_steady_state *s);
+ILNET_EXTERN(const double *) ilnet_steady_state_observables(const ilnet_steady_state *s);
+ILNET_EXTERN(size_t) ilnet_steady_state_species_count(const ilnet_steady_state *s);
+ILNET_EXTERN(size_t) ilnet_steady_state_observable_count(const ilnet_steady_state *s);
+/* "newton", "integration" or "integration+newton"; the simulated time (0 for Newton), the
+ * weighted rate norm reached, Newton iterations and CVODE steps. */
+ILNET_EXTERN(const char *) ilnet_steady_state_method(const ilnet_steady_state *s);
+ILNET_EXTERN(double) ilnet_steady_state_time(const ilnet_steady_state *s);
+ILNET_EXTERN(double) ilnet_steady_state_rate_norm(const ilnet_steady_state *s);
+ILNET_EXTERN(long) ilnet_steady_state_newton_iterations(const ilnet_steady_state *s);
+ILNET_EXTERN(long) ilnet_steady_state_steps(const ilnet_steady_state *s);
+/* Sensitivities (when the simulate options asked for them): row-major [species][parameters]
+ * and [observables][parameters] (NULL when none). */
+ILNET_EXTERN(size_t) ilnet_steady_state_sensitivity_count(const ilnet_steady_state *s);
+ILNET_EXTERN(const char *)
+ilnet_steady_state_sensitivity_name(const ilnet_steady_state *s, size_t j);
+ILNET_EXTERN(const double *) ilnet_steady_state_sensitivities(const ilnet_steady_state *s);
+ILNET_EXTERN(const double *)
+ilnet_steady_state_observable_sensitivities(const ilnet_steady_state *s);
+
 /* Writes the simulation as an HDF5 time course (docs/hdf5-layout.md; via a temporary name,
  * renamed into place when complete). m must be the model that produced it. */
 ILNET_EXTERN(int)

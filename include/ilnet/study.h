@@ -74,6 +74,11 @@ typedef struct {
  * and records each point's status and message); ILNET_ECANCELLED when the progress
  * callback stopped it; or another negative code. */
 ILNET_EXTERN(int) ilnet_study_run(const char *config_path, const ilnet_study_options *opts);
+/* The study file a run of config_path with opts writes: opts->output, else the config's
+ * output.file, else the config's name with .h5 (*out: caller frees with free()). Reads
+ * the config (ILNET_EINPUT for a bad one); opts may be NULL. */
+ILNET_EXTERN(int)
+ilnet_study_output_path(char **out, const char *config_path, const ilnet_study_options *opts);
 
 ILNET_END_DECL
 

@@ -1,11 +1,9 @@
 /* ilnet fit PROBLEM.yaml: multi-start parameter estimation on a PEtab problem. */
 #include "../common/error.h"
 #include "../experiment/dispatch.h"
-#include "../experiment/fit.h"
-#include "../experiment/fit_profile.h"
-#include "../output/fitout.h"
-#include "../output/h5fit.h"
 #include "cli.h"
+
+#include <ilnet/fit.h>
 
 #include <getopt.h>
 #include <signal.h>
@@ -55,11 +53,27 @@ static const char help[] =
     "Exit status: 0, 1 bad input or interrupted, 2 every start failed.\n";
 
 typedef struct {
-    const char *yaml, *out, *profile;
-    int resume, quiet;
-    ilnet_fit_options o;
-    ilnet_profile_options po;
+    const char *yaml;
+    int quiet;
+    ilnet_fit_run_options o;
 } fit_args;
+
+static int parse_number(fit_args *a, int c, const char *arg)
+{
+    long v, lo = c == 's' || c == 't' ? 0 : 1;
+    if (cli_parse_long(arg, &v) || v < lo || v > (c == 't' ? 4096 : 1000000000L))
+        return cli_usage_error("fit", "--%s needs a whole number >= %ld, not '%s'",
+                               c == 'n'   ? "starts"
+                               : c == 's' ? "seed"
+                               : c == 't' ? "threads"
+                                          : "max-iter",
+                               lo, arg);
+    if (c == 'n') a->o.starts = (size_t)v;
+    if (c == 's') a->o.seed = v ? (unsigned long)v : 0; /* 0: the library's default, 1 */
+    if (c == 't') a->o.threads = (int)v;
+    if (c == 'i') a->o.max_iter = v;
+    return -1;
+}
 
 static int parse_args(fit_args *a, int argc, char **argv)
 {
@@ -80,218 +94,110 @@ static int parse_args(fit_args *a, int argc, char **argv)
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char *C = "fit";
-    ilnet_fit_options d = ILNET_FIT_OPTIONS_INIT;
-    ilnet_profile_options pd = ILNET_PROFILE_OPTIONS_INIT;
-    *a = (fit_args){.o = d, .po = pd};
+    ilnet_fit_run_options d = ILNET_FIT_RUN_OPTIONS_INIT;
+    *a = (fit_args){.o = d};
+    double atol = 1e-12, rtol = 1e-10;
     long v;
     int c, code;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":hqo:", opts, NULL)) != -1) {
         if (c == 'n' || c == 's' || c == 't' || c == 'i') {
-            long lo = c == 's' || c == 't' ? 0 : 1;
-            if (cli_parse_long(optarg, &v) || v < lo || v > (c == 't' ? 4096 : 1000000000L))
-                return cli_usage_error(C, "--%s needs a whole number >= %ld, not '%s'",
-                                       c == 'n'   ? "starts"
-                                       : c == 's' ? "seed"
-                                       : c == 't' ? "threads"
-                                                  : "max-iter",
-                                       lo, optarg);
-            if (c == 'n') a->o.n_starts = (size_t)v;
-            if (c == 's') a->o.seed = (unsigned long)v;
-            if (c == 't') a->o.threads = (int)v;
-            if (c == 'i') a->o.max_iter = v;
+            if ((code = parse_number(a, c, optarg)) >= 0) return code;
         } else if (c == 'm') {
-            int m = ilnet_fit_method_parse(optarg);
-            if (m < 0)
+            if (strcmp(optarg, "auto") && strcmp(optarg, "ls-trust") && strcmp(optarg, "lbfgs"))
                 return cli_usage_error(C, "--optimizer: '%s' is not auto, ls-trust or lbfgs",
                                        optarg);
-            a->o.method = (ilnet_fit_method)m;
+            a->o.optimizer = optarg;
         } else if (c == 'o')
-            a->out = optarg;
+            a->o.output = optarg;
         else if (c == 'P')
-            a->profile = optarg;
+            a->o.profile = optarg;
         else if (c == 'N' && (cli_parse_long(optarg, &v) || v < 1 || v > 100000))
             return cli_usage_error(C, "--profile-points needs a whole number >= 1, not '%s'",
                                    optarg);
         else if (c == 'N')
-            a->po.max_points = (size_t)v;
+            a->o.profile_points = (size_t)v;
         else if (c == 'R')
-            a->resume = 1;
+            a->o.resume = 1;
         else if (c == 'H' || c == 'G')
-            a->o.hierarchical = c == 'H';
+            a->o.hierarchical = c == 'H' ? 1 : -1;
         else if (c == 'X')
             a->o.include_nominal = 1;
         else if (c == 'q')
             a->quiet = 1;
-        else if ((code = cli_common_option(c, C, help, argv, &a->o.atol, &a->o.rtol)) >= 0)
+        else if ((code = cli_common_option(c, C, help, argv, &atol, &rtol)) >= 0)
             return code;
     }
     if (optind != argc - 1) return cli_usage_error(C, "expected one PROBLEM.yaml");
-    if (a->resume && !a->out) return cli_usage_error(C, "--resume needs -o FIT.h5");
+    if (a->o.resume && !a->o.output) return cli_usage_error(C, "--resume needs -o FIT.h5");
+    a->o.atol = atol;
+    a->o.rtol = rtol;
     a->yaml = argv[optind];
     return -1;
 }
 
-typedef struct {
-    const fit_args *a;
-    ilnet_h5fit *h5;
-    const ilnet_fit *f;
-} run_state;
-
-static const char *status_name(ilnet_fit_status s)
+static int on_start(const ilnet_fit_start_info *s, void *payload)
 {
-    switch (s) {
-    case ILNET_FIT_CONVERGED:
-        return "converged";
-    case ILNET_FIT_MAXITER:
-        return "limit";
-    case ILNET_FIT_STALLED:
-        return "stalled";
-    case ILNET_FIT_FAILED:
-        return "failed";
-    default:
-        return "pending";
-    }
-}
-
-static int on_start(const ilnet_fit_start *s, const struct ilnet_fit_progress *p, void *payload)
-{
-    run_state *R = payload;
-    if (R->h5 && ilnet_h5fit_write_start(R->h5, R->f, s)) {
-        fprintf(stderr, "ilnet: %s\n", ilnet_error_last());
-        return 1;
-    }
-    if (!R->a->quiet)
-        fprintf(stderr,
-                "start %zu (%zu/%zu): llh %.10g, %s (%s), %ld it, %.2f s | best llh %.10g\n",
-                s->index, p->done, p->total, s->llh, status_name(s->status), s->reason,
-                s->iterations, s->seconds, p->best_llh);
+    (void)payload;
+    fprintf(stderr, "start %zu (%zu/%zu): llh %.10g, %s (%s), %ld it, %.2f s | best llh %.10g\n",
+            s->index, s->done, s->total, s->llh, s->status, s->reason, s->iterations, s->seconds,
+            s->best_llh);
     return 0;
 }
 
-/* the profiled parameters: "all" or ids separated by commas */
-static int profile_list(size_t **which, size_t *k, const ilnet_fit *f, const char *list)
+static void on_message(ilnet_message_level level, const char *text, void *payload)
 {
-    *which = calloc(f->n_par + 1, sizeof **which);
-    *k = 0;
-    if (!*which) return ilnet_error_oom();
-    if (!strcmp(list, "all")) {
-        for (size_t j = 0; j < f->n_par; j++)
-            if (!f->hierarchical || !f->inner[j]) (*which)[(*k)++] = j;
-        return 0;
-    }
-    char *copy = strdup(list), *save = NULL;
-    int rc = copy ? 0 : ilnet_error_oom();
-    for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t && !rc;
-         t = strtok_r(NULL, ",", &save)) {
-        size_t j = 0;
-        while (j < f->n_par && strcmp(f->ids[j], t))
-            j++;
-        if (j == f->n_par)
-            rc = ilnet_error_set(ILNET_EINPUT, "fit: --profile: '%s' is not an estimated parameter",
-                                 t);
-        else if (f->hierarchical && f->inner[j])
-            rc = ilnet_error_set(ILNET_EINPUT,
-                                 "fit: --profile: '%s' is computed in closed form (parameterType); "
-                                 "profile it with --no-hierarchical",
-                                 t);
-        else if (*k < f->n_par)
-            (*which)[(*k)++] = j;
-    }
-    free(copy);
-    return rc;
+    (void)level;
+    (void)payload;
+    fprintf(stderr, "%s\n", text);
 }
 
-/* Fisher intervals at the best fit and the profiles asked for; printed, and stored in h5 */
-static int uncertainty(const fit_args *a, const ilnet_fit *f, ilnet_h5fit *h5)
+static double from_scale(const char *scale, double t)
 {
-    size_t np = f->n_par, k = 0, *which = NULL;
-    const ilnet_fit_start *b = &f->starts[f->best];
-    double *cov = malloc((np * np + 1) * sizeof *cov), *lo = malloc((np + 1) * sizeof *lo),
-           *hi = malloc((np + 1) * sizeof *hi);
-    ilnet_fit_profile *pr = NULL;
-    int rc = cov && lo && hi ? 0 : ilnet_error_oom();
-    if (!rc) rc = ilnet_fit_fisher(cov, lo, hi, f, a->yaml, &a->o, b->theta);
-    for (size_t j = 0; !rc && j < np; j++)
-        printf("fisher 95%% CI: %s %.10g %.10g\n", f->ids[j], lo[j], hi[j]);
-    if (!rc && a->profile) rc = profile_list(&which, &k, f, a->profile);
-    if (!rc && k && !(pr = calloc(k, sizeof *pr))) rc = ilnet_error_oom();
-    if (!rc && k) rc = ilnet_fit_profiles(pr, which, k, f, a->yaml, &a->o, &a->po);
-    for (size_t q = 0; !rc && q < k; q++)
-        printf("profile 95%% CI: %s %.10g %.10g\n", f->ids[pr[q].par],
-               isnan(pr[q].ci_lower) ? -INFINITY : pr[q].ci_lower,
-               isnan(pr[q].ci_upper) ? INFINITY : pr[q].ci_upper);
-    if (!rc && h5) rc = ilnet_h5fit_write_uncertainty(h5, f, cov, lo, hi, pr, k);
-    for (size_t q = 0; pr && q < k; q++)
-        ilnet_fit_profile_free(&pr[q]);
-    free(pr);
-    free(which);
-    free(cov);
-    free(lo);
-    free(hi);
-    return rc;
+    return !strcmp(scale, "log10") ? pow(10, t) : !strcmp(scale, "log") ? exp(t) : t;
 }
 
-/* OUT.h5 -> OUT<suffix> (caller frees) */
-static char *beside(const char *out, const char *suffix)
+static void print_best(const ilnet_fit_result *r)
 {
-    size_t n = strlen(out);
-    if (n > 3 && !strcmp(out + n - 3, ".h5")) n -= 3;
-    char *s = malloc(n + strlen(suffix) + 1);
-    if (s) {
-        memcpy(s, out, n);
-        strcpy(s + n, suffix);
+    double llh, log_prior;
+    const double *theta;
+    ilnet_fit_result_start(&llh, &log_prior, NULL, NULL, NULL, NULL, NULL, &theta, r,
+                           ilnet_fit_result_best(r));
+    printf("best llh: %.17g\n", llh);
+    if (log_prior != 0) printf("log_prior: %.17g\n", log_prior);
+    for (size_t j = 0; j < ilnet_fit_result_parameter_count(r); j++)
+        printf("  %s %.17g (%.10g)\n", ilnet_fit_result_parameter_id(r, j), theta[j],
+               from_scale(ilnet_fit_result_parameter_scale(r, j), theta[j]));
+}
+
+static void print_intervals(const ilnet_fit_result *r, int profiled)
+{
+    const double *lo = ilnet_fit_result_fisher_lower(r), *hi = ilnet_fit_result_fisher_upper(r);
+    const double *plo = ilnet_fit_result_profile_lower(r), *phi = ilnet_fit_result_profile_upper(r);
+    size_t np = ilnet_fit_result_parameter_count(r);
+    for (size_t j = 0; lo && j < np; j++)
+        printf("fisher 95%% CI: %s %.10g %.10g\n", ilnet_fit_result_parameter_id(r, j), lo[j],
+               hi[j]);
+    for (size_t j = 0; profiled && plo && j < np; j++)
+        if (!isnan(plo[j]))
+            printf("profile 95%% CI: %s %.10g %.10g\n", ilnet_fit_result_parameter_id(r, j), plo[j],
+                   phi[j]);
+}
+
+/* the finished starts stay in the file; --resume runs the others */
+static int interrupted(const ilnet_fit_result *r, const fit_args *a)
+{
+    size_t n = 0, total = ilnet_fit_result_start_count(r);
+    for (size_t i = 0; i < total; i++) {
+        const char *status;
+        ilnet_fit_result_start(NULL, NULL, &status, NULL, NULL, NULL, NULL, NULL, r, i);
+        n += strcmp(status, "pending") != 0;
     }
-    return s;
-}
-
-/* with -o: the simulations at the best fit into the file, and the best parameters as
- * OUT.parameters.tsv (PEtab) and OUT.presets.yaml (ilnet presets, preset "fit") */
-static int best_outputs(const fit_args *a, const ilnet_fit *f, ilnet_h5fit *h5)
-{
-    ilnet_petab *p = NULL;
-    double *x = NULL;
-    ilnet_petab_result r;
-    char *tsv = beside(a->out, ".parameters.tsv"), *yml = beside(a->out, ".presets.yaml");
-    int rc =
-        tsv && yml ? ilnet_fit_best_evaluation(&p, &x, &r, f, a->yaml, &a->o) : ilnet_error_oom();
-    if (!rc) rc = ilnet_h5fit_write_best_fit(h5, p, &r);
-    if (!rc) rc = ilnet_fit_write_parameter_table(tsv, p, x);
-    if (!rc) rc = ilnet_fit_write_presets(yml, p, x, f, a->yaml);
-    if (!rc && !a->quiet) fprintf(stderr, "ilnet fit: wrote %s, %s and %s\n", a->out, tsv, yml);
-    ilnet_petab_result_free(&r);
-    ilnet_petab_free(p);
-    free(x);
-    free(tsv);
-    free(yml);
-    return rc;
-}
-
-static void print_best(const ilnet_fit *f)
-{
-    const ilnet_fit_start *b = &f->starts[f->best];
-    printf("best llh: %.17g\n", b->llh);
-    if (b->log_prior != 0) printf("log_prior: %.17g\n", b->log_prior);
-    for (size_t j = 0; j < f->n_par; j++) {
-        double t = b->theta[j];
-        double x = petab_from_scale(f->scale[j], t);
-        printf("  %s %.17g (%.10g)\n", f->ids[j], t, x);
-    }
-}
-
-/* Every rank of an MPI run starts only when all have set up (one failing alone would leave
- * the others waiting), with rank 0's list of finished starts (--resume). */
-static int agree(int rc, unsigned char *done, size_t n)
-{
-    int bad = rc != 0, e = ilnet_dispatch_max(&bad, 1);
-    if (!rc && e) rc = e;
-    if (!rc && bad) {
-        rc = ilnet_error_set(ILNET_EIO, "another MPI rank failed to set up (it says why)");
-        ilnet_dispatch_mark_relayed();
-    }
-    if (!rc && done) rc = ilnet_dispatch_bcast(done, n);
-    return rc;
+    fprintf(stderr, "ilnet: fit interrupted: %zu of %zu starts finished%s%s%s\n", n, total,
+            a->o.output ? " (kept in " : "", a->o.output ? a->o.output : "",
+            a->o.output ? "; --resume continues)" : "");
+    return EXIT_INPUT;
 }
 
 int cmd_fit(int argc, char **argv)
@@ -299,73 +205,33 @@ int cmd_fit(int argc, char **argv)
     fit_args a;
     int code = parse_args(&a, argc, argv);
     if (code >= 0) return code;
-    ilnet_fit f;
-    unsigned char *done = NULL;
-    run_state R = {&a, NULL, &f};
     int rank = 0, size = 1;
     ilnet_dispatch_world(&rank, &size);
-    if (ilnet_fit_prepare(&f, a.yaml, &a.o)) return cli_fail();
-    if (f.hierarchical && rank == 0 && !a.quiet) {
-        size_t k = 0;
-        for (size_t j = 0; j < f.n_par; j++)
-            k += f.inner[j] != 0;
-        fprintf(stderr,
-                "hierarchical: %zu of %zu parameters (scaling, offset, sigma) in closed form\n", k,
-                f.n_par);
-    }
     char *cmdline = cli_join_args(argc + 1, argv - 1);
-    done = calloc(f.n_starts + 1, 1);
-    int rc = done ? 0 : ilnet_error_oom();
-    if (!rc && a.profile) { /* a bad --profile list is refused before any start runs */
-        size_t *which = NULL, k;
-        rc = profile_list(&which, &k, &f, a.profile);
-        free(which);
+    a.o.command_line = cmdline;
+    if (!a.quiet) {
+        a.o.on_start = on_start;
+        a.o.message = on_message;
     }
-    if (!rc && a.out && rank == 0) /* rank 0 writes; in an MPI run the others send to it */
-        rc = a.resume ? ilnet_h5fit_open(&R.h5, a.out, a.yaml, &f, &a.o, done)
-                      : ilnet_h5fit_create(&R.h5, a.out, a.yaml, &f, &a.o, cmdline ? cmdline : "");
-    rc = agree(rc, done, f.n_starts);
-    a.o.done = done;
-    a.o.on_start = on_start;
-    a.o.payload = &R;
     /* SIGINT/SIGTERM: the starts in flight are abandoned, the finished ones stay */
     cli_signals sig;
     a.o.cancel = cli_signals_catch(&sig);
-    if (!rc) rc = ilnet_fit_run(&f, a.yaml, &a.o);
+    ilnet_fit_result *r = NULL;
+    int rc = ilnet_fit_problem(&r, a.yaml, &a.o);
     cli_signals_restore(&sig);
-    if (rc == ILNET_ECANCELLED && rank == 0) {
-        size_t n = 0;
-        for (size_t i = 0; i < f.n_starts; i++)
-            n += f.starts[i].status != ILNET_FIT_PENDING;
-        ilnet_error_set(ILNET_ECANCELLED, "fit interrupted: %zu of %zu starts finished%s%s%s", n,
-                        f.n_starts, a.out ? " (kept in " : "", a.out ? a.out : "",
-                        a.out ? "; --resume continues)" : "");
-    }
-    if (rank != 0) { /* rank 0 reports */
-        code = rc ? cli_fail() : EXIT_OK;
-        goto out;
-    }
-    int failed = !rc && !isfinite(f.starts[f.best].objective); /* every start failed */
-    if (!rc && !f.stopped) print_best(&f);
-    if (!rc && !f.stopped && !failed) {
-        fflush(stdout);
-        rc = uncertainty(&a, &f, R.h5);
-        if (!rc && R.h5) rc = best_outputs(&a, &f, R.h5);
-    }
-    if (!rc && R.h5) {
-        rc = ilnet_h5fit_finish(R.h5, &f); /* closes it */
-        R.h5 = NULL;
-    }
-    if (rc)
+    if (rank != 0) /* rank 0 reports */
+        code = rc && rc != ILNET_ESOLVER ? cli_fail() : EXIT_OK;
+    else if (rc == ILNET_ECANCELLED && r)
+        code = interrupted(r, &a);
+    else if (rc && rc != ILNET_ESOLVER)
         code = cli_fail();
-    else if (f.stopped)
-        code = EXIT_INPUT;
-    else
-        code = failed ? EXIT_SOLVER : EXIT_OK;
-out:
-    ilnet_h5fit_close(R.h5);
-    free(done);
+    else {
+        print_best(r);
+        print_intervals(r, a.o.profile != NULL);
+        if (rc) fprintf(stderr, "ilnet: %s\n", ilnet_error_last());
+        code = rc ? EXIT_SOLVER : EXIT_OK;
+    }
+    ilnet_fit_result_free(r);
     free(cmdline);
-    ilnet_fit_free(&f);
     return code;
 }

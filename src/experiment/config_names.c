@@ -16,64 +16,12 @@
         if (rc_) return rc_;                                                                       \
     } while (0)
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* A BioNetGen species string with each molecule's components sorted, so that
- * "S5(d,y~u,dm)" and "S5(d,dm,y~u)" compare equal (caller frees). */
-static char *sorted_components(const char *name)
-{
-    size_t n = strlen(name);
-    char *out = malloc(n + 1), *buf = strdup(name);
-    char **parts = malloc((n / 2 + 2) * sizeof *parts);
-    if (!out || !buf || !parts) {
-        free(out);
-        free(buf);
-        free(parts);
-        return NULL;
-    }
-    size_t o = 0;
-    for (char *m = buf; *m;) {
-        char *open = strchr(m, '('), *close = open ? strchr(open, ')') : NULL;
-        if (!open || !close) {
-            strcpy(out + o, m);
-            o += strlen(m);
-            break;
-        }
-        memcpy(out + o, m, (size_t)(open - m) + 1);
-        o += (size_t)(open - m) + 1;
-        *close = 0;
-        int k = 0;
-        for (char *c = strtok(open + 1, ","); c; c = strtok(NULL, ","))
-            parts[k++] = c;
-        qsort(parts, k, sizeof *parts, cmp_str);
-        for (int i = 0; i < k; i++)
-            o += (size_t)sprintf(out + o, "%s%s", i ? "," : "", parts[i]);
-        out[o++] = ')';
-        m = close + 1;
-    }
-    out[o] = 0;
-    free(buf);
-    free(parts);
-    return out;
-}
-
-/* Index of species name in net, also when its components are written in another order;
- * -1 when absent. */
+/* Index of species name in net, also when its components are written in another order
+ * (ilnet_network_find_species_any_order); -1 when
+ * absent. */
 static int find_species(const ilnet_network *net, const char *name)
 {
-    int i = ilnet_network_find_species(net, name);
-    if (i >= 0) return i;
-    char *want = sorted_components(name);
-    for (size_t k = 0; want && i < 0 && k < ilnet_network_species_count(net); k++) {
-        char *have = sorted_components(ilnet_network_species(net, k)->name);
-        if (have && !strcmp(have, want)) i = (int)k;
-        free(have);
-    }
-    free(want);
-    return i;
+    return ilnet_network_find_species_any_order(net, name);
 }
 
 /* Replaces a config species name by the network's spelling of it. */

@@ -167,7 +167,7 @@ const char *ilnet_model_species_name(const ilnet_model *m, size_t i)
 
 int ilnet_model_species_find(const ilnet_model *m, const char *name)
 {
-    return ilnet_network_find_species(m->net, name);
+    return ilnet_network_find_species_any_order(m->net, name);
 }
 
 int ilnet_model_species_fixed(const ilnet_model *m, size_t i)
@@ -189,7 +189,7 @@ void ilnet_model_initial_state(const ilnet_model *m, double *y)
 
 static int species_index(const ilnet_model *m, const char *name)
 {
-    int i = ilnet_network_find_species(m->net, name);
+    int i = ilnet_network_find_species_any_order(m->net, name);
     char dym[300];
     if (i < 0)
         ilnet_error_set(

@@ -1208,10 +1208,69 @@ int ilnet_network_find_parameter(const ilnet_network *net, const char *name)
 {
     return ilnet_strmap_get(&net->param_names, name, (size_t)-1);
 }
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A BioNetGen species string with each molecule's components sorted, so that
+ * "S5(d,y~u,dm)" and "S5(d,dm,y~u)" compare equal (caller frees; NULL when out of memory). */
+static char *sorted_components(const char *name)
+{
+    size_t n = strlen(name);
+    char *out = malloc(n + 1), *buf = dup_str(name);
+    char **parts = malloc((n / 2 + 2) * sizeof *parts);
+    if (!out || !buf || !parts) {
+        free(out);
+        free(buf);
+        free(parts);
+        return NULL;
+    }
+    size_t o = 0;
+    for (char *m = buf; *m;) {
+        char *open = strchr(m, '('), *close = open ? strchr(open, ')') : NULL, *save = NULL;
+        if (!open || !close) {
+            strcpy(out + o, m);
+            o += strlen(m);
+            break;
+        }
+        memcpy(out + o, m, (size_t)(open - m) + 1);
+        o += (size_t)(open - m) + 1;
+        *close = 0;
+        int k = 0;
+        for (char *c = strtok_r(open + 1, ",", &save); c; c = strtok_r(NULL, ",", &save))
+            parts[k++] = c;
+        qsort(parts, k, sizeof *parts, cmp_str);
+        for (int i = 0; i < k; i++)
+            o += (size_t)sprintf(out + o, "%s%s", i ? "," : "", parts[i]);
+        out[o++] = ')';
+        m = close + 1;
+    }
+    out[o] = 0;
+    free(buf);
+    free(parts);
+    return out;
+}
+
 int ilnet_network_find_species(const ilnet_network *net, const char *name)
 {
     int i = ilnet_strmap_get(&net->species_names, name, (size_t)-1);
     return i >= 0 ? i : ilnet_strmap_get(&net->species_labels, name, (size_t)-1);
+}
+
+int ilnet_network_find_species_any_order(const ilnet_network *net, const char *name)
+{
+    int i = ilnet_network_find_species(net, name);
+    if (i >= 0 || !strchr(name, '(')) return i;
+    /* a BioNetGen name with its components in another order */
+    char *want = sorted_components(name);
+    for (size_t k = 0; want && i < 0 && k < net->n_species; k++) {
+        char *have = sorted_components(net->species[k].name);
+        if (have && !strcmp(have, want)) i = (int)k;
+        free(have);
+    }
+    free(want);
+    return i;
 }
 
 const char *ilnet_network_species_label(const ilnet_network *net, size_t i)

@@ -187,6 +187,9 @@ const char *ilnet_network_did_you_mean(const ilnet_network *net, ilnet_name_kind
 int ilnet_network_find_parameter(const ilnet_network *net, const char *name);
 /* By name, or else by label. */
 int ilnet_network_find_species(const ilnet_network *net, const char *name);
+/* The same, or else (a BioNetGen name) with the components of its molecules in any order:
+ * a scan of every species, for names users write (not for building networks). */
+int ilnet_network_find_species_any_order(const ilnet_network *net, const char *name);
 /* Species i's label: what outputs call it (its name when it has no label). */
 const char *ilnet_network_species_label(const ilnet_network *net, size_t i);
 /* Gives species i a label (once; not another species' name or label). */

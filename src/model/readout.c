@@ -67,12 +67,21 @@ static int species_extra(ilnet_readout *r, const char *arg, int molecules)
     size_t ns = ilnet_network_species_count(net);
     extra *x = new_extra(r, X_SUM, ns);
     if (!x) return ilnet_error_oom();
-    int s = molecules ? -1 : ilnet_network_find_species(net, arg);
+    int s = molecules ? -1 : ilnet_network_find_species_any_order(net, arg);
     if (s >= 0) {
         x->idx[0] = s;
         x->w[0] = 1;
         x->n = 1;
         return 0;
+    }
+    const char *src = ilnet_network_source_path(net);
+    size_t len = src ? strlen(src) : 0;
+    if (len < 5 || strcmp(src + len - 5, ".bngl")) { /* not a pattern: a name misspelt */
+        char dym[300];
+        return ilnet_error_set(
+            ILNET_EINPUT, "no species '%s'%s%s", arg,
+            ilnet_network_did_you_mean(net, ILNET_NAME_SPECIES, arg, dym, sizeof dym),
+            molecules ? " (patterns need a BNGL model, .bngl)" : "");
     }
     return ilnet_bngl_pattern_weights(net, arg, !molecules, x->idx, x->w, &x->n);
 }
@@ -82,19 +91,29 @@ static int label_is(const char *label, const char *name)
     return label && !strcmp(label, name);
 }
 
+/* flux(R): reaction R (its id), or the reactions a rule labelled R generated; a name that
+ * is both a reaction's id and another reaction's rule label is ambiguous */
 static int flux_extra(ilnet_readout *r, const char *arg)
 {
     const ilnet_network *net = r->net;
     size_t nr = ilnet_network_reaction_count(net);
     extra *x = new_extra(r, X_FLUX, nr);
     if (!x) return ilnet_error_oom();
-    char rev[300];
-    snprintf(rev, sizeof rev, "_%s", arg); /* BNGL labels unnamed rules "_R3" */
+    int by_id = -1, by_label = 0;
     for (size_t i = 0; i < nr; i++) {
         const ilnet_reaction *rx = ilnet_network_reaction(net, i);
-        if (!strcmp(rx->name, arg) || label_is(rx->label, arg) || label_is(rx->label, rev))
+        if (!strcmp(rx->name, arg)) by_id = (int)i;
+        if (label_is(rx->label, arg)) {
             x->idx[x->n++] = (int)i;
+            by_label++;
+        }
     }
+    if (by_id >= 0 && by_label && !(by_label == 1 && x->idx[0] == by_id))
+        return ilnet_error_set(ILNET_EINPUT,
+                               "flux(%s): '%s' is both a reaction's id and a rule's name; "
+                               "rename the rule",
+                               arg, arg);
+    if (by_id >= 0 && !by_label) x->idx[x->n++] = by_id;
     if (!x->n)
         return ilnet_error_set(ILNET_EINPUT,
                                "flux(%s): no reaction or rule '%s' (ilnet info MODEL --only "
@@ -151,7 +170,8 @@ static int rewrite_call(ilnet_readout *r, int kind, const char *arg, ilnet_strbu
     int rc;
     switch (kind) {
     case 0: /* species */
-        if (ilnet_network_find_species(r->net, arg) < 0 && ilnet_network_quantity(r->net, arg, 0))
+        if (ilnet_network_find_species_any_order(r->net, arg) < 0 &&
+            ilnet_network_quantity(r->net, arg, 0))
             return quantity(r, arg, 0, b);
         rc = species_extra(r, arg, 0);
         break;
@@ -218,6 +238,7 @@ static int resolve_extra(void *ctx, const char *name, size_t len)
     size_t n = strlen(pre);
     if (len <= n || strncmp(name, pre, n)) return -1;
     int k = 0;
+    if (len - n > 6) return -1;
     for (size_t i = n; i < len; i++) {
         if (!isdigit((unsigned char)name[i])) return -1;
         k = k * 10 + (name[i] - '0');

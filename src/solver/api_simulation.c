@@ -109,6 +109,23 @@ static int model_solver(cache **out, ilnet_model *m, const ilnet_solver_options 
     return 0;
 }
 
+int ilnet_api_model_solver(ilnet_solver **out, ilnet_model *m, const ilnet_simulate_options *opts)
+{
+    ilnet_solver_options o;
+    cache *c = NULL;
+    int rc = options(&o, opts);
+    if (!rc) rc = model_solver(&c, m, &o);
+    if (!rc) rc = solver_sensitivities(c, m, opts);
+    *out = rc ? NULL : c->solver;
+    return rc;
+}
+
+const char *ilnet_api_sens_name(const ilnet_model *m, int w)
+{
+    return w >= 0 ? ilnet_network_parameter(m->net, (size_t)w)->name
+                  : ilnet_network_species(m->net, (size_t)(-w - 1))->name;
+}
+
 int ilnet_model_simulate(ilnet_simulation **out, ilnet_model *m, const double *times,
                          size_t n_times, const ilnet_simulate_options *opts)
 {
@@ -143,9 +160,7 @@ int ilnet_model_simulate(ilnet_simulation **out, ilnet_model *m, const double *t
         int r2 = 0;
         s->sens_names = calloc(s->res.n_sens, sizeof *s->sens_names);
         for (size_t j = 0; s->sens_names && j < s->res.n_sens && !r2; j++) {
-            int w = s->res.sens_which[j];
-            const char *name = w >= 0 ? ilnet_network_parameter(m->net, (size_t)w)->name
-                                      : ilnet_network_species(m->net, (size_t)(-w - 1))->name;
+            const char *name = ilnet_api_sens_name(m, s->res.sens_which[j]);
             if (!(s->sens_names[j] = strdup(name))) r2 = ilnet_error_oom();
         }
         if (!s->sens_names) r2 = ilnet_error_oom();

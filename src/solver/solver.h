@@ -124,6 +124,11 @@ const char *ilnet_steady_method_name(int method);
  * Newton solution); another code on bad input. Models with events: ILNET_EINPUT. */
 int ilnet_solver_steady_state(ilnet_solver *s, ilnet_steady_result *r, const double *y0,
                               const ilnet_steady_options *opts);
+/* The same from y0 where only the species with y0_set[i] != 0 are independent of the
+ * parameters (the others' initial amounts follow their expressions, as in
+ * ilnet_solver_run_masked); y0_set NULL: all of them. */
+int ilnet_solver_steady_state_masked(ilnet_solver *s, ilnet_steady_result *r, const double *y0,
+                                     const unsigned char *y0_set, const ilnet_steady_options *opts);
 
 /* Pauses (1) or resumes (0) the sensitivities set on s without releasing them: runs and
  * steady states meanwhile compute none (res->n_sens 0). */

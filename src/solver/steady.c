@@ -166,7 +166,7 @@ static void obs_sens(const ilnet_solver *s, ilnet_steady_result *r)
  * does not show (rate rules) -- dy/dp comes from forward sensitivities over a horizon
  * doubled until they settle (relative change 1e-6 between T/2 and T). */
 static int sens_by_integration(ilnet_solver *s, ilnet_steady_result *r, const double *y0,
-                               int y0_given)
+                               int y0_given, const unsigned char *y0_set)
 {
     size_t n = r->n_species, k = r->n_sens;
     double T = r->t > 1 ? r->t : 1, *given = NULL;
@@ -180,7 +180,7 @@ static int sens_by_integration(ilnet_solver *s, ilnet_steady_result *r, const do
     for (; !rc && !settled && T <= 1e12; T *= 2) {
         res.times[0] = 0, res.times[1] = T / 2, res.times[2] = T;
         if (given) rc = ilnet_solver_set_initial_sensitivities(s, given);
-        if (!rc) rc = ilnet_solver_run_masked(s, &res, y0, y0_given ? NULL : follow);
+        if (!rc) rc = ilnet_solver_run_masked(s, &res, y0, y0_given ? y0_set : follow);
         double big = 0, diff = 0;
         for (size_t e = 0; !rc && e < n * k; e++) {
             big = fmax(big, fabs(res.sens[2 * n * k + e]));
@@ -203,13 +203,14 @@ static int sens_by_integration(ilnet_solver *s, ilnet_steady_result *r, const do
 
 /* dy/dp at the steady state: J_F s_j = -dF/dp_j, where a law's row asks c . s_j = c . dy0/dp_j
  * and a fixed species' s_j = dy0/dp_j */
-static int steady_sens(ilnet_solver *s, steady_sys *q, ilnet_steady_result *r, int y0_given)
+static int steady_sens(ilnet_solver *s, steady_sys *q, ilnet_steady_result *r, int y0_given,
+                       const unsigned char *y0_set)
 {
     size_t k = r->n_sens, n = (size_t)q->n;
     int rc = ilnet_sens_params_update(&s->sens.sp);
     if (rc) return rc;
     steady_sys_jacobian(q, r->y);
-    if (SUNLinSolSetup(q->LS, q->A) != 0) return sens_by_integration(s, r, q->y0, y0_given);
+    if (SUNLinSolSetup(q->LS, q->A) != 0) return sens_by_integration(s, r, q->y0, y0_given, y0_set);
     N_Vector b = N_VClone(q->u), x = N_VClone(q->u);
     double *dy0 = malloc((n + 1) * sizeof *dy0);
     if (!b || !x || !dy0) rc = ilnet_error_oom();
@@ -219,9 +220,9 @@ static int steady_sens(ilnet_solver *s, steady_sys *q, ilnet_steady_result *r, i
         memset(bb, 0, n * sizeof *bb);
         ilnet_solver_sens_dfdp(s, r->y, (int)j, bb, 1);
         for (size_t i = 0; i < n; i++)
-            dy0[i] = s->sens.have_yS0 ? s->sens.yS0[i * k + j]
-                     : y0_given       ? (w == -(int)i - 1)
-                                      : s->sens.sp.dy0[j * n + i];
+            dy0[i] = s->sens.have_yS0                     ? s->sens.yS0[i * k + j]
+                     : y0_given && (!y0_set || y0_set[i]) ? (w == -(int)i - 1)
+                                                          : s->sens.sp.dy0[j * n + i];
         for (size_t i = 0; i < n; i++) {
             bb[i] = -bb[i];
             if (q->role[i] == -2) bb[i] = dy0[i];
@@ -286,6 +287,7 @@ static int find(ilnet_solver *s, steady_sys *q, const double *y0, ilnet_steady_r
     }
     free(tmp);
     if (found) return 0;
+    if (!o->integrate) memcpy(r->y, y0, n * sizeof *y0); /* the last state: where it began */
     r->status = ILNET_ESOLVER;
     snprintf(r->message, sizeof r->message, "no steady state found: %s%s%s", why_n,
              why_n[0] && why_i[0] ? "; " : "", why_i[0] ? why_i : "");
@@ -294,6 +296,12 @@ static int find(ilnet_solver *s, steady_sys *q, const double *y0, ilnet_steady_r
 
 int ilnet_solver_steady_state(ilnet_solver *s, ilnet_steady_result *r, const double *y0,
                               const ilnet_steady_options *opts)
+{
+    return ilnet_solver_steady_state_masked(s, r, y0, NULL, opts);
+}
+
+int ilnet_solver_steady_state_masked(ilnet_solver *s, ilnet_steady_result *r, const double *y0,
+                                     const unsigned char *y0_set, const ilnet_steady_options *opts)
 {
     ilnet_steady_options o = ILNET_STEADY_OPTIONS_INIT;
     if (opts) o = *opts;
@@ -320,7 +328,7 @@ int ilnet_solver_steady_state(ilnet_solver *s, ilnet_steady_result *r, const dou
     rc = find(s, q, y0v, r, &o, atol, rtol);
     if (!rc) {
         ilnet_network_observables_eval(s->net, r->y, r->obs);
-        if (r->n_sens && (rc = steady_sens(s, q, r, y0 != NULL)) == ILNET_ESOLVER) {
+        if (r->n_sens && (rc = steady_sens(s, q, r, y0 != NULL, y0_set)) == ILNET_ESOLVER) {
             r->status = rc;
             snprintf(r->message, sizeof r->message, "%s", ilnet_error_last());
         }
