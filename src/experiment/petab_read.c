@@ -369,7 +369,8 @@ static int load_model(ilnet_petab *p)
     if (!p->sym || !p->sym_expr) return ilnet_error_oom();
     if (p->is_sbml) {
         for (int i = 0; i < p->syms.n && !rc; i++)
-            rc = add_symbol(p, p->syms.id[i], p->syms.conc[i]);
+            if (!p->syms.reaction[i]) /* fluxes are not differentiable symbols here */
+                rc = add_symbol(p, p->syms.id[i], p->syms.conc[i]);
         return rc;
     }
     for (size_t i = 0; i < np && !rc; i++)

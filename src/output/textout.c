@@ -1,5 +1,7 @@
 #include "textout.h"
 
+#include "../model/readout.h"
+
 #include "../model/expr.h"
 
 #include "../common/file.h"
@@ -82,17 +84,18 @@ int ilnet_csv_write(const char *path, const ilnet_network *net, const ilnet_resu
 int ilnet_csv_write_columns(const char *path, const ilnet_network *net, const ilnet_result *res,
                             const char *const *names, const char *const *exprs, int n)
 {
-    ilnet_expr **e = calloc((size_t)n + 1, sizeof *e);
-    double *vars = malloc((ilnet_network_var_count(net) + 1) * sizeof *vars);
-    if (!e || !vars) {
-        free(e);
-        free(vars);
-        return ilnet_error_oom();
-    }
+    ilnet_readout **e = calloc((size_t)n + 1, sizeof *e);
+    if (!e) return ilnet_error_oom();
     int rc = 0;
-    for (int i = 0; i < n && !rc; i++)
-        if ((rc = ilnet_network_expr_compile(net, exprs[i], &e[i])))
+    size_t nv = ilnet_network_var_count(net);
+    for (int i = 0; i < n && !rc; i++) {
+        if ((rc = ilnet_readout_compile(&e[i], net, exprs[i])))
             ilnet_error_prefix("output column '%s'", names[i]);
+        else if (ilnet_readout_var_count(e[i]) > nv)
+            nv = ilnet_readout_var_count(e[i]);
+    }
+    double *vars = rc ? NULL : malloc((nv + 1) * sizeof *vars);
+    if (!rc && !vars) rc = ilnet_error_oom();
     char tmp[4096];
     FILE *f = rc ? NULL : start(path, tmp, sizeof tmp);
     if (!rc && !f) rc = ilnet_error_code();
@@ -107,14 +110,15 @@ int ilnet_csv_write_columns(const char *path, const ilnet_network *net, const il
             ilnet_network_vars_eval(net, res->times[t], res->species + t * res->n_species, vars);
             fprintf(f, "%.17g", res->times[t]);
             for (int i = 0; i < n; i++)
-                fprintf(f, ",%.17g", ilnet_expr_eval(e[i], vars));
+                fprintf(f, ",%.17g",
+                        ilnet_readout_eval(e[i], res->species + t * res->n_species, vars));
             fputc('\n', f);
         }
         mark_partial(f, res);
         rc = finish(f, tmp, path);
     }
     for (int i = 0; i < n; i++)
-        ilnet_expr_free(e[i]);
+        ilnet_readout_free(e[i]);
     free(e);
     free(vars);
     return rc;

@@ -8,8 +8,8 @@
 
 /* CSV with header "time,<observables>,<species>"; names quoted where CSV needs it. */
 int ilnet_csv_write(const char *path, const ilnet_network *net, const ilnet_result *res);
-/* CSV "time,<names>" with one column per expression over the network's variables
- * (ilnet_network_expr_compile), evaluated at every output row. */
+/* CSV "time,<names>" with one column per readout expression over the network's variables
+ * (model/readout.h: also flux(), species() and the like), evaluated at every output row. */
 int ilnet_csv_write_columns(const char *path, const ilnet_network *net, const ilnet_result *res,
                             const char *const *names, const char *const *exprs, int n);
 /* PREFIX.gdat and PREFIX.cdat in BioNetGen's column layout. */

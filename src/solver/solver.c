@@ -85,6 +85,7 @@ static int cv_check(int flag, const char *call)
 
 static void ev_free(ev_state *ev)
 {
+    if (ev->rng) gsl_rng_free(ev->rng);
     for (size_t i = 0; i < ev->nq; i++)
         free(ev->q[i].values);
     free(ev->q);
@@ -110,7 +111,8 @@ static int ev_init(ev_state *ev, const ilnet_network *net)
     ev->n_ev = ne;
     if (!ne) return 0;
     ev->rel_ptr = calloc((size_t)ne + 1, sizeof *ev->rel_ptr);
-    if (!ev->rel_ptr) return ILNET_ENOMEM;
+    ev->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!ev->rel_ptr || !ev->rng) return ILNET_ENOMEM;
     for (int e = 0; e < ne; e++) {
         const ilnet_event *x = ilnet_network_event(net, (size_t)e);
         ev->rel_ptr[e + 1] = ev->rel_ptr[e] + (int)ilnet_expr_relation_count(x->trigger_expr);
@@ -510,25 +512,47 @@ static int look(ilnet_solver *s, double t, const double *y)
 
 /* Executes the events due at t, highest priority first, looking at the triggers after
  * each; *changed is set when the state changed. */
+/* The pending event to execute next at t: the highest priority, then the earliest
+ * scheduled; among events of equal explicit priority due at the same time a random one
+ * (SBML), else the first scheduled. -1 when none is due. */
+static long next_due(ilnet_solver *s, double t)
+{
+    ev_state *ev = &s->ev;
+    long best = -1, ties = 0;
+    double best_pri = 0;
+    for (size_t i = 0; i < ev->nq; i++) {
+        if (ev->q[i].time > t) continue;
+        const ilnet_event *x = ilnet_network_event(s->net, (size_t)ev->q[i].event);
+        double pri = x->priority_expr ? ilnet_expr_eval(x->priority_expr, ev->vars) : -INFINITY;
+        if (isnan(pri)) pri = -INFINITY;
+        int tie = best >= 0 && pri == best_pri && ev->q[i].time == ev->q[best].time;
+        if (best < 0 || pri > best_pri || (pri == best_pri && ev->q[i].time < ev->q[best].time) ||
+            (tie && ev->q[i].seq < ev->q[best].seq)) {
+            ties = tie ? ties + 1 : 1;
+            best = (long)i;
+            best_pri = pri;
+        } else if (tie) {
+            ties++;
+        }
+    }
+    if (best < 0 || ties < 2 || !isfinite(best_pri)) return best;
+    /* the k-th of the tied events, in queue order */
+    unsigned long k = gsl_rng_uniform_int(ev->rng, (unsigned long)ties);
+    double when = ev->q[best].time;
+    for (size_t i = 0; i < ev->nq; i++) {
+        if (ev->q[i].time != when) continue;
+        const ilnet_event *x = ilnet_network_event(s->net, (size_t)ev->q[i].event);
+        double pri = x->priority_expr ? ilnet_expr_eval(x->priority_expr, ev->vars) : -INFINITY;
+        if (pri == best_pri && k-- == 0) return (long)i;
+    }
+    return best;
+}
+
 static int fire_due(ilnet_solver *s, ilnet_result *res, double t, double *y, int *changed)
 {
     ev_state *ev = &s->ev;
     for (long count = 0;; count++) {
-        long best = -1;
-        double best_pri = 0;
-        for (size_t i = 0; i < ev->nq; i++) {
-            if (ev->q[i].time > t) continue;
-            const ilnet_event *x = ilnet_network_event(s->net, (size_t)ev->q[i].event);
-            double pri = x->priority_expr ? ilnet_expr_eval(x->priority_expr, ev->vars) : -INFINITY;
-            if (isnan(pri)) pri = -INFINITY;
-            if (best < 0 || pri > best_pri ||
-                (pri == best_pri &&
-                 (ev->q[i].time < ev->q[best].time ||
-                  (ev->q[i].time == ev->q[best].time && ev->q[i].seq < ev->q[best].seq)))) {
-                best = (long)i;
-                best_pri = pri;
-            }
-        }
+        long best = next_due(s, t);
         if (best < 0) return 0;
         if (count > 100000)
             return ilnet_error_set(ILNET_ESOLVER, "events keep firing at t = %g (event '%s')", t,
@@ -593,6 +617,7 @@ static int run_events(ilnet_solver *s, ilnet_result *res, double t0)
         free(ev->q[i].values);
     ev->nq = 0;
     ev->seq = 0;
+    gsl_rng_set(ev->rng, ILNET_EVENT_SEED);
     res->n_fired = 0;
     ev->roots_valid = 0;
     for (int e = 0; e < ev->n_ev; e++)

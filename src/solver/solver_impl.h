@@ -7,6 +7,7 @@
 #include "kinetics.h"
 #include "solver.h"
 
+#include <gsl/gsl_rng.h>
 #include <sundials/sundials_linearsolver.h>
 #include <sundials/sundials_matrix.h>
 #include <sundials/sundials_nvector.h>
@@ -53,6 +54,9 @@ typedef struct {
     ev_pending *q;
     size_t nq, capq;
     long seq;
+    /* SBML: events due at once with equal priorities execute in random order; the
+     * generator is seeded at the start of every run, so a run is reproducible */
+    gsl_rng *rng;
 } ev_state;
 
 struct ilnet_solver {
@@ -81,5 +85,8 @@ void ilnet_solver_sens_free(ilnet_solver *s);
 /* out += df/dp_j at state y (kin->vars must hold y's variable vector unless fresh, which
  * evaluates it at t = 0) */
 void ilnet_solver_sens_dfdp(ilnet_solver *s, const double *y, int j, double *out, int fresh);
+
+/* the seed of every run's event tie-breaking (reproducible runs) */
+#define ILNET_EVENT_SEED 20061101UL
 
 #endif

@@ -485,9 +485,12 @@ static int sym_out(ilnet_sbml_symbols *o, const char *id, const char *amount, co
     if (fl) o->species = fl;
     int *ad = realloc(o->amount_default, (size_t)(o->n + 1) * sizeof *ad);
     if (ad) o->amount_default = ad;
-    if (!fl || !ad) return ilnet_error_oom();
+    int *rx = realloc(o->reaction, (size_t)(o->n + 1) * sizeof *rx);
+    if (rx) o->reaction = rx;
+    if (!fl || !ad || !rx) return ilnet_error_oom();
     o->species[o->n] = species;
     o->amount_default[o->n] = amount_default;
+    o->reaction[o->n] = !strncmp(amount, "flux(", 5) && !species;
     char **a = realloc(o->id, (size_t)(o->n + 1) * sizeof *a);
     if (a) o->id = a;
     char **b = realloc(o->amount, (size_t)(o->n + 1) * sizeof *b);
@@ -508,8 +511,9 @@ static int sym_out(ilnet_sbml_symbols *o, const char *id, const char *amount, co
     return 0;
 }
 
-/* output symbols: amount and concentration of species, value of the rest; the species'
- * are recorded in the network too (readouts' amount() and concentration()) */
+/* output symbols: amount and concentration of species, value of the rest, a reaction's
+ * flux; the species' are recorded in the network too (readouts' amount() and
+ * concentration()). Symbol texts are readouts (model/readout.h), not plain expressions. */
 static int output_symbols(ctx *c, ilnet_network *net, ilnet_sbml_symbols *out)
 {
     int rc = 0;
@@ -529,6 +533,14 @@ static int output_symbols(ctx *c, ilnet_network *net, ilnet_sbml_symbols *out)
         }
         if (species) rc = ilnet_network_add_quantity(net, s->id, a, q);
         if (!rc && out) rc = sym_out(out, s->id, a, q, species, !(species && s->conc));
+    }
+    /* a reaction's id: its flux (readout call, model/readout.h) */
+    for (unsigned i = 0; out && !rc && i < Model_getNumReactions(c->m); i++) {
+        const char *id = Reaction_getId(Model_getReaction(c->m, i));
+        char f[600];
+        if (!id || ilnet_sbml_symbol_find(out, id) >= 0) continue;
+        snprintf(f, sizeof f, "flux(%s)", id);
+        rc = sym_out(out, id, f, f, 0, 1);
     }
     return rc;
 }

@@ -11,6 +11,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <string>
 
 // libxml2 (under libsbml) initialises its global state on first use, and two threads that
 // read their first SBML file at once race in it (ThreadSanitizer: xmlInitializeGlobalState).
@@ -46,6 +47,38 @@ extern "C" int ilnet_sbml_guarded_convert(SBMLDocument_t *d, const ConversionPro
     xml_ready();
     try {
         return SBMLDocument_convert(d, cp);
+    } catch (const std::exception &e) {
+        describe(what, n, e.what());
+    } catch (...) {
+        describe(what, n, nullptr);
+    }
+    return ILNET_SBML_THREW;
+}
+
+// Hierarchical models (SBML comp): libsbml's flattening converter replaces the submodels
+// by their elements (external model definitions are read relative to the document).
+// 1 when the document uses comp and was flattened, 0 when it does not use comp, negative
+// with what set when flattening failed.
+extern "C" int ilnet_sbml_guarded_flatten(SBMLDocument_t *d, char *what, size_t n)
+{
+    xml_ready();
+    try {
+        if (!d->isPackageEnabled("comp")) return 0;
+        ConversionProperties props;
+        props.addOption("flatten comp", true);
+        props.addOption("leave_ports", false);
+        int rc = d->convert(props);
+        if (rc == LIBSBML_OPERATION_SUCCESS) return 1;
+        std::string why;
+        SBMLErrorLog *log = d->getErrorLog();
+        for (unsigned i = 0; log && i < log->getNumErrors() && why.size() < 400; i++) {
+            const SBMLError *e = log->getError(i);
+            if (e->getSeverity() < LIBSBML_SEV_ERROR) continue;
+            if (!why.empty()) why += "; ";
+            why += e->getMessage();
+        }
+        describe(what, n, why.empty() ? OperationReturnValue_toString(rc) : why.c_str());
+        return -1;
     } catch (const std::exception &e) {
         describe(what, n, e.what());
     } catch (...) {

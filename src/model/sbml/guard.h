@@ -20,6 +20,10 @@ SBMLDocument_t *ilnet_sbml_guarded_read(const char *path, char *what, size_t n);
 int ilnet_sbml_guarded_convert(SBMLDocument_t *d, const ConversionProperties_t *cp, char *what,
                                size_t n);
 
+/* Flattens a hierarchical (comp) document in place: 1 flattened, 0 not hierarchical,
+ * negative with what set (why libsbml could not). */
+int ilnet_sbml_guarded_flatten(SBMLDocument_t *d, char *what, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -129,7 +129,9 @@ static int emit_constant(ilnet_strbuf *b, const ASTNode_t *n)
         ilnet_strbuf_append(b, "time");
         return 1;
     case AST_NAME_AVOGADRO:
-        ilnet_strbuf_append(b, "6.02214076e23");
+        /* SBML Level 3 defines it as 6.02214179e23 (CODATA 2006), not the 2019 SI value
+         * 6.02214076e23: a model's numbers depend on which (SBML Test Suite 00960) */
+        ilnet_strbuf_append(b, "6.02214179e23");
         return 1;
     default:
         return 0;

@@ -56,6 +56,19 @@ static int check_errors(SBMLDocument_t *d, const char *path, const ilnet_notify 
     return 0;
 }
 
+/* A hierarchical model (comp) becomes one flat model (libsbml's converter), or is refused:
+ * read without its submodels it would give wrong numbers. */
+static int flatten(SBMLDocument_t *d, const char *path)
+{
+    char what[500] = "";
+    int rc = ilnet_sbml_guarded_flatten(d, what, sizeof what);
+    if (rc >= 0) return 0;
+    return ilnet_error_set(ILNET_EINPUT,
+                           "%s: unsupported SBML construct: hierarchical model (comp) that libsbml "
+                           "cannot flatten: %s",
+                           path, what);
+}
+
 /* The network of the checked, converted document d. */
 static int make_network(ilnet_network **out, SBMLDocument_t *d, ilnet_sbml_symbols *symbols,
                         const char *path)
@@ -96,6 +109,7 @@ int ilnet_sbml_read(ilnet_network **out, ilnet_sbml_symbols *symbols, const char
     int rc = check_errors(d, path, notify);
     if (!rc && !SBMLDocument_getModel(d))
         rc = ilnet_error_set(ILNET_EINPUT, "%s: no model in the SBML document", path);
+    if (!rc) rc = flatten(d, path);
     if (!rc) rc = convert(d, "promoteLocalParameters", path);
     if (!rc) rc = make_network(out, d, symbols, path);
     SBMLDocument_free(d);
@@ -115,6 +129,7 @@ void ilnet_sbml_symbols_free(ilnet_sbml_symbols *s)
     free(s->conc);
     free(s->species);
     free(s->amount_default);
+    free(s->reaction);
     memset(s, 0, sizeof *s);
 }
 

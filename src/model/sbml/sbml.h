@@ -28,6 +28,8 @@ typedef struct {
     int *species;        /* 1 for species */
     int *amount_default; /* 1 when the symbol's own unit is an amount (not a species in
                           * concentration semantics) */
+    int *reaction;       /* 1 for a reaction: amount and conc are its flux, "flux(ID)", a
+                          * readout (model/readout.h), not a plain expression */
 } ilnet_sbml_symbols;
 
 /* symbols and notify (warnings: libsbml errors ilnet ignores) may be NULL. */
