@@ -138,6 +138,23 @@ static int emit_constant(ilnet_strbuf *b, const ASTNode_t *n)
     }
 }
 
+/* 1 when id names a reactant's or product's speciesReference (its stoichiometry) */
+static int species_reference(Model_t *m, const char *id)
+{
+    for (unsigned r = 0; r < Model_getNumReactions(m); r++) {
+        Reaction_t *x = Model_getReaction(m, r);
+        for (unsigned k = 0; k < Reaction_getNumReactants(x); k++) {
+            const char *sid = SpeciesReference_getId(Reaction_getReactant(x, k));
+            if (sid && !strcmp(sid, id)) return 1;
+        }
+        for (unsigned k = 0; k < Reaction_getNumProducts(x); k++) {
+            const char *sid = SpeciesReference_getId(Reaction_getProduct(x, k));
+            if (sid && !strcmp(sid, id)) return 1;
+        }
+    }
+    return 0;
+}
+
 static int emit_name(ctx *c, ilnet_strbuf *b, const ASTNode_t *n, const char *where)
 {
     const char *id = ASTNode_getName(n);
@@ -159,6 +176,9 @@ static int emit_name(ctx *c, ilnet_strbuf *b, const ASTNode_t *n, const char *wh
             c->rate_refs = 1;
             return 0;
         }
+        if (species_reference(c->m, id))
+            return ilnet_sbml_unsupported(c, "a species reference's id in math (its stoichiometry)",
+                                          id);
         return ilnet_error_set(ILNET_EINPUT, "%s: %s refers to unknown symbol '%s'", c->path, where,
                                id);
     }
