@@ -910,16 +910,19 @@ experiments:
     readout:
       - {observable: pSTAT5_total, times: [30]}
       - {expression: "pSTAT5_total / STAT5_all", name: pSTAT5_fraction, times: [30]}
+      - {expression: "100 * pSTAT5_total / max_over_doses(pSTAT5_total)", name: pct, times: [30]}
 """)
     if il2:
         with h5py.File(il2, "r") as f:
             g = f["il2"]
             ro = names(g["readout"])
-            check(ro == ["pSTAT5_total@30", "pSTAT5_fraction@30"], f"expr_il2: readouts {ro}")
+            check(ro == ["pSTAT5_total@30", "pSTAT5_fraction@30", "pct@30"], f"expr_il2: readouts {ro}")
             resp, o = g["response"][0], g["observables"][:, -1, :]
             close(resp[:, 1], o[:, 0] / o[:, 1], 1e-12, 0, "expr_il2: fraction = pSTAT5_total / STAT5_all")
+            close(resp[:, 2], 100 * o[:, 0] / o[:, 0].max(), 1e-12, 0,
+                  "expr_il2: 100 * pSTAT5_total / max_over_doses(pSTAT5_total)")
             q = [s(x) for x in g["fit_quality"][0]]
-            check(q == ["ok", "ok"], f"expr_il2: fit qualities {q}")
+            check(q == ["ok", "ok", "ok"], f"expr_il2: fit qualities {q}")
             e = g["fit"][0, :, 0]
             close(e[1], e[0], 1e-3, 0, "expr_il2: a constant STAT5 pool: the fraction's EC50 is pSTAT5's")
     # an SBML model (no observables) read through a species: BIOMD0000000093 (Yamada 2003),
@@ -951,6 +954,76 @@ experiments:
                 "did you mean 'Ctot'?")
     r = run([ilnet, "run", write("expr_clash.yaml", text.replace("free_pct:", "Ctot:", 1)), "--check"])
     check.exits(r, 1, "expr: an expression named like an observable", "'Ctot' is an observable")
+
+
+def over_doses_readouts():
+    """Readouts aggregating over a series' doses (max_over_doses, min_over_doses), per
+    series, at a time and as an integral, against the binding closed form; errors for
+    misuse."""
+    doses = [0.01, 0.1, 0.3, 1, 3, 10, 100]
+    text = f"""model: binding.net
+simulation: {{t_end: 40, n_steps: 4, atol: 1e-12, rtol: 1e-10}}
+experiments:
+  - name: dr
+    type: dose_response
+    dose: {{parameter: L0}}
+    doses: {doses}
+    series:
+      - {{name: a}}
+      - {{name: b, parameters: {{Rtot: 5}}}}
+    readout:
+      - {{expression: "100 * Ctot / max_over_doses(Ctot)", name: pct, times: [40]}}
+      - {{expression: "(Ctot - min_over_doses(Ctot)) / (max_over_doses(Ctot) - min_over_doses(Ctot))",
+          name: span, times: [10, 40]}}
+      - {{expression: "Rfree / max_over_doses(2 * Rfree + 0)", name: half_free, integral: true}}
+"""
+    out = run_study("over_doses", text)
+    if not out:
+        return
+    with h5py.File(out, "r") as f:
+        g = f["dr"]
+        obs = names(g["observable"])
+        check(obs == ["Ctot", "Rfree", "(Ctot)", "(Rfree)", "(2 * Rfree + 0)"],
+              f"over_doses: stored columns {obs}")
+        ro = names(g["readout"])
+        check(ro == ["pct@40", "span@10", "span@40", "half_free:integral"], f"over_doses: readouts {ro}")
+        if len(ro) != 4 or len(obs) != 5:
+            return
+        t, y = g["time"][()], g["observables"][()].reshape(2, len(doses), -1, len(obs))
+        for si, R in enumerate([10.0, 5.0]):
+            resp = g["response"][si]
+            c40 = np.array([binding_exact(1.0, 1.0, L, R, 40.0) for L in doses])
+            c10 = np.array([binding_exact(1.0, 1.0, L, R, 10.0) for L in doses])
+            close(resp[:, 0], 100 * c40 / c40.max(), 1e-6, 1e-12, f"over_doses: series {si}: pct (closed form)")
+            close(resp[:, 1], (c10 - c10.min()) / (c10.max() - c10.min()), 1e-6, 1e-12,
+                  f"over_doses: series {si}: span@10 (closed form)")
+            close(resp[:, 2], (c40 - c40.min()) / (c40.max() - c40.min()), 1e-6, 1e-12,
+                  f"over_doses: series {si}: span@40 (closed form)")
+            integ = np.array([np.trapz(y[si, d, :, 1], t) for d in range(len(doses))])
+            close(resp[:, 3], integ / (2 * integ.max()), 1e-12, 1e-300,
+                  f"over_doses: series {si}: integral of Rfree / max of the integrals of 2 Rfree")
+        q = [s(x) for x in g["fit_quality"][0]]
+        check(q[0] == "ok", f"over_doses: pct fits ({q})")
+        fv = dict(zip(names(g["fit_field"]), g["fit"][0, 0]))
+        close(fv["ec50"], 1.0, 1e-3, 0, "over_doses: pct's EC50 is Kd")
+    bad = [
+        ("nested", "max_over_doses(Ctot / max_over_doses(Ctot))", "cannot hold another aggregate"),
+        ("empty", "Ctot / max_over_doses( )", "max_over_doses() needs an argument"),
+        ("unclosed", "Ctot / max_over_doses(Ctot", "'max_over_doses(' is not closed"),
+        ("syntax", "Ctot / * max_over_doses(Ctot)", "in 'Ctot / * max_over_doses(Ctot)'"),
+    ]
+    for what, expr, msg in bad:
+        t2 = text.replace("100 * Ctot / max_over_doses(Ctot)", expr)
+        r = run([ilnet, "run", write(f"over_{what}.yaml", t2), "--check"])
+        check.exits(r, 1, f"over_doses: {what}", f"over_{what}.yaml:12:", "readout[0].expression", msg)
+    r = run([ilnet, "run", write("over_unknown.yaml", text.replace("max_over_doses(Ctot)", "max_over_doses(Ctt)")),
+             "--check"])
+    check.exits(r, 1, "over_doses: an unknown name in the argument", "over_unknown.yaml:12:",
+                "readout[0].expression", "'Ctt'")
+    t3 = text.replace("experiments:", 'output: {expressions: {x: "Ctot / max_over_doses(Ctot)"}}\nexperiments:')
+    r = run([ilnet, "run", write("over_output.yaml", t3), "--check"])
+    check.exits(r, 1, "over_doses: in an output expression", "over_output.yaml:3:", "output.expressions.x",
+                "are for dose-response readouts")
 
 
 ADDITIVE = """# dA/dt = a, dB/dt = b, dC/dt = c from zero: at t = 1, Y = a + b + c, A*B = a b
@@ -1319,6 +1392,7 @@ dose_response()
 failures()
 misc()
 expression_readouts()
+over_doses_readouts()
 saltelli_indices()
 grid_views()
 species_and_factor_sweeps()

@@ -147,6 +147,8 @@ void ilnet_config_free(ilnet_config *c)
         for (int k = 0; k < e->n_readouts; k++) {
             free(e->readouts[k].column);
             free(e->readouts[k].times);
+            if (e->readouts[k].series) ilnet_series_expr_free(e->readouts[k].series);
+            free(e->readouts[k].series);
         }
         free(e->readouts);
         for (int k = 0; k < e->n_series; k++) {
@@ -179,6 +181,9 @@ void ilnet_config_free(ilnet_config *c)
     for (int i = 0; i < c->n_expr; i++)
         free(c->expr_texts[i]);
     free(c->expr_texts);
+    for (int i = 0; c->expr_paths && i < c->n_expr; i++)
+        free(c->expr_paths[i]);
+    free(c->expr_paths);
     names_free(c->expr_names, c->n_expr, c->expr_pos);
     memset(c, 0, sizeof *c);
 }

@@ -8,6 +8,7 @@
 #include "../model/network.h"
 #include "../model/presets.h"
 #include "../solver/solver.h"
+#include "series_expr.h"
 
 #include <stddef.h>
 
@@ -32,7 +33,9 @@ typedef struct {
     int n_times;
     double *times;
     int peak, integral;
-    int normalise; /* ILNET_NORMALISE_*: per series, over its doses, before the fit */
+    int normalise;             /* ILNET_NORMALISE_*: per series, over its doses, before the fit */
+    ilnet_series_expr *series; /* an expression using max_over_doses(...): evaluated after
+                                  the last point from its operands' columns; NULL if none */
 } ilnet_config_readout;
 
 enum { ILNET_NORMALISE_NONE, ILNET_NORMALISE_MAX, ILNET_NORMALISE_RANGE };
@@ -158,6 +161,7 @@ typedef struct {
      * evaluated at every output time from the state and the point's parameters */
     int n_expr;
     char **expr_names, **expr_texts;
+    char **expr_paths; /* where each was given: output.expressions.NAME or a readout's key */
     ilnet_config_pos *expr_pos;
     int compression;
     int n_experiments;

@@ -205,8 +205,7 @@ static int expression_index(const ilnet_config *c, const char *name)
 static int need_expressions(const ilnet_config *c, const ilnet_network *net)
 {
     for (int i = 0; i < c->n_expr; i++) {
-        char kp[600];
-        snprintf(kp, sizeof kp, "output.expressions.%s", c->expr_names[i]);
+        const char *kp = c->expr_paths[i];
         if (ilnet_network_find_observable(net, c->expr_names[i]) >= 0)
             return ilnet_config_error(c, c->expr_pos[i], kp,
                                       "'%s' is an observable of the model; name the expression "
@@ -229,7 +228,7 @@ static int need_readouts(const ilnet_config *c, const ilnet_network *net,
 {
     for (int r = 0; r < e->n_readouts; r++) {
         const ilnet_config_readout *o = &e->readouts[r];
-        if (expression_index(c, o->column) >= 0) continue;
+        if (o->series || expression_index(c, o->column) >= 0) continue;
         char kp[600];
         if (e->n_readouts > 1)
             snprintf(kp, sizeof kp, "%s.readout[%d].observable", e->path, r);

@@ -379,12 +379,16 @@ static int add_expression(P *p, const yaml_node_t *at, const char *path, const c
     if (tx) c->expr_texts = tx;
     ilnet_config_pos *ps = realloc(c->expr_pos, n * sizeof *ps);
     if (ps) c->expr_pos = ps;
-    if (!nm || !tx || !ps) return ilnet_error_oom();
+    char **pa = realloc(c->expr_paths, n * sizeof *pa);
+    if (pa) c->expr_paths = pa;
+    if (!nm || !tx || !ps || !pa) return ilnet_error_oom();
     nm[c->n_expr] = strdup(name);
     tx[c->n_expr] = strdup(text);
-    if (!nm[c->n_expr] || !tx[c->n_expr]) {
+    pa[c->n_expr] = strdup(path);
+    if (!nm[c->n_expr] || !tx[c->n_expr] || !pa[c->n_expr]) {
         free(nm[c->n_expr]);
         free(tx[c->n_expr]);
+        free(pa[c->n_expr]);
         return ilnet_error_oom();
     }
     ps[c->n_expr++] = pos_of(at);
@@ -443,6 +447,10 @@ static int parse_output(P *p, const yaml_node_t *m)
             if (!scalar(k)) return err(p, k, "output.expressions", "names must be strings");
             sub(kp, sizeof kp, "output.expressions", scalar(k), 0);
             if (!scalar(v) || !*scalar(v)) return err(p, v, kp, "expected an expression");
+            if (ilnet_series_expr_uses(scalar(v)))
+                return err(p, v, kp,
+                           "max_over_doses() and min_over_doses() are for dose-response "
+                           "readouts (readout: {expression: ...}), not output expressions");
             TRY(add_expression(p, k, kp, scalar(k), scalar(v)));
         }
     }
@@ -719,6 +727,33 @@ static yaml_node_t *readout_source(P *p, const yaml_node_t *r, const char **whic
     return n == 1 ? found : NULL;
 }
 
+/* A readout aggregating over the series' doses (series_expr.h): its operands become output
+ * expressions named "(OPERAND)". */
+static int readout_over_doses(P *p, yaml_node_t *x, const char *sp, const char *text,
+                              ilnet_config_readout *o)
+{
+    if (!(o->series = calloc(1, sizeof *o->series))) return ilnet_error_oom();
+    ilnet_expr *f = NULL;
+    int rc = ilnet_series_expr_split(o->series, text);
+    if (!rc) rc = ilnet_series_expr_compile(&f, o->series);
+    ilnet_expr_free(f);
+    if (rc == ILNET_ENOMEM) return rc;
+    if (rc) {
+        /* the parser quotes the skeleton (operands as __v0...): the user's text says more */
+        char msg[400], *tail;
+        snprintf(msg, sizeof msg, "%s", ilnet_error_last());
+        if ((tail = strstr(msg, " in expression '"))) *tail = 0;
+        return err(p, x, sp, "in '%s': %s", text, msg);
+    }
+    for (int j = 0; j < o->series->n_operands; j++) {
+        char *col = ilnet_series_operand_column(o->series->operands[j]);
+        int rc = col ? add_expression(p, x, sp, col, o->series->operands[j]) : ilnet_error_oom();
+        free(col);
+        TRY(rc);
+    }
+    return 0;
+}
+
 /* A readout given as an expression (expression: TEXT or a readout call such as
  * species: X): an output expression named by name:, or by its own text. */
 static int readout_expression(P *p, const yaml_node_t *r, const char *kp, const char *which,
@@ -736,7 +771,10 @@ static int readout_expression(P *p, const yaml_node_t *r, const char *kp, const 
     else
         snprintf(text, sizeof text, "%s", scalar(x));
     const char *name = nm ? scalar(nm) : text;
-    TRY(add_expression(p, x, sp, name, text));
+    if (ilnet_series_expr_uses(text))
+        TRY(readout_over_doses(p, x, sp, text, o));
+    else
+        TRY(add_expression(p, x, sp, name, text));
     if (!(o->column = strdup(name))) return ilnet_error_oom();
     o->pos = pos_of(nm ? nm : x);
     return 0;

@@ -10,24 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Readout k of one point: its stored column at a readout time, its peak, or its integral
- * over the output grid (trapezoids). */
-static double readout(const ilnet_study_exp *x, int k, const double *obs, int n_obs)
-{
-    int col = x->readout_col[k];
-    if (x->readout_kind[k] == ILNET_READOUT_AT) return obs[x->readout_row[k] * (size_t)n_obs + col];
-    int peak = x->readout_kind[k] == ILNET_READOUT_PEAK;
-    double acc = peak ? -INFINITY : 0;
-    for (size_t r = 0; r < x->n_times; r++) {
-        double v = obs[r * (size_t)n_obs + col];
-        if (peak)
-            acc = v > acc ? v : acc;
-        else if (r > 0)
-            acc += 0.5 * (x->times[r] - x->times[r - 1]) * (v + obs[(r - 1) * (size_t)n_obs + col]);
-    }
-    return acc;
-}
-
 /* One series and readout: the Hill fit over the positive doses with finite responses
  * (fit_status 1 fitted, -1 failed, 0 fewer than four points; quality names why a fit is
  * not to be trusted). */
@@ -94,9 +76,12 @@ static int dose_fits(ilnet_study *S, int g, double *resp, double *fit, signed ch
                 row[k] = NAN;
         } else if (!(rc = S->store->read_observables(S->h, g, p, obs))) {
             for (int k = 0; k < nr; k++)
-                row[k] = readout(x, k, obs, n_obs);
+                row[k] = x->readout_col[k] < 0
+                             ? NAN
+                             : ilnet_study_reduce(x, k, obs + x->readout_col[k], (size_t)n_obs);
         }
     }
+    if (!rc) rc = ilnet_study_series_readouts(S, g, resp);
     for (int s = 0; !rc && s < e->n_series; s++)
         for (int k = 0; k < nr; k++)
             normalise(resp + (size_t)s * nd * nr, nd, nr, k,

@@ -68,6 +68,13 @@ int ilnet_study_pool_run(ilnet_study *S, size_t *done, int *interrupted);
 
 enum { ILNET_READOUT_AT, ILNET_READOUT_PEAK, ILNET_READOUT_INTEGRAL };
 
+/* Readout k of one point from a column's values over the output grid (v[r * stride] at row
+ * r): at its time, its peak, or its integral (trapezoids). */
+double ilnet_study_reduce(const ilnet_study_exp *x, int k, const double *v, size_t stride);
+/* Fills the dose-response responses resp[point][readout] of readouts that aggregate over
+ * doses (study_series.c), from their operands' stored columns. */
+int ilnet_study_series_readouts(ilnet_study *S, int g, double *resp);
+
 /* Rank 0: readouts, fits, the final store, the summary message. */
 int ilnet_study_finish(ilnet_study *S);
 /* Sobol' indices of saltelli sweep g from its stored points (study_sobol.c): first and total

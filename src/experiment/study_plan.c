@@ -191,6 +191,7 @@ static int readout_columns(ilnet_study *S, int k)
     for (int i = 0; i < x->n_readouts; i++) {
         const ilnet_config_readout *o = &e->readouts[x->readout_spec[i]];
         x->readout_col[i] = -1;
+        if (o->series) continue; /* from its operands' columns, after the last point */
         for (int j = 0; j < S->n_obs && x->readout_col[i] < 0; j++)
             if (!strcmp(S->obs_names[j], o->column)) x->readout_col[i] = j;
         if (x->readout_col[i] < 0) {
