@@ -3,6 +3,8 @@
 Boehm 2014, 16 L-BFGS starts, `mpirun -np 2` with 1 thread per rank, and the serial build
 on 2 threads: the same theta0, theta, llh, iterations and status for every start, the same
 best llh printed, and the file complete on rank 0 (the only rank that writes or prints).
+Profiles of every parameter (a short grid) are spread over the ranks and equal the serial
+build's point for point.
 
 usage: test_fit_mpi.py ILNET_MPI ILNET_SERIAL PETAB_BENCHMARK_DIR SCRATCH
 """
@@ -21,7 +23,7 @@ check = Checks(verbose=True)
 MPIRUN = ["mpirun", "--allow-run-as-root", "--oversubscribe", "--bind-to", "none"]
 env = dict(os.environ, OMPI_MCA_rmaps_base_oversubscribe="1")
 yaml = os.path.join(bench, "Boehm_JProteomeRes2014", "Boehm_JProteomeRes2014.yaml")
-args = ["--starts", "16", "--optimizer", "lbfgs", "-q"]
+args = ["--starts", "16", "--optimizer", "lbfgs", "-q", "--profile", "all", "--profile-points", "8"]
 
 serial, mpi = scratch.path("serial.h5"), scratch.path("mpi.h5")
 r1 = run([serial_bin, "fit", yaml, *args, "--threads", "2", "-o", serial], timeout=600)
@@ -37,4 +39,17 @@ if r1.returncode == 0 and r2.returncode == 0:
         check(b.attrs["status"] == "complete", "MPI fit file complete")
         for k in ("theta0", "theta", "llh", "iterations", "status"):
             check(np.array_equal(a[k][:], b[k][:], equal_nan=True), f"{k}: MPI = serial")
+        ids = sorted(a["profiles"].keys())
+        check(len(ids) == 9 and sorted(b["profiles"].keys()) == ids, f"profiles: {ids}")
+        for pid in ids:
+            pa, pb = a["profiles"][pid], b["profiles"][pid]
+            for k in ("value", "llh", "theta", "status"):
+                check(np.array_equal(pa[k][()], pb[k][()], equal_nan=True), f"profile {pid} {k}: MPI = serial")
+            for k in ("ci_lower", "ci_upper"):
+                check(pa.attrs[k] == pb.attrs[k], f"profile {pid} {k}: MPI {pb.attrs[k]} = serial {pa.attrs[k]}")
+        for k in ("profile_ci_lower", "profile_ci_upper"):
+            check(np.array_equal(a[k][:], b[k][:], equal_nan=True), f"{k}: MPI = serial")
+        ranks = [int(b["profiles"][pid].attrs["rank"]) for pid in ids]
+        check(sorted(set(ranks)) == [0, 1], f"profiles computed on both ranks: {ranks}")
+        check({int(a["profiles"][pid].attrs["rank"]) for pid in ids} == {0}, "serial: rank 0")
 check.finish("ilnet fit under MPI")

@@ -3,6 +3,7 @@
 
 #include "../common/clock.h"
 #include "../common/error.h"
+#include "dispatch.h"
 #include <ilnet/petab.h>
 
 #include <gsl/gsl_eigen.h>
@@ -180,6 +181,7 @@ typedef struct {
     const char *yaml;
     const size_t *which;
     size_t k, next;
+    int rank, size; /* profile q is this rank's when q % size == rank */
     ilnet_fit_profile *out;
     pthread_mutex_t mu;
     int rc;
@@ -204,11 +206,15 @@ static void *profile_worker(void *arg)
             P->rc = rc;
             snprintf(P->error, sizeof P->error, "%s", ilnet_error_last());
         }
-        size_t q = P->next++;
+        size_t q = P->next;
+        while (q < P->k && (int)(q % (size_t)P->size) != P->rank)
+            q++;
+        P->next = q + 1;
         int stop = P->rc || q >= P->k;
         pthread_mutex_unlock(&P->mu);
         if (stop) break;
         rc = profile_one(&w, P->which[q], &P->out[q]);
+        P->out[q].rank = P->rank;
     }
     ilnet_petab_problem_free(w.p);
     free(w.lower);
@@ -218,15 +224,111 @@ static void *profile_worker(void *arg)
     return NULL;
 }
 
+/* ---- profiles of other ranks, as doubles for the trip to rank 0 ---- */
+
+/* header: q, rc, n, ci_lower, ci_upper, seconds, rank; then value[n], llh[n], theta[n][np],
+ * status[n]; after the doubles, the error message when rc != 0 */
+enum { HEAD = 7 };
+
+static size_t message_cap(const pool *P)
+{
+    size_t n = 2 * P->po->max_points + 1;
+    return (HEAD + n * (P->f->n_par + 3)) * sizeof(double) + sizeof P->error;
+}
+
+static int send_profile(pool *P, size_t q, double *buf)
+{
+    const ilnet_fit_profile *pr = &P->out[q];
+    size_t np = P->f->n_par, n = P->rc ? 0 : pr->n, m = HEAD;
+    double head[HEAD] = {(double)q,    P->rc,       (double)n,      pr->ci_lower,
+                         pr->ci_upper, pr->seconds, (double)P->rank};
+    memcpy(buf, head, sizeof head);
+    memcpy(buf + m, pr->value, n * sizeof *buf);
+    memcpy(buf + (m += n), pr->llh, n * sizeof *buf);
+    memcpy(buf + (m += n), pr->theta, n * np * sizeof *buf);
+    m += n * np;
+    for (size_t i = 0; i < n; i++)
+        buf[m++] = pr->status[i];
+    size_t bytes = m * sizeof *buf;
+    if (P->rc) {
+        memcpy((char *)(buf + m), P->error, sizeof P->error);
+        bytes += sizeof P->error;
+    }
+    return ilnet_dispatch_send_data(buf, bytes);
+}
+
+static int take_profile(pool *P, const double *buf)
+{
+    size_t np = P->f->n_par, q = (size_t)buf[0], n = (size_t)buf[2], m = HEAD;
+    int rc = (int)buf[1];
+    if (q >= P->k) return ilnet_error_set(ILNET_EINTERNAL, "MPI: profile %zu of %zu", q, P->k);
+    if (rc) {
+        if (!P->rc) {
+            P->rc = rc;
+            const char *msg = (const char *)(buf + m);
+            snprintf(P->error, sizeof P->error, "%.*s", (int)sizeof P->error - 1, msg);
+        }
+        return 0;
+    }
+    ilnet_fit_profile *pr = &P->out[q];
+    pr->par = P->which[q];
+    pr->ci_lower = buf[3];
+    pr->ci_upper = buf[4];
+    pr->seconds = buf[5];
+    pr->rank = (int)buf[6];
+    pr->value = malloc((n + 1) * sizeof *pr->value);
+    pr->llh = malloc((n + 1) * sizeof *pr->llh);
+    pr->theta = malloc((n * np + 1) * sizeof *pr->theta);
+    pr->status = malloc(n + 1);
+    if (!pr->value || !pr->llh || !pr->theta || !pr->status) return ilnet_error_oom();
+    memcpy(pr->value, buf + m, n * sizeof *buf);
+    memcpy(pr->llh, buf + (m += n), n * sizeof *buf);
+    memcpy(pr->theta, buf + (m += n), n * np * sizeof *buf);
+    m += n * np;
+    for (size_t i = 0; i < n; i++)
+        pr->status[i] = (signed char)buf[m + i];
+    pr->n = n;
+    return 0;
+}
+
+/* Rank 0 takes every other rank's profiles (they block until it does); the others send
+ * theirs (with the error that stopped them, if any). */
+static int exchange(pool *P)
+{
+    double *buf = malloc(message_cap(P));
+    int rc = buf ? 0 : ilnet_error_oom();
+    size_t theirs = 0;
+    for (size_t q = 0; q < P->k; q++)
+        theirs += (int)(q % (size_t)P->size) != P->rank;
+    for (size_t q = 0; !rc && P->rank && q < P->k; q++)
+        if ((int)(q % (size_t)P->size) == P->rank) rc = send_profile(P, q, buf);
+    while (!rc && !P->rank && theirs) {
+        int got = 0;
+        if ((rc = ilnet_dispatch_recv_data(buf, message_cap(P), &got))) break;
+        if (got) {
+            rc = take_profile(P, buf);
+            theirs--;
+        } else {
+            usleep(2000);
+        }
+    }
+    free(buf);
+    return rc;
+}
+
 int ilnet_fit_profiles(ilnet_fit_profile *out, const size_t *which, size_t k, const ilnet_fit *f,
                        const char *yaml_path, const ilnet_fit_options *o,
                        const ilnet_profile_options *po)
 {
     pool P = {.f = f, .o = o, .po = po, .yaml = yaml_path, .which = which, .k = k, .out = out};
     memset(out, 0, k * sizeof *out);
+    ilnet_dispatch_world(&P.rank, &P.size);
+    size_t mine = 0;
+    for (size_t q = 0; q < k; q++)
+        mine += (int)(q % (size_t)P.size) == P.rank;
     int T = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (T < 1) T = 1;
-    if ((size_t)T > k) T = k ? (int)k : 1;
+    if ((size_t)T > mine) T = mine ? (int)mine : 1;
     pthread_t *th = calloc((size_t)T, sizeof *th);
     if (!th) return ilnet_error_oom();
     pthread_mutex_init(&P.mu, NULL);
@@ -238,6 +340,8 @@ int ilnet_fit_profiles(ilnet_fit_profile *out, const size_t *which, size_t k, co
         pthread_join(th[t], NULL);
     pthread_mutex_destroy(&P.mu);
     free(th);
+    int rc = P.size > 1 ? exchange(&P) : 0;
+    if (rc) return rc;
     return P.rc ? ilnet_error_set(P.rc, "%s", P.error) : 0;
 }
 

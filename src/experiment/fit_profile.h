@@ -21,6 +21,7 @@ typedef struct {
      * (interpolated); NaN on a side where it stays above the threshold up to the bound */
     double ci_lower, ci_upper;
     double seconds;
+    int rank; /* the MPI rank that computed it (0 without MPI) */
 } ilnet_fit_profile;
 
 typedef struct {
@@ -35,7 +36,10 @@ typedef struct {
     }
 
 /* Profiles of the parameters which[0..k) around f's best start, on o->threads threads;
- * out[k] are filled (free each with ilnet_fit_profile_free). */
+ * out[k] are filled (free each with ilnet_fit_profile_free). In an MPI run every rank
+ * calls it with the same best start and list: profile q is computed by rank q % ranks and
+ * sent to rank 0, where out is filled (on the other ranks only their own entries are). A
+ * profile depends only on the best start, so any rank or thread count gives the same. */
 int ilnet_fit_profiles(ilnet_fit_profile *out, const size_t *which, size_t k, const ilnet_fit *f,
                        const char *yaml_path, const ilnet_fit_options *o,
                        const ilnet_profile_options *po);

@@ -4,6 +4,7 @@
 #include <ilnet/fit.h>
 
 #include "../common/error.h"
+#include "../common/notify.h"
 #include "../experiment/dispatch.h"
 #include "../experiment/fit.h"
 #include "../experiment/fit_profile.h"
@@ -11,7 +12,6 @@
 #include "h5fit.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +25,8 @@ typedef struct {
     const ilnet_fit_run_options *user;
     ilnet_h5fit *h5;
     const ilnet_fit *f;
-    int write_rc; /* a failed write of a start stops the fit with this code */
+    int write_rc;      /* a failed write of a start stops the fit with this code */
+    int skip_profiles; /* an MPI run whose ranks did not agree to go on to profiles */
 } run_state;
 
 static const char *status_name(ilnet_fit_status s)
@@ -42,19 +43,6 @@ static const char *status_name(ilnet_fit_status s)
     default:
         return "pending";
     }
-}
-
-static void say(const ilnet_fit_run_options *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void say(const ilnet_fit_run_options *o, const char *fmt, ...)
-{
-    if (!o->message) return;
-    char line[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    o->message(ILNET_MESSAGE_INFO, line, o->payload);
 }
 
 static int on_start(const ilnet_fit_start *s, const struct ilnet_fit_progress *p, void *payload)
@@ -155,12 +143,14 @@ static int uncertainty(ilnet_fit_result *res, const char *yaml, const ilnet_fit_
                  : ilnet_error_oom();
     for (size_t j = 0; !rc && j < np; j++)
         res->profile_lo[j] = res->profile_hi[j] = NAN;
+    /* the profiles first: in an MPI run every rank takes part (share_best) */
+    int prc = profile ? profile_list(&which, &k, f, profile) : 0;
+    if (!prc && k && !(pr = calloc(k, sizeof *pr))) prc = ilnet_error_oom();
+    if (!prc && k) prc = ilnet_fit_profiles(pr, which, k, f, yaml, o, po);
+    if (!rc) rc = prc;
     if (!rc)
         rc = ilnet_fit_fisher(cov, res->fisher_lo, res->fisher_hi, f, yaml, o,
                               f->starts[f->best].theta);
-    if (!rc && profile) rc = profile_list(&which, &k, f, profile);
-    if (!rc && k && !(pr = calloc(k, sizeof *pr))) rc = ilnet_error_oom();
-    if (!rc && k) rc = ilnet_fit_profiles(pr, which, k, f, yaml, o, po);
     for (size_t q = 0; !rc && q < k; q++) {
         res->profile_lo[pr[q].par] = isnan(pr[q].ci_lower) ? -INFINITY : pr[q].ci_lower;
         res->profile_hi[pr[q].par] = isnan(pr[q].ci_upper) ? INFINITY : pr[q].ci_upper;
@@ -202,7 +192,9 @@ static int best_outputs(const ilnet_fit_run_options *u, const char *yaml,
     if (!rc) rc = ilnet_h5fit_write_best_fit(h5, p, &r);
     if (!rc) rc = ilnet_fit_write_parameter_table(tsv, p, x);
     if (!rc) rc = ilnet_fit_write_presets(yml, p, x, f, yaml);
-    if (!rc) say(u, "ilnet fit: wrote %s, %s and %s", u->output, tsv, yml);
+    if (!rc)
+        ilnet_notify_send(&(ilnet_notify){u->message, u->payload}, ILNET_MESSAGE_INFO,
+                          "ilnet fit: wrote %s, %s and %s", u->output, tsv, yml);
     ilnet_petab_result_free(&r);
     ilnet_petab_free(p);
     free(x);
@@ -236,7 +228,9 @@ static int open_record(run_state *R, ilnet_fit_result *res, const char *yaml,
         size_t k = 0;
         for (size_t j = 0; j < f->n_par; j++)
             k += f->inner[j] != 0;
-        say(u, "hierarchical: %zu of %zu parameters (scaling, offset, sigma) in closed form", k,
+        ilnet_notify_send(
+            &(ilnet_notify){u->message, u->payload}, ILNET_MESSAGE_INFO,
+            "hierarchical: %zu of %zu parameters (scaling, offset, sigma) in closed form", k,
             f->n_par);
     }
     if (u->profile) { /* a bad profile list is refused before any start runs */
@@ -249,6 +243,58 @@ static int open_record(run_state *R, ilnet_fit_result *res, const char *yaml,
                        : ilnet_h5fit_create(&R->h5, u->output, yaml, f, o,
                                             u->command_line ? u->command_line : "");
     return agree(rc, done, f->n_starts);
+}
+
+/* An MPI run profiles on every rank. Rank 0 says whether the fit goes on to profiles (it
+ * did not fail, stop or lose a write, the best start is finite and profiles were asked
+ * for: exactly when conclude reaches them) and hands the best start to the others, which
+ * hold only their own starts. *go is the same on every rank. */
+static int share_go(const run_state *R, ilnet_fit *f, int rank, int failed, int *go)
+{
+    *go = !failed && rank == 0 && !R->write_rc && !f->stopped && R->user->profile &&
+          isfinite(f->starts[f->best].objective);
+    long long best = (long long)f->best;
+    if (ilnet_dispatch_bcast(go, sizeof *go) || ilnet_dispatch_bcast(&best, sizeof best))
+        return ILNET_EIO;
+    if (!*go) return 0;
+    f->best = (size_t)best;
+    ilnet_fit_start *b = &f->starts[f->best];
+    double v[4] = {b->llh, b->log_prior, b->objective, (double)b->status};
+    if (ilnet_dispatch_bcast(v, sizeof v) ||
+        ilnet_dispatch_bcast(b->theta, f->n_par * sizeof *b->theta))
+        return ILNET_EIO;
+    b->llh = v[0];
+    b->log_prior = v[1];
+    b->objective = v[2];
+    b->status = (ilnet_fit_status)v[3];
+    return 0;
+}
+
+static int share_best(run_state *R, ilnet_fit *f, int rank, int rc, int *go)
+{
+    int failed = rc != 0, e = ilnet_dispatch_max(&failed, 1);
+    if (!e) e = share_go(R, f, rank, failed, go);
+    R->skip_profiles = !*go;
+    if (e) return ILNET_EIO;
+    /* every rank took part in the broadcasts before this one says why it stops */
+    if (failed && !rc) return ilnet_error_set(ILNET_EIO, "another MPI rank failed (it says why)");
+    return 0;
+}
+
+/* Another rank's part of the profiles (rank 0 gets them; its own result has none). */
+static int profile_elsewhere(const ilnet_fit *f, const char *yaml, const ilnet_fit_options *o,
+                             const ilnet_profile_options *po, const char *profile)
+{
+    size_t k = 0, *which = NULL;
+    ilnet_fit_profile *pr = NULL;
+    int rc = profile_list(&which, &k, f, profile);
+    if (!rc && k && !(pr = calloc(k, sizeof *pr))) rc = ilnet_error_oom();
+    if (!rc && k) rc = ilnet_fit_profiles(pr, which, k, f, yaml, o, po);
+    for (size_t q = 0; pr && q < k; q++)
+        ilnet_fit_profile_free(&pr[q]);
+    free(pr);
+    free(which);
+    return rc;
 }
 
 /* after the starts (rank 0): the reason a fit stopped, or the intervals and best outputs */
@@ -268,7 +314,7 @@ static int conclude(run_state *R, ilnet_fit_result *res, const char *yaml, ilnet
                                u->output ? "; resume continues)" : "");
     if (rc) return rc;
     int failed = !isfinite(f->starts[f->best].objective);
-    if (!failed) rc = uncertainty(res, yaml, o, po, u->profile, R->h5);
+    if (!failed) rc = uncertainty(res, yaml, o, po, R->skip_profiles ? NULL : u->profile, R->h5);
     if (!rc && !failed && R->h5) rc = best_outputs(u, yaml, o, f, R->h5);
     if (!rc && R->h5) {
         rc = ilnet_h5fit_finish(R->h5, f); /* closes it */
@@ -296,7 +342,7 @@ int ilnet_fit_problem(ilnet_fit_result **out, const char *problem_yaml,
         free(res);
         return rc;
     }
-    run_state R = {u, NULL, &res->f, 0};
+    run_state R = {u, NULL, &res->f, 0, 0};
     int rank = 0, size = 1;
     ilnet_dispatch_world(&rank, &size);
     unsigned char *done = calloc(res->f.n_starts + 1, 1);
@@ -305,8 +351,15 @@ int ilnet_fit_problem(ilnet_fit_result **out, const char *problem_yaml,
     o.on_start = on_start;
     o.payload = &R;
     if (!rc) rc = ilnet_fit_run(&res->f, problem_yaml, &o);
+    int go = 0;
+    if (size > 1) {
+        int src = share_best(&R, &res->f, rank, rc, &go);
+        if (!rc) rc = src;
+    }
     if (rank == 0 && (!rc || rc == ILNET_ECANCELLED))
         rc = conclude(&R, res, problem_yaml, &o, &po, rc);
+    else if (rank > 0 && go)
+        rc = profile_elsewhere(&res->f, problem_yaml, &o, &po, u->profile);
     ilnet_h5fit_close(R.h5);
     free(done);
     if (rc && rc != ILNET_ESOLVER && rc != ILNET_ECANCELLED) {

@@ -398,7 +398,7 @@ out:
 }
 
 /* /profiles/<id>: value, llh, theta [point x parameter], status; attributes ci_lower and
- * ci_upper (-inf/+inf: unbounded) */
+ * ci_upper (-inf/+inf: unbounded), seconds, and the MPI rank that computed it */
 static int write_profile(hid_t g, const char *path, const ilnet_fit *f, const ilnet_fit_profile *p,
                          hid_t spar)
 {
@@ -422,6 +422,7 @@ static int write_profile(hid_t g, const char *path, const ilnet_fit *f, const il
     CHECK(ilnet_h5_attr_double(pg, "ci_upper", isnan(p->ci_upper) ? INFINITY : p->ci_upper),
           "profile attributes");
     CHECK(ilnet_h5_attr_double(pg, "seconds", p->seconds), "profile attributes");
+    CHECK(ilnet_h5_attr_long(pg, "rank", p->rank), "profile attributes");
 out:
     if (d >= 0) H5Dclose(d);
     if (pg >= 0) H5Gclose(pg);
