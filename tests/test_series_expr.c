@@ -46,8 +46,14 @@ static void refused(const char *text, const char *what)
 
 int main(void)
 {
-    CHECK(ilnet_series_expr_uses("x / max_over_doses(x)") && !ilnet_series_expr_uses("max(x, 1)"),
+    CHECK(ilnet_series_expr_uses("x / max_over_doses(x)") && !ilnet_series_expr_uses("max(x, 1)") &&
+              ilnet_series_expr_uses("min_over_doses (x)") &&
+              !ilnet_series_expr_uses("pmax_over_doses(x)") &&
+              !ilnet_series_expr_uses("max_over_doses_x + 1"),
           "uses");
+    /* time() and f() are operands, written as calls */
+    split("Ctot * time() / max_over_doses(f( ))",
+          (const char *const[]){"Ctot", "time()", "f( )", NULL}, 1, 2.0 * 3 / 7);
     /* one operand, its aggregate: 100 * 2 / 7 */
     split("100 * x / max_over_doses(x)", (const char *const[]){"x", NULL}, 1, 100.0 * 2 / 7);
     /* numbers with exponents, _pi, a function and readout calls with nested parentheses */

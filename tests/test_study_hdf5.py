@@ -976,6 +976,10 @@ experiments:
       - {{expression: "(Ctot - min_over_doses(Ctot)) / (max_over_doses(Ctot) - min_over_doses(Ctot))",
           name: span, times: [10, 40]}}
       - {{expression: "Rfree / max_over_doses(2 * Rfree + 0)", name: half_free, integral: true}}
+      - {{expression: "(Ctot - min_over_doses(Ctot)) / (max_over_doses(Ctot) - min_over_doses(Ctot))",
+          name: span_int, integral: true}}
+      - {{observable: Ctot, integral: true, normalise: range}}
+      - {{expression: "Ctot * time() / max_over_doses(Ctot)", name: timed, times: [40], peak: true}}
 """
     out = run_study("over_doses", text)
     if not out:
@@ -983,11 +987,12 @@ experiments:
     with h5py.File(out, "r") as f:
         g = f["dr"]
         obs = names(g["observable"])
-        check(obs == ["Ctot", "Rfree", "(Ctot)", "(Rfree)", "(2 * Rfree + 0)"],
+        check(obs == ["Ctot", "Rfree", "(Ctot)", "(Rfree)", "(2 * Rfree + 0)", "(time())"],
               f"over_doses: stored columns {obs}")
         ro = names(g["readout"])
-        check(ro == ["pct@40", "span@10", "span@40", "half_free:integral"], f"over_doses: readouts {ro}")
-        if len(ro) != 4 or len(obs) != 5:
+        check(ro == ["pct@40", "span@10", "span@40", "half_free:integral", "span_int:integral",
+                     "Ctot:integral/range", "timed@40", "timed:peak"], f"over_doses: readouts {ro}")
+        if len(ro) != 8 or len(obs) != 6:
             return
         t, y = g["time"][()], g["observables"][()].reshape(2, len(doses), -1, len(obs))
         for si, R in enumerate([10.0, 5.0]):
@@ -1002,6 +1007,12 @@ experiments:
             integ = np.array([np.trapz(y[si, d, :, 1], t) for d in range(len(doses))])
             close(resp[:, 3], integ / (2 * integ.max()), 1e-12, 1e-300,
                   f"over_doses: series {si}: integral of Rfree / max of the integrals of 2 Rfree")
+            close(resp[:, 4], resp[:, 5], 1e-12, 1e-300,
+                  f"over_doses: series {si}: integral readout of the range expression = normalise: range")
+            close(resp[:, 6], 40 * c40 / c40.max(), 1e-6, 1e-12, f"over_doses: series {si}: time() at 40")
+            # peak: operands reduced first: peak(Ctot) * peak(time()) / max(peak(Ctot)), and
+            # Ctot rises monotonically here, so its peak is its value at 40
+            close(resp[:, 7], 40 * c40 / c40.max(), 1e-6, 1e-12, f"over_doses: series {si}: peak")
         q = [s(x) for x in g["fit_quality"][0]]
         check(q[0] == "ok", f"over_doses: pct fits ({q})")
         fv = dict(zip(names(g["fit_field"]), g["fit"][0, 0]))
@@ -1011,6 +1022,7 @@ experiments:
         ("empty", "Ctot / max_over_doses( )", "max_over_doses() needs an argument"),
         ("unclosed", "Ctot / max_over_doses(Ctot", "'max_over_doses(' is not closed"),
         ("syntax", "Ctot / * max_over_doses(Ctot)", "in 'Ctot / * max_over_doses(Ctot)'"),
+        ("number", "2Ctot / max_over_doses(Ctot)", "at '2Ctot'"),
     ]
     for what, expr, msg in bad:
         t2 = text.replace("100 * Ctot / max_over_doses(Ctot)", expr)

@@ -18,6 +18,10 @@ typedef struct {
     double elapsed_s; /* since the points started */
     int rank;         /* this process's MPI rank (0 without MPI) */
     int final;        /* 1 on the last call, after every point */
+    /* NULL while points run; while a fit experiment runs (after the points), its name:
+     * done and total then count its starts, and the callback is called as each start
+     * finishes (a non-zero return stops the fit after the starts in flight) */
+    const char *fit;
 } ilnet_study_progress;
 
 /* Called about ten times a second on the thread that called ilnet_study_run, on every

@@ -33,7 +33,8 @@ class SteadyStateOptions(ctypes.Structure):
 
 class StudyProgress(ctypes.Structure):
     _fields_ = [("done", ctypes.c_size_t), ("total", ctypes.c_size_t),
-                ("elapsed_s", ctypes.c_double), ("rank", ctypes.c_int), ("final", ctypes.c_int)]
+                ("elapsed_s", ctypes.c_double), ("rank", ctypes.c_int), ("final", ctypes.c_int),
+                ("fit", ctypes.c_char_p)]
 
 
 PROGRESS_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(StudyProgress), ctypes.c_void_p)

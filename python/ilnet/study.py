@@ -14,13 +14,23 @@ _L = _lib.lib
 class Study:
     """An opened study file: study[name] is experiment `name` as an xarray.Dataset (its
     grid views, dose responses and fits included: docs/study.md), study.experiments the
-    names, study.attrs the root attributes (config, model, solver, status)."""
+    names, study.attrs the root attributes (config, model, solver, status). A `type: fit`
+    experiment is its fit file (the study file links to it): study[name] opens that file,
+    whose path is study.fits[name]."""
 
     def __init__(self, path):
         import h5py
         self.path = os.fspath(path)
+        self.experiments, self.fits = [], {}
+        here = os.path.dirname(os.path.abspath(self.path))
         with h5py.File(self.path, "r") as f:
-            self.experiments = [k for k in f.keys() if isinstance(f[k], h5py.Group)]
+            for k in f.keys():
+                link = f.get(k, getlink=True)
+                if isinstance(link, h5py.ExternalLink):
+                    self.fits[k] = os.path.join(here, link.filename)
+                    self.experiments.append(k)
+                elif isinstance(f[k], h5py.Group):
+                    self.experiments.append(k)
             self.attrs = {k: _plain(v) for k, v in f.attrs.items()}
         self._open = {}
 
@@ -33,7 +43,13 @@ class Study:
                            f"{', '.join(self.experiments)}")
         if name not in self._open:
             import xarray as xr
-            self._open[name] = xr.open_dataset(self.path, group=name, engine="h5netcdf")
+            if name in self.fits:  # xarray does not follow external links: open the fit file
+                if not os.path.exists(self.fits[name]):
+                    raise IlnetError(f"{self.path}: the fit '{name}' is in {self.fits[name]}, "
+                                     "which is missing", _lib.EIO)
+                self._open[name] = xr.open_dataset(self.fits[name], engine="h5netcdf")
+            else:
+                self._open[name] = xr.open_dataset(self.path, group=name, engine="h5netcdf")
         return self._open[name]
 
     def __iter__(self):

@@ -85,6 +85,7 @@ static void progress_line(run_view *v, const ilnet_study_progress *p)
 static int on_progress(const ilnet_study_progress *p, void *payload)
 {
     run_view *v = payload;
+    if (p->fit) return *v->stop; /* a fit's starts: each already has its message line */
     if (v->lines && p->rank == 0) progress_line(v, p);
     if (v->bar && p->rank == 0) {
         double el = p->elapsed_s, rate = el > 0 ? (double)p->done / el : 0;

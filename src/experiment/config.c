@@ -123,6 +123,14 @@ static void assign_free(ilnet_config_assign *a)
 
 void ilnet_config_free(ilnet_config *c)
 {
+    for (int i = 0; i < c->n_fits; i++) {
+        free(c->fits[i].name);
+        free(c->fits[i].path);
+        free(c->fits[i].problem);
+        free(c->fits[i].optimizer);
+        free(c->fits[i].profile);
+    }
+    free(c->fits);
     for (int i = 0; i < c->n_experiments; i++) {
         ilnet_config_experiment *e = &c->experiments[i];
         free(e->name);

@@ -118,6 +118,22 @@ typedef struct {
     ilnet_config_series *series;
 } ilnet_config_experiment;
 
+/* type: fit: a PEtab problem fitted (ilnet fit, docs/fitting.md) after the study's other
+ * experiments, into its own fit file beside the study file, which links to it. */
+typedef struct {
+    char *name, *path; /* its key path, experiments[i] */
+    ilnet_config_pos pos;
+    char *problem; /* the PEtab problem's YAML, resolved against the config */
+    ilnet_config_pos problem_pos;
+    long starts, seed, max_iter; /* 0: ilnet fit's defaults */
+    char *optimizer;             /* NULL: auto */
+    char *profile;               /* "all" or ids joined by commas; NULL: none */
+    long profile_points;
+    int hierarchical; /* 0 the default, 1 required, -1 never (ilnet_fit_run_options) */
+    int include_nominal;
+    double atol, rtol; /* 0: the defaults */
+} ilnet_config_fit;
+
 typedef struct {
     char *path;      /* the config file */
     char *text;      /* its whole text */
@@ -166,6 +182,8 @@ typedef struct {
     int compression;
     int n_experiments;
     ilnet_config_experiment *experiments;
+    int n_fits; /* experiments of type fit, kept apart: the study runner does not see them */
+    ilnet_config_fit *fits;
 } ilnet_config;
 
 int ilnet_config_read(ilnet_config *out, const char *path);

@@ -741,7 +741,7 @@ static int readout_over_doses(P *p, yaml_node_t *x, const char *sp, const char *
     if (rc) {
         /* the parser quotes the skeleton (operands as __v0...): the user's text says more */
         char msg[400], *tail;
-        snprintf(msg, sizeof msg, "%s", ilnet_error_last());
+        ilnet_series_expr_unskeleton(msg, sizeof msg, ilnet_error_last(), o->series);
         if ((tail = strstr(msg, " in expression '"))) *tail = 0;
         return err(p, x, sp, "in '%s': %s", text, msg);
     }
@@ -1091,7 +1091,7 @@ static int parse_exp_type(P *p, const yaml_node_t *m, const char *path, ilnet_co
     char kp[512];
     yaml_node_t *t = lookup(p, m, "type");
     sub(kp, sizeof kp, path, "type", 0);
-    if (!t) return err(p, m, kp, "required (timecourse, sweep or dose_response)");
+    if (!t) return err(p, m, kp, "required (timecourse, sweep, dose_response or fit)");
     const char *ts = scalar(t);
     if (ts && !strcmp(ts, "timecourse"))
         e->type = ILNET_EXP_TIMECOURSE;
@@ -1101,8 +1101,24 @@ static int parse_exp_type(P *p, const yaml_node_t *m, const char *path, ilnet_co
         e->type = ILNET_EXP_DOSE;
     else
         return err(p, t, kp,
-                   "unknown experiment type '%s' (expected timecourse, sweep, dose_response)",
+                   "unknown experiment type '%s' (expected timecourse, sweep, dose_response, fit)",
                    ts ? ts : ilnet_yaml_kind(t));
+    return 0;
+}
+
+/* An experiment's name is not taken by an earlier one (a simulation or a fit). */
+static int name_unique(P *p, const yaml_node_t *n, const char *kp, const char *name)
+{
+    const ilnet_config *c = p->c;
+    for (int j = 0; j < c->n_experiments; j++)
+        if (c->experiments[j].name && c->experiments[j].name != name &&
+            !strcmp(c->experiments[j].name, name))
+            return err(p, n, kp, "experiment name '%s' used twice (also %s)", name,
+                       c->experiments[j].path);
+    for (int j = 0; j < c->n_fits; j++)
+        if (c->fits[j].name && c->fits[j].name != name && !strcmp(c->fits[j].name, name))
+            return err(p, n, kp, "experiment name '%s' used twice (also %s)", name,
+                       c->fits[j].path);
     return 0;
 }
 
@@ -1119,11 +1135,8 @@ static int parse_exp_name(P *p, const yaml_node_t *m, const char *path, int inde
         if (!(*s == '_' || *s == '-' || (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ||
               (*s >= 'A' && *s <= 'Z')))
             return err(p, n, kp, "'%s': names are letters, digits, '_' and '-'", e->name);
-    for (int j = 0; j < index; j++)
-        if (!strcmp(p->c->experiments[j].name, e->name))
-            return err(p, n, kp, "experiment name '%s' used twice (also experiments[%d])", e->name,
-                       j);
-    return 0;
+    (void)index;
+    return name_unique(p, n, kp, e->name);
 }
 
 static int parse_experiment(P *p, const yaml_node_t *m, int index, ilnet_config_experiment *e)
@@ -1179,6 +1192,108 @@ static char *join(const char *dir, const char *f)
     char *r = malloc(strlen(dir) + strlen(f) + 2);
     if (r) sprintf(r, "%s/%s", dir, f);
     return r;
+}
+
+/* profile: all, or a list of estimated parameter ids (joined by commas for ilnet fit) */
+static int parse_fit_profile(P *p, const yaml_node_t *n, const char *kp, ilnet_config_fit *f)
+{
+    char **ids = NULL;
+    int k = 0;
+    ilnet_config_pos *pos = NULL;
+    int rc = get_names(p, n, kp, &ids, &k, &pos);
+    size_t len = 1;
+    for (int i = 0; !rc && i < k; i++)
+        len += strlen(ids[i]) + 1;
+    if (!rc && !(f->profile = calloc(len, 1))) rc = ilnet_error_oom();
+    for (int i = 0; !rc && i < k; i++) {
+        if (i) strcat(f->profile, ",");
+        strcat(f->profile, ids[i]);
+    }
+    for (int i = 0; ids && i < k; i++)
+        free(ids[i]);
+    free(ids);
+    free(pos);
+    return rc;
+}
+
+/* A fit: {name, type: fit, problem, starts, seed, optimizer, max_iter, profile,
+ * profile_points, hierarchical, include_nominal, atol, rtol} */
+static int parse_fit(P *p, const yaml_node_t *m, int index, ilnet_config_fit *f)
+{
+    static const char *const keys[] = {"name",
+                                       "type",
+                                       "problem",
+                                       "starts",
+                                       "seed",
+                                       "optimizer",
+                                       "max_iter",
+                                       "profile",
+                                       "profile_points",
+                                       "atol",
+                                       "rtol",
+                                       "hierarchical",
+                                       "include_nominal",
+                                       NULL};
+    static const char *const longs[] = {"starts", "seed", "max_iter", "profile_points"};
+    long *lv[] = {&f->starts, &f->seed, &f->max_iter, &f->profile_points};
+    char path[64], kp[512];
+    yaml_node_t *n;
+    snprintf(path, sizeof path, "experiments[%d]", index);
+    if (!(f->path = strdup(path))) return ilnet_error_oom();
+    f->pos = pos_of(m);
+    TRY(check_keys(p, m, path, keys));
+    sub(kp, sizeof kp, path, "name", 0);
+    if (!(n = lookup(p, m, "name"))) return err(p, m, kp, "required");
+    TRY(get_string(p, n, kp, &f->name));
+    TRY(name_unique(p, n, kp, f->name));
+    sub(kp, sizeof kp, path, "problem", 0);
+    if (!(n = lookup(p, m, "problem"))) return err(p, m, kp, "required: a PEtab problem (.yaml)");
+    char *rel = NULL;
+    TRY(get_string(p, n, kp, &rel));
+    f->problem = join(p->c->dir, rel);
+    free(rel);
+    if (!f->problem) return ilnet_error_oom();
+    f->problem_pos = pos_of(n);
+    FILE *fp = fopen(f->problem, "r");
+    if (!fp) return err(p, n, kp, "cannot open '%s': %s", f->problem, strerror(errno));
+    fclose(fp);
+    for (int i = 0; i < 4; i++)
+        if ((n = lookup(p, m, longs[i]))) {
+            sub(kp, sizeof kp, path, longs[i], 0);
+            TRY(get_long(p, n, kp, i == 1 ? 0 : 1, lv[i]));
+        }
+    if ((n = lookup(p, m, "optimizer"))) {
+        sub(kp, sizeof kp, path, "optimizer", 0);
+        TRY(get_string(p, n, kp, &f->optimizer));
+        if (strcmp(f->optimizer, "auto") && strcmp(f->optimizer, "lbfgs") &&
+            strcmp(f->optimizer, "ls-trust"))
+            return err(p, n, kp, "unknown optimizer '%s' (expected auto, lbfgs or ls-trust)",
+                       f->optimizer);
+    }
+    if ((n = lookup(p, m, "profile"))) {
+        sub(kp, sizeof kp, path, "profile", 0);
+        TRY(parse_fit_profile(p, n, kp, f));
+    }
+    if ((n = lookup(p, m, "hierarchical"))) {
+        sub(kp, sizeof kp, path, "hierarchical", 0);
+        int on = 0;
+        TRY(get_bool(p, n, kp, &on));
+        f->hierarchical = on ? 1 : -1;
+    }
+    if ((n = lookup(p, m, "include_nominal"))) {
+        sub(kp, sizeof kp, path, "include_nominal", 0);
+        TRY(get_bool(p, n, kp, &f->include_nominal));
+    }
+    const char *tol[] = {"atol", "rtol"};
+    double *tv[] = {&f->atol, &f->rtol};
+    for (int i = 0; i < 2; i++)
+        if ((n = lookup(p, m, tol[i]))) {
+            sub(kp, sizeof kp, path, tol[i], 0);
+            TRY(get_double(p, n, kp, tv[i]));
+            if (!(*tv[i] > 0))
+                return err(p, n, kp, "expected a positive tolerance, found %g", *tv[i]);
+        }
+    return 0;
 }
 
 /* c->model from c->model_arg (node n): a built-in name or a path from the config's
@@ -1238,11 +1353,24 @@ static int parse_experiments(P *p, const yaml_node_t *root)
     int cnt = ilnet_yaml_items(n);
     if (!cnt)
         return err(p, n, "experiments", "expected a non-empty list, found %s", ilnet_yaml_kind(n));
-    if (!(c->experiments = calloc(cnt, sizeof *c->experiments))) return ilnet_error_oom();
+    c->experiments = calloc(cnt, sizeof *c->experiments);
+    c->fits = calloc(cnt, sizeof *c->fits);
+    if (!c->experiments || !c->fits) return ilnet_error_oom();
     for (int i = 0; i < cnt; i++) {
-        c->n_experiments = i + 1;
-        TRY(parse_experiment(p, ilnet_yaml_item(p->y, n, i), i, &c->experiments[i]));
+        yaml_node_t *m = ilnet_yaml_item(p->y, n, i);
+        yaml_node_t *t = m && m->type == YAML_MAPPING_NODE ? lookup(p, m, "type") : NULL;
+        if (t && scalar(t) && !strcmp(scalar(t), "fit")) {
+            c->n_fits++;
+            TRY(parse_fit(p, m, i, &c->fits[c->n_fits - 1]));
+        } else {
+            c->n_experiments++;
+            TRY(parse_experiment(p, m, i, &c->experiments[c->n_experiments - 1]));
+        }
     }
+    if (!c->n_experiments)
+        return err(p, n, "experiments",
+                   "a study needs a timecourse, sweep or dose_response besides its fits (to fit "
+                   "alone: ilnet fit PROBLEM.yaml)");
     return 0;
 }
 

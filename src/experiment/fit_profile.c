@@ -293,35 +293,48 @@ static int take_profile(pool *P, const double *buf)
 
 /* Rank 0 takes every other rank's profiles (they block until it does); the others send
  * theirs (with the error that stopped them, if any). */
-static int exchange(pool *P)
+static int exchange(pool *P, double *buf)
 {
-    double *buf = malloc(message_cap(P));
-    int rc = buf ? 0 : ilnet_error_oom();
+    int rc = 0, taken = 0;
     size_t theirs = 0;
     for (size_t q = 0; q < P->k; q++)
         theirs += (int)(q % (size_t)P->size) != P->rank;
     for (size_t q = 0; !rc && P->rank && q < P->k; q++)
         if ((int)(q % (size_t)P->size) == P->rank) rc = send_profile(P, q, buf);
+    /* rank 0 takes every message, also after one it could not keep: the senders block
+     * until it does */
     while (!rc && !P->rank && theirs) {
         int got = 0;
         if ((rc = ilnet_dispatch_recv_data(buf, message_cap(P), &got))) break;
         if (got) {
-            rc = take_profile(P, buf);
+            int trc = take_profile(P, buf);
+            if (trc && !taken) taken = trc;
             theirs--;
         } else {
             usleep(2000);
         }
     }
-    free(buf);
-    return rc;
+    return rc ? rc : taken;
 }
 
-int ilnet_fit_profiles(ilnet_fit_profile *out, const size_t *which, size_t k, const ilnet_fit *f,
+/* Every rank has what the profiles need before any starts (an MPI run: or none does, and
+ * all return). */
+static int agree_ready(const pool *P, int ready)
+{
+    int bad = !ready;
+    if (P->size > 1 && ilnet_dispatch_max(&bad, 1)) return ILNET_EIO;
+    if (!bad) return 0;
+    if (!ready) return ilnet_error_oom();
+    ilnet_dispatch_mark_relayed();
+    return ilnet_error_set(ILNET_EIO, "profiles: another MPI rank failed to set up (it says why)");
+}
+
+int ilnet_fit_profiles(ilnet_fit_profile **outp, const size_t *which, size_t k, const ilnet_fit *f,
                        const char *yaml_path, const ilnet_fit_options *o,
                        const ilnet_profile_options *po)
 {
+    ilnet_fit_profile *out = *outp = calloc(k + 1, sizeof *out);
     pool P = {.f = f, .o = o, .po = po, .yaml = yaml_path, .which = which, .k = k, .out = out};
-    memset(out, 0, k * sizeof *out);
     ilnet_dispatch_world(&P.rank, &P.size);
     size_t mine = 0;
     for (size_t q = 0; q < k; q++)
@@ -330,7 +343,13 @@ int ilnet_fit_profiles(ilnet_fit_profile *out, const size_t *which, size_t k, co
     if (T < 1) T = 1;
     if ((size_t)T > mine) T = mine ? (int)mine : 1;
     pthread_t *th = calloc((size_t)T, sizeof *th);
-    if (!th) return ilnet_error_oom();
+    double *buf = P.size > 1 ? malloc(message_cap(&P)) : NULL;
+    int rc = agree_ready(&P, out && th && (P.size == 1 || buf));
+    if (rc) {
+        free(th);
+        free(buf);
+        return rc;
+    }
     pthread_mutex_init(&P.mu, NULL);
     int started = 0;
     for (int t = 1; t < T; t++, started++)
@@ -340,7 +359,8 @@ int ilnet_fit_profiles(ilnet_fit_profile *out, const size_t *which, size_t k, co
         pthread_join(th[t], NULL);
     pthread_mutex_destroy(&P.mu);
     free(th);
-    int rc = P.size > 1 ? exchange(&P) : 0;
+    rc = P.size > 1 ? exchange(&P, buf) : 0;
+    free(buf);
     if (rc) return rc;
     return P.rc ? ilnet_error_set(P.rc, "%s", P.error) : 0;
 }

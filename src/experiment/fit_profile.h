@@ -36,11 +36,12 @@ typedef struct {
     }
 
 /* Profiles of the parameters which[0..k) around f's best start, on o->threads threads;
- * out[k] are filled (free each with ilnet_fit_profile_free). In an MPI run every rank
+ * *out gets k of them (free each with ilnet_fit_profile_free, then *out; *out may be set
+ * on failure too). In an MPI run every rank
  * calls it with the same best start and list: profile q is computed by rank q % ranks and
  * sent to rank 0, where out is filled (on the other ranks only their own entries are). A
  * profile depends only on the best start, so any rank or thread count gives the same. */
-int ilnet_fit_profiles(ilnet_fit_profile *out, const size_t *which, size_t k, const ilnet_fit *f,
+int ilnet_fit_profiles(ilnet_fit_profile **out, const size_t *which, size_t k, const ilnet_fit *f,
                        const char *yaml_path, const ilnet_fit_options *o,
                        const ilnet_profile_options *po);
 void ilnet_fit_profile_free(ilnet_fit_profile *p);

@@ -24,9 +24,18 @@ static int is_one_of(const char *s, size_t n, const char *const *list)
     return -1;
 }
 
+/* an aggregate's name as a whole token followed by '(' ("pmax_over_doses(" is not one) */
 int ilnet_series_expr_uses(const char *text)
 {
-    return strstr(text, "max_over_doses") || strstr(text, "min_over_doses");
+    for (int a = 0; aggregates[a]; a++)
+        for (const char *s = text; (s = strstr(s, aggregates[a])); s++) {
+            const char *e = s + strlen(aggregates[a]);
+            while (isspace((unsigned char)*e))
+                e++;
+            if ((s == text || !(isalnum((unsigned char)s[-1]) || s[-1] == '_')) && *e == '(')
+                return 1;
+        }
+    return 0;
 }
 
 /* The index of the ')' closing the '(' at open (quotes skipped), or 0 when none does. */
@@ -83,8 +92,10 @@ static int call(ilnet_series_expr *s, ilnet_strbuf *sk, const char *t, size_t i,
                 size_t open, size_t *next)
 {
     int agg = is_one_of(t + i, n, aggregates);
-    if (agg < 0 && is_one_of(t + i, n, readout_calls) < 0) return 1;
     size_t close = closing(t, open);
+    /* time() and a BNGL function's f() are names written as calls: operands too */
+    int empty = close && strspn(t + open + 1, " \t") == close - open - 1;
+    if (agg < 0 && !empty && is_one_of(t + i, n, readout_calls) < 0) return 1;
     if (!close) return ilnet_error_set(ILNET_EINPUT, "'%.*s(' is not closed", (int)n, t + i);
     const char *arg = t + open + 1;
     size_t len = close - open - 1;
@@ -178,6 +189,34 @@ void ilnet_series_expr_free(ilnet_series_expr *s)
     free(s->agg_kind);
     free(s->agg_operand);
     memset(s, 0, sizeof *s);
+}
+
+void ilnet_series_expr_unskeleton(char *out, size_t cap, const char *msg,
+                                  const ilnet_series_expr *s)
+{
+    size_t n = 0;
+    for (const char *m = msg; *m && n + 1 < cap;) {
+        int j = -1;
+        char kind = 0;
+        if (m[0] == '_' && m[1] == '_' && (m[2] == 'v' || m[2] == 'a') &&
+            isdigit((unsigned char)m[3])) {
+            kind = m[2];
+            char *end;
+            j = (int)strtol(m + 3, &end, 10);
+            if (j < (kind == 'v' ? s->n_operands : s->n_aggs)) {
+                if (kind == 'v')
+                    n += (size_t)snprintf(out + n, cap - n, "%s", s->operands[j]);
+                else
+                    n += (size_t)snprintf(out + n, cap - n, "%s(%s)", aggregates[s->agg_kind[j]],
+                                          s->operands[s->agg_operand[j]]);
+                m = end;
+                if (n >= cap) n = cap - 1;
+                continue;
+            }
+        }
+        out[n++] = *m++;
+    }
+    out[n < cap ? n : cap - 1] = 0;
 }
 
 char *ilnet_series_operand_column(const char *operand)

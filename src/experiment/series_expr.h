@@ -3,7 +3,8 @@
  * "100 * pSTAT5 / max_over_doses(pSTAT5)"). Such a readout cannot be an output expression
  * (its value needs every dose), so it is split: every operand (a name, a readout call such
  * as species(X), or an aggregate's argument) becomes an output expression evaluated at each
- * point, and what combines them, the skeleton, is evaluated after the last point. */
+ * point, and what combines them, the skeleton, is evaluated after the last point on the
+ * operands reduced like the readout (at its time, their peak or their integral). */
 #ifndef ILNET_SERIES_EXPR_H
 #define ILNET_SERIES_EXPR_H
 
@@ -29,6 +30,9 @@ void ilnet_series_expr_free(ilnet_series_expr *s);
 /* The skeleton compiled: variable j < n_operands is operand j's value, n_operands + i
  * aggregate i's. Errors come from the expression parser (ILNET_EINPUT). */
 int ilnet_series_expr_compile(ilnet_expr **out, const ilnet_series_expr *s);
+/* msg with the skeleton's names (__v0, __a1) written as the user wrote them, into out. */
+void ilnet_series_expr_unskeleton(char *out, size_t cap, const char *msg,
+                                  const ilnet_series_expr *s);
 /* The stored column name of an operand: "(TEXT)", which no model name can take; caller
  * frees. */
 char *ilnet_series_operand_column(const char *operand);

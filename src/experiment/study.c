@@ -161,10 +161,15 @@ static int run(ilnet_study *S, const char *config_path, int *own_error)
         if (S->rank == 0 && (rc = ilnet_file_make_parents(S->c.output, 1))) return rc;
         if (S->rank == 0)
             ilnet_notify_send(&S->notify, ILNET_MESSAGE_INFO,
-                              "%s: valid: %d experiment%s, %zu point%s; the study file takes "
-                              "about %.3g MB while it runs",
+                              "%s: valid: %d experiment%s, %zu point%s%s%.0d%s; the study file "
+                              "takes about %.3g MB while it runs",
                               S->c.path, S->c.n_experiments, S->c.n_experiments == 1 ? "" : "s",
-                              S->total, S->total == 1 ? "" : "s", S->planned_bytes / 1e6);
+                              S->total, S->total == 1 ? "" : "s", S->c.n_fits ? ", " : "",
+                              S->c.n_fits,
+                              !S->c.n_fits       ? ""
+                              : S->c.n_fits == 1 ? " fit"
+                                                 : " fits",
+                              S->planned_bytes / 1e6);
         return 0;
     }
     /* which linear solver the model gets, for the provenance */

@@ -359,8 +359,8 @@ static void report(pool *P, size_t done, int final)
 {
     const ilnet_study_options *o = P->S->o;
     if (!o->progress) return;
-    ilnet_study_progress pr = {done, P->S->pending, ilnet_clock_now() - P->S->t0, P->S->rank,
-                               final};
+    ilnet_study_progress pr = {done,       P->S->pending, ilnet_clock_now() - P->S->t0,
+                               P->S->rank, final,         NULL};
     if (o->progress(&pr, o->payload) && !final) P->stop = 1;
 }
 

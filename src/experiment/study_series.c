@@ -1,8 +1,10 @@
 /* Dose-response readouts that aggregate over a series' doses (series_expr.h), evaluated after
- * the last point from their operands' stored columns: first every aggregate's argument is
- * reduced per point like the readout (at its time, peak or integral) and taken over the
- * series' doses; then the skeleton, with those constants, is evaluated at every output time
- * of each point and reduced the same way. */
+ * the last point from their operands' stored columns: every operand is reduced per point
+ * like the readout (its value at the readout's time, its peak or its integral); each
+ * aggregate takes its argument's reduced values over the series' doses; the skeleton is then
+ * evaluated once per point on the reduced operands and the aggregates. So with integral:
+ * true, (x - min_over_doses(x)) / (max_over_doses(x) - min_over_doses(x)) maps the integrals
+ * of x onto [0, 1], as normalise: range does. */
 #include "study_internal.h"
 
 #include "../common/error.h"
@@ -38,7 +40,7 @@ typedef struct {
     series_fn *fn; /* per readout */
     size_t n_args; /* aggregates over all readouts */
     double *args;  /* [point][n_args]: reduced arguments, then [series][n_args]: constants */
-    double *obs, *vars, *f;
+    double *obs, *vars;
 } series_work;
 
 static void work_free(series_work *w, int nr)
@@ -51,7 +53,6 @@ static void work_free(series_work *w, int nr)
     free(w->args);
     free(w->obs);
     free(w->vars);
-    free(w->f);
 }
 
 static int column_of(const ilnet_study *S, const char *operand)
@@ -73,7 +74,8 @@ static int work_init(series_work *w, const ilnet_study *S, const ilnet_study_exp
         series_fn *fn = &w->fn[k];
         const ilnet_series_expr *s = x->e->readouts[x->readout_spec[k]].series;
         if (!(fn->s = s)) continue;
-        if (ilnet_series_expr_compile(&fn->f, s)) return ILNET_EINPUT;
+        int rc = ilnet_series_expr_compile(&fn->f, s);
+        if (rc) return rc;
         if (!(fn->cols = calloc((size_t)s->n_operands + 1, sizeof *fn->cols)))
             return ilnet_error_oom();
         for (int j = 0; j < s->n_operands; j++)
@@ -88,8 +90,7 @@ static int work_init(series_work *w, const ilnet_study *S, const ilnet_study_exp
     w->args = malloc((rows * w->n_args + 1) * sizeof *w->args);
     w->obs = malloc((x->n_times * (size_t)S->n_obs + 1) * sizeof *w->obs);
     w->vars = malloc(((size_t)most + 1) * sizeof *w->vars);
-    w->f = malloc((x->n_times + 1) * sizeof *w->f);
-    return w->args && w->obs && w->vars && w->f ? 0 : ilnet_error_oom();
+    return w->args && w->obs && w->vars ? 0 : ilnet_error_oom();
 }
 
 /* The per-series constants: the largest (smallest) finite argument over the doses. */
@@ -112,7 +113,8 @@ static void constants(series_work *w, const ilnet_study_exp *x)
             }
 }
 
-/* Point p's value of series readout k, with its series' constants. */
+/* Point p's value of series readout k: the skeleton on the reduced operands and its
+ * series' constants. */
 static double value(series_work *w, const ilnet_study *S, const ilnet_study_exp *x, int k, size_t p)
 {
     const series_fn *fn = &w->fn[k];
@@ -120,12 +122,9 @@ static double value(series_work *w, const ilnet_study *S, const ilnet_study_exp 
     const double *c = w->args + (x->pts.n_points + (size_t)s) * w->n_args + fn->off;
     for (int i = 0; i < fn->s->n_aggs; i++)
         w->vars[no + i] = c[i];
-    for (size_t r = 0; r < x->n_times; r++) {
-        for (int j = 0; j < no; j++)
-            w->vars[j] = w->obs[r * (size_t)S->n_obs + fn->cols[j]];
-        w->f[r] = ilnet_expr_eval(fn->f, w->vars);
-    }
-    return ilnet_study_reduce(x, k, w->f, 1);
+    for (int j = 0; j < no; j++)
+        w->vars[j] = ilnet_study_reduce(x, k, w->obs + fn->cols[j], (size_t)S->n_obs);
+    return ilnet_expr_eval(fn->f, w->vars);
 }
 
 int ilnet_study_series_readouts(ilnet_study *S, int g, double *resp)

@@ -145,8 +145,7 @@ static int uncertainty(ilnet_fit_result *res, const char *yaml, const ilnet_fit_
         res->profile_lo[j] = res->profile_hi[j] = NAN;
     /* the profiles first: in an MPI run every rank takes part (share_best) */
     int prc = profile ? profile_list(&which, &k, f, profile) : 0;
-    if (!prc && k && !(pr = calloc(k, sizeof *pr))) prc = ilnet_error_oom();
-    if (!prc && k) prc = ilnet_fit_profiles(pr, which, k, f, yaml, o, po);
+    if (!prc && k) prc = ilnet_fit_profiles(&pr, which, k, f, yaml, o, po);
     if (!rc) rc = prc;
     if (!rc)
         rc = ilnet_fit_fisher(cov, res->fisher_lo, res->fisher_hi, f, yaml, o,
@@ -277,7 +276,11 @@ static int share_best(run_state *R, ilnet_fit *f, int rank, int rc, int *go)
     R->skip_profiles = !*go;
     if (e) return ILNET_EIO;
     /* every rank took part in the broadcasts before this one says why it stops */
-    if (failed && !rc) return ilnet_error_set(ILNET_EIO, "another MPI rank failed (it says why)");
+    if (failed && !rc) {
+        rc = ilnet_error_set(ILNET_EIO, "another MPI rank failed (it says why)");
+        ilnet_dispatch_mark_relayed();
+        return rc;
+    }
     return 0;
 }
 
@@ -288,8 +291,7 @@ static int profile_elsewhere(const ilnet_fit *f, const char *yaml, const ilnet_f
     size_t k = 0, *which = NULL;
     ilnet_fit_profile *pr = NULL;
     int rc = profile_list(&which, &k, f, profile);
-    if (!rc && k && !(pr = calloc(k, sizeof *pr))) rc = ilnet_error_oom();
-    if (!rc && k) rc = ilnet_fit_profiles(pr, which, k, f, yaml, o, po);
+    if (!rc && k) rc = ilnet_fit_profiles(&pr, which, k, f, yaml, o, po);
     for (size_t q = 0; pr && q < k; q++)
         ilnet_fit_profile_free(&pr[q]);
     free(pr);
