@@ -119,8 +119,8 @@ static const char *net_fixed = "begin parameters\n 1 k 0.01\nend parameters\n"
 
 int main(void)
 {
-    ilnet_linsol solvers[] = {ILNET_LINSOL_DENSE, ILNET_LINSOL_KLU};
-    for (int i = 0; i < 2; i++) {
+    ilnet_linsol solvers[] = {ILNET_LINSOL_DENSE, ILNET_LINSOL_KLU, ILNET_LINSOL_GMRES};
+    for (int i = 0; i < 3; i++) {
         run_case("A -> B", net_decay, 20, exact_decay, solvers[i]);
         run_case("A + B <-> C", net_binding, 10, exact_binding, solvers[i]);
         run_case("2A -> B (0.5*k)", net_dimer, 10, exact_dimer, solvers[i]);

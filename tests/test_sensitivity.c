@@ -248,8 +248,8 @@ static void test_events_refused(void)
 
 int main(void)
 {
-    ilnet_linsol solvers[] = {ILNET_LINSOL_DENSE, ILNET_LINSOL_KLU};
-    for (int i = 0; i < 2; i++) {
+    ilnet_linsol solvers[] = {ILNET_LINSOL_DENSE, ILNET_LINSOL_KLU, ILNET_LINSOL_GMRES};
+    for (int i = 0; i < 3; i++) {
         double pd[NP] = {0.3, 2.0};
         const char *nd[] = {"k", "A0", "A", "kh"};
         int qd[] = {0, 1, 1, -1};

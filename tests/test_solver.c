@@ -74,6 +74,7 @@ int main(void)
     ilnet_linsol ls;
     CHECK(ilnet_linsol_parse(&ls, "klu") == 0 && ls == ILNET_LINSOL_KLU, "parse klu");
     CHECK(ilnet_linsol_parse(&ls, "dense") == 0 && ls == ILNET_LINSOL_DENSE, "parse dense");
+    CHECK(ilnet_linsol_parse(&ls, "gmres") == 0 && ls == ILNET_LINSOL_GMRES, "parse gmres");
     CHECK(ilnet_linsol_parse(&ls, "lapack") == ILNET_EINPUT, "unknown solver name accepted");
 
     /* forced KLU on a small network, and bad options */
@@ -82,6 +83,11 @@ int main(void)
     CHECK(ilnet_solver_new(&s, net, &o) == 0, "%s", ilnet_error_last());
     CHECK(!strcmp(ilnet_solver_linsol_name(s), "klu"), "forced klu");
     ilnet_solver_free(s);
+    o.linsol = ILNET_LINSOL_GMRES;
+    CHECK(ilnet_solver_new(&s, net, &o) == 0, "%s", ilnet_error_last());
+    CHECK(!strcmp(ilnet_solver_linsol_name(s), "gmres"), "forced gmres");
+    ilnet_solver_free(s);
+    o.linsol = ILNET_LINSOL_KLU;
     o.atol = -1;
     CHECK(ilnet_solver_new(&s, net, &o) == ILNET_EINPUT, "negative atol accepted");
     ilnet_network_free(net);

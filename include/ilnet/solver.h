@@ -12,9 +12,13 @@
 ILNET_BEGIN_DECL
 
 typedef enum {
-    ILNET_LINEAR_SOLVER_AUTO = 0, /* dense up to dense_max species, KLU sparse above */
+    ILNET_LINEAR_SOLVER_AUTO = 0, /* dense up to dense_max species, KLU sparse above, GMRES
+                                     from 250 species */
     ILNET_LINEAR_SOLVER_DENSE = 1,
-    ILNET_LINEAR_SOLVER_KLU = 2
+    ILNET_LINEAR_SOLVER_KLU = 2,
+    /* SPGMR with exact Jacobian-vector products, preconditioned by a KLU factorisation of
+     * I - gamma J kept across steps (refactored far less often than KLU direct) */
+    ILNET_LINEAR_SOLVER_GMRES = 3
 } ilnet_linear_solver;
 
 /* 2 added the sensitivity fields; version 1 structs are still accepted */

@@ -16,7 +16,7 @@
 
 static const char help[] =
     "usage: ilnet simulate MODEL [--t-start T0] (--t-end T | --duration D) --n-steps N\n"
-    "                      [--atol A] [--rtol R] [--max-steps M] [--solver auto|dense|klu]\n"
+    "                      [--atol A] [--rtol R] [--max-steps M] [--solver auto|dense|klu|gmres]\n"
     "                      [--preset NAME]... [--presets FILE] [--set NAME=VALUE]...\n"
     "                      [--sens all|NAME,...] [-o OUT.h5] [--csv OUT.csv]\n"
     "                      [--gdat PREFIX] [-q]\n"
@@ -32,8 +32,9 @@ static const char help[] =
     "  --atol A         absolute tolerance (default 1e-8; 1e-14 for SBML models)\n"
     "  --rtol R         relative tolerance (default 1e-8)\n"
     "  --max-steps M    CVODE internal steps allowed per output interval (default 100000)\n"
-    "  --solver S       linear solver: dense, klu (sparse), or auto (dense up to 10\n"
-    "                   species, klu above; default)\n"
+    "  --solver S       linear solver: dense, klu (sparse direct), gmres (Krylov,\n"
+    "                   preconditioned by a KLU factorisation kept across steps), or\n"
+    "                   auto (dense up to 10 species, klu, gmres from 250; default)\n"
     "  -o, --output F   HDF5 time course (default MODEL's name with .h5, in the current\n"
     "                   directory, unless --csv or --gdat is given)\n"
     "  --csv F          CSV: time, observables, then species\n"
@@ -210,7 +211,7 @@ int cmd_simulate(int argc, char **argv)
             break;
         case 'S':
             if (ilnet_linsol_parse(&so.linsol, optarg))
-                return cli_usage_error(C, "--solver: expected auto, dense or klu, got '%s'",
+                return cli_usage_error(C, "--solver: expected auto, dense, klu or gmres, got '%s'",
                                        optarg);
             break;
         case 'o':

@@ -338,7 +338,7 @@ static int parse_simulation(P *p, const yaml_node_t *m)
     if ((n = lookup(p, m, "solver"))) {
         const char *s = scalar(n);
         if (!s || ilnet_linsol_parse(&c->solver.linsol, s))
-            return err(p, n, "simulation.solver", "expected auto, dense or klu, found %s",
+            return err(p, n, "simulation.solver", "expected auto, dense, klu or gmres, found %s",
                        s ? s : ilnet_yaml_kind(n));
     }
     return 0;

@@ -57,6 +57,9 @@ static int options(ilnet_solver_options *o, const ilnet_simulate_options *in)
     case ILNET_LINEAR_SOLVER_KLU:
         o->linsol = ILNET_LINSOL_KLU;
         break;
+    case ILNET_LINEAR_SOLVER_GMRES:
+        o->linsol = ILNET_LINSOL_GMRES;
+        break;
     default:
         return ilnet_error_set(ILNET_EINPUT, "simulate options: unknown linear solver %d",
                                (int)in->linear_solver);

@@ -5,6 +5,7 @@
 #include "../model/expr.h"
 #include "kinetics.h"
 #include "nvector_fast.h"
+#include "precond_klu.h"
 
 #include "sundials_compat.h"
 #include <cvodes/cvodes.h>
@@ -16,6 +17,7 @@
 #include <sundials/sundials_context.h>
 #include <sunlinsol/sunlinsol_dense.h>
 #include <sunlinsol/sunlinsol_klu.h>
+#include <sunlinsol/sunlinsol_spgmr.h>
 #include <sunmatrix/sunmatrix_dense.h>
 #include <sunmatrix/sunmatrix_sparse.h>
 
@@ -52,6 +54,49 @@ static int jac_sparse_fn(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, vo
     return 0;
 }
 
+static int cv_check(int flag, const char *call)
+{
+    if (flag >= 0) return 0;
+    return ilnet_error_set(ILNET_EINTERNAL, "%s failed with flag %d", call, flag);
+}
+
+static int prec_setup_fn(sunrealtype t, N_Vector y, N_Vector fy, sunbooleantype jok,
+                         sunbooleantype *jcur, sunrealtype gamma, void *user)
+{
+    (void)fy;
+    ilnet_solver *s = user;
+    int cur = 0;
+    int rc = ilnet_kluprec_setup(s->prec, &s->kin, t, N_VGetArrayPointer(y), jok, &cur, gamma);
+    *jcur = cur ? SUNTRUE : SUNFALSE;
+    return rc;
+}
+
+static int prec_solve_fn(sunrealtype t, N_Vector y, N_Vector fy, N_Vector r, N_Vector z,
+                         sunrealtype gamma, sunrealtype delta, int lr, void *user)
+{
+    (void)t, (void)y, (void)fy, (void)gamma, (void)delta, (void)lr;
+    ilnet_solver *s = user;
+    return ilnet_kluprec_solve(s->prec, N_VGetArrayPointer(r), N_VGetArrayPointer(z)) ? 1 : 0;
+}
+
+/* SPGMR preconditioned by KLU (precond_klu.h) */
+static int setup_gmres(ilnet_solver *s)
+{
+    int rc = ilnet_kluprec_new(&s->prec, &s->kin);
+    if (rc) return rc;
+    s->LS = SUNLinSol_SPGMR(s->y, SUN_PREC_LEFT, 0, s->ctx);
+    if (!s->LS) return ilnet_error_set(ILNET_EINTERNAL, "SUNLinSol_SPGMR failed");
+    if ((rc = cv_check(CVodeSetLinearSolver(s->cvode, s->LS, NULL), "CVodeSetLinearSolver")) ||
+        (rc = cv_check(CVodeSetPreconditioner(s->cvode, prec_setup_fn, prec_solve_fn),
+                       "CVodeSetPreconditioner")))
+        return rc;
+    /* Jacobian-vector products by CVODE's difference quotient (one right-hand side each):
+     * faster here than exact products from the kinetics (bench_reference: fceri_fyn 609 vs
+     * 673 ms, fceri_ji 59 vs 66, egfr_net 71 vs 83) and than the stale J of P (fewer Newton
+     * iterations: fceri_fyn 1058 ms) */
+    return 0;
+}
+
 /* g of every trigger comparison, and of the comparisons in functions the triggers use:
  * lhs - rhs (CVODE finds where it changes sign) */
 static int root_fn(sunrealtype t, N_Vector y, sunrealtype *gout, void *user)
@@ -75,12 +120,6 @@ static void err_handler(int code, const char *module, const char *function, char
     (void)module;
     ilnet_solver *s = user;
     if (code < 0) snprintf(s->cvode_msg, sizeof s->cvode_msg, "%s: %s", function, msg);
-}
-
-static int cv_check(int flag, const char *call)
-{
-    if (flag >= 0) return 0;
-    return ilnet_error_set(ILNET_EINTERNAL, "%s failed with flag %d", call, flag);
 }
 
 static void ev_free(ev_state *ev)
@@ -164,6 +203,7 @@ void ilnet_solver_free(ilnet_solver *s)
     ev_free(&s->ev);
     if (s->cvode) CVodeFree(&s->cvode);
     if (s->LS) SUNLinSolFree(s->LS);
+    ilnet_kluprec_free(s->prec);
     if (s->A) SUNMatDestroy(s->A);
     if (s->y) N_VDestroy(s->y);
     if (s->work) N_VDestroy(s->work);
@@ -188,7 +228,9 @@ static int setup_cvode(ilnet_solver *s)
         return rc;
     if ((rc = cv_check(CVodeInit(s->cvode, rhs_fn, 0.0, s->y), "CVodeInit"))) return rc;
     if ((rc = cv_check(CVodeSetUserData(s->cvode, s), "CVodeSetUserData"))) return rc;
-    if (s->sparse) {
+    if (s->gmres) {
+        if ((rc = setup_gmres(s))) return rc;
+    } else if (s->sparse) {
         s->A = SUNSparseMatrix(n, n, s->kin.nnz, CSC_MAT, s->ctx);
         if (!s->A) return ilnet_error_set(ILNET_ENOMEM, "cannot allocate sparse Jacobian");
         s->LS = SUNLinSol_KLU(s->y, s->A, s->ctx);
@@ -202,10 +244,10 @@ static int setup_cvode(ilnet_solver *s)
         s->LS = SUNLinSol_Dense(s->y, s->A, s->ctx);
         if (!s->LS) return ilnet_error_set(ILNET_EINTERNAL, "SUNLinSol_Dense failed");
     }
-    if ((rc = cv_check(CVodeSetLinearSolver(s->cvode, s->LS, s->A), "CVodeSetLinearSolver")))
-        return rc;
-    if ((rc = cv_check(CVodeSetJacFn(s->cvode, s->sparse ? jac_sparse_fn : jac_dense_fn),
-                       "CVodeSetJacFn")))
+    if (!s->prec &&
+        ((rc = cv_check(CVodeSetLinearSolver(s->cvode, s->LS, s->A), "CVodeSetLinearSolver")) ||
+         (rc = cv_check(CVodeSetJacFn(s->cvode, s->sparse ? jac_sparse_fn : jac_dense_fn),
+                        "CVodeSetJacFn"))))
         return rc;
     if ((rc = cv_check(CVodeSStolerances(s->cvode, s->opts.rtol, s->opts.atol),
                        "CVodeSStolerances")))
@@ -248,7 +290,10 @@ int ilnet_solver_new(ilnet_solver **out, const ilnet_network *net, const ilnet_s
         return ilnet_error_set(ILNET_ENOMEM, "out of memory preparing the events");
     }
     int n = s->kin.n_species;
-    s->sparse = o.linsol == ILNET_LINSOL_KLU || (o.linsol == ILNET_LINSOL_AUTO && n > o.dense_max);
+    s->gmres = o.linsol == ILNET_LINSOL_GMRES ||
+               (o.linsol == ILNET_LINSOL_AUTO && n >= ILNET_GMRES_MIN_SPECIES);
+    s->sparse = s->gmres || o.linsol == ILNET_LINSOL_KLU ||
+                (o.linsol == ILNET_LINSOL_AUTO && n > o.dense_max);
     if (!s->sparse && (long)n * n > 0x7fffffffL) {
         ilnet_solver_free(s);
         return ilnet_error_set(ILNET_EINPUT, "%d species is too many for the dense solver", n);
@@ -263,7 +308,7 @@ int ilnet_solver_new(ilnet_solver **out, const ilnet_network *net, const ilnet_s
 
 const char *ilnet_solver_linsol_name(const ilnet_solver *s)
 {
-    return s->sparse ? "klu" : "dense";
+    return s->prec ? "gmres" : s->sparse ? "klu" : "dense";
 }
 
 const ilnet_solver_options *ilnet_solver_options_get(const ilnet_solver *s)
@@ -279,9 +324,11 @@ int ilnet_linsol_parse(ilnet_linsol *out, const char *name)
         *out = ILNET_LINSOL_DENSE;
     else if (!strcmp(name, "klu"))
         *out = ILNET_LINSOL_KLU;
+    else if (!strcmp(name, "gmres"))
+        *out = ILNET_LINSOL_GMRES;
     else
-        return ilnet_error_set(ILNET_EINPUT, "unknown linear solver '%s' (auto, dense or klu)",
-                               name);
+        return ilnet_error_set(ILNET_EINPUT,
+                               "unknown linear solver '%s' (auto, dense, klu or gmres)", name);
     return 0;
 }
 
@@ -337,7 +384,11 @@ static void collect_stats(ilnet_solver *s, ilnet_result *res)
     if (!s->cvode) return;
     if (CVodeGetNumSteps(s->cvode, &v) >= 0) st->steps = v;
     if (CVodeGetNumRhsEvals(s->cvode, &v) >= 0) st->rhs_evals = v;
-    if (CVodeGetNumJacEvals(s->cvode, &v) >= 0) st->jac_evals = v;
+    if (s->prec && CVodeGetNumLinRhsEvals(s->cvode, &v) >= 0) st->rhs_evals += v; /* J v */
+    if (s->prec)
+        st->jac_evals = ilnet_kluprec_jac_evals(s->prec);
+    else if (CVodeGetNumJacEvals(s->cvode, &v) >= 0)
+        st->jac_evals = v;
     if (CVodeGetNumLinSolvSetups(s->cvode, &v) >= 0) st->lin_setups = v;
     if (CVodeGetNumErrTestFails(s->cvode, &v) >= 0) st->err_test_fails = v;
     if (CVodeGetNumNonlinSolvIters(s->cvode, &v) >= 0) st->nonlin_iters = v;
@@ -586,6 +637,13 @@ static int solver_failed(ilnet_solver *s, ilnet_result *res, int flag, double t)
     return ilnet_error_set(ILNET_ESOLVER, "%s", res->message);
 }
 
+/* CVodeReInit, and the preconditioner's count of Jacobians restarted with CVODE's */
+static int reinit(ilnet_solver *s, double t)
+{
+    ilnet_kluprec_reset_jac_evals(s->prec);
+    return cv_check(CVodeReInit(s->cvode, t, s->y), "CVodeReInit");
+}
+
 /* CVodeReInit zeroes CVODE's counters: runs with events add them up over the restarts */
 static void fold_stats(ilnet_solver *s, ilnet_result *res)
 {
@@ -604,7 +662,7 @@ static void fold_stats(ilnet_solver *s, ilnet_result *res)
 static int restart(ilnet_solver *s, ilnet_result *res, double t)
 {
     fold_stats(s, res);
-    return cv_check(CVodeReInit(s->cvode, t, s->y), "CVodeReInit");
+    return reinit(s, t);
 }
 
 /* The output loop with events: CVODE stops at roots of the trigger comparisons, at
@@ -626,7 +684,7 @@ static int run_events(ilnet_solver *s, ilnet_result *res, double t0)
     if (!rc) rc = fire_due(s, res, t, y, &changed);
     if (rc) return rc;
     store_row(s, res, 0, y);
-    if ((rc = cv_check(CVodeReInit(s->cvode, t0, s->y), "CVodeReInit"))) return rc;
+    if ((rc = reinit(s, t0))) return rc;
     for (size_t i = 1; i < res->n_times;) {
         double tout = res->times[i], target = tout;
         for (size_t k = 0; k < ev->nq; k++)
@@ -703,7 +761,7 @@ int ilnet_solver_run_masked(ilnet_solver *s, ilnet_result *res, const double *y0
     }
     store_row(s, res, 0, y);
     /* CVodeInit ran at creation; every run restarts the same memory. */
-    rc = cv_check(CVodeReInit(s->cvode, t0, s->y), "CVodeReInit");
+    rc = reinit(s, t0);
     if (!rc) rc = ilnet_solver_sens_begin(s, res, y0, y0_set);
     if (rc) return rc;
     double t = t0;

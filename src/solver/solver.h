@@ -8,12 +8,26 @@
 
 #include <stddef.h>
 
-typedef enum { ILNET_LINSOL_AUTO, ILNET_LINSOL_DENSE, ILNET_LINSOL_KLU } ilnet_linsol;
+/* GMRES: CVODE's SPGMR with exact Jacobian-vector products, preconditioned by a KLU
+ * factorisation of I - gamma J kept across steps (precond_klu.h) */
+typedef enum {
+    ILNET_LINSOL_AUTO,
+    ILNET_LINSOL_DENSE,
+    ILNET_LINSOL_KLU,
+    ILNET_LINSOL_GMRES
+} ilnet_linsol;
+
+/* AUTO picks GMRES from this many species on: bench_reference, per simulation against KLU
+ * direct (2026-12-08): fceri_fyn (1281 species) 609 vs 2002 ms, fceri_ji (354) 59 vs 110,
+ * egfr_net (356) 71 vs 74; Motivating_example (78) 4.4 vs 2.8 ms (a small system's
+ * factorisation is cheap, GMRES's extra products are not) */
+#define ILNET_GMRES_MIN_SPECIES 250
 
 typedef struct {
     double atol, rtol;
     long max_steps;      /* CVODE's limit on internal steps per output interval */
-    ilnet_linsol linsol; /* AUTO: dense up to dense_max species, KLU above */
+    ilnet_linsol linsol; /* AUTO: dense up to dense_max species, KLU above, GMRES from
+                            ILNET_GMRES_MIN_SPECIES */
     int dense_max;
 } ilnet_solver_options;
 

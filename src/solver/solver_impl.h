@@ -64,7 +64,8 @@ struct ilnet_solver {
     ilnet_solver_options opts;
     ilnet_kinetics kin;
     ev_state ev;
-    int sparse;
+    int sparse, gmres;
+    struct ilnet_kluprec *prec; /* GMRES: its preconditioner (NULL otherwise) */
     SUNContext ctx;
     void *cvode;
     N_Vector y, work;
