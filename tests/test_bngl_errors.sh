@@ -162,6 +162,8 @@ bad undefined_molecule_type_in_observable '19s/A(y~P)/Z(y~P)/' 19:18 "undefined 
 bad undefined_molecule_type_in_product '23s/-> A(b!+,y~P)/-> A(b!+,y~P) + C()/' 23:38 \
     "undefined molecule type 'C'"
 bad undefined_site_in_observable '19s/A(y~P)/A(z~P)/' 19:20 "no site 'z'" "'A'"
+bad quantifier_without_number '19s/A(y~P)/A(y~P)==/' 19:26 "observable 'Ap'" "needs a whole number"
+bad two_quantifiers '19s/A(y~P)/A(y~P)==2<3/' 19:27 "observable 'Ap'" "more than one quantifier"
 bad undefined_site_in_seed '14s/y~U/w/' 14:9 "no site 'w'" "'A'"
 bad undefined_site_in_rule '22s/B(a) <->/B(c) <->/' 22:20 "no site 'c'" "'B'"
 bad undefined_state_in_rule '23s/y~P) kp/y~X) kp/' 23:33 "no state 'X'" "'y'"

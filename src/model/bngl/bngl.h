@@ -32,8 +32,23 @@ typedef struct {
     int species; /* 1: Species observable (count each matching species once per pattern) */
     int n;
     ilnet_graph *pat;
+    /* per pattern, a stoichiometric quantifier (BioNetGen's "Species Dimers R==2"): a Species
+     * observable counts a species when the number of the pattern's embeddings in it
+     * satisfies quant_op (ILNET_QUANT_*) against quant_val; BioNetGen ignores a quantifier
+     * on a Molecules pattern, and so does ilnet */
+    signed char *quant_op;
+    int *quant_val;
     int line;
 } ilnet_bngl_obs;
+
+enum {
+    ILNET_QUANT_NONE,
+    ILNET_QUANT_EQ,
+    ILNET_QUANT_LT,
+    ILNET_QUANT_LE,
+    ILNET_QUANT_GT,
+    ILNET_QUANT_GE
+};
 
 typedef struct {
     char *name, *expr;

@@ -726,8 +726,28 @@ static int add_reactions(const gen *G, ilnet_network *net, char *const *rate)
     return rc;
 }
 
+/* Whether c embeddings satisfy a Species pattern's quantifier */
+static int quantified(int op, int val, long c)
+{
+    switch (op) {
+    case ILNET_QUANT_EQ:
+        return c == val;
+    case ILNET_QUANT_LT:
+        return c < val;
+    case ILNET_QUANT_LE:
+        return c <= val;
+    case ILNET_QUANT_GT:
+        return c > val;
+    case ILNET_QUANT_GE:
+        return c >= val;
+    default:
+        return c > 0;
+    }
+}
+
 /* The species observable ob counts, with their weights, into sp[*n], w[*n]: each match of
- * a Molecules pattern counts, a Species pattern counts a species once. */
+ * a Molecules pattern counts, a Species pattern counts a species once (with a quantifier:
+ * once when its number of embeddings satisfies it, as BioNetGen counts). */
 static int observable_weights(gen *G, const ilnet_bngl_obs *ob, const ilnet_match_plan *plans,
                               int *sp, double *w, int *n)
 {
@@ -735,10 +755,11 @@ static int observable_weights(gen *G, const ilnet_bngl_obs *ob, const ilnet_matc
     for (int s = 0; s < G->ns; s++) {
         double total = 0;
         for (int p = 0; p < ob->n; p++) {
+            int q = ob->species && ob->quant_op ? ob->quant_op[p] : ILNET_QUANT_NONE;
             long c = ilnet_match(&G->mws, &plans[p], &ob->pat[p], &G->sg[s], ILNET_MATCH_EMBED,
-                                 ob->species ? stop_cb : NULL, NULL);
+                                 ob->species && !q ? stop_cb : NULL, NULL);
             if (c < 0) return (int)c;
-            total += ob->species ? (c > 0) : (double)c;
+            total += ob->species ? quantified(q, q ? ob->quant_val[p] : 0, c) : (double)c;
         }
         if (total != 0) {
             sp[*n] = s;

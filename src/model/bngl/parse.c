@@ -7,6 +7,8 @@
 #include "../netfile.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -777,6 +779,38 @@ static int split_commas(const char *s, size_t a, size_t b, size_t *starts, size_
     return n;
 }
 
+/* A quantifier right after an observable's pattern, as BioNetGen reads it: =, ==, <, <=, >
+ * or >= and a non-negative integer ("R==2", "L(r!+)>=1"); one per pattern. */
+static int parse_quantifier(parser *P, const char *s, size_t *i, ilnet_bngl_obs *o)
+{
+    size_t k = *i;
+    int op;
+    if (s[k] == '=')
+        op = ILNET_QUANT_EQ, k += 1 + (s[k + 1] == '=');
+    else if (s[k] == '<')
+        op = s[k + 1] == '=' ? ILNET_QUANT_LE : ILNET_QUANT_LT, k += 1 + (s[k + 1] == '=');
+    else if (s[k] == '>')
+        op = s[k + 1] == '=' ? ILNET_QUANT_GE : ILNET_QUANT_GT, k += 1 + (s[k + 1] == '=');
+    else
+        return 0;
+    if (!isdigit((unsigned char)s[k]))
+        return perr(P, k, "observable '%s': a quantifier needs a whole number after '%.*s'",
+                    o->name, (int)(k - *i), s + *i);
+    char *end;
+    errno = 0;
+    long v = strtol(s + k, &end, 10);
+    if (errno || v > INT_MAX)
+        return perr(P, k, "observable '%s': quantifier %.*s is too large", o->name,
+                    (int)(end - (s + k)), s + k);
+    if (*end && strchr("=<>", *end))
+        return perr(P, (size_t)(end - s), "observable '%s': more than one quantifier on a pattern",
+                    o->name);
+    o->quant_op[o->n - 1] = (signed char)op;
+    o->quant_val[o->n - 1] = (int)v;
+    *i = (size_t)(end - s);
+    return 0;
+}
+
 static int parse_observable(parser *P, const char *s, int *cap)
 {
     size_t i = skip_ws(s, 0);
@@ -819,9 +853,11 @@ static int parse_observable(parser *P, const char *s, int *cap)
     if (ilnet_strmap_put(&P->onames, o->name, m->n_obs - 1) < 0) return ILNET_ENOMEM;
     i = skip_ws(s, n1);
     if (!s[i]) return perr(P, i, "observable '%s' has no pattern", o->name);
-    int pcap = 0;
+    int pcap = 0, ocap = 0, vcap = 0;
     while (s[i]) {
         GROW(o->pat, o->n, pcap);
+        GROW(o->quant_op, o->n, ocap);
+        GROW(o->quant_val, o->n, vcap);
         ilnet_graph_init(&o->pat[o->n]);
         o->n++;
         size_t st = i;
@@ -829,6 +865,7 @@ static int parse_observable(parser *P, const char *s, int *cap)
         if (rc) return rc;
         if (o->pat[o->n - 1].nmol == 0)
             return perr(P, st, "observable '%s' has an empty pattern", o->name);
+        if ((rc = parse_quantifier(P, s, &i, o))) return rc;
         i = skip_ws(s, i);
         if (s[i] == ',')
             i = skip_ws(s, i + 1);
@@ -1493,6 +1530,8 @@ void ilnet_bngl_free(ilnet_bngl_model *m)
         for (int k = 0; k < m->obs[i].n; k++)
             ilnet_graph_free(&m->obs[i].pat[k]);
         free(m->obs[i].pat);
+        free(m->obs[i].quant_op);
+        free(m->obs[i].quant_val);
     }
     free(m->obs);
     for (int i = 0; i < m->n_funcs; i++) {
