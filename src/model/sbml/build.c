@@ -50,8 +50,6 @@ static int declare_symbols(ctx *c)
                                    c->path, y->id, y->comp);
         y->conc = !Species_getHasOnlySubstanceUnits(s) &&
                   Compartment_getSpatialDimensionsAsDouble(cp) != 0;
-        if (Species_isSetConversionFactor(s))
-            return ilnet_sbml_unsupported(c, "conversion factor on species", y->id);
     }
     for (int i = 0; i < c->nsyms; i++)
         if (ilnet_strmap_put(&c->map, c->syms[i].id, i) < 0) return ilnet_error_oom();
@@ -551,8 +549,6 @@ static int output_symbols(ctx *c, ilnet_network *net, ilnet_sbml_symbols *out)
 static int analyse(ctx *c)
 {
     int rc;
-    if (Model_isSetConversionFactor(c->m))
-        return ilnet_sbml_unsupported(c, "conversion factors", Model_getConversionFactor(c->m));
     if ((rc = declare_symbols(c)) || (rc = mark_rules(c)) || (rc = mark_event_targets(c)) ||
         (rc = check_unsupported(c)))
         return rc;

@@ -125,12 +125,36 @@ static int mass_action(ctx *c, const ASTNode_t *law, Reaction_t *r, char **k)
 
 /* ---- reactions ---- */
 
-/* the network species and stoichiometries of a reaction's reactants (0) and products (1) */
+/* the network species and stoichiometries of a reaction's reactants (0) and products (1);
+ * converted: a conversion factor scaled some stoichiometry (the law cannot stay on the
+ * mass-action path, whose reactant list is also the consumption) */
 typedef struct {
     int sp[2][256];
     double co[2][256];
     int ns[2];
+    int converted;
 } sides;
+
+/* A species' conversion factor (its own, else the model's): the value of a constant
+ * parameter, which multiplies the species' stoichiometry in every reaction (SBML L3: the
+ * change of a species' amount is the factor times the reaction's extent). *f = 1 without
+ * one. A factor that can change (not constant, or given by an initial assignment) is not
+ * supported. */
+static int conversion_factor(ctx *c, const char *species, double *f)
+{
+    *f = 1;
+    Species_t *s = Model_getSpeciesById(c->m, species);
+    const char *id = s && Species_isSetConversionFactor(s) ? Species_getConversionFactor(s)
+                     : Model_isSetConversionFactor(c->m)   ? Model_getConversionFactor(c->m)
+                                                           : NULL;
+    if (!id) return 0;
+    Parameter_t *p = Model_getParameterById(c->m, id);
+    if (!p) return ilnet_sbml_unsupported(c, "conversion factor that is not a parameter", id);
+    if (!Parameter_getConstant(p) || Model_getInitialAssignmentBySym(c->m, id))
+        return ilnet_sbml_unsupported(c, "conversion factor that is not a constant value", id);
+    *f = Parameter_getValue(p);
+    return 0;
+}
 
 /* A species reference id is a symbol other math may change: not supported. */
 static int check_variable_stoichiometry(ctx *c, const char *srid, const char *rid)
@@ -149,7 +173,7 @@ static int reaction_sides(ctx *c, Reaction_t *r, sides *x)
 {
     const char *rid = Reaction_getId(r);
     int rc;
-    x->ns[0] = x->ns[1] = 0;
+    x->ns[0] = x->ns[1] = x->converted = 0;
     for (int side = 0; side < 2; side++) {
         unsigned n = side ? Reaction_getNumProducts(r) : Reaction_getNumReactants(r);
         for (unsigned k = 0; k < n; k++) {
@@ -169,8 +193,11 @@ static int reaction_sides(ctx *c, Reaction_t *r, sides *x)
             if (x->ns[side] == 256)
                 return ilnet_sbml_unsupported(c, "more than 256 reactants or products in reaction",
                                               rid);
-            double st = SpeciesReference_getStoichiometry(sr);
+            double st = SpeciesReference_getStoichiometry(sr), f;
             if (isnan(st)) st = 1;
+            if ((rc = conversion_factor(c, SpeciesReference_getSpecies(sr), &f))) return rc;
+            if (f != 1) x->converted = 1;
+            st *= f;
             x->sp[side][x->ns[side]] = s->net_species;
             x->co[side][x->ns[side]++] = st;
         }
@@ -205,7 +232,7 @@ static int add_reaction(ctx *c, ilnet_network *net, Reaction_t *r)
     char where[512];
     snprintf(where, sizeof where, "the kinetic law of reaction '%s'", rid);
     char *k = NULL;
-    int ma = mass_action(c, KineticLaw_getMath(kl), r, &k);
+    int ma = !x.converted && mass_action(c, KineticLaw_getMath(kl), r, &k);
     if (!ma) k = ilnet_sbml_math_text(c, KineticLaw_getMath(kl), where);
     if (!k) return ILNET_EINPUT;
     if (ma)
