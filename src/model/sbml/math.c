@@ -384,6 +384,95 @@ static int emit_call(ctx *c, ilnet_strbuf *b, const ASTNode_t *n, const char *wh
     return rc;
 }
 
+/* ---- rateOf ---- */
+
+static int emit(ctx *c, ilnet_strbuf *b, const ASTNode_t *n, const char *where);
+
+/* A species' net stoichiometry in reaction r (products minus reactants) */
+static double net_stoichiometry(Reaction_t *r, const char *id)
+{
+    double net = 0;
+    for (int side = 0; side < 2; side++) {
+        unsigned n = side ? Reaction_getNumProducts(r) : Reaction_getNumReactants(r);
+        for (unsigned k = 0; k < n; k++) {
+            SpeciesReference_t *sr = side ? Reaction_getProduct(r, k) : Reaction_getReactant(r, k);
+            if (strcmp(SpeciesReference_getSpecies(sr), id)) continue;
+            double st = SpeciesReference_getStoichiometry(sr);
+            net += (side ? 1 : -1) * (isnan(st) ? 1 : st);
+        }
+    }
+    return net;
+}
+
+/* d/dt of a species changed by reactions: sum of factor * net stoichiometry * law, over its
+ * compartment's size when its symbol is a concentration (the size must then be constant) */
+static int emit_species_rate(ctx *c, ilnet_strbuf *b, const ilnet_sbml_sym *s, const char *where)
+{
+    Species_t *sp = Model_getSpeciesById(c->m, s->id);
+    if (!sp || Species_getBoundaryCondition(sp) || Species_getConstant(sp)) {
+        ilnet_strbuf_append(b, "0");
+        return 0;
+    }
+    if (s->conc) {
+        const ilnet_sbml_sym *cs = ilnet_sbml_lookup(c, s->comp);
+        if (!cs || cs->assigned || cs->rate_rule || cs->event_target)
+            return ilnet_sbml_unsupported(c,
+                                          "rateOf() of a concentration in a compartment of "
+                                          "varying size in",
+                                          where);
+    }
+    double f;
+    int rc = ilnet_sbml_conversion_factor(c, s->id, &f);
+    ilnet_strbuf_append(b, "((0)");
+    for (unsigned i = 0; !rc && i < Model_getNumReactions(c->m); i++) {
+        Reaction_t *r = Model_getReaction(c->m, i);
+        double net = net_stoichiometry(r, s->id) * f;
+        KineticLaw_t *kl = Reaction_getKineticLaw(r);
+        if (net == 0) continue;
+        if (!kl || !KineticLaw_getMath(kl))
+            return ilnet_sbml_unsupported(c, "rateOf() of a species in a reaction without a law in",
+                                          where);
+        ilnet_strbuf_append(b, "+(");
+        ilnet_sbml_put_number(b, net);
+        ilnet_strbuf_append(b, ")*(");
+        rc = emit(c, b, KineticLaw_getMath(kl), where);
+        ilnet_strbuf_append(b, ")");
+    }
+    ilnet_strbuf_append(b, ")");
+    if (!rc && s->conc) ilnet_strbuf_printf(b, "/%s", s->comp);
+    return rc;
+}
+
+/* rateOf(x) (SBML L3V2): the rate of change of x as the model defines it, written out: the
+ * math of its rate rule, a species' reactions, or 0 for what nothing changes continuously.
+ * What would need the derivative of math (an assignment rule) is refused. */
+static int emit_rate_of(ctx *c, ilnet_strbuf *b, const ASTNode_t *n, const char *where)
+{
+    const ASTNode_t *x = ASTNode_getNumChildren(n) == 1 ? ASTNode_getChild(n, 0) : NULL;
+    if (!x || ASTNode_getType(x) != AST_NAME || c->fr)
+        return ilnet_sbml_unsupported(c, "rateOf() of anything but a model symbol in", where);
+    ilnet_sbml_sym *s = ilnet_sbml_lookup(c, ASTNode_getName(x));
+    if (!s) return ilnet_sbml_unsupported(c, "rateOf() of an unknown symbol in", where);
+    Rule_t *r = Model_getRuleByVar(c->m, s->id);
+    if (s->assigned || (r && Rule_isAssignment(r)))
+        return ilnet_sbml_unsupported(c, "rateOf() of a symbol set by an assignment rule in",
+                                      where);
+    if (c->depth > 64) return ilnet_sbml_unsupported(c, "rateOf() nested too deep in", where);
+    c->depth++;
+    int rc = 0;
+    if (r && Rule_isRate(r)) {
+        ilnet_strbuf_append(b, "(");
+        rc = emit(c, b, Rule_getMath(r), where);
+        ilnet_strbuf_append(b, ")");
+    } else if (s->kind == ILNET_SBML_SPECIES) {
+        rc = emit_species_rate(c, b, s, where);
+    } else {
+        ilnet_strbuf_append(b, "0");
+    }
+    c->depth--;
+    return rc;
+}
+
 /* ---- any node ---- */
 
 static int emit(ctx *c, ilnet_strbuf *b, const ASTNode_t *n, const char *where)
@@ -425,7 +514,7 @@ static int emit(ctx *c, ilnet_strbuf *b, const ASTNode_t *n, const char *where)
     case AST_FUNCTION_DELAY:
         return ilnet_sbml_unsupported(c, "delay() in", where);
     case AST_FUNCTION_RATE_OF:
-        return ilnet_sbml_unsupported(c, "rateOf() in", where);
+        return emit_rate_of(c, b, n, where);
     case AST_FUNCTION:
         return emit_call(c, b, n, where);
     case AST_LAMBDA:

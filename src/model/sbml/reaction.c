@@ -126,8 +126,9 @@ static int mass_action(ctx *c, const ASTNode_t *law, Reaction_t *r, char **k)
 /* ---- reactions ---- */
 
 /* the network species and stoichiometries of a reaction's reactants (0) and products (1);
- * converted: a conversion factor scaled some stoichiometry (the law cannot stay on the
- * mass-action path, whose reactant list is also the consumption) */
+ * converted: a conversion factor scaled some stoichiometry, or a boundary species was left
+ * out (the law cannot stay on the mass-action path, whose reactant list is also the
+ * consumption) */
 typedef struct {
     int sp[2][256];
     double co[2][256];
@@ -140,7 +141,7 @@ typedef struct {
  * change of a species' amount is the factor times the reaction's extent). *f = 1 without
  * one. A factor that can change (not constant, or given by an initial assignment) is not
  * supported. */
-static int conversion_factor(ctx *c, const char *species, double *f)
+int ilnet_sbml_conversion_factor(ctx *c, const char *species, double *f)
 {
     *f = 1;
     Species_t *s = Model_getSpeciesById(c->m, species);
@@ -190,12 +191,19 @@ static int reaction_sides(ctx *c, Reaction_t *r, sides *x)
                                        "%s: reaction '%s' refers to unknown species '%s'", c->path,
                                        rid, SpeciesReference_getSpecies(sr));
             if (s->assigned) continue; /* boundary species set by a rule */
+            if (s->rate_rule && Species_getBoundaryCondition(Model_getSpeciesById(c->m, s->id))) {
+                /* a boundary species with a rate rule is a state the reactions read but do
+                 * not change: left out of the sides, the law evaluated as written */
+                x->converted = 1;
+                continue;
+            }
             if (x->ns[side] == 256)
                 return ilnet_sbml_unsupported(c, "more than 256 reactants or products in reaction",
                                               rid);
             double st = SpeciesReference_getStoichiometry(sr), f;
             if (isnan(st)) st = 1;
-            if ((rc = conversion_factor(c, SpeciesReference_getSpecies(sr), &f))) return rc;
+            if ((rc = ilnet_sbml_conversion_factor(c, SpeciesReference_getSpecies(sr), &f)))
+                return rc;
             if (f != 1) x->converted = 1;
             st *= f;
             x->sp[side][x->ns[side]] = s->net_species;
