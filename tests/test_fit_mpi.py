@@ -52,4 +52,25 @@ if r1.returncode == 0 and r2.returncode == 0:
         ranks = [int(b["profiles"][pid].attrs["rank"]) for pid in ids]
         check(sorted(set(ranks)) == [0, 1], f"profiles computed on both ranks: {ranks}")
         check({int(a["profiles"][pid].attrs["rank"]) for pid in ids} == {0}, "serial: rank 0")
+
+# a study with a fit experiment (type: fit) under MPI: the same starts as the serial build
+study = scratch.path("study.yaml")
+with open(study, "w") as fh:
+    fh.write(f"""model: {os.path.join(bench, "Boehm_JProteomeRes2014", "model_Boehm_JProteomeRes2014.xml")}
+simulation: {{t_end: 10, n_steps: 2}}
+experiments:
+  - {{name: tc, type: timecourse}}
+  - {{name: boehm, type: fit, problem: {yaml}, starts: 4, optimizer: lbfgs, seed: 2}}
+""")
+s1, s2 = scratch.path("study_serial.h5"), scratch.path("study_mpi.h5")
+r1 = run([serial_bin, "run", study, "-o", s1, "--threads", "2", "-q"], timeout=600)
+check.exits(r1, 0, "serial study with a fit")
+r2 = run([*MPIRUN, "-np", "2", mpi_bin, "run", study, "-o", s2, "--threads", "1", "-q"],
+         timeout=600, env=env)
+check.exits(r2, 0, "mpirun -np 2 study with a fit")
+if r1.returncode == 0 and r2.returncode == 0:
+    with h5py.File(s1, "r") as a, h5py.File(s2, "r") as b:
+        for k in ("theta", "llh", "status"):
+            check(np.array_equal(a["boehm"][k][()], b["boehm"][k][()], equal_nan=True),
+                  f"study fit {k}: MPI = serial")
 check.finish("ilnet fit under MPI")

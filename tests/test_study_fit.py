@@ -90,8 +90,37 @@ if r.returncode == 0:
         theta_before = f["theta"][()]
     r = run([ilnet, "run", cfg, "-o", out, "--resume"], timeout=600)
     check.exits(r, 0, "--resume of a finished study with a fit")
+    check("fit calib: already finished" in r.stdout and "start 0 (" not in r.stdout,
+          f"--resume leaves a finished fit alone ({r.stdout[-200:]!r})")
     with h5py.File(out, "r") as f:
         check(np.array_equal(f["calib/theta"][()], theta_before), "--resume keeps the fit's starts")
+    # an unfinished fit file: refused without --resume or --overwrite (a new study beside
+    # it), replaced with --overwrite; --resume completes it
+    import shutil
+    out2 = scratch.path("out2.h5")
+    shutil.copy(fit_file, scratch.path("out2.calib.h5"))
+    with h5py.File(scratch.path("out2.calib.h5"), "a") as f:
+        f.attrs["status"] = "running"
+    r = run([ilnet, "run", cfg, "-o", out2], timeout=600)
+    check.exits(r, 1, "an unfinished fit file without --resume", "out2.calib.h5: an unfinished fit",
+                "(fit calib)")
+    r = run([ilnet, "run", cfg, "-o", out2, "--overwrite"], timeout=600)
+    check.exits(r, 0, "--overwrite replaces an unfinished fit")
+    with h5py.File(fit_file, "a") as f:
+        f.attrs["status"] = "running"
+    with h5py.File(fit_file, "a") as f:
+        f.attrs["status"] = "running"
+    r = run([ilnet, "run", cfg, "-o", out, "--resume"], timeout=600)
+    check.exits(r, 0, "--resume of an unfinished fit")
+    with h5py.File(fit_file, "r") as f:
+        check(f.attrs["status"] == "complete" and np.array_equal(f["theta"][()], theta_before),
+              "--resume completes the unfinished fit with its starts kept")
+    # --resume of a study whose fit never ran (its file missing): the fit runs
+    for ext in (".h5", ".parameters.tsv", ".presets.yaml"):
+        os.remove(scratch.path("out.calib" + ext))
+    r = run([ilnet, "run", cfg, "-o", out, "--resume"], timeout=600)
+    check.exits(r, 0, "--resume with the fit file missing")
+    check(os.path.exists(fit_file) and "fit calib: start 0 (" in r.stdout, "the missing fit ran")
 
 # --check reads the problem; errors name the config line, the fit and the problem's row
 r = run([ilnet, "run", cfg, "--check"])
@@ -106,6 +135,8 @@ cases = [
     ("profile", STUDY.replace("profile: [k1]", "profile: [k9]"),
      ["(fit calib)", "'k9' is not an estimated parameter"]),
     ("optimizer", STUDY.replace("ls-trust", "newton"), ["unknown optimizer 'newton'"]),
+    ("name", STUDY.replace("name: calib", "name: x/y"), ["experiments[1].name", "'x/y': names are"]),
+    ("seed", STUDY.replace("seed: 3", "seed: 0"), ["experiments[1].seed"]),
     ("alone", STUDY.replace("  - name: relax\n    type: timecourse\n", ""),
      ["a study needs a timecourse, sweep or dose_response besides its fits"]),
 ]

@@ -1,6 +1,7 @@
-/* Simulation: CVODE (BDF, Newton, analytic Jacobian, dense or KLU sparse direct linear
- * solver) from a model's initial amounts through a list of output times. The model keeps
- * its solver between simulations (CVodeReInit), so repeated runs cost only integration. */
+/* Simulation: CVODE (BDF, Newton, analytic Jacobian; dense or KLU sparse direct linear
+ * solver, or GMRES preconditioned by KLU for large networks) from a model's initial amounts through
+ * a list of output times. The model keeps its solver between simulations (CVodeReInit), so repeated
+ * runs cost only integration. */
 #ifndef INCLUDE_ILNET_SOLVER_H
 #define INCLUDE_ILNET_SOLVER_H
 
@@ -16,7 +17,8 @@ typedef enum {
                                      from 250 species */
     ILNET_LINEAR_SOLVER_DENSE = 1,
     ILNET_LINEAR_SOLVER_KLU = 2,
-    /* SPGMR with exact Jacobian-vector products, preconditioned by a KLU factorisation of
+    /* SPGMR (Jacobian-vector products by difference quotients), preconditioned by a KLU
+     * factorisation of
      * I - gamma J kept across steps (refactored far less often than KLU direct) */
     ILNET_LINEAR_SOLVER_GMRES = 3
 } ilnet_linear_solver;

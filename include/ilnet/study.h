@@ -8,6 +8,7 @@
 
 #include "common.h"
 
+#include <signal.h>
 #include <stddef.h>
 
 ILNET_BEGIN_DECL
@@ -30,7 +31,8 @@ typedef struct {
  * ILNET_ECANCELLED. */
 typedef int (*ilnet_study_progress_cb)(const ilnet_study_progress *progress, void *payload);
 
-#define ILNET_STUDY_OPTIONS_VERSION 1
+/* 2 added cancel; a caller built against version 1 still works (cancel is not read) */
+#define ILNET_STUDY_OPTIONS_VERSION 2
 
 typedef struct {
     unsigned int version;             /* ILNET_STUDY_OPTIONS_VERSION */
@@ -55,6 +57,11 @@ typedef struct {
      * resume must give the same ones. n_set entries (set may be NULL when 0). */
     const char *const *set;
     int n_set;
+    /* version >= 2: when *cancel becomes non-zero (e.g. from a signal handler the caller
+     * installed), a fit experiment abandons its starts in flight at their next evaluation
+     * and its profiles, keeping the finished starts (points stop through progress); may be
+     * NULL */
+    const volatile sig_atomic_t *cancel;
 } ilnet_study_options;
 
 #define ILNET_STUDY_DEFAULT_MAX_BYTES 10e9
@@ -63,7 +70,7 @@ typedef struct {
 #ifdef __cplusplus
 #define ILNET_STUDY_OPTIONS_INIT                                                                   \
     {                                                                                              \
-        ILNET_STUDY_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0                            \
+        ILNET_STUDY_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0                         \
     }
 #else
 #define ILNET_STUDY_OPTIONS_INIT                                                                   \

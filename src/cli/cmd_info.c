@@ -183,7 +183,9 @@ static void print_summary(const ilnet_network *net, const char *model)
     printf("species:      %zu (%zu fixed)\n", ns, nfixed);
     printf("reactions:    %zu\n", ilnet_network_reaction_count(net));
     printf("stoichiometry nonzeros: %d\n", st->col_ptr[st->n_cols]);
-    printf("linear solver (auto): %s\n", (int)ns > so.dense_max ? "klu" : "dense");
+    printf("linear solver (auto): %s\n", (int)ns <= so.dense_max              ? "dense"
+                                         : (int)ns >= ILNET_GMRES_MIN_SPECIES ? "gmres"
+                                                                              : "klu");
     printf("observables:  %zu\n", ilnet_network_observable_count(net));
     printf("functions:    %zu\n", ilnet_network_function_count(net));
 }

@@ -131,6 +131,7 @@ static int run_study(const char *config, ilnet_study_options *so, int quiet, pro
     so->progress = on_progress;
     so->message = on_message;
     so->payload = &v;
+    so->cancel = v.stop; /* a fit experiment stops at once on Ctrl-C too */
     int rc = ilnet_study_run(config, so);
     cli_signals_restore(&sig);
     return rc;

@@ -107,7 +107,7 @@ static int parse_args(steady_args *a, int argc, char **argv)
             break;
         case 'S':
             if (ilnet_linsol_parse(&a->so.linsol, optarg))
-                return -cli_usage_error(C, "--solver: expected auto, dense or klu, got '%s'",
+                return -cli_usage_error(C, "--solver: expected auto, dense, klu or gmres, got '%s'",
                                         optarg);
             break;
         case 'P':

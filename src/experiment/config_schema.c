@@ -1123,20 +1123,25 @@ static int name_unique(P *p, const yaml_node_t *n, const char *kp, const char *n
 }
 
 /* Experiment index's name: letters, digits, '_' and '-', unique. */
-static int parse_exp_name(P *p, const yaml_node_t *m, const char *path, int index,
-                          ilnet_config_experiment *e)
+static int get_exp_name(P *p, const yaml_node_t *m, const char *path, char **name)
 {
     char kp[512];
     yaml_node_t *n;
     sub(kp, sizeof kp, path, "name", 0);
     if (!(n = lookup(p, m, "name"))) return err(p, m, kp, "required");
-    TRY(get_string(p, n, kp, &e->name));
-    for (const char *s = e->name; *s; s++)
+    TRY(get_string(p, n, kp, name));
+    for (const char *s = *name; *s; s++)
         if (!(*s == '_' || *s == '-' || (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ||
               (*s >= 'A' && *s <= 'Z')))
-            return err(p, n, kp, "'%s': names are letters, digits, '_' and '-'", e->name);
+            return err(p, n, kp, "'%s': names are letters, digits, '_' and '-'", *name);
+    return name_unique(p, n, kp, *name);
+}
+
+static int parse_exp_name(P *p, const yaml_node_t *m, const char *path, int index,
+                          ilnet_config_experiment *e)
+{
     (void)index;
-    return name_unique(p, n, kp, e->name);
+    return get_exp_name(p, m, path, &e->name);
 }
 
 static int parse_experiment(P *p, const yaml_node_t *m, int index, ilnet_config_experiment *e)
@@ -1242,10 +1247,7 @@ static int parse_fit(P *p, const yaml_node_t *m, int index, ilnet_config_fit *f)
     if (!(f->path = strdup(path))) return ilnet_error_oom();
     f->pos = pos_of(m);
     TRY(check_keys(p, m, path, keys));
-    sub(kp, sizeof kp, path, "name", 0);
-    if (!(n = lookup(p, m, "name"))) return err(p, m, kp, "required");
-    TRY(get_string(p, n, kp, &f->name));
-    TRY(name_unique(p, n, kp, f->name));
+    TRY(get_exp_name(p, m, path, &f->name));
     sub(kp, sizeof kp, path, "problem", 0);
     if (!(n = lookup(p, m, "problem"))) return err(p, m, kp, "required: a PEtab problem (.yaml)");
     char *rel = NULL;
@@ -1260,7 +1262,7 @@ static int parse_fit(P *p, const yaml_node_t *m, int index, ilnet_config_fit *f)
     for (int i = 0; i < 4; i++)
         if ((n = lookup(p, m, longs[i]))) {
             sub(kp, sizeof kp, path, longs[i], 0);
-            TRY(get_long(p, n, kp, i == 1 ? 0 : 1, lv[i]));
+            TRY(get_long(p, n, kp, 1, lv[i]));
         }
     if ((n = lookup(p, m, "optimizer"))) {
         sub(kp, sizeof kp, path, "optimizer", 0);

@@ -202,7 +202,7 @@ int ilnet_study_execute(const char *config_path, const ilnet_study_options *opts
     S.store = store;
     S.notify.fn = S.o->message;
     S.notify.payload = S.o->payload;
-    if (S.o->version != ILNET_STUDY_OPTIONS_VERSION)
+    if (S.o->version < 1 || S.o->version > ILNET_STUDY_OPTIONS_VERSION)
         return ilnet_error_set(ILNET_EINPUT, "ilnet_study_options: version %u, this library has %d",
                                S.o->version, ILNET_STUDY_OPTIONS_VERSION);
     ilnet_dispatch_world(&S.rank, &S.n_ranks);

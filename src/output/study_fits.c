@@ -9,18 +9,46 @@
 #include "../experiment/fit.h"
 #include <ilnet/fit.h>
 
+#include "h5util.h"
+
 #include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
     const ilnet_study_options *o;
     const ilnet_config_fit *f;
     ilnet_notify notify;
     double t0;
+    volatile sig_atomic_t stop; /* the progress callback asked to stop */
 } fit_view;
+
+/* What a fit file at path holds: 0 none, 1 an unfinished fit, 2 a finished one. Rank 0
+ * looks; every rank gets its answer. */
+static int fit_file_state(const char *path)
+{
+    int rank = 0, size = 1, state = 0;
+    ilnet_dispatch_world(&rank, &size);
+    if (rank == 0 && access(path, F_OK) == 0) {
+        state = 1;
+        hid_t h = -1;
+        H5E_BEGIN_TRY
+        {
+            h = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+        }
+        H5E_END_TRY;
+        char *st =
+            h >= 0 && H5Aexists(h, "status") > 0 ? ilnet_h5_read_attr_string(h, "status") : NULL;
+        if (st && !strcmp(st, "complete")) state = 2;
+        free(st);
+        if (h >= 0) H5Fclose(h);
+    }
+    if (size > 1) ilnet_dispatch_bcast(&state, sizeof state);
+    return state;
+}
 
 /* STUDY.h5 -> STUDY.NAME.h5 (caller frees) */
 static char *fit_file(const char *study, const char *name)
@@ -41,7 +69,9 @@ static int on_start(const ilnet_fit_start_info *s, void *payload)
     if (!v->o || !v->o->progress) return 0;
     ilnet_study_progress p = {
         s->done, s->total, ilnet_clock_now() - v->t0, 0, s->done == s->total, v->f->name};
-    return v->o->progress(&p, v->o->payload);
+    int stop = v->o->progress(&p, v->o->payload);
+    if (stop) v->stop = 1; /* also abandons the starts in flight */
+    return stop;
 }
 
 /* the fit's messages, to the study's callback with the study's payload */
@@ -64,7 +94,7 @@ static void options(ilnet_fit_run_options *u, const ilnet_config_fit *f,
     u->rtol = f->rtol;
     u->hierarchical = f->hierarchical;
     u->include_nominal = f->include_nominal;
-    u->resume = o && o->resume;
+    u->resume = o && o->resume; /* (run_one: only when the fit file exists) */
     u->profile = f->profile;
     u->profile_points = (size_t)f->profile_points;
     u->command_line = o ? o->command_line : NULL;
@@ -100,6 +130,11 @@ static int check_profile(const ilnet_fit *fit, const char *list)
         if (j == fit->n_par)
             return ilnet_error_set(ILNET_EINPUT, "profile: '%.*s' is not an estimated parameter",
                                    (int)n, s);
+        if (fit->hierarchical && fit->inner[j])
+            return ilnet_error_set(ILNET_EINPUT,
+                                   "profile: '%.*s' is computed in closed form (parameterType); "
+                                   "profile it with hierarchical: false",
+                                   (int)n, s);
         s += n + (s[n] == ',');
     }
     return 0;
@@ -119,21 +154,48 @@ static int check_one(const ilnet_config_fit *f)
     return rc;
 }
 
+/* A fit that is already in its file: --resume leaves a finished one as it is (linked); an
+ * unfinished one is continued only with --resume and replaced only with --overwrite.
+ * Returns 1 when there is nothing to run (*rc: 0, or why not). */
+static int settled(const ilnet_study_options *o, const char *out, ilnet_fit_run_options *u, int *rc)
+{
+    int state = fit_file_state(out), resume = o && o->resume;
+    u->resume = resume && state > 0;
+    *rc = 0;
+    if (state == 1 && !resume && !(o && o->overwrite)) {
+        *rc = ilnet_error_set(ILNET_EINPUT,
+                              "%s: an unfinished fit (--resume continues it, --overwrite "
+                              "replaces it)",
+                              out);
+        return 1;
+    }
+    return state == 2 && resume;
+}
+
 static int run_one(const ilnet_config_fit *f, const ilnet_study_options *o, const char *study)
 {
-    fit_view v = {o, f, {o ? o->message : NULL, o ? o->payload : NULL}, ilnet_clock_now()};
+    fit_view v = {o, f, {o ? o->message : NULL, o ? o->payload : NULL}, ilnet_clock_now(), 0};
     ilnet_fit_run_options u = ILNET_FIT_RUN_OPTIONS_INIT;
     options(&u, f, o);
     u.on_start = on_start;
     u.message = on_message;
     u.payload = &v; /* both callbacks pass it on to the study's */
+    u.cancel = o && o->version >= 2 && o->cancel ? o->cancel : &v.stop;
     char *out = fit_file(study, f->name);
     if (!out) return ilnet_error_oom();
     u.output = out;
-    ilnet_fit_result *r = NULL;
-    int rc = ilnet_fit_problem(&r, f->problem, &u);
-    int rank = 0, size = 1;
+    int rank = 0, size = 1, rc;
     ilnet_dispatch_world(&rank, &size);
+    if (settled(o, out, &u, &rc)) {
+        if (!rc && rank == 0 && !(rc = link_fit(study, f->name, out)))
+            ilnet_notify_send(&v.notify, ILNET_MESSAGE_INFO,
+                              "fit %s: already finished in %s (linked as %s/%s)", f->name, out,
+                              study, f->name);
+        free(out);
+        return rc;
+    }
+    ilnet_fit_result *r = NULL;
+    rc = ilnet_fit_problem(&r, f->problem, &u);
     if (rank == 0 && r && (!rc || rc == ILNET_ESOLVER)) {
         size_t b = ilnet_fit_result_best(r);
         double llh = NAN;
@@ -163,6 +225,13 @@ int ilnet_study_fits_run(const char *config_path, const ilnet_study_options *opt
             ilnet_error_prefix("%s:%d:%d: %s (fit %s)", c.path, f->pos.line, f->pos.col, f->path,
                                f->name);
         if (frc) rc = frc;
+        /* MPI: every rank goes on to the next fit, or none does (a failure only rank 0 can
+         * have -- linking, writing, a stop -- would leave the others waiting in the next) */
+        int bad = rc && rc != ILNET_ESOLVER;
+        if (!(opts && opts->check_only) && !ilnet_dispatch_max(&bad, 1) && bad && !rc) {
+            rc = ilnet_error_set(ILNET_EIO, "another MPI rank stopped the fits (it says why)");
+            ilnet_dispatch_mark_relayed();
+        }
     }
     ilnet_config_free(&c);
     return rc;

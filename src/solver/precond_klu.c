@@ -89,7 +89,10 @@ static int factor(ilnet_kluprec *p, double gamma)
         return 0;
     if (p->num) klu_free_numeric(&p->num, &p->common);
     p->num = klu_factor((int *)p->Ap, (int *)p->Ai, p->Px, p->sym, &p->common);
-    return p->num ? 0 : 1; /* singular: CVODE retries with a smaller step */
+    if (p->num) return 0;
+    /* singular: recoverable (CVODE retries with a new Jacobian or a smaller step); out of
+     * memory or anything else: fatal */
+    return p->common.status == KLU_SINGULAR ? 1 : -1;
 }
 
 int ilnet_kluprec_setup(ilnet_kluprec *p, ilnet_kinetics *kin, double t, const double *y, int jok,

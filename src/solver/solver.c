@@ -291,7 +291,7 @@ int ilnet_solver_new(ilnet_solver **out, const ilnet_network *net, const ilnet_s
     }
     int n = s->kin.n_species;
     s->gmres = o.linsol == ILNET_LINSOL_GMRES ||
-               (o.linsol == ILNET_LINSOL_AUTO && n >= ILNET_GMRES_MIN_SPECIES);
+               (o.linsol == ILNET_LINSOL_AUTO && n >= ILNET_GMRES_MIN_SPECIES && n > o.dense_max);
     s->sparse = s->gmres || o.linsol == ILNET_LINSOL_KLU ||
                 (o.linsol == ILNET_LINSOL_AUTO && n > o.dense_max);
     if (!s->sparse && (long)n * n > 0x7fffffffL) {

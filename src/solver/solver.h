@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-/* GMRES: CVODE's SPGMR with exact Jacobian-vector products, preconditioned by a KLU
+/* GMRES: CVODE's SPGMR (difference-quotient Jacobian-vector products), preconditioned by a KLU
  * factorisation of I - gamma J kept across steps (precond_klu.h) */
 typedef enum {
     ILNET_LINSOL_AUTO,
