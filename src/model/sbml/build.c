@@ -68,9 +68,7 @@ static int mark_rules(ctx *c)
         if (Rule_isAssignment(r))
             s->assigned = 1;
         else
-            s->rate_rule = 1;
-        if (s->kind == ILNET_SBML_COMP && s->rate_rule)
-            return ilnet_sbml_unsupported(c, "rate rule on a compartment", s->id);
+            s->rate_rule = 1; /* a compartment's too: its size becomes a state variable */
     }
     return 0;
 }
@@ -393,13 +391,26 @@ static int add_rule(ctx *c, ilnet_network *net, Rule_t *r)
         free(text);
         return rc;
     }
-    /* d[S]/dt = f means dn/dt = f*V for a concentration species */
+    /* d[S]/dt = f means dn/dt = d([S] V)/dt = f*V + [S]*dV/dt for a concentration species
+     * (the second term when its compartment's size has a rate rule) */
     ilnet_strbuf rate = ILNET_STRBUF_INIT;
     if (s->kind == ILNET_SBML_SPECIES && s->conc)
         ilnet_strbuf_printf(&rate, "(%s)*%s", text, s->comp);
     else
         ilnet_strbuf_append(&rate, text);
     free(text);
+    sym *cp = s->kind == ILNET_SBML_SPECIES && s->conc ? ilnet_sbml_lookup(c, s->comp) : NULL;
+    Rule_t *vr = cp && cp->rate_rule ? Model_getRuleByVar(c->m, cp->id) : NULL;
+    if (vr) {
+        snprintf(buf, sizeof buf, "the rate rule for '%s'", cp->id);
+        char *dv = ilnet_sbml_math_text(c, Rule_getMath(vr), buf);
+        if (!dv) {
+            ilnet_strbuf_free(&rate);
+            return ILNET_EINPUT;
+        }
+        ilnet_strbuf_printf(&rate, "+(%s/%s)*(%s)", s->id, cp->id, dv);
+        free(dv);
+    }
     char *law = ilnet_strbuf_detach(&rate);
     if (!law) return ILNET_ENOMEM;
     int prod = s->net_species;
