@@ -60,6 +60,7 @@ static int mark_rules(ctx *c)
 {
     for (unsigned i = 0; i < Model_getNumRules(c->m); i++) {
         Rule_t *r = Model_getRule(c->m, i);
+        if (!Rule_getMath(r)) continue; /* SBML L3V2: a rule without math is ignored */
         if (Rule_isAlgebraic(r)) return ilnet_sbml_unsupported(c, "algebraic rule", NULL);
         sym *s = ilnet_sbml_lookup(c, Rule_getVariable(r));
         if (!s)
@@ -79,6 +80,7 @@ static int mark_event_targets(ctx *c)
     for (unsigned i = 0; i < Model_getNumEvents(c->m); i++) {
         Event_t *ev = Model_getEvent(c->m, i);
         for (unsigned a = 0; a < Event_getNumEventAssignments(ev); a++) {
+            if (!EventAssignment_getMath(Event_getEventAssignment(ev, a))) continue; /* ignored */
             const char *v = EventAssignment_getVariable(Event_getEventAssignment(ev, a));
             sym *s = ilnet_sbml_lookup(c, v);
             if (!s)
@@ -179,7 +181,8 @@ static int index_initial_assignments(ctx *c)
 {
     Model_t *m = c->m;
     for (unsigned i = 0; i < Model_getNumInitialAssignments(m); i++)
-        if (ilnet_strmap_put(&c->init_assign,
+        if (InitialAssignment_getMath(Model_getInitialAssignment(m, i)) && /* else ignored */
+            ilnet_strmap_put(&c->init_assign,
                              InitialAssignment_getSymbol(Model_getInitialAssignment(m, i)),
                              (int)i) < 0)
             return ilnet_error_oom();
@@ -377,6 +380,7 @@ static int rule_observable(ctx *c, ilnet_network *net, sym *s, const ASTNode_t *
  * general reactions making the variable */
 static int add_rule(ctx *c, ilnet_network *net, Rule_t *r)
 {
+    if (!Rule_getMath(r)) return 0; /* ignored (mark_rules) */
     sym *s = ilnet_sbml_lookup(c, Rule_getVariable(r));
     if (Rule_isAssignment(r)) {
         int obs = rule_observable(c, net, s, Rule_getMath(r));
@@ -444,10 +448,12 @@ static int add_event(ctx *c, ilnet_network *net, Event_t *ev, unsigned index)
     const Trigger_t *tr = Event_getTrigger(ev);
     if (!tr || !Trigger_getMath(tr))
         return ilnet_sbml_unsupported(c, "event without a trigger", name);
-    unsigned na = Event_getNumEventAssignments(ev);
+    unsigned na = Event_getNumEventAssignments(ev), nm = 0;
+    for (unsigned a = 0; a < na; a++) /* an assignment without math is ignored (L3V2) */
+        nm += EventAssignment_getMath(Event_getEventAssignment(ev, a)) != NULL;
     ilnet_event def = {0};
     def.name = name;
-    def.n_assign = (int)na;
+    def.n_assign = (int)nm;
     def.assign = calloc(na + 1, sizeof *def.assign);
     int rc = def.assign ? 0 : ilnet_error_oom();
     int l3 = SBase_getLevel((const SBase_t *)c->m) >= 3;
@@ -471,14 +477,16 @@ static int add_event(ctx *c, ilnet_network *net, Event_t *ev, unsigned index)
         if (!(def.priority = ilnet_sbml_math_text(c, Priority_getMath(pr), where)))
             rc = ILNET_EINPUT;
     }
-    for (unsigned a = 0; a < na && !rc; a++) {
+    for (unsigned a = 0, k = 0; a < na && !rc; a++) {
         EventAssignment_t *ea = Event_getEventAssignment(ev, a);
+        if (!EventAssignment_getMath(ea)) continue;
         sym *s = ilnet_sbml_lookup(c, EventAssignment_getVariable(ea));
         snprintf(where, sizeof where, "the assignment to '%s' of event '%s'", s->id, name);
-        def.assign[a].target = (char *)s->id;
-        if (!(def.assign[a].value = ilnet_sbml_math_text(c, EventAssignment_getMath(ea), where)))
+        def.assign[k].target = (char *)s->id;
+        if (!(def.assign[k].value = ilnet_sbml_math_text(c, EventAssignment_getMath(ea), where)))
             rc = ILNET_EINPUT;
-        if (s->kind == ILNET_SBML_SPECIES && s->conc) def.assign[a].scale = (char *)s->comp;
+        if (s->kind == ILNET_SBML_SPECIES && s->conc) def.assign[k].scale = (char *)s->comp;
+        k++;
     }
     if (!rc) rc = ilnet_network_add_event(net, &def);
     free_event(&def);

@@ -454,6 +454,7 @@ static int emit_rate_of(ctx *c, ilnet_strbuf *b, const ASTNode_t *n, const char 
     ilnet_sbml_sym *s = ilnet_sbml_lookup(c, ASTNode_getName(x));
     if (!s) return ilnet_sbml_unsupported(c, "rateOf() of an unknown symbol in", where);
     Rule_t *r = Model_getRuleByVar(c->m, s->id);
+    if (r && !Rule_getMath(r)) r = NULL; /* a rule without math is ignored */
     if (s->assigned || (r && Rule_isAssignment(r)))
         return ilnet_sbml_unsupported(c, "rateOf() of a symbol set by an assignment rule in",
                                       where);
