@@ -18,24 +18,15 @@ import argparse
 import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SHARED = os.path.join(HERE, "..", "..", "shared")
-REF = os.path.join(SHARED, "reference", "bng")
+sys.path.insert(0, HERE)
+from side_by_side import REF, SHARED, settings, timed  # noqa: E402  (one definition of each)
+
 BNG = os.path.join(SHARED, "peers", "bionetgen", "BNG2.pl")
-
-
-def settings(model):
-    st = {}
-    for line in open(os.path.join(REF, model, "settings.txt")):
-        if ":" in line:
-            k, v = line.split(":", 1)
-            st[k.strip()] = v.split()[0] if v.split() else ""
-    return float(st.get("t_start", 0)), float(st["t_end"]), int(st["n_out"])
 
 
 def model_text(model):
@@ -59,15 +50,6 @@ def model_text(model):
             if v > 0:
                 return body, name, v
     sys.exit(f"{model}: no parameter with a positive numeric value")
-
-
-def timed(cmd, cwd):
-    t0 = time.perf_counter()
-    r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
-    dt = time.perf_counter() - t0
-    if r.returncode:
-        sys.exit(f"{' '.join(cmd)} failed ({r.returncode}): {(r.stderr or r.stdout).strip()[-600:]}")
-    return dt
 
 
 def main():

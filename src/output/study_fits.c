@@ -94,7 +94,6 @@ static void options(ilnet_fit_run_options *u, const ilnet_config_fit *f,
     u->rtol = f->rtol;
     u->hierarchical = f->hierarchical;
     u->include_nominal = f->include_nominal;
-    u->resume = o && o->resume; /* (run_one: only when the fit file exists) */
     u->profile = f->profile;
     u->profile_points = (size_t)f->profile_points;
     u->command_line = o ? o->command_line : NULL;
