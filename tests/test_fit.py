@@ -15,8 +15,10 @@
    unchanged, and the file equals an uninterrupted run's (theta, llh, status per start);
    SIGINT stops a fit at once with a one-line count of the starts kept, and --resume
    completes it to the same result.
-5. Boehm 2014: the best of 40 L-BFGS starts (seed 1) reaches llh >= -138.23; profiles on a
-   reduced grid: every parameter with a finite interval (7 of 9) holds its nominal value.
+5. Boehm 2014: the best of 40 L-BFGS starts (seed 1) reaches llh >= -138.23, with forward
+   sensitivities and with adjoint gradients alike (--gradient adjoint; the fit file says
+   which); profiles on a reduced grid: every parameter with a finite interval (7 of 9)
+   holds its nominal value.
 6. Bad input: bounds that exclude the nominal value, zero-width bounds, a log-scaled
    parameter with a non-positive bound, nothing estimated: one line naming the file, row and
    parameter, exit 1.
@@ -64,12 +66,12 @@ p1 = problem("relax",
              ["k1\tlog10\t0.001\t100\t1\t1\n", "k2\tlog10\t0.001\t100\t1\t1\n",
               "A0\tlog10\t0.1\t1000\t5\t1\n", "s\tlin\t0\t1\t0\t0\n"],
              "conditionId\nc0\n", rows)
-for opt in ("lbfgs", "ls-trust"):
-    r, best, v = fit(p1, "--starts", "8", "--threads", "2", "--optimizer", opt)
-    check.exits(r, 0, f"relaxation fit ({opt})")
+for opt, grad in (("lbfgs", "forward"), ("lbfgs", "adjoint"), ("ls-trust", "forward")):
+    r, best, v = fit(p1, "--starts", "8", "--threads", "2", "--optimizer", opt, "--gradient", grad)
+    check.exits(r, 0, f"relaxation fit ({opt}, {grad})")
     for name, want in (("k1", k1), ("k2", k2), ("A0", A0)):
         check(name in v and abs(v[name] - want) <= 1e-4 * want,
-              f"relaxation ({opt}): {name} = {v.get(name)}, truth {want}")
+              f"relaxation ({opt}, {grad}): {name} = {v.get(name)}, truth {want}")
 
 # 1b. uncertainty and outputs on the relaxation: the 95 % profile interval of each parameter
 # contains the truth (noiseless data) and agrees with the Fisher interval (the problem is
@@ -212,9 +214,17 @@ if p.returncode != 0 or m:  # a fit that finished before the signal has nothing 
 
 # 5. Boehm
 boehm = os.path.join(bench, "Boehm_JProteomeRes2014", "Boehm_JProteomeRes2014.yaml")
-r, best, v = fit(boehm, "--starts", "40", "--threads", "2", "--optimizer", "lbfgs")
-check.exits(r, 0, "Boehm fit")
-check(best is not None and best >= -138.23, f"Boehm: best of 40 starts llh {best} >= -138.23")
+for grad in ("forward", "adjoint"):
+    out = scratch.path(f"boehm_{grad}.h5")
+    r, best, v = fit(boehm, "--starts", "40", "--threads", "2", "--optimizer", "lbfgs",
+                     "--gradient", grad, "-o", out)
+    check.exits(r, 0, f"Boehm fit ({grad})")
+    check(best is not None and best >= -138.23,
+          f"Boehm ({grad}): best of 40 starts llh {best} >= -138.23")
+    with h5py.File(out, "r") as f:
+        g = f.attrs.get("gradient", b"")
+        g = g.decode() if isinstance(g, bytes) else str(g)
+        check(g == grad, f"Boehm ({grad}): the fit file's gradient attribute is {g!r}")
 
 # 5b. Boehm profiles on a reduced grid (at most 12 points per direction): every parameter
 # whose interval is finite on both sides holds its nominal value
@@ -269,11 +279,17 @@ with open(os.path.join(d, "parameters.tsv"), "w") as fh:
                      for ln in lines[1:]))
 r = run([ilnet, "fit", p1, "-q", "--starts", "2", "--optimizer", "ls-trust"])
 check.exits(r, 1, "ls-trust with a prior", "priors", "lbfgs")
+r = run([ilnet, "fit", p1, "-q", "--starts", "2", "--gradient", "backward"])
+check.exits(r, 1, "--gradient backward", "'backward' is not auto, forward or adjoint")
 r = run([ilnet, "fit", p1, "-q", "--starts", "2"])
 check.exits(r, 0, "lbfgs with a prior")
 check(re.search(r"^log_prior: ", r.stdout, re.M) is not None, "the best start's log_prior printed")
 with open(os.path.join(d, "parameters.tsv"), "w") as fh:
     fh.write(text)
+r = run([ilnet, "fit", p1, "-q", "--starts", "2", "--optimizer", "ls-trust", "--gradient",
+         "adjoint"])
+check.exits(r, 1, "ls-trust with adjoint gradients", "residual Jacobian", "lbfgs")
+check(r.stderr.count("\n") == 1, f"ls-trust with adjoint gradients: one line: {r.stderr!r}")
 r = run([ilnet, "fit", p1, "-q", "--starts", "2", "--profile", "k1,nope", "-o",
          scratch.path("badprof.h5")])
 check.exits(r, 1, "--profile with an unknown id", "'nope' is not an estimated parameter")

@@ -6,7 +6,10 @@
  * against the same differences of the residuals and log sigma (within 1e-3 of the column's
  * largest entry), the residuals' squares
  * summing to chi2, and an evaluation on three worker threads (each with its own copy of
- * the problem) equal to the one-thread evaluation. The problems are read once and
+ * the problem) equal to the one-thread evaluation. The adjoint gradient (ILNET_PETAB_ADJOINT:
+ * pairs without preequilibration or steady-state data by a backward run, the others by
+ * forward sensitivities) against the same differences within 1e-3, and its llh equal to
+ * the forward evaluation's within 1e-9 relative. The problems are read once and
  * evaluated in process.
  * usage: test_petab_gradient PROBLEM.yaml... */
 #include "check.h"
@@ -120,6 +123,28 @@ static void check_problem(const char *yaml)
           "%s", ilnet_error_last());
     if (!r.grad) return;
     memcpy(g, r.grad, p->n_par * sizeof *g);
+    ilnet_petab_result ra;
+    double *ga = calloc(p->n_par + 1, sizeof *ga);
+    CHECK(ilnet_petab_evaluate(&ra, p, x, 1e-16, 1e-13,
+                               ILNET_PETAB_GRADIENT | ILNET_PETAB_ADJOINT) == 0,
+          "%s: adjoint: %s", yaml, ilnet_error_last());
+    if (ra.grad) memcpy(ga, ra.grad, p->n_par * sizeof *ga);
+    CHECK(close_to(ra.llh, r.llh, 1e-9), "%s: adjoint run's llh %.17g, forward %.17g", yaml, ra.llh,
+          r.llh);
+    /* the adjoint path taken wherever a pair allows it: a pair without preequilibration
+     * and steady-state data exists exactly when some such measurement does */
+    int plain = 0;
+    for (size_t i = 0; i < p->n_meas; i++) {
+        int steady_pair = 0;
+        for (size_t q = 0; q < p->n_meas; q++)
+            steady_pair |= p->meas[q].sim == p->meas[i].sim && p->meas[q].preeq < 0 &&
+                           !isfinite(p->meas[q].time);
+        plain |= p->meas[i].preeq < 0 && !steady_pair;
+    }
+    size_t n_adj = ra.adjoint_pairs;
+    CHECK((n_adj > 0) == plain, "%s: %zu pairs by the adjoint, expected %s", yaml, n_adj,
+          plain ? "some" : "none");
+    ilnet_petab_result_free(&ra);
     double ss = 0, *res[4], worst_jac = 0;
     size_t nm = p->n_meas;
     for (size_t i = 0; i < nm; i++)
@@ -129,10 +154,14 @@ static void check_problem(const char *yaml)
     check_threads(yaml, &r, x);
     for (int q = 0; q < 4; q++)
         res[q] = malloc((2 * nm + 1) * sizeof **res);
-    double big = 0, worst = 0;
+    double big = 0, worst = 0, worst_adj = 0, adj_fwd = 0;
     int n = 0, compared = 0, priors = 0;
     for (size_t j = 0; j < p->n_par; j++)
         big = fmax(big, fabs(g[j]));
+    for (size_t j = 0; j < p->n_par; j++) /* every entry, the small ones too */
+        adj_fwd = fmax(adj_fwd, fabs(ga[j] - g[j]) / big);
+    CHECK(adj_fwd <= 1e-6, "%s: adjoint and forward gradients differ by %.3g of the largest entry",
+          yaml, adj_fwd);
     for (size_t j = 0; j < p->n_par; j++) {
         if (!p->par[j].estimate) continue;
         n++;
@@ -160,20 +189,26 @@ static void check_problem(const char *yaml)
         }
         if (!about) continue;
         compared++;
-        double rel = fabs(g[j] - fd) / fabs(fd);
+        double rel = fabs(g[j] - fd) / fabs(fd), rel_adj = fabs(ga[j] - fd) / fabs(fd);
         worst = fmax(worst, rel);
+        worst_adj = fmax(worst_adj, rel_adj);
         CHECK(rel <= 1e-3, "%s: d llh / d %s = %.10g, central difference %.10g", yaml, p->par[j].id,
               g[j], fd);
+        CHECK(rel_adj <= 1e-3, "%s: adjoint d llh / d %s = %.10g, central difference %.10g", yaml,
+              p->par[j].id, ga[j], fd);
     }
     const char *name = strrchr(yaml, '/');
-    printf("%-40s %d estimated, %d compared (|g| >= 1e-2 max), worst relative difference %.2e; "
-           "residual Jacobian %.2e; %d prior gradients\n",
-           name ? name + 1 : yaml, n, compared, worst, worst_jac, priors);
+    printf("%-40s %d estimated, %d compared (|g| >= 1e-2 max), worst relative difference %.2e "
+           "(adjoint %.2e, adjoint - forward %.1e, %zu adjoint pairs); residual Jacobian %.2e; "
+           "%d prior gradients\n",
+           name ? name + 1 : yaml, n, compared, worst, worst_adj, adj_fwd, n_adj, worst_jac,
+           priors);
     for (int q = 0; q < 4; q++)
         free(res[q]);
     ilnet_petab_result_free(&r);
     free(x);
     free(g);
+    free(ga);
     ilnet_petab_free(p);
 }
 

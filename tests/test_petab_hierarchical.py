@@ -10,7 +10,9 @@ from known s, b plus a fixed pattern of errors.
    equals -n/2 log(2 pi sigma^2) - n/2; the same values given to a plain evaluation give the
    same llh, and moving any of them lowers it (they are the optimum).
 2. The gradient with respect to k1, k2 (log10) equals central differences of the
-   hierarchical llh.
+   hierarchical llh, by forward sensitivities and by the adjoint method (--adjoint: the inner
+   optimum first, then the backward run at it) alike; the adjoint evaluation's llh and inner
+   values are the forward one's.
 3. An inner scale whose optimum lies above its upper bound is held at the bound and the
    offset solved again (numpy's constrained solution).
 4. `ilnet fit` (hierarchical by default with such a table) reaches the best llh of the same
@@ -132,6 +134,13 @@ for k in got:
 r = run([ilnet, "petab", "evaluate", p, "--hierarchical", "--gradient"] + ATOL)
 grad = values(r.stdout, "gradient")
 check(all(grad[k] == 0 for k in ("s0", "s1", "b", "sd")), "inner parameters have gradient 0")
+ra = run([ilnet, "petab", "evaluate", p, "--hierarchical", "--gradient", "--adjoint"] + ATOL)
+grad_adj = values(ra.stdout, "gradient")
+check(all(grad_adj[k] == 0 for k in ("s0", "s1", "b", "sd")), "adjoint: inner gradient 0")
+check.close_rel(llh(ra.stdout), llh(r.stdout), "adjoint evaluation's llh", rtol=1e-9)
+for k, v in values(r.stdout, "inner").items():
+    check.close_rel(values(ra.stdout, "inner").get(k, float("nan")), v, f"adjoint: inner {k}",
+                    rtol=1e-9)
 h = 1e-4
 for k, v in (("k1", K1), ("k2", K2)):
     f = []
@@ -140,6 +149,8 @@ for k, v in (("k1", K1), ("k2", K2)):
                           param_file("g.tsv", {k: v * 10 ** (sgn * h)})] + ATOL).stdout))
     fd = (f[0] - f[1]) / (2 * h)
     check(abs(grad[k] - fd) <= 1e-4 * abs(fd) + 1e-6, f"d llh / d log10 {k}: {grad[k]} ~ {fd}")
+    check(abs(grad_adj[k] - fd) <= 1e-4 * abs(fd) + 1e-6,
+          f"adjoint d llh / d log10 {k}: {grad_adj[k]} ~ {fd}")
 
 # 3. a bound
 pb = problem("bound", {"s0": "lin\t-100\t1.5\t1\t1\tscaling"})

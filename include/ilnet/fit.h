@@ -30,7 +30,8 @@ typedef struct {
  * time). A non-zero return stops the fit: no more starts, the finished ones kept. */
 typedef int (*ilnet_fit_started_cb)(const ilnet_fit_start_info *start, void *payload);
 
-#define ILNET_FIT_RUN_OPTIONS_VERSION 1
+/* 2 added gradient; a caller built against version 1 still works (gradient is not read) */
+#define ILNET_FIT_RUN_OPTIONS_VERSION 2
 
 typedef struct {
     unsigned int version;  /* ILNET_FIT_RUN_OPTIONS_VERSION */
@@ -57,12 +58,16 @@ typedef struct {
      * starts in flight are abandoned at their next evaluation and the fit returns
      * ILNET_ECANCELLED, keeping the finished starts in the file; may be NULL */
     const volatile sig_atomic_t *cancel;
+    /* version >= 2: how gradients are computed: "auto" (NULL: the adjoint method for lbfgs
+     * when at least 10 estimated parameters move the state, else forward sensitivities),
+     * "forward" or "adjoint" (lbfgs only: it gives no residual Jacobian) */
+    const char *gradient;
 } ilnet_fit_run_options;
 
 #ifdef __cplusplus
 #define ILNET_FIT_RUN_OPTIONS_INIT                                                                 \
     {                                                                                              \
-        ILNET_FIT_RUN_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0        \
+        ILNET_FIT_RUN_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0     \
     }
 #else
 #define ILNET_FIT_RUN_OPTIONS_INIT                                                                 \

@@ -88,6 +88,14 @@ ILNET_EXTERN(int) ilnet_petab_problem_set_hierarchical(ilnet_petab_problem *p, i
 ILNET_EXTERN(void)
 ilnet_petab_problem_inner_values(const ilnet_petab_problem *p, double *theta);
 
+/* Gradients by the adjoint method (on = 1) instead of forward sensitivities: one backward
+ * integration per condition, whatever the number of parameters -- far cheaper with many
+ * parameters. Applies to evaluations that ask for the gradient without residuals (their
+ * Jacobian needs forward sensitivities) and to conditions without preequilibration or
+ * steady-state measurements (those keep forward sensitivities). Models with events: not
+ * supported (ILNET_EINPUT at the evaluation). */
+ILNET_EXTERN(int) ilnet_petab_problem_set_adjoint(ilnet_petab_problem *p, int on);
+
 enum {
     ILNET_PETAB_WANT_GRADIENT = 1, /* gradient and prior_gradient */
     ILNET_PETAB_WANT_RESIDUALS = 2 /* residuals, and with the gradient their jacobian */

@@ -74,14 +74,15 @@ def _result(h, output):
 
 def fit(problem, starts=100, seed=1, threads=0, optimizer="auto", max_iter=500, atol=1e-12,
         rtol=1e-10, hierarchical=None, include_nominal=False, output=None, resume=False,
-        profile=None, profile_points=40, on_start=None, messages=None):
+        profile=None, profile_points=40, on_start=None, messages=None, gradient="auto"):
     """Fits a PEtab problem (its YAML path): `starts` local optimisations from a Latin
     hypercube (seed) within the bounds on `threads` worker threads (0: every core),
     optimizer "auto"/"lbfgs"/"ls-trust"; then Fisher intervals and, with profile ("all" or
     a list of ids), profile likelihoods. output: the fit file (every start written as it
     finishes; resume=True continues one), with OUT.parameters.tsv and OUT.presets.yaml
     beside it. hierarchical: None (closed-form scaling/offset/sigma when the table has
-    them), True or False. on_start(info) gets a dict per finished start (return True to
+    them), True or False. gradient: "auto" (the adjoint method for lbfgs with at least 10
+    parameters moving the state), "forward" (sensitivities) or "adjoint". on_start(info) gets a dict per finished start (return True to
     stop). Ctrl-C stops the fit at the next evaluation, keeping finished starts in the file,
     and raises KeyboardInterrupt. Returns a FitResult; every start failing raises
     IlnetError (code -4) with e.result."""
@@ -89,6 +90,7 @@ def fit(problem, starts=100, seed=1, threads=0, optimizer="auto", max_iter=500, 
     o.version = _lib.FIT_RUN_OPTIONS_VERSION
     o.starts, o.seed, o.threads = int(starts), int(seed), int(threads)
     o.optimizer = encode(optimizer, "optimizer")
+    o.gradient = encode(gradient, "gradient")
     o.max_iter, o.atol, o.rtol = int(max_iter), float(atol), float(rtol)
     o.hierarchical = 0 if hierarchical is None else (1 if hierarchical else -1)
     o.include_nominal, o.resume = int(bool(include_nominal)), int(bool(resume))

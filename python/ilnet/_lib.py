@@ -82,7 +82,7 @@ class FitRunOptions(ctypes.Structure):
                 ("profile", ctypes.c_char_p), ("profile_points", ctypes.c_size_t),
                 ("command_line", ctypes.c_char_p), ("on_start", FIT_STARTED_CB),
                 ("message", MESSAGE_CB), ("payload", ctypes.c_void_p),
-                ("cancel", ctypes.POINTER(ctypes.c_int))]
+                ("cancel", ctypes.POINTER(ctypes.c_int)), ("gradient", ctypes.c_char_p)]
 
 
 # option struct versions and enums of the headers
@@ -91,7 +91,7 @@ SIMULATE_OPTIONS_VERSION = 2
 STEADY_STATE_OPTIONS_VERSION = 1
 STUDY_OPTIONS_VERSION = 1
 PETAB_OPTIONS_VERSION = 1
-FIT_RUN_OPTIONS_VERSION = 1
+FIT_RUN_OPTIONS_VERSION = 2
 LINEAR_SOLVERS = {"auto": 0, "dense": 1, "klu": 2, "gmres": 3}
 EINPUT, ENOMEM, EIO, ESOLVER, EINTERNAL, ECANCELLED = -1, -2, -3, -4, -5, -6
 WANT_GRADIENT, WANT_RESIDUALS = 1, 2
@@ -222,6 +222,7 @@ _SIGNATURES = {
                                                        c_double_p, _P, _S]),
     "ilnet_petab_problem_parameter_inner": (ctypes.c_int, [_P, _S]),
     "ilnet_petab_problem_set_hierarchical": (ctypes.c_int, [_P, ctypes.c_int]),
+    "ilnet_petab_problem_set_adjoint": (ctypes.c_int, [_P, ctypes.c_int]),
     "ilnet_petab_problem_inner_values": (None, [_P, c_double_p]),
     "ilnet_petab_problem_evaluate": (ctypes.c_int, [ctypes.POINTER(PetabEvaluation), _P,
                                                     c_double_p, ctypes.c_uint]),

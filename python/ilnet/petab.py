@@ -23,9 +23,11 @@ class Evaluation(dict):
 
 class Problem:
     """A PEtab problem (ilnet.petab.load). parameter_ids, scales, lower, upper and nominal
-    (on the parameters' scales) describe theta; measurements the data rows."""
+    (on the parameters' scales) describe theta; measurements the data rows. adjoint=True:
+    gradients (without residuals) by the adjoint method, one backward run per condition
+    whatever the number of parameters."""
 
-    def __init__(self, path, threads=1, atol=1e-12, rtol=1e-10):
+    def __init__(self, path, threads=1, atol=1e-12, rtol=1e-10, adjoint=False):
         self.path = os.fspath(path)
         self._lock = threading.Lock()  # one calling thread at a time per handle
         o = _lib.PetabOptions(_lib.PETAB_OPTIONS_VERSION, int(threads), float(atol), float(rtol))
@@ -33,6 +35,7 @@ class Problem:
         check(_L.ilnet_petab_problem_load(ctypes.byref(h), encode(self.path, "problem"),
                                           ctypes.byref(o)))
         self._h = h
+        check(_L.ilnet_petab_problem_set_adjoint(h, int(bool(adjoint))))
         n = _L.ilnet_petab_problem_parameter_count(h)
         self.parameter_ids = [_L.ilnet_petab_problem_parameter_id(h, i).decode()
                               for i in range(n)]
@@ -100,10 +103,10 @@ class Problem:
         return r
 
 
-def load(path, threads=1, atol=1e-12, rtol=1e-10):
+def load(path, threads=1, atol=1e-12, rtol=1e-10, adjoint=False):
     """Reads and checks a PEtab problem (YAML); bad tables raise IlnetError naming
-    FILE:ROW: column: id."""
-    return Problem(path, threads=threads, atol=atol, rtol=rtol)
+    FILE:ROW: column: id. adjoint=True: gradients by the adjoint method."""
+    return Problem(path, threads=threads, atol=atol, rtol=rtol, adjoint=adjoint)
 
 
 def evaluate(problem, parameters=None, gradient=True, residuals=False):

@@ -16,6 +16,7 @@ static const char help[] =
     "usage: ilnet fit PROBLEM.yaml [--starts N] [--seed S] [--threads T] [--optimizer NAME]\n"
     "                 [--max-iter N] [-o FIT.h5] [--resume] [--atol A] [--rtol R] [-q]\n"
     "                 [--hierarchical | --no-hierarchical] [--include-nominal]\n"
+    "                 [--gradient auto|forward|adjoint]\n"
     "\n"
     "Fits the estimated parameters of a PEtab problem (docs/fitting.md): N local optimisations\n"
     "(default 100) from a Latin hypercube of starts within the bounds, drawn from seed S\n"
@@ -45,6 +46,10 @@ static const char help[] =
     "                   searches them like the others)\n"
     "  --include-nominal  start 0 from the parameter table's nominal values (a model's\n"
     "                   current values), the other N-1 from the hypercube\n"
+    "  --gradient G     forward: forward sensitivities (CVODES, cost growing with the\n"
+    "                   parameters); adjoint: one backward run per condition (lbfgs only);\n"
+    "                   auto (default): adjoint for lbfgs when at least 10 estimated\n"
+    "                   parameters move the state\n"
     "  -q               no line per start\n"
     "\n"
     "SIGINT/SIGTERM (Ctrl-C) stop the fit: the starts in flight are abandoned, the finished\n"
@@ -92,6 +97,7 @@ static int parse_args(fit_args *a, int argc, char **argv)
                                          {"no-hierarchical", no_argument, 0, 'G'},
                                          {"include-nominal", no_argument, 0, 'X'},
                                          {"help", no_argument, 0, 'h'},
+                                         {"gradient", required_argument, 0, 'D'},
                                          {0, 0, 0, 0}};
     const char *C = "fit";
     ilnet_fit_run_options d = ILNET_FIT_RUN_OPTIONS_INIT;
@@ -124,6 +130,11 @@ static int parse_args(fit_args *a, int argc, char **argv)
             a->o.hierarchical = c == 'H' ? 1 : -1;
         else if (c == 'X')
             a->o.include_nominal = 1;
+        else if (c == 'D' && strcmp(optarg, "auto") && strcmp(optarg, "forward") &&
+                 strcmp(optarg, "adjoint"))
+            return cli_usage_error(C, "--gradient: '%s' is not auto, forward or adjoint", optarg);
+        else if (c == 'D')
+            a->o.gradient = optarg;
         else if (c == 'q')
             a->quiet = 1;
         else if ((code = cli_common_option(c, C, help, argv, &atol, &rtol)) >= 0)

@@ -19,6 +19,7 @@ struct ilnet_petab_problem {
     size_t n_est;
     double *x;        /* linear values of every row */
     int hierarchical; /* inner parameters in closed form (ilnet_petab_problem_set_hierarchical) */
+    int adjoint;      /* gradients by the adjoint method (ilnet_petab_problem_set_adjoint) */
     ilnet_petab_result r;
     double *grad, *prior_grad, *jac, *lsjac; /* compacted to the estimated parameters */
     ilnet_petab_evaluation ev;
@@ -225,6 +226,12 @@ static void compact(ilnet_petab_problem *p)
         }
 }
 
+int ilnet_petab_problem_set_adjoint(ilnet_petab_problem *p, int on)
+{
+    p->adjoint = on != 0;
+    return 0;
+}
+
 int ilnet_petab_problem_evaluate(ilnet_petab_evaluation *out, ilnet_petab_problem *p,
                                  const double *theta, unsigned int want)
 {
@@ -234,6 +241,7 @@ int ilnet_petab_problem_evaluate(ilnet_petab_evaluation *out, ilnet_petab_proble
     if (rc) return rc;
     if (want & ILNET_PETAB_WANT_GRADIENT) what |= ILNET_PETAB_GRADIENT;
     if (want & ILNET_PETAB_WANT_RESIDUALS) what |= ILNET_PETAB_RESIDUALS;
+    if (p->adjoint) what |= ILNET_PETAB_ADJOINT;
     rc = p->hierarchical
              ? ilnet_petab_evaluate_inner(&p->r, p->ps, p->n_threads, p->x, p->atol, p->rtol, what)
              : ilnet_petab_evaluate_parallel(&p->r, p->ps, p->n_threads, p->x, p->atol, p->rtol,

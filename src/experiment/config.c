@@ -128,6 +128,7 @@ void ilnet_config_free(ilnet_config *c)
         free(c->fits[i].path);
         free(c->fits[i].problem);
         free(c->fits[i].optimizer);
+        free(c->fits[i].gradient);
         free(c->fits[i].profile);
     }
     free(c->fits);

@@ -127,6 +127,7 @@ typedef struct {
     ilnet_config_pos problem_pos;
     long starts, seed, max_iter; /* 0: ilnet fit's defaults */
     char *optimizer;             /* NULL: auto */
+    char *gradient;              /* NULL: auto; "forward" or "adjoint" */
     char *profile;               /* "all" or ids joined by commas; NULL: none */
     long profile_points;
     int hierarchical; /* 0 the default, 1 required, -1 never (ilnet_fit_run_options) */

@@ -1222,23 +1222,13 @@ static int parse_fit_profile(P *p, const yaml_node_t *n, const char *kp, ilnet_c
 }
 
 /* A fit: {name, type: fit, problem, starts, seed, optimizer, max_iter, profile,
- * profile_points, hierarchical, include_nominal, atol, rtol} */
+ * profile_points, hierarchical, include_nominal, atol, rtol, gradient} */
 static int parse_fit(P *p, const yaml_node_t *m, int index, ilnet_config_fit *f)
 {
-    static const char *const keys[] = {"name",
-                                       "type",
-                                       "problem",
-                                       "starts",
-                                       "seed",
-                                       "optimizer",
-                                       "max_iter",
-                                       "profile",
-                                       "profile_points",
-                                       "atol",
-                                       "rtol",
-                                       "hierarchical",
-                                       "include_nominal",
-                                       NULL};
+    static const char *const keys[] = {
+        "name",      "type",         "problem",         "starts",         "seed",
+        "optimizer", "max_iter",     "profile",         "profile_points", "atol",
+        "rtol",      "hierarchical", "include_nominal", "gradient",       NULL};
     static const char *const longs[] = {"starts", "seed", "max_iter", "profile_points"};
     long *lv[] = {&f->starts, &f->seed, &f->max_iter, &f->profile_points};
     char path[64], kp[512];
@@ -1271,6 +1261,14 @@ static int parse_fit(P *p, const yaml_node_t *m, int index, ilnet_config_fit *f)
             strcmp(f->optimizer, "ls-trust"))
             return err(p, n, kp, "unknown optimizer '%s' (expected auto, lbfgs or ls-trust)",
                        f->optimizer);
+    }
+    if ((n = lookup(p, m, "gradient"))) {
+        sub(kp, sizeof kp, path, "gradient", 0);
+        TRY(get_string(p, n, kp, &f->gradient));
+        if (strcmp(f->gradient, "auto") && strcmp(f->gradient, "forward") &&
+            strcmp(f->gradient, "adjoint"))
+            return err(p, n, kp, "unknown gradient '%s' (expected auto, forward or adjoint)",
+                       f->gradient);
     }
     if ((n = lookup(p, m, "profile"))) {
         sub(kp, sizeof kp, path, "profile", 0);

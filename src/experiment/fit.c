@@ -64,6 +64,38 @@ static int check_bounds(const ilnet_petab *p, const petab_parameter *q)
 }
 
 /* the estimated parameters, their scales and bounds; the method AUTO resolves to */
+int ilnet_fit_gradient_parse(const char *name)
+{
+    return !strcmp(name, "auto")      ? ILNET_FIT_GRADIENT_AUTO
+           : !strcmp(name, "forward") ? ILNET_FIT_GRADIENT_FORWARD
+           : !strcmp(name, "adjoint") ? ILNET_FIT_GRADIENT_ADJOINT
+                                      : -1;
+}
+
+const char *ilnet_fit_gradient_name(int gradient)
+{
+    return gradient == ILNET_FIT_GRADIENT_ADJOINT ? "adjoint" : "forward";
+}
+
+/* adjoint or forward gradients: the adjoint's cost does not grow with the parameters, but
+ * it gives no residual Jacobian (ls-trust needs one) */
+static int resolve_gradient(ilnet_fit *f, const ilnet_petab *p, int gradient)
+{
+    if (gradient == ILNET_FIT_GRADIENT_ADJOINT && f->method == ILNET_FIT_LS_TRUST)
+        return ilnet_error_set(ILNET_EINPUT,
+                               "%s: --gradient adjoint gives no residual Jacobian, which "
+                               "--optimizer ls-trust needs; use lbfgs or forward gradients",
+                               p->yaml_path);
+    size_t moving = 0;
+    for (size_t i = 0; i < p->n_par; i++)
+        moving +=
+            p->par[i].estimate && !(f->hierarchical && p->par[i].inner) && petab_moves_state(p, i);
+    f->adjoint = gradient == ILNET_FIT_GRADIENT_ADJOINT ||
+                 (gradient == ILNET_FIT_GRADIENT_AUTO && f->method == ILNET_FIT_LBFGS &&
+                  moving >= ILNET_FIT_ADJOINT_MIN);
+    return 0;
+}
+
 static int describe(ilnet_fit *f, const ilnet_petab *p, ilnet_fit_method m, int hierarchical)
 {
     size_t n = 0;
@@ -124,6 +156,7 @@ int ilnet_fit_prepare(ilnet_fit *f, const char *yaml_path, const ilnet_fit_optio
     ilnet_petab *p = NULL;
     int rc = ilnet_petab_read(&p, yaml_path);
     if (!rc) rc = describe(f, p, o->method, o->hierarchical);
+    if (!rc) rc = resolve_gradient(f, p, o->gradient);
     ilnet_petab_free(p);
     size_t n = o->n_starts, np = f->n_par;
     double *u = rc ? NULL : malloc((n * np + 1) * sizeof *u);
@@ -158,6 +191,7 @@ int ilnet_fit_problem_load(ilnet_petab_problem **p, const ilnet_fit *f, const ch
     po.rtol = o->rtol;
     int rc = ilnet_petab_problem_load(p, yaml_path, &po);
     if (!rc && f->hierarchical) rc = ilnet_petab_problem_set_hierarchical(*p, 1);
+    if (!rc) rc = ilnet_petab_problem_set_adjoint(*p, f->adjoint);
     return rc;
 }
 

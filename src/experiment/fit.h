@@ -77,12 +77,24 @@ typedef struct {
     int hierarchical;
     /* start 0 from the parameter table's nominal values (the others from the hypercube) */
     int include_nominal;
+    /* how gradients are computed: ILNET_FIT_GRADIENT_* (AUTO: adjoint for lbfgs when at
+     * least ILNET_FIT_ADJOINT_MIN parameters move the state, else forward sensitivities) */
+    int gradient;
 } ilnet_fit_options;
+
+enum { ILNET_FIT_GRADIENT_AUTO, ILNET_FIT_GRADIENT_FORWARD, ILNET_FIT_GRADIENT_ADJOINT };
+/* AUTO's threshold: on Boehm 2014 (6 such parameters, 8 species) forward sensitivities are
+ * twice as fast as the adjoint; on the IL-2 problem (10, 105 species) the adjoint is 4x
+ * faster, on Raia 2011 (39) 3x, on Bachmann 2011 (113) 11x (benchmarks/bench_petab) */
+#define ILNET_FIT_ADJOINT_MIN 10
+/* "auto", "forward", "adjoint" -> ILNET_FIT_GRADIENT_*, or -1 */
+int ilnet_fit_gradient_parse(const char *name);
+const char *ilnet_fit_gradient_name(int gradient);
 
 #define ILNET_FIT_OPTIONS_INIT                                                                     \
     {                                                                                              \
         100, 1, 0, ILNET_FIT_AUTO, 500, 1e-8, 1e-8, 1e-10, 1e-12, 1e-10, NULL, NULL, NULL, NULL,   \
-            -1, 0                                                                                  \
+            -1, 0, ILNET_FIT_GRADIENT_AUTO                                                         \
     }
 
 typedef struct {
@@ -97,6 +109,7 @@ typedef struct {
     int stopped;             /* the callback stopped the fit */
     int *inner;              /* per parameter: PETAB_INNER_* (computed in closed form) */
     int hierarchical;        /* inner parameters are computed, not searched */
+    int adjoint;             /* gradients by the adjoint method (else forward sensitivities) */
 } ilnet_fit;
 
 /* Reads the problem and checks it can be fitted (every estimated parameter has finite

@@ -133,6 +133,7 @@ typedef struct {
     double *logsig_jac; /* with res_jac: d log sigma_i / d parameter_j on its scale */
     int status;         /* 0, or ILNET_ESOLVER (llh = -inf) */
     char message[1024];
+    size_t adjoint_pairs; /* condition pairs whose gradient came from the adjoint method */
 } ilnet_petab_result;
 
 /* Simulates every condition at parameter values x (linear scale; NULL: the nominal values)
@@ -140,7 +141,11 @@ typedef struct {
  * parameter's scale) of every estimated parameter, from forward sensitivities;
  * ILNET_PETAB_RESIDUALS, the weighted residuals (and their Jacobian with the gradient).
  * Returns 0, ILNET_ESOLVER (with r->status and r->message), or an input error. */
-enum { ILNET_PETAB_GRADIENT = 1, ILNET_PETAB_RESIDUALS = 2 };
+enum { ILNET_PETAB_GRADIENT = 1, ILNET_PETAB_RESIDUALS = 2, ILNET_PETAB_ADJOINT = 4 };
+/* ILNET_PETAB_ADJOINT with ILNET_PETAB_GRADIENT (and without residuals, whose Jacobian
+ * needs forward sensitivities): the gradient of the condition pairs without
+ * preequilibration or steady-state measurements by the adjoint method (one backward run
+ * per pair, whatever the number of parameters); the others by forward sensitivities. */
 int ilnet_petab_evaluate(ilnet_petab_result *r, ilnet_petab *p, const double *x, double atol,
                          double rtol, int what);
 /* The same on n_threads worker threads, each with its own copy of the problem (ps[t], read

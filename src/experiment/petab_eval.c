@@ -157,6 +157,8 @@ typedef struct {
     double *logsig;   /* d log sigma_i / d x_j, with jac */
     int status;       /* ILNET_ESOLVER after a failed simulation of this worker */
     char message[1024];
+    int adjoint;      /* gradients by the adjoint method where a pair allows it */
+    size_t n_adjoint; /* pairs this worker did so */
 } evalctx;
 
 /* the weighted residual (h(m) - h(y)) / sigma of measurement m, h its observable's
@@ -279,6 +281,7 @@ static int preequilibrate(evalctx *E, int pre, int sim, struct petab_cond_net *c
     struct petab_cond_net *cp;
     int rc = cond_net(E->p, (size_t)pre, E->x, &cp);
     if (!rc) rc = grad_ready(E, (size_t)pre);
+    if (!rc && E->grad) rc = ilnet_solver_set_adjoint(cp->solver, 0);
     if (rc) return rc;
     ilnet_steady_result ss;
     rc = ilnet_solver_steady_state(cp->solver, &ss, NULL, NULL);
@@ -302,7 +305,7 @@ static int preequilibrate(evalctx *E, int pre, int sim, struct petab_cond_net *c
 /* measurement i of the pair at state y (row of sensitivities S): observable, noise, and
  * with gradients their terms */
 static void measure(evalctx *E, struct petab_cond_net *cs, size_t i, double t, const double *y,
-                    const double *S)
+                    const double *S, double *G)
 {
     const petab_measurement *m = &E->p->meas[i];
     observe(E, cs, m, t, y, &E->r->sim[i], &E->r->sigma[i]);
@@ -321,6 +324,7 @@ static void measure(evalctx *E, struct petab_cond_net *cs, size_t i, double t, c
                        E->jac ? E->logsig + row : NULL,
                        E->r->sigma[i]};
     petab_grad_measurement(E->p, cs, m, t, y, S, E->fv, E->dfv, &w, E->grad);
+    if (G) petab_grad_state(E->p, cs, m, t, y, E->fv, E->dfv, &w, G);
 }
 
 /* the measurements of the pair at time inf: the simulation condition's steady state */
@@ -339,9 +343,35 @@ static int measure_steady(evalctx *E, int pre, int sim, struct petab_cond_net *c
             if (rc == ILNET_ESOLVER) rc = fail(E, ss.message, pre, sim, p);
             have = 1;
         }
-        if (!rc) measure(E, cs, i, INFINITY, ss.y, ss.sens);
+        if (!rc) measure(E, cs, i, INFINITY, ss.y, ss.sens, NULL);
     }
     ilnet_steady_result_free(&ss);
+    return rc;
+}
+
+/* 1 when pair (pre, sim) can take the adjoint path: no preequilibration and no
+ * steady-state measurement */
+static int adjoint_pair(const evalctx *E, int pre, int sim)
+{
+    if (!E->grad || !E->adjoint || pre >= 0) return 0;
+    for (size_t i = 0; i < E->p->n_meas; i++) {
+        const petab_measurement *m = &E->p->meas[i];
+        if (m->preeq == pre && m->sim == sim && !isfinite(m->time)) return 0;
+    }
+    return 1;
+}
+
+/* the adjoint gradient of the pair's terms (the jumps G at the result's rows) */
+static int adjoint_add(evalctx *E, struct petab_cond_net *cs, const ilnet_result *res,
+                       const double *G)
+{
+    double *g = malloc(((size_t)cs->k + 1) * sizeof *g);
+    if (!g) return ilnet_error_oom();
+    int rc = ilnet_solver_adjoint_gradient(cs->solver, res, G, g);
+    for (int c = 0; !rc && c < cs->k; c++)
+        E->grad[cs->src[c]] += g[c];
+    E->n_adjoint += !rc;
+    free(g);
     return rc;
 }
 
@@ -349,16 +379,19 @@ static int run_pair(evalctx *E, int pre, int sim, double *times)
 {
     ilnet_petab *p = E->p;
     struct petab_cond_net *cs;
-    int rc = cond_net(p, (size_t)sim, E->x, &cs);
+    int rc = cond_net(p, (size_t)sim, E->x, &cs), adj = adjoint_pair(E, pre, sim);
     if (!rc) rc = grad_ready(E, (size_t)sim);
+    if (!rc && E->grad) rc = ilnet_solver_set_adjoint(cs->solver, adj);
     if (rc) return rc;
     size_t n = ilnet_network_species_count(cs->net), nt = pair_times(p, pre, sim, times);
     size_t k = E->grad ? (size_t)cs->k : 0;
     double *y0 = calloc(n + 1, sizeof *y0), *yS0 = calloc(n * k + 1, sizeof *yS0);
+    double *G = adj ? calloc(nt * n + 1, sizeof *G) : NULL;
     ilnet_result res;
-    if (!y0 || !yS0 || ilnet_result_init(&res, cs->net, nt)) {
+    if (!y0 || !yS0 || (adj && !G) || ilnet_result_init(&res, cs->net, nt)) {
         free(y0);
         free(yS0);
+        free(G);
         return ilnet_error_oom();
     }
     memcpy(res.times, times, nt * sizeof *times);
@@ -370,18 +403,25 @@ static int run_pair(evalctx *E, int pre, int sim, double *times)
     if (!rc) rc = ilnet_solver_run(cs->solver, &res, pre >= 0 ? y0 : NULL);
     if (rc == ILNET_ESOLVER) rc = fail(E, res.message, pre, sim, p);
     if (!rc && pre < 0) memcpy(y0, res.species, n * sizeof *y0);
+    /* the adjoint path: the state terms go into G, the formulas' own through zero S */
+    const double *S0 = adj ? yS0 : NULL;
+    if (adj) memset(yS0, 0, n * k * sizeof *yS0);
     for (size_t i = 0; i < p->n_meas && !rc; i++) {
         const petab_measurement *m = &p->meas[i];
         if (m->preeq != pre || m->sim != sim || !isfinite(m->time)) continue;
         size_t row = 0;
         while (res.times[row] != m->time)
             row++;
-        measure(E, cs, i, m->time, res.species + row * n, k ? res.sens + row * n * k : NULL);
+        const double *S = adj ? S0 : k ? res.sens + row * n * k : NULL;
+        measure(E, cs, i, m->time, res.species + row * n, S, adj ? G + row * n : NULL);
     }
+    if (!rc && adj) rc = adjoint_add(E, cs, &res, G);
+    if (rc == ILNET_ESOLVER && !E->status) rc = fail(E, ilnet_error_last(), pre, sim, p);
     if (!rc) rc = measure_steady(E, pre, sim, cs, y0, yS0);
     ilnet_result_free(&res);
     free(y0);
     free(yS0);
+    free(G);
     return rc;
 }
 
@@ -558,7 +598,9 @@ int ilnet_petab_evaluate_parallel(ilnet_petab_result *r, ilnet_petab *const *ps,
                      r->res_jac,
                      r->logsig_jac,
                      0,
-                     ""};
+                     "",
+                     (what & ILNET_PETAB_ADJOINT) && !(what & ILNET_PETAB_RESIDUALS),
+                     0};
         w[t] = (worker){
             E, pre, sim, n_pairs, (size_t)t, (size_t)T, malloc((p->n_meas + 2) * sizeof(double)),
             0, ""};
@@ -583,9 +625,11 @@ int ilnet_petab_evaluate_parallel(ilnet_petab_result *r, ilnet_petab *const *ps,
         }
     }
     if (!rc && started < T - 1) rc = ilnet_error_set(ILNET_ENOMEM, "cannot start worker threads");
-    for (int t = 0; t < T && r->grad; t++)
+    for (int t = 0; t < T && r->grad; t++) {
         for (size_t j = 0; w[t].E.grad && j < np; j++)
             r->grad[j] += w[t].E.grad[j];
+        r->adjoint_pairs += w[t].E.n_adjoint;
+    }
     if (!rc) finish(r, p, xn);
     if (rc == ILNET_ESOLVER) r->llh = -INFINITY;
     for (int t = 0; w && t < T; t++) {

@@ -35,7 +35,7 @@ static int source_of(const ilnet_petab *p, size_t c, size_t i, const ilnet_netwo
 
 /* 1 when entry j can move the state in some condition: a model parameter, or named in a
  * condition cell (noise and scaling parameters cannot, and need no state sensitivities) */
-static int moves_state(const ilnet_petab *p, size_t j)
+int petab_moves_state(const ilnet_petab *p, size_t j)
 {
     if (ilnet_network_find_parameter(p->net, p->par[j].id) >= 0) return 1;
     for (size_t e = 0; e < p->n_cond * p->n_col; e++)
@@ -67,7 +67,7 @@ int petab_grad_columns(ilnet_petab *p, size_t c)
     /* an estimated entry with no parameter here still moves the preequilibrated state */
     for (size_t j = 0; j < p->n_par; j++)
         if (p->par[j].estimate && cn->first[j] < 0 && ilnet_network_species_count(cn->net) &&
-            moves_state(p, j)) {
+            petab_moves_state(p, j)) {
             cn->which[k] = -1; /* species 0's initial amount: f does not depend on it */
             cn->src[k] = (int)j;
             cn->dummy[k] = 1;
@@ -116,6 +116,22 @@ static int reads(const ilnet_expr *e, int v)
     return 0;
 }
 
+/* dfv = the directions of the symbols m's formulas read, from cs->dvars (the others 0);
+ * 0 when all vanish */
+static int symbol_duals(const ilnet_petab *p, struct petab_cond_net *cs, const petab_measurement *m,
+                        double *dfv)
+{
+    const ilnet_expr *fo = p->obs_expr[m->obs], *fn = p->noise_expr[m->obs];
+    memset(dfv, 0, petab_formula_var_count(p) * sizeof *dfv);
+    int any = 0;
+    for (size_t s = 0; s < p->n_sym; s++) {
+        if (!reads(fo, (int)s) && !reads(fn, (int)s)) continue;
+        ilnet_expr_eval_dual(cs->sym[s], cs->vars, cs->dvars, &dfv[s]);
+        any |= dfv[s] != 0;
+    }
+    return any;
+}
+
 /* d obs / d dir and d noise / d dir into *dy, *ds for the direction dfv */
 static void formula_duals(const ilnet_petab *p, const petab_measurement *m, const double *fv,
                           const double *dfv, double *dy, double *ds)
@@ -147,14 +163,7 @@ void petab_grad_measurement(ilnet_petab *p, struct petab_cond_net *cs, const pet
         for (size_t i = 0; i < n; i++)
             col[i] = S[i * k + c];
         ilnet_network_vars_dual(&cs->sp, cs->dummy[c] ? -1 : (int)c, cs->vars, col, cs->dvars);
-        memset(dfv, 0, nf * sizeof *dfv);
-        int any = 0;
-        for (size_t s = 0; s < p->n_sym; s++) {
-            if (!reads(fo, (int)s) && !reads(fn, (int)s)) continue;
-            ilnet_expr_eval_dual(cs->sym[s], cs->vars, cs->dvars, &dfv[s]);
-            any |= dfv[s] != 0;
-        }
-        if (!any) continue;
+        if (!symbol_duals(p, cs, m, dfv)) continue;
         double dy = 0, ds = 0;
         formula_duals(p, m, fv, dfv, &dy, &ds);
         add(w, grad, (size_t)cs->src[c], dy, ds);
@@ -179,4 +188,24 @@ void petab_grad_measurement(ilnet_petab *p, struct petab_cond_net *cs, const pet
         add(w, grad, j, dy, ds);
     }
     free(col);
+}
+
+void petab_grad_state(ilnet_petab *p, struct petab_cond_net *cs, const petab_measurement *m,
+                      double t, const double *y, double *fv, double *dfv, const petab_weights *w,
+                      double *g)
+{
+    size_t n = ilnet_network_species_count(cs->net);
+    double *dir = calloc(n + 1, sizeof *dir);
+    if (!dir) return;
+    ilnet_network_vars_eval(cs->net, t, y, cs->vars);
+    for (size_t i = 0; i < n; i++) {
+        dir[i] = 1;
+        ilnet_network_vars_dual(&cs->sp, -1, cs->vars, dir, cs->dvars);
+        dir[i] = 0;
+        if (!symbol_duals(p, cs, m, dfv)) continue;
+        double dy = 0, ds = 0;
+        formula_duals(p, m, fv, dfv, &dy, &ds);
+        g[i] += w->llh_y * dy + w->llh_s * ds;
+    }
+    free(dir);
 }

@@ -427,7 +427,11 @@ int ilnet_petab_evaluate_inner(ilnet_petab_result *r, ilnet_petab *const *ps, in
     size_t np = p->n_par, nm = p->n_meas;
     for (size_t j = 0; j < np; j++)
         if (p->par[j].inner) x[j] = p->par[j].inner == PETAB_INNER_OFFSET ? 0 : 1;
-    int w = what | (what & ILNET_PETAB_GRADIENT ? ILNET_PETAB_RESIDUALS : 0);
+    /* adjoint: the inner optimum from simulations alone, then the gradient at it (the
+     * envelope theorem) by the adjoint method, without the residuals' Jacobian */
+    int adjoint = (what & ILNET_PETAB_ADJOINT) && (what & ILNET_PETAB_GRADIENT) &&
+                  !(what & ILNET_PETAB_RESIDUALS);
+    int w = adjoint ? 0 : what | (what & ILNET_PETAB_GRADIENT ? ILNET_PETAB_RESIDUALS : 0);
     int rc = ilnet_petab_evaluate_parallel(r, ps, n_threads, x, atol, rtol, w);
     if (rc) return rc;
     double *X = malloc((nm + 1) * sizeof *X), *y = malloc((nm + 1) * sizeof *y);
@@ -441,7 +445,14 @@ int ilnet_petab_evaluate_inner(ilnet_petab_result *r, ilnet_petab *const *ps, in
         res1[i] = (y[i] - X[i]) / sig1[i];
     }
     if (!rc) rc = solve_inner(&I);
-    if (!rc) recompute(r, p, &I, sig1, res1);
+    if (!rc && adjoint) { /* x holds the inner optimum now */
+        ilnet_petab_result_free(r);
+        rc = ilnet_petab_evaluate_parallel(r, ps, n_threads, x, atol, rtol, what);
+        for (size_t j = 0; !rc && j < np; j++)
+            if (p->par[j].inner) r->grad[j] = r->prior_grad[j] = 0;
+    } else if (!rc) {
+        recompute(r, p, &I, sig1, res1);
+    }
     inner_free(&I);
     free(X), free(y), free(sig), free(sig1), free(res1);
     return rc;

@@ -45,6 +45,9 @@ struct petab_cond_net {
 
 /* gradient helpers (petab_grad.c) */
 int petab_grad_columns(ilnet_petab *p, size_t c);
+/* 1 when parameter-table entry j can move the state in some condition: a model parameter,
+ * or named in a condition cell (noise and scaling parameters cannot) */
+int petab_moves_state(const ilnet_petab *p, size_t j);
 void petab_grad_free(struct petab_cond_net *cn);
 /* the initial sensitivities of a run of condition network cs: after preequilibration the
  * steady state's (Spre, n x kp in network cp's columns) except for the species the
@@ -62,6 +65,11 @@ typedef struct {
 /* adds measurement m's gradient terms (and residual Jacobian row): the weights times dy/dx
  * and dsigma/dx, from the state sensitivities S (n x k of cs), the formulas' own parameters
  * and the placeholders */
+/* adjoint gradients: adds measurement m's weights times d obs / d y and d sigma / d y at
+ * state y into g (n_species): the jump of the adjoint state at its time */
+void petab_grad_state(ilnet_petab *p, struct petab_cond_net *cs, const petab_measurement *m,
+                      double t, const double *y, double *fv, double *dfv, const petab_weights *w,
+                      double *g);
 void petab_grad_measurement(ilnet_petab *p, struct petab_cond_net *cs, const petab_measurement *m,
                             double t, const double *y, const double *S, double *fv, double *dfv,
                             const petab_weights *w, double *grad);

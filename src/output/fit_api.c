@@ -64,10 +64,13 @@ static int fit_options(ilnet_fit_options *o, ilnet_profile_options *po,
     ilnet_profile_options pd = ILNET_PROFILE_OPTIONS_INIT;
     *o = d;
     *po = pd;
-    if (u->version != ILNET_FIT_RUN_OPTIONS_VERSION)
+    if (u->version < 1 || u->version > ILNET_FIT_RUN_OPTIONS_VERSION)
         return ilnet_error_set(ILNET_EINPUT,
-                               "ilnet_fit_run_options: version %u, this library has %d", u->version,
-                               ILNET_FIT_RUN_OPTIONS_VERSION);
+                               "ilnet_fit_run_options: version %u, this library has 1 to %d",
+                               u->version, ILNET_FIT_RUN_OPTIONS_VERSION);
+    if (u->version >= 2 && u->gradient && (o->gradient = ilnet_fit_gradient_parse(u->gradient)) < 0)
+        return ilnet_error_set(ILNET_EINPUT, "fit: gradient '%s' is not auto, forward or adjoint",
+                               u->gradient);
     if (u->starts) o->n_starts = u->starts;
     if (u->seed) o->seed = u->seed;
     if (u->threads < 0 || u->max_iter < 0 || u->atol < 0 || u->rtol < 0)

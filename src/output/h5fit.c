@@ -12,6 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* "forward" or "adjoint": how the fit's gradients are computed */
+static const char *fit_gradient(const ilnet_fit *f)
+{
+    return ilnet_fit_gradient_name(f->adjoint ? ILNET_FIT_GRADIENT_ADJOINT
+                                              : ILNET_FIT_GRADIENT_FORWARD);
+}
+
 #define CHECK ILNET_H5_CHECK
 #define REASON_LEN 160
 
@@ -143,6 +150,7 @@ static int write_settings(hid_t file, const char *path, const char *problem, con
     CHECK(ilnet_h5_attr_string(file, "problem_text", text), "attributes");
     CHECK(ilnet_h5_attr_string(file, "command_line", command_line), "attributes");
     CHECK(ilnet_h5_attr_string(file, "method", ilnet_fit_method_name(f->method)), "attributes");
+    CHECK(ilnet_h5_attr_string(file, "gradient", fit_gradient(f)), "attributes");
     CHECK(ilnet_h5_attr_long(file, "n_starts", (long)f->n_starts), "attributes");
     CHECK(ilnet_h5_attr_long(file, "seed", (long)o->seed), "attributes");
     CHECK(ilnet_h5_attr_long(file, "max_iter", o->max_iter), "attributes");
@@ -251,6 +259,9 @@ static int check_same(ilnet_h5fit *h, const char *problem, const ilnet_fit *f,
     char *kind = ilnet_h5_read_attr_string(file, "kind");
     char *text = ilnet_h5_read_attr_string(file, "problem_text");
     char *method = ilnet_h5_read_attr_string(file, "method"), *now = NULL;
+    /* files from before adjoint gradients have no attribute: forward, not checked */
+    char *gradient =
+        H5Aexists(file, "gradient") > 0 ? ilnet_h5_read_attr_string(file, "gradient") : NULL;
     size_t len = 0;
     long n = -1, seed = -1, iters = -1, hier = 0, nominal = 0;
     int rc = ilnet_file_read(&now, &len, problem);
@@ -273,9 +284,12 @@ static int check_same(ilnet_h5fit *h, const char *problem, const ilnet_fit *f,
         rc = mismatch(h->path, "with another --optimizer or --max-iter");
     else if (hier != f->hierarchical)
         rc = mismatch(h->path, "with the other choice of --hierarchical");
+    else if (gradient && strcmp(gradient, fit_gradient(f)))
+        rc = mismatch(h->path, "with the other --gradient (forward or adjoint)");
     free(kind);
     free(text);
     free(method);
+    free(gradient);
     free(now);
     return rc;
 }

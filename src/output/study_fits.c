@@ -89,6 +89,7 @@ static void options(ilnet_fit_run_options *u, const ilnet_config_fit *f,
     u->seed = (unsigned long)f->seed;
     u->threads = o ? o->threads : 0;
     u->optimizer = f->optimizer;
+    u->gradient = f->gradient;
     u->max_iter = f->max_iter;
     u->atol = f->atol;
     u->rtol = f->rtol;

@@ -403,3 +403,23 @@ void ilnet_kinetics_jac_times(ilnet_kinetics *kin, double time, const double *y,
         }
     }
 }
+
+void ilnet_kinetics_jac_transpose_times(ilnet_kinetics *kin, double time, const double *y,
+                                        const double *v, double *out)
+{
+    eval_dynamic(kin, time, y);
+    memset(out, 0, (size_t)kin->n_species * sizeof *out);
+    for (int t = 0; t < kin->n_terms; t++) {
+        int p0 = kin->st_ptr[kin->term_rxn[t]] - kin->term_ptr[t];
+        double dot = 0;
+        for (int e = kin->term_ptr[t]; e < kin->term_ptr[t + 1]; e++)
+            dot += kin->term_coef[e] * v[kin->st_row[p0 + e]];
+        if (dot != 0) out[kin->term_species[t]] += partial(kin, t, y) * dot;
+    }
+    if (kin->n_x) {
+        eval_dk(kin);
+        for (int x = 0; x < kin->n_x; x++)
+            out[kin->x_col[x]] += kin->x_coef[x] * kin->dk[kin->x_dk[x]] *
+                                  reactant_product(kin, kin->x_rxn[x], y) * v[kin->x_row[x]];
+    }
+}

@@ -59,4 +59,9 @@ void ilnet_kinetics_jac_sparse(ilnet_kinetics *kin, double t, const double *y, d
 void ilnet_kinetics_jac_times(ilnet_kinetics *kin, double t, const double *y, int nv,
                               const double *const *v, double *const *out);
 
+/* out = J(t, y)^T v (out zeroed here): the adjoint equations' right-hand side, without
+ * forming J. */
+void ilnet_kinetics_jac_transpose_times(ilnet_kinetics *kin, double t, const double *y,
+                                        const double *v, double *out);
+
 #endif

@@ -51,6 +51,15 @@ static int sens_rhs(int ns, sunrealtype t, N_Vector y, N_Vector ydot, N_Vector *
     return 0;
 }
 
+/* d k_r / d p along the direction already in sp.dvars (kin->vars at the state) */
+static double dyn_dk(ilnet_solver *s, int r)
+{
+    double dkr = 0;
+    ilnet_expr_eval_dual(ilnet_network_rate_expr(s->net, (size_t)r), s->kin.vars, s->sens.sp.dvars,
+                         &dkr);
+    return dkr;
+}
+
 void ilnet_solver_sens_dfdp(ilnet_solver *s, const double *y, int j, double *out, int fresh)
 {
     solver_sens *ss = &s->sens;
@@ -65,11 +74,45 @@ void ilnet_solver_sens_dfdp(ilnet_solver *s, const double *y, int j, double *out
     ilnet_network_vars_dual(&ss->sp, j, kin->vars, NULL, ss->sp.dvars);
     for (int q = ss->sp.dyn_ptr[j]; q < ss->sp.dyn_ptr[j + 1]; q++) {
         int r = ss->sp.dyn_list[q];
-        double dkr = 0;
-        ilnet_expr_eval_dual(ilnet_network_rate_expr(s->net, (size_t)r), kin->vars, ss->sp.dvars,
-                             &dkr);
+        double dkr = dyn_dk(s, r);
         if (dkr != 0) add_column(kin, r, dkr * reactants(kin, r, y), out);
     }
+}
+
+void ilnet_solver_sens_initial_column(const ilnet_solver *s, int j, const double *y0,
+                                      const unsigned char *y0_set, double *v)
+{
+    const solver_sens *ss = &s->sens;
+    size_t ns = (size_t)s->kin.n_species;
+    int w = ss->sp.which[j];
+    memcpy(v, ss->sp.dy0 + (size_t)j * ns, ns * sizeof *v);
+    /* a given initial amount does not follow the parameters; its own sensitivity is 1 */
+    for (size_t i = 0; y0 && i < ns; i++)
+        if (!y0_set || y0_set[i]) v[i] = w == -(int)i - 1;
+    for (size_t i = 0; ss->have_yS0 && i < ns; i++)
+        v[i] = ss->yS0[i * (size_t)ss->k + (size_t)j];
+}
+
+double ilnet_solver_sens_dfdp_dot(ilnet_solver *s, const double *y, int j, const double *u,
+                                  const int *rx, int nrx)
+{
+    solver_sens *ss = &s->sens;
+    ilnet_kinetics *kin = &s->kin;
+    int nr = kin->n_reactions;
+    if (ss->sp.which[j] < 0) return 0; /* an initial amount: f does not depend on it */
+    const double *dk = ss->sp.dk + (size_t)j * (size_t)nr;
+    double acc = 0;
+    for (int q = 0; q < nrx; q++) {
+        int r = rx[q];
+        if (u[r] != 0) acc += dk[r] * reactants(kin, r, y) * u[r];
+    }
+    if (ss->sp.dyn_ptr[j] == ss->sp.dyn_ptr[j + 1]) return acc;
+    ilnet_network_vars_dual(&ss->sp, j, kin->vars, NULL, ss->sp.dvars);
+    for (int q = ss->sp.dyn_ptr[j]; q < ss->sp.dyn_ptr[j + 1]; q++) {
+        int r = ss->sp.dyn_list[q];
+        acc += dyn_dk(s, r) * reactants(kin, r, y) * u[r];
+    }
+    return acc;
 }
 
 static void sens_release(solver_sens *ss)
@@ -107,6 +150,11 @@ int ilnet_solver_set_sensitivities(ilnet_solver *s, const int *which, int k, dou
         ss->cvodes_k = 0;
     }
     if (k <= 0 || !s->cvode) return 0;
+    if (s->adj.which >= 0 && s->adj.k != k)
+        return ilnet_error_set(ILNET_EINPUT,
+                               "the solver's adjoint quadratures are for %d parameters, not %d "
+                               "(a new solver is needed)",
+                               s->adj.k, k);
     ss->atol = sens_atol > 0 ? sens_atol : s->opts.atol;
     ss->rtol = sens_rtol > 0 ? sens_rtol : s->opts.rtol;
     int rc = ilnet_sens_params_init(&ss->sp, s->net, which, k);
@@ -168,19 +216,16 @@ int ilnet_solver_sens_begin(ilnet_solver *s, ilnet_result *res, const double *y0
         return 0;
     }
     int rc = ilnet_sens_params_update(&ss->sp);
-    if (!rc) rc = sens_alloc(res, ss);
     if (rc) return rc;
-    size_t ns = (size_t)s->kin.n_species;
-    for (int j = 0; j < ss->k; j++) {
-        double *v = N_VGetArrayPointer(ss->yS[j]);
-        int w = ss->sp.which[j];
-        memcpy(v, ss->sp.dy0 + (size_t)j * ns, ns * sizeof *v);
-        /* a given initial amount does not follow the parameters; its own sensitivity is 1 */
-        for (size_t i = 0; y0 && i < ns; i++)
-            if (!y0_set || y0_set[i]) v[i] = w == -(int)i - 1;
-        for (size_t i = 0; ss->have_yS0 && i < ns; i++)
-            v[i] = ss->yS0[i * (size_t)ss->k + (size_t)j];
+    if (s->adj.on) { /* adjoint: no forward sensitivities, checkpoints instead */
+        res->n_sens = 0;
+        if (ss->cvodes_k && (rc = cv_ok(CVodeSensToggleOff(s->cvode), "CVodeSensToggleOff")))
+            return rc;
+        return ilnet_solver_adjoint_begin(s, y0, y0_set);
     }
+    if ((rc = sens_alloc(res, ss))) return rc;
+    for (int j = 0; j < ss->k; j++)
+        ilnet_solver_sens_initial_column(s, j, y0, y0_set, N_VGetArrayPointer(ss->yS[j]));
     if (!ss->cvodes_k) {
         double *abstol = malloc((size_t)ss->k * sizeof *abstol);
         if (!abstol) return ilnet_error_oom();
@@ -229,7 +274,7 @@ void ilnet_solver_pause_sensitivities(ilnet_solver *s, int paused)
 int ilnet_solver_sens_store(ilnet_solver *s, ilnet_result *res, size_t row)
 {
     solver_sens *ss = &s->sens;
-    if (!ss->k || ss->paused) return 0;
+    if (!ss->k || ss->paused || s->adj.on) return 0;
     sunrealtype t;
     int rc = cv_ok(CVodeGetSens(s->cvode, &t, ss->yS), "CVodeGetSens");
     if (rc) return rc;

@@ -201,7 +201,8 @@ void ilnet_solver_free(ilnet_solver *s)
     ilnet_solver_sens_free(s);
     steady_sys_free(s->steady);
     ev_free(&s->ev);
-    if (s->cvode) CVodeFree(&s->cvode);
+    if (s->cvode) CVodeFree(&s->cvode); /* and the adjoint memory with it */
+    ilnet_solver_adjoint_free(s);
     if (s->LS) SUNLinSolFree(s->LS);
     ilnet_kluprec_free(s->prec);
     if (s->A) SUNMatDestroy(s->A);
@@ -280,6 +281,7 @@ int ilnet_solver_new(ilnet_solver **out, const ilnet_network *net, const ilnet_s
     if (!s) return ilnet_error_set(ILNET_ENOMEM, "out of memory creating the solver");
     s->net = net;
     s->opts = o;
+    s->adj.which = -1;
     int rc = ilnet_kinetics_init(&s->kin, net);
     if (rc) {
         free(s);
@@ -641,7 +643,11 @@ static int solver_failed(ilnet_solver *s, ilnet_result *res, int flag, double t)
 static int reinit(ilnet_solver *s, double t)
 {
     ilnet_kluprec_reset_jac_evals(s->prec);
-    return cv_check(CVodeReInit(s->cvode, t, s->y), "CVodeReInit");
+    /* an adjoint gradient's backward run leaves its forward run's first step set as the
+     * initial step (CVODES restores it with the first checkpoint); every run estimates
+     * its own, so that results do not depend on what ran before */
+    int rc = cv_check(CVodeSetInitStep(s->cvode, 0.0), "CVodeSetInitStep");
+    return rc ? rc : cv_check(CVodeReInit(s->cvode, t, s->y), "CVodeReInit");
 }
 
 /* CVodeReInit zeroes CVODE's counters: runs with events add them up over the restarts */
@@ -761,19 +767,23 @@ int ilnet_solver_run_masked(ilnet_solver *s, ilnet_result *res, const double *y0
     }
     store_row(s, res, 0, y);
     /* CVodeInit ran at creation; every run restarts the same memory. */
+    int adjoint = ilnet_solver_adjoint_active(s);
     rc = reinit(s, t0);
+    if (!rc) rc = ilnet_solver_adjoint_tolerances(s, adjoint);
     if (!rc) rc = ilnet_solver_sens_begin(s, res, y0, y0_set);
     if (rc) return rc;
     double t = t0;
     for (size_t i = 1; i < res->n_times; i++) {
         double tout = res->times[i];
         if (tout > t) {
-            int flag = CVode(s->cvode, tout, s->y, &t, CV_NORMAL);
+            int flag = adjoint ? ilnet_solver_adjoint_step(s, tout, &t)
+                               : CVode(s->cvode, tout, s->y, &t, CV_NORMAL);
             if (flag < 0) return solver_failed(s, res, flag, t);
         }
         store_row(s, res, i, y);
         if ((rc = ilnet_solver_sens_store(s, res, i))) return rc;
     }
+    s->adj.ran = adjoint;
     collect_stats(s, res);
     return 0;
 }

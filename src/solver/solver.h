@@ -151,6 +151,20 @@ void ilnet_solver_pause_sensitivities(ilnet_solver *s, int paused);
  * / d p_j, instead of those the initial-amount expressions give (after a preequilibration:
  * the steady state's sensitivities). */
 int ilnet_solver_set_initial_sensitivities(ilnet_solver *s, const double *yS0);
+
+/* Adjoint gradients instead of forward sensitivities (on = 1), for the parameters set by
+ * ilnet_solver_set_sensitivities: runs then record checkpoints and compute no sensitivities
+ * (res->n_sens 0); ilnet_solver_adjoint_gradient afterwards gives the derivative of an
+ * objective of the states at the output times. Not for models with events. */
+int ilnet_solver_set_adjoint(ilnet_solver *s, int on);
+/* 1 when the next run records checkpoints (adjoint on, sensitivities set and not paused) */
+int ilnet_solver_adjoint_active(const ilnet_solver *s);
+/* After a completed run in adjoint mode: grad[j] = dJ/dp_j (k entries) for
+ * J = sum_i g_i(y(t_i)), G[i * n_species + s] = dg_i/dy_s at the result's row i (rows with
+ * nothing measured all 0), through the state and the initial state alike (as forward
+ * sensitivities would give it). */
+int ilnet_solver_adjoint_gradient(ilnet_solver *s, const ilnet_result *res, const double *G,
+                                  double *grad);
 /* d initial amount_i / d p_j from the network's expressions at the current parameters into
  * out[i * k + j]. */
 int ilnet_solver_initial_sensitivities(ilnet_solver *s, double *out);

@@ -27,6 +27,23 @@ typedef struct {
     int paused; /* set up but not computed (ilnet_solver_pause_sensitivities) */
 } solver_sens;
 
+/* adjoint gradients (adjoint.c); on == 0: off */
+typedef struct {
+    int on, inited, ran;
+    int failed;         /* setting up the backward problem failed: CVODES keeps it, no retry */
+    int which, k;       /* the backward problem (CVodeCreateB), -1 none; its quadratures */
+    int dense, dynamic; /* dense backward Jacobian; some rate depends on the state */
+    N_Vector yB, qB;
+    SUNMatrix A;
+    SUNLinearSolver LS;
+    double *yS0; /* [k][n_species]: the last run's d y(t0) / d p */
+    size_t k_yS0;
+    double *u;        /* [n_reactions]: N^T lambda */
+    double *jt;       /* dense: J scratch */
+    int tight;        /* CVODE's rtol is the adjoint runs' (ilnet_solver_adjoint_tolerances) */
+    int *rx_ptr, *rx; /* per parameter the reactions with d k_r / d p_j != 0 (rx_ptr: k + 1) */
+} solver_adj;
+
 /* an event scheduled for execution */
 typedef struct {
     int event;
@@ -73,6 +90,7 @@ struct ilnet_solver {
     SUNLinearSolver LS;
     char cvode_msg[512];
     solver_sens sens;
+    solver_adj adj;
     steady_sys *steady; /* built on the first steady state */
 };
 
@@ -86,6 +104,26 @@ void ilnet_solver_sens_free(ilnet_solver *s);
 /* out += df/dp_j at state y (kin->vars must hold y's variable vector unless fresh, which
  * evaluates it at t = 0) */
 void ilnet_solver_sens_dfdp(ilnet_solver *s, const double *y, int j, double *out, int fresh);
+
+/* d y(t0) / d p_j of the next run into v (n_species): the parameters' initial amounts,
+ * a given y0 (independent where y0_set, or everywhere without it), or the values set by
+ * ilnet_solver_set_initial_sensitivities */
+void ilnet_solver_sens_initial_column(const ilnet_solver *s, int j, const double *y0,
+                                      const unsigned char *y0_set, double *v);
+/* sum_r d v_r / d p_j * u[r] at state y, over the constant-rate reactions rx[0..nrx) (those
+ * with d k_r / d p_j != 0) and the state-dependent ones p_j reaches (kin->vars holding y's
+ * variables) */
+double ilnet_solver_sens_dfdp_dot(ilnet_solver *s, const double *y, int j, const double *u,
+                                  const int *rx, int nrx);
+
+/* adjoint.c */
+void ilnet_solver_adjoint_free(ilnet_solver *s);
+/* After CVodeReInit of an adjoint run: the initial sensitivities, checkpointing reset. */
+int ilnet_solver_adjoint_begin(ilnet_solver *s, const double *y0, const unsigned char *y0_set);
+/* CVODE's tolerances for an adjoint run (1) or any other (0) */
+int ilnet_solver_adjoint_tolerances(ilnet_solver *s, int adjoint);
+/* CVodeF to tout; returns CVODE's flag */
+int ilnet_solver_adjoint_step(ilnet_solver *s, double tout, double *t);
 
 /* the seed of every run's event tie-breaking (reproducible runs) */
 #define ILNET_EVENT_SEED 20061101UL

@@ -90,7 +90,10 @@ static int integrate(ilnet_solver *s, steady_sys *q, const double *y0, ilnet_ste
 {
     double *y = N_VGetArrayPointer(s->y), t = 0, tout = 1;
     memcpy(y, y0, (size_t)q->n * sizeof *y);
-    if (CVodeReInit(s->cvode, 0.0, s->y) < 0 ||
+    /* the initial step is estimated afresh (an adjoint run leaves one set: solver.c
+     * reinit), at the solver's own tolerances (not an adjoint run's) */
+    if (CVodeSetInitStep(s->cvode, 0.0) < 0 || ilnet_solver_adjoint_tolerances(s, 0) ||
+        CVodeReInit(s->cvode, 0.0, s->y) < 0 ||
         (s->sens.cvodes_k && CVodeSensToggleOff(s->cvode) < 0))
         return ilnet_error_set(ILNET_EINTERNAL, "CVodeReInit failed");
     long used = 0;

@@ -284,6 +284,15 @@ def test_petab_evaluate(shared, cli):
     i = p.parameter_ids.index("k_phos")
     slower = p.evaluate({"k_phos": p.nominal[i] - 1}, residuals=True)
     assert slower.llh < e.llh and slower.residuals.shape == (p.n_measurements,)
+    # adjoint gradients: the CLI's --adjoint numbers, and the forward gradient's within
+    # the tolerances' reach
+    a = ilnet.petab.load(boehm, adjoint=True).evaluate(gradient=True)
+    r = subprocess.run([cli, "petab", "evaluate", boehm, "--gradient", "--adjoint"],
+                       capture_output=True, text=True)
+    cli_grad = [float(ln.split()[2]) for ln in r.stdout.splitlines()
+                if ln.startswith("gradient:")]
+    assert list(a.gradient) == cli_grad
+    assert np.max(np.abs(a.gradient - e.gradient)) <= 1e-3 * np.max(np.abs(e.gradient))
 
 
 def test_memory_flat_over_10000_simulations(scratch):
@@ -335,6 +344,16 @@ def test_fit_equals_cli(shared, cli, scratch):
     with pytest.raises(ilnet.IlnetError) as e:
         ilnet.fit(boehm, starts=2, optimizer="newton")
     assert "newton" in str(e.value)
+    # gradients by the adjoint method: the CLI's fit, start for start
+    r = subprocess.run([cli, "fit", boehm, "--starts", "2", "--seed", "2", "--threads", "2",
+                        "--max-iter", "40", "-q", "--gradient", "adjoint"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    f = ilnet.fit(boehm, starts=2, seed=2, threads=2, max_iter=40, gradient="adjoint")
+    assert f.best_llh == float(r.stdout.split("best llh:")[1].split()[0])
+    with pytest.raises(ilnet.IlnetError) as e:
+        ilnet.fit(boehm, starts=2, gradient="backward")
+    assert "backward" in str(e.value)
 
 
 def test_ctrl_c_stops_a_study_and_resume_completes_it(scratch):
