@@ -28,6 +28,28 @@ static int add_sym(ctx *c, const char *id, int kind)
     return 0;
 }
 
+/* species references with an id: symbols whose value is their stoichiometry (rules,
+ * initial assignments and events may change it, math may read it) */
+static int declare_species_references(ctx *c)
+{
+    for (unsigned i = 0; i < Model_getNumReactions(c->m); i++) {
+        Reaction_t *r = Model_getReaction(c->m, i);
+        for (int side = 0; side < 2; side++) {
+            unsigned n = side ? Reaction_getNumProducts(r) : Reaction_getNumReactants(r);
+            for (unsigned k = 0; k < n; k++) {
+                SpeciesReference_t *sr =
+                    side ? Reaction_getProduct(r, k) : Reaction_getReactant(r, k);
+                const char *id = SpeciesReference_getId(sr);
+                if (!id || !*id) continue;
+                int rc = add_sym(c, id, ILNET_SBML_PARAM);
+                if (rc) return rc;
+                c->syms[c->nsyms - 1].sref = sr;
+            }
+        }
+    }
+    return 0;
+}
+
 /* compartments, parameters and species, in that order */
 static int declare_symbols(ctx *c)
 {
@@ -51,6 +73,7 @@ static int declare_symbols(ctx *c)
         y->conc = !Species_getHasOnlySubstanceUnits(s) &&
                   Compartment_getSpatialDimensionsAsDouble(cp) != 0;
     }
+    if ((rc = declare_species_references(c))) return rc;
     for (int i = 0; i < c->nsyms; i++)
         if (ilnet_strmap_put(&c->map, c->syms[i].id, i) < 0) return ilnet_error_oom();
     return 0;
@@ -217,6 +240,10 @@ static int declared_value(ctx *c, const sym *s, char **text)
         v = Compartment_getSize(cp);
         if (!set && Compartment_getSpatialDimensionsAsDouble(cp) == 0) set = 1, v = 1;
         if (!set && SBase_getLevel((const SBase_t *)m) < 3) set = 1, v = 1;
+    } else if (s->sref) { /* unset: 1, as the reaction reads it */
+        v = SpeciesReference_getStoichiometry(s->sref);
+        set = 1;
+        if (isnan(v)) v = 1;
     } else {
         Parameter_t *p = Model_getParameterById(m, s->id);
         set = Parameter_isSetValue(p);

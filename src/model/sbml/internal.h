@@ -28,6 +28,8 @@ typedef struct {
     int event_target; /* parameter or compartment an event assigns: a fixed species */
     int state_init;   /* parameter whose initial assignment uses the state: a fixed species */
     int net_species;  /* index in the network (species or parameter state), or -1 */
+    /* a species reference's id (kind _PARAM): its stoichiometry, a symbol of the model */
+    const SpeciesReference_t *sref;
 } ilnet_sbml_sym;
 
 /* a call of a function definition: its argument names bound to the argument texts */

@@ -139,22 +139,6 @@ static int emit_constant(ilnet_strbuf *b, const ASTNode_t *n)
 }
 
 /* 1 when id names a reactant's or product's speciesReference (its stoichiometry) */
-static int species_reference(Model_t *m, const char *id)
-{
-    for (unsigned r = 0; r < Model_getNumReactions(m); r++) {
-        Reaction_t *x = Model_getReaction(m, r);
-        for (unsigned k = 0; k < Reaction_getNumReactants(x); k++) {
-            const char *sid = SpeciesReference_getId(Reaction_getReactant(x, k));
-            if (sid && !strcmp(sid, id)) return 1;
-        }
-        for (unsigned k = 0; k < Reaction_getNumProducts(x); k++) {
-            const char *sid = SpeciesReference_getId(Reaction_getProduct(x, k));
-            if (sid && !strcmp(sid, id)) return 1;
-        }
-    }
-    return 0;
-}
-
 static int emit_name(ctx *c, ilnet_strbuf *b, const ASTNode_t *n, const char *where)
 {
     const char *id = ASTNode_getName(n);
@@ -176,9 +160,6 @@ static int emit_name(ctx *c, ilnet_strbuf *b, const ASTNode_t *n, const char *wh
             c->rate_refs = 1;
             return 0;
         }
-        if (species_reference(c->m, id))
-            return ilnet_sbml_unsupported(c, "a species reference's id in math (its stoichiometry)",
-                                          id);
         return ilnet_error_set(ILNET_EINPUT, "%s: %s refers to unknown symbol '%s'", c->path, where,
                                id);
     }
@@ -388,20 +369,38 @@ static int emit_call(ctx *c, ilnet_strbuf *b, const ASTNode_t *n, const char *wh
 
 static int emit(ctx *c, ilnet_strbuf *b, const ASTNode_t *n, const char *where);
 
-/* A species' net stoichiometry in reaction r (products minus reactants) */
-static double net_stoichiometry(Reaction_t *r, const char *id)
+/* A species' net stoichiometry in reaction r (products minus reactants), appended as
+ * "+(...)" terms: a number, or the species reference's id or stoichiometryMath where those
+ * can change (reaction.c makes the same choice); returns how many terms */
+static int net_stoichiometry(ctx *c, ilnet_strbuf *b, Reaction_t *r, const char *id,
+                             const char *where, int *rc)
 {
-    double net = 0;
-    for (int side = 0; side < 2; side++) {
+    int terms = 0;
+    for (int side = 0; side < 2 && !*rc; side++) {
         unsigned n = side ? Reaction_getNumProducts(r) : Reaction_getNumReactants(r);
-        for (unsigned k = 0; k < n; k++) {
+        for (unsigned k = 0; k < n && !*rc; k++) {
             SpeciesReference_t *sr = side ? Reaction_getProduct(r, k) : Reaction_getReactant(r, k);
             if (strcmp(SpeciesReference_getSpecies(sr), id)) continue;
-            double st = SpeciesReference_getStoichiometry(sr);
-            net += (side ? 1 : -1) * (isnan(st) ? 1 : st);
+            const char *srid = SpeciesReference_getId(sr);
+            const ilnet_sbml_sym *q = srid && *srid ? ilnet_sbml_lookup(c, srid) : NULL;
+            const StoichiometryMath_t *sm = SpeciesReference_isSetStoichiometryMath(sr)
+                                                ? SpeciesReference_getStoichiometryMath(sr)
+                                                : NULL;
+            ilnet_strbuf_append(b, side ? "+(" : "-(");
+            if (sm && StoichiometryMath_getMath(sm)) {
+                *rc = emit(c, b, StoichiometryMath_getMath(sm), where);
+            } else if (q && (q->assigned || q->rate_rule || q->event_target || q->state_init ||
+                             ilnet_strmap_get(&c->init_assign, srid, (size_t)-1) >= 0)) {
+                ilnet_strbuf_append(b, srid);
+            } else {
+                double st = SpeciesReference_getStoichiometry(sr);
+                ilnet_sbml_put_number(b, isnan(st) ? 1 : st);
+            }
+            ilnet_strbuf_append(b, ")");
+            terms++;
         }
     }
-    return net;
+    return terms;
 }
 
 /* d/dt of a species changed by reactions: sum of factor * net stoichiometry * law, over its
@@ -426,17 +425,23 @@ static int emit_species_rate(ctx *c, ilnet_strbuf *b, const ilnet_sbml_sym *s, c
     ilnet_strbuf_append(b, "((0)");
     for (unsigned i = 0; !rc && i < Model_getNumReactions(c->m); i++) {
         Reaction_t *r = Model_getReaction(c->m, i);
-        double net = net_stoichiometry(r, s->id) * f;
+        ilnet_strbuf net = ILNET_STRBUF_INIT;
+        int terms = net_stoichiometry(c, &net, r, s->id, where, &rc);
         KineticLaw_t *kl = Reaction_getKineticLaw(r);
-        if (net == 0) continue;
-        if (!kl || !KineticLaw_getMath(kl))
-            return ilnet_sbml_unsupported(c, "rateOf() of a species in a reaction without a law in",
-                                          where);
-        ilnet_strbuf_append(b, "+(");
-        ilnet_sbml_put_number(b, net);
-        ilnet_strbuf_append(b, ")*(");
-        rc = emit(c, b, KineticLaw_getMath(kl), where);
-        ilnet_strbuf_append(b, ")");
+        if (!rc && terms && (!kl || !KineticLaw_getMath(kl)))
+            rc = ilnet_sbml_unsupported(c, "rateOf() of a species in a reaction without a law in",
+                                        where);
+        if (!rc && terms) {
+            char *text = ilnet_strbuf_detach(&net);
+            if (!text) return ilnet_error_oom();
+            ilnet_strbuf_append(b, "+(");
+            ilnet_sbml_put_number(b, f);
+            ilnet_strbuf_printf(b, ")*(0%s)*(", text);
+            free(text);
+            rc = emit(c, b, KineticLaw_getMath(kl), where);
+            ilnet_strbuf_append(b, ")");
+        }
+        ilnet_strbuf_free(&net);
     }
     ilnet_strbuf_append(b, ")");
     if (!rc && s->conc) ilnet_strbuf_printf(b, "/%s", s->comp);

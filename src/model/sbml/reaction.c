@@ -134,7 +134,20 @@ typedef struct {
     double co[2][256];
     int ns[2];
     int converted;
+    /* species whose stoichiometry can change (rules, events, initial assignments,
+     * stoichiometryMath): their term of the reaction, stoich(t) * factor * law, goes into a
+     * reaction of its own (vs_expr malloc'ed) */
+    int nv, vs_sp[64], vs_side[64];
+    char *vs_expr[64];
+    double vs_f[64];
 } sides;
+
+static void sides_free(sides *x)
+{
+    for (int k = 0; k < x->nv; k++)
+        free(x->vs_expr[k]);
+    x->nv = 0;
+}
 
 /* A species' conversion factor (its own, else the model's): the value of a constant
  * parameter, which multiplies the species' stoichiometry in every reaction (SBML L3: the
@@ -157,16 +170,26 @@ int ilnet_sbml_conversion_factor(ctx *c, const char *species, double *f)
     return 0;
 }
 
-/* A species reference id is a symbol other math may change: not supported. */
-static int check_variable_stoichiometry(ctx *c, const char *srid, const char *rid)
+/* The stoichiometry of sr as an expression (*expr malloc'ed) when it is not a constant
+ * number: stoichiometryMath, or an id that rules, events or an initial assignment set;
+ * *expr = NULL for a constant. */
+static int variable_stoichiometry(ctx *c, SpeciesReference_t *sr, const char *rid, char **expr)
 {
-    Model_t *m = c->m;
-    for (unsigned q = 0; q < Model_getNumRules(m); q++)
-        if (!strcmp(Rule_getVariable(Model_getRule(m, q)), srid))
-            return ilnet_sbml_unsupported(c, "variable stoichiometry in reaction", rid);
-    for (unsigned q = 0; q < Model_getNumInitialAssignments(m); q++)
-        if (!strcmp(InitialAssignment_getSymbol(Model_getInitialAssignment(m, q)), srid))
-            return ilnet_sbml_unsupported(c, "variable stoichiometry in reaction", rid);
+    *expr = NULL;
+    char where[512];
+    snprintf(where, sizeof where, "the stoichiometry of a species in reaction '%s'", rid);
+    if (SpeciesReference_isSetStoichiometryMath(sr)) {
+        const StoichiometryMath_t *sm = SpeciesReference_getStoichiometryMath(sr);
+        if (!StoichiometryMath_getMath(sm)) return 0; /* no math: the stoichiometry stands */
+        *expr = ilnet_sbml_math_text(c, StoichiometryMath_getMath(sm), where);
+        return *expr ? 0 : ILNET_EINPUT;
+    }
+    const char *srid = SpeciesReference_getId(sr);
+    sym *s = srid && *srid ? ilnet_sbml_lookup(c, srid) : NULL;
+    int j = s ? ilnet_strmap_get(&c->init_assign, srid, (size_t)-1) : -1;
+    if (!s || !(s->assigned || s->rate_rule || s->event_target || s->state_init || j >= 0))
+        return 0;
+    if (!(*expr = strdup(srid))) return ilnet_error_oom();
     return 0;
 }
 
@@ -174,17 +197,11 @@ static int reaction_sides(ctx *c, Reaction_t *r, sides *x)
 {
     const char *rid = Reaction_getId(r);
     int rc;
-    x->ns[0] = x->ns[1] = x->converted = 0;
+    x->ns[0] = x->ns[1] = x->converted = x->nv = 0;
     for (int side = 0; side < 2; side++) {
         unsigned n = side ? Reaction_getNumProducts(r) : Reaction_getNumReactants(r);
         for (unsigned k = 0; k < n; k++) {
             SpeciesReference_t *sr = side ? Reaction_getProduct(r, k) : Reaction_getReactant(r, k);
-            if (SpeciesReference_isSetStoichiometryMath(sr))
-                return ilnet_sbml_unsupported(c, "stoichiometryMath in reaction", rid);
-            const char *srid = SpeciesReference_getId(sr);
-            if (srid && *srid && ilnet_sbml_lookup(c, srid) == NULL &&
-                (rc = check_variable_stoichiometry(c, srid, rid)))
-                return rc;
             sym *s = ilnet_sbml_lookup(c, SpeciesReference_getSpecies(sr));
             if (!s || s->kind != ILNET_SBML_SPECIES)
                 return ilnet_error_set(ILNET_EINPUT,
@@ -205,6 +222,21 @@ static int reaction_sides(ctx *c, Reaction_t *r, sides *x)
             if ((rc = ilnet_sbml_conversion_factor(c, SpeciesReference_getSpecies(sr), &f)))
                 return rc;
             if (f != 1) x->converted = 1;
+            char *expr = NULL;
+            if ((rc = variable_stoichiometry(c, sr, rid, &expr))) return rc;
+            if (expr) {
+                if (x->nv == 64) {
+                    free(expr);
+                    return ilnet_sbml_unsupported(
+                        c, "more than 64 variable stoichiometries in reaction", rid);
+                }
+                x->vs_sp[x->nv] = s->net_species;
+                x->vs_side[x->nv] = side;
+                x->vs_f[x->nv] = f;
+                x->vs_expr[x->nv++] = expr;
+                x->converted = 1; /* the law is no longer the whole consumption */
+                continue;
+            }
             st *= f;
             x->sp[side][x->ns[side]] = s->net_species;
             x->co[side][x->ns[side]++] = st;
@@ -228,6 +260,28 @@ static int add_mass_action(ctx *c, ilnet_network *net, const sides *x, const cha
                                          0);
 }
 
+/* each variable-stoichiometry species: a reaction of its own, consuming or producing one
+ * unit at the rate stoich(t) * conversion factor * law */
+static int add_variable_terms(ilnet_network *net, const sides *x, const char *law, const char *rid)
+{
+    int rc = 0;
+    for (int v = 0; v < x->nv && !rc; v++) {
+        ilnet_strbuf b = ILNET_STRBUF_INIT;
+        ilnet_strbuf_printf(&b, "(%s)*", x->vs_expr[v]);
+        ilnet_sbml_put_number(&b, x->vs_f[v]);
+        ilnet_strbuf_printf(&b, "*(%s)", law);
+        char *rate = ilnet_strbuf_detach(&b);
+        if (!rate) return ilnet_error_oom();
+        double one = 1;
+        const int *sp = &x->vs_sp[v];
+        int reactant = x->vs_side[v] == 0;
+        rc = ilnet_network_add_reaction_ex(net, reactant ? sp : NULL, &one, reactant,
+                                           reactant ? NULL : sp, &one, !reactant, rate, rid, 0, 1);
+        free(rate);
+    }
+    return rc;
+}
+
 static int add_reaction(ctx *c, ilnet_network *net, Reaction_t *r)
 {
     const char *rid = Reaction_getId(r);
@@ -236,18 +290,26 @@ static int add_reaction(ctx *c, ilnet_network *net, Reaction_t *r)
         return ilnet_error_set(ILNET_EINPUT, "%s: reaction '%s' has no kinetic law", c->path, rid);
     sides x;
     int rc = reaction_sides(c, r, &x);
-    if (rc) return rc;
+    if (rc) {
+        sides_free(&x);
+        return rc;
+    }
     char where[512];
     snprintf(where, sizeof where, "the kinetic law of reaction '%s'", rid);
     char *k = NULL;
     int ma = !x.converted && mass_action(c, KineticLaw_getMath(kl), r, &k);
     if (!ma) k = ilnet_sbml_math_text(c, KineticLaw_getMath(kl), where);
-    if (!k) return ILNET_EINPUT;
+    if (!k) {
+        sides_free(&x);
+        return ILNET_EINPUT;
+    }
     if (ma)
         rc = add_mass_action(c, net, &x, k, rid);
     else
         rc = ilnet_network_add_reaction_ex(net, x.sp[0], x.co[0], x.ns[0], x.sp[1], x.co[1],
                                            x.ns[1], k, rid, 0, 1);
+    if (!rc) rc = add_variable_terms(net, &x, k, rid);
+    sides_free(&x);
     free(k);
     /* a reaction id in math means its rate: a function with the kinetic law */
     if (!rc && c->rate_refs) {
