@@ -689,7 +689,9 @@ static int evaluate(ilnet_network *net)
     for (size_t i = 0; i < net->n_reactions; i++) {
         ilnet_reaction *r = &net->reactions[i];
         double v = ilnet_expr_eval(net->rate_expr[i], vars);
-        if ((!isfinite(v) && !(net->allow_nonfinite && r->general)) || (v < 0 && !r->general))
+        /* SBML semantics (allow_nonfinite) let a law be negative, mass action included */
+        if ((!isfinite(v) && !(net->allow_nonfinite && r->general)) ||
+            (v < 0 && !r->general && !net->allow_nonfinite))
             return elem_error(net, r->line, "reaction %s has rate %s %g (%s)", r->name,
                               net->rate_dynamic[i] ? "at the initial state" : "constant", v,
                               r->rate_text);

@@ -107,8 +107,9 @@ static int mark_event_targets(ctx *c)
             const char *v = EventAssignment_getVariable(Event_getEventAssignment(ev, a));
             sym *s = ilnet_sbml_lookup(c, v);
             if (!s)
-                return ilnet_sbml_unsupported(
-                    c, "event assignment to a species reference (stoichiometry)", v);
+                return ilnet_error_set(ILNET_EINPUT,
+                                       "%s: event '%s' assigns to unknown symbol '%s'", c->path,
+                                       Event_getId(ev), v);
             if (s->assigned)
                 return ilnet_error_set(
                     ILNET_EINPUT, "%s: event '%s' assigns to '%s', which has an assignment rule",
@@ -473,8 +474,7 @@ static int add_event(ctx *c, ilnet_network *net, Event_t *ev, unsigned index)
     else
         snprintf(name, sizeof name, "event%u", index + 1);
     const Trigger_t *tr = Event_getTrigger(ev);
-    if (!tr || !Trigger_getMath(tr))
-        return ilnet_sbml_unsupported(c, "event without a trigger", name);
+    if (!tr || !Trigger_getMath(tr)) return 0; /* SBML L3V2: no trigger math, never fires */
     unsigned na = Event_getNumEventAssignments(ev), nm = 0;
     for (unsigned a = 0; a < na; a++) /* an assignment without math is ignored (L3V2) */
         nm += EventAssignment_getMath(Event_getEventAssignment(ev, a)) != NULL;

@@ -69,9 +69,10 @@ int ilnet_sbml_unsupported(const ilnet_sbml_reader *c, const char *what, const c
 /* build.c: fills net (and out, when not NULL) from c->m. */
 int ilnet_sbml_import(ilnet_sbml_reader *c, ilnet_network *net, ilnet_sbml_symbols *out);
 
-/* reaction.c: a species' conversion factor (its own, else the model's; 1 without one), a
- * constant parameter's value (one that can change is refused). */
-int ilnet_sbml_conversion_factor(ilnet_sbml_reader *c, const char *species, double *f);
+/* reaction.c: a species' conversion factor (its own, else the model's; 1 without one): a
+ * constant parameter's value in *f, or the id of one that can change in *var (*f 1). */
+int ilnet_sbml_conversion_factor(ilnet_sbml_reader *c, const char *species, double *f,
+                                 const char **var);
 /* reaction.c: adds every reaction of c->m (species already in net). */
 int ilnet_sbml_add_reactions(ilnet_sbml_reader *c, ilnet_network *net);
 

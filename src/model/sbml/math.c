@@ -301,6 +301,21 @@ static int emit_logical(ctx *c, ilnet_strbuf *b, const ASTNode_t *n, const char 
     return 0;
 }
 
+/* rem(a, b) (SBML L3V2): a - b * trunc(a / b), the sign of a, as C's fmod */
+static int emit_rem(ctx *c, ilnet_strbuf *b, const ASTNode_t *n, const char *where)
+{
+    if (ASTNode_getNumChildren(n) != 2)
+        return ilnet_sbml_unsupported(c, "rem with a wrong argument count in", where);
+    char *x = ilnet_sbml_math_text(c, ASTNode_getChild(n, 0), where);
+    char *y = x ? ilnet_sbml_math_text(c, ASTNode_getChild(n, 1), where) : NULL;
+    if (y)
+        ilnet_strbuf_printf(b, "((%s)-(%s)*sign((%s)/(%s))*floor(abs((%s)/(%s))))", x, y, x, y, x,
+                            y);
+    free(x);
+    free(y);
+    return y ? 0 : -1;
+}
+
 /* piecewise(v1, c1, v2, c2, ..., [otherwise]) -> nested if() */
 static int emit_piecewise(ctx *c, ilnet_strbuf *b, const ASTNode_t *n, const char *where)
 {
@@ -421,7 +436,8 @@ static int emit_species_rate(ctx *c, ilnet_strbuf *b, const ilnet_sbml_sym *s, c
                                           where);
     }
     double f;
-    int rc = ilnet_sbml_conversion_factor(c, s->id, &f);
+    const char *cf_var = NULL;
+    int rc = ilnet_sbml_conversion_factor(c, s->id, &f, &cf_var);
     ilnet_strbuf_append(b, "((0)");
     for (unsigned i = 0; !rc && i < Model_getNumReactions(c->m); i++) {
         Reaction_t *r = Model_getReaction(c->m, i);
@@ -435,7 +451,10 @@ static int emit_species_rate(ctx *c, ilnet_strbuf *b, const ilnet_sbml_sym *s, c
             char *text = ilnet_strbuf_detach(&net);
             if (!text) return ilnet_error_oom();
             ilnet_strbuf_append(b, "+(");
-            ilnet_sbml_put_number(b, f);
+            if (cf_var)
+                ilnet_strbuf_append(b, cf_var);
+            else
+                ilnet_sbml_put_number(b, f);
             ilnet_strbuf_printf(b, ")*(0%s)*(", text);
             free(text);
             rc = emit(c, b, KineticLaw_getMath(kl), where);
@@ -510,6 +529,12 @@ static int emit(ctx *c, ilnet_strbuf *b, const ASTNode_t *n, const char *where)
     case AST_LOGICAL_XOR:
     case AST_LOGICAL_NOT:
         return emit_logical(c, b, n, where);
+    case AST_LOGICAL_IMPLIES: /* a implies b: not(a) or b */
+        if (ASTNode_getNumChildren(n) != 2)
+            return ilnet_sbml_unsupported(c, "implies with a wrong argument count in", where);
+        return emit_pair(c, b, n, "or(not(", 0, "),", 1, ")", where);
+    case AST_FUNCTION_REM:
+        return emit_rem(c, b, n, where);
     case AST_RELATIONAL_EQ:
     case AST_RELATIONAL_GEQ:
     case AST_RELATIONAL_GT:

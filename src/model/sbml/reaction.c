@@ -149,14 +149,14 @@ static void sides_free(sides *x)
     x->nv = 0;
 }
 
-/* A species' conversion factor (its own, else the model's): the value of a constant
- * parameter, which multiplies the species' stoichiometry in every reaction (SBML L3: the
- * change of a species' amount is the factor times the reaction's extent). *f = 1 without
- * one. A factor that can change (not constant, or given by an initial assignment) is not
- * supported. */
-int ilnet_sbml_conversion_factor(ctx *c, const char *species, double *f)
+/* A species' conversion factor (its own, else the model's), which multiplies the species'
+ * stoichiometry in every reaction (SBML L3: the change of a species' amount is the factor
+ * times the reaction's extent): a constant parameter's value in *f (1 without one), or the
+ * id of a parameter that can change (rules, events, an initial assignment) in *var. */
+int ilnet_sbml_conversion_factor(ctx *c, const char *species, double *f, const char **var)
 {
     *f = 1;
+    *var = NULL;
     Species_t *s = Model_getSpeciesById(c->m, species);
     const char *id = s && Species_isSetConversionFactor(s) ? Species_getConversionFactor(s)
                      : Model_isSetConversionFactor(c->m)   ? Model_getConversionFactor(c->m)
@@ -165,8 +165,9 @@ int ilnet_sbml_conversion_factor(ctx *c, const char *species, double *f)
     Parameter_t *p = Model_getParameterById(c->m, id);
     if (!p) return ilnet_sbml_unsupported(c, "conversion factor that is not a parameter", id);
     if (!Parameter_getConstant(p) || Model_getInitialAssignmentBySym(c->m, id))
-        return ilnet_sbml_unsupported(c, "conversion factor that is not a constant value", id);
-    *f = Parameter_getValue(p);
+        *var = id;
+    else
+        *f = Parameter_getValue(p);
     return 0;
 }
 
@@ -193,56 +194,78 @@ static int variable_stoichiometry(ctx *c, SpeciesReference_t *sr, const char *ri
     return 0;
 }
 
+/* "(a)*(b)" (malloc'ed; a freed), or NULL out of memory */
+static char *times_text(char *a, const char *b)
+{
+    ilnet_strbuf t = ILNET_STRBUF_INIT;
+    ilnet_strbuf_printf(&t, "(%s)*(%s)", a, b);
+    free(a);
+    return ilnet_strbuf_detach(&t);
+}
+
+/* a term whose stoichiometry or conversion factor can change: a reaction of its own */
+static int add_variable(ctx *c, sides *x, int sp, int side, double f, char *expr, const char *rid)
+{
+    if (x->nv == 64) {
+        free(expr);
+        return ilnet_sbml_unsupported(c, "more than 64 variable stoichiometries in reaction", rid);
+    }
+    x->vs_sp[x->nv] = sp;
+    x->vs_side[x->nv] = side;
+    x->vs_f[x->nv] = f;
+    x->vs_expr[x->nv++] = expr;
+    x->converted = 1; /* the law is no longer the whole consumption */
+    return 0;
+}
+
+/* one species reference of a reaction into x */
+static int add_reference(ctx *c, sides *x, SpeciesReference_t *sr, int side, const char *rid)
+{
+    const char *species = SpeciesReference_getSpecies(sr), *cf_var = NULL;
+    sym *s = ilnet_sbml_lookup(c, species);
+    if (!s || s->kind != ILNET_SBML_SPECIES)
+        return ilnet_error_set(ILNET_EINPUT, "%s: reaction '%s' refers to unknown species '%s'",
+                               c->path, rid, species);
+    if (s->assigned) return 0; /* boundary species set by a rule */
+    if (s->rate_rule && Species_getBoundaryCondition(Model_getSpeciesById(c->m, s->id))) {
+        /* a boundary species with a rate rule is a state the reactions read but do not
+         * change: left out of the sides, the law evaluated as written */
+        x->converted = 1;
+        return 0;
+    }
+    if (x->ns[side] == 256)
+        return ilnet_sbml_unsupported(c, "more than 256 reactants or products in reaction", rid);
+    double st = SpeciesReference_getStoichiometry(sr), f;
+    if (isnan(st)) st = 1;
+    int rc = ilnet_sbml_conversion_factor(c, species, &f, &cf_var);
+    if (rc) return rc;
+    if (f != 1) x->converted = 1;
+    char *expr = NULL;
+    if ((rc = variable_stoichiometry(c, sr, rid, &expr))) return rc;
+    if (!expr && cf_var) { /* a constant stoichiometry times a varying factor */
+        ilnet_strbuf t = ILNET_STRBUF_INIT;
+        ilnet_sbml_put_number(&t, st);
+        if (!(expr = ilnet_strbuf_detach(&t))) return ILNET_ENOMEM;
+    }
+    if (expr && cf_var && !(expr = times_text(expr, cf_var))) return ILNET_ENOMEM;
+    if (expr) return add_variable(c, x, s->net_species, side, f, expr, rid);
+    x->sp[side][x->ns[side]] = s->net_species;
+    x->co[side][x->ns[side]++] = st * f;
+    return 0;
+}
+
 static int reaction_sides(ctx *c, Reaction_t *r, sides *x)
 {
     const char *rid = Reaction_getId(r);
-    int rc;
+    int rc = 0;
     x->ns[0] = x->ns[1] = x->converted = x->nv = 0;
-    for (int side = 0; side < 2; side++) {
+    for (int side = 0; side < 2 && !rc; side++) {
         unsigned n = side ? Reaction_getNumProducts(r) : Reaction_getNumReactants(r);
-        for (unsigned k = 0; k < n; k++) {
-            SpeciesReference_t *sr = side ? Reaction_getProduct(r, k) : Reaction_getReactant(r, k);
-            sym *s = ilnet_sbml_lookup(c, SpeciesReference_getSpecies(sr));
-            if (!s || s->kind != ILNET_SBML_SPECIES)
-                return ilnet_error_set(ILNET_EINPUT,
-                                       "%s: reaction '%s' refers to unknown species '%s'", c->path,
-                                       rid, SpeciesReference_getSpecies(sr));
-            if (s->assigned) continue; /* boundary species set by a rule */
-            if (s->rate_rule && Species_getBoundaryCondition(Model_getSpeciesById(c->m, s->id))) {
-                /* a boundary species with a rate rule is a state the reactions read but do
-                 * not change: left out of the sides, the law evaluated as written */
-                x->converted = 1;
-                continue;
-            }
-            if (x->ns[side] == 256)
-                return ilnet_sbml_unsupported(c, "more than 256 reactants or products in reaction",
-                                              rid);
-            double st = SpeciesReference_getStoichiometry(sr), f;
-            if (isnan(st)) st = 1;
-            if ((rc = ilnet_sbml_conversion_factor(c, SpeciesReference_getSpecies(sr), &f)))
-                return rc;
-            if (f != 1) x->converted = 1;
-            char *expr = NULL;
-            if ((rc = variable_stoichiometry(c, sr, rid, &expr))) return rc;
-            if (expr) {
-                if (x->nv == 64) {
-                    free(expr);
-                    return ilnet_sbml_unsupported(
-                        c, "more than 64 variable stoichiometries in reaction", rid);
-                }
-                x->vs_sp[x->nv] = s->net_species;
-                x->vs_side[x->nv] = side;
-                x->vs_f[x->nv] = f;
-                x->vs_expr[x->nv++] = expr;
-                x->converted = 1; /* the law is no longer the whole consumption */
-                continue;
-            }
-            st *= f;
-            x->sp[side][x->ns[side]] = s->net_species;
-            x->co[side][x->ns[side]++] = st;
-        }
+        for (unsigned k = 0; k < n && !rc; k++)
+            rc = add_reference(c, x, side ? Reaction_getProduct(r, k) : Reaction_getReactant(r, k),
+                               side, rid);
     }
-    return 0;
+    return rc;
 }
 
 /* mass action multiplies each reactant once per unit of stoichiometry */
