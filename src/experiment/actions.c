@@ -23,7 +23,7 @@ typedef struct {
 static const action_spec specs[] = {
     {"generate_network",
      "overwrite max_iter max_agg max_stoich TextReaction TextSpecies print_iter verbose prefix "
-     "suffix",
+     "suffix check_iso",
      0, 0},
     {"simulate",
      "method t_start t_end n_steps n_output_steps atol rtol suffix continue print_functions "

@@ -347,7 +347,7 @@ static int parse_add(struct parser *ps)
     }
 }
 
-static int parse_expr(struct parser *ps)
+static int parse_compare(struct parser *ps)
 {
     if (++ps->nest > MAX_DEPTH) return fail(ps, ps->p, "expression nested too deeply");
     if (parse_add(ps)) return -1;
@@ -368,6 +368,27 @@ static int parse_expr(struct parser *ps)
     }
     ps->nest--;
     return 0;
+}
+
+/* a && b and a || b (BioNetGen's logical operators, below the comparisons; || binds
+ * loosest): the and()/or() functions, 1 or 0 */
+static int parse_logical(struct parser *ps, int level)
+{
+    static const char *const tok[2] = {"||", "&&"};
+    static const int fn[2] = {4, 3}; /* fn2_table: or, and */
+    if (level == 2) return parse_compare(ps);
+    if (parse_logical(ps, level + 1)) return -1;
+    for (;;) {
+        skip_ws(ps);
+        if (strncmp(ps->p, tok[level], 2)) return 0;
+        ps->p += 2;
+        if (parse_logical(ps, level + 1) || emit(ps, OP_FN2, fn[level], 0, -1)) return -1;
+    }
+}
+
+static int parse_expr(struct parser *ps)
+{
+    return parse_logical(ps, 0);
 }
 
 void ilnet_expr_free(ilnet_expr *e)

@@ -9,6 +9,8 @@
 #include "../../common/strmap.h"
 
 #include <ctype.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1128,12 +1130,19 @@ int ilnet_bngl_netgen_options(ilnet_netgen_options *o, const ilnet_bngl_model *m
                                                "%s:%d: max_stoich must be {Molecule=>n,...}",
                                                m->path, a->line);
                     s += 2;
+                    while (*s == ' ')
+                        s++;
+                    /* a count, as BioNetGen reads it (1e10 too), or "unlimited" */
                     char *e;
-                    long v = strtol(s, &e, 10);
-                    if (e == s || v < 0)
+                    double v = strtod(s, &e);
+                    if (!strncmp(s, "unlimited", 9) && !isalnum((unsigned char)s[9]))
+                        v = INT_MAX, e = (char *)s + 9;
+                    if (e == s || !(v >= 0) || v != floor(v))
                         return ilnet_error_set(ILNET_EINPUT,
-                                               "%s:%d: max_stoich needs a non-negative integer",
+                                               "%s:%d: max_stoich needs a non-negative integer "
+                                               "or 'unlimited'",
                                                m->path, a->line);
+                    if (v > INT_MAX) v = INT_MAX;
                     s = e;
                     char **nn = realloc(o->stoich_names, (size_t)(o->n_stoich + 1) * sizeof *nn);
                     if (!nn) return oom();
@@ -1149,8 +1158,9 @@ int ilnet_bngl_netgen_options(ilnet_netgen_options *o, const ilnet_bngl_model *m
             } else if (!strcmp(key, "overwrite") || !strcmp(key, "TextReaction") ||
                        !strcmp(key, "TextSpecies") || !strcmp(key, "print_iter") ||
                        !strcmp(key, "verbose") || !strcmp(key, "prefix") ||
-                       !strcmp(key, "suffix")) {
-                /* output formatting only */
+                       !strcmp(key, "suffix") || !strcmp(key, "check_iso")) {
+                /* output formatting only; check_iso: every species is canonically labelled
+                 * here, so isomorphism is always checked */
             } else {
                 return ilnet_error_set(ILNET_EINPUT, "%s:%d: generate_network: unknown option '%s'",
                                        m->path, a->line, key);

@@ -464,13 +464,17 @@ static int read_sites(patread *R, int ti)
     R->nrs = 0;
     if (s[R->i] != '(') return 0;
     R->i++;
+    /* empty sites ("A(a,,b)", "A(a,)") are skipped, as BioNetGen 2.9 skips them */
+    while (s[R->i] == ',')
+        R->i++;
     while (s[R->i] != ')') {
         int rc = read_site(R, &mt->t[ti]);
         if (rc) return rc;
         size_t i = R->i;
         if (s[i] == ',') {
-            R->i = ++i;
-            if (s[i] == ')') return perr(R->P, i, "expected a site name after ','");
+            while (s[i] == ',')
+                i++;
+            R->i = i;
             continue;
         }
         if (!s[i] || s[i] == ' ')
@@ -726,6 +730,20 @@ static int parse_parameter(parser *P, const char *s, int *cap)
     return 0;
 }
 
+/* A leading "Label: " (a word, a colon and whitespace) names a seed species in BioNetGen
+ * 2.9 and is discarded there; the same here. Returns the index after it, or i. */
+static size_t skip_seed_label(const char *s, size_t i)
+{
+    size_t j = i;
+    if (!isalpha((unsigned char)s[j]) && s[j] != '_') return i;
+    while (isalnum((unsigned char)s[j]) || s[j] == '_')
+        j++;
+    size_t k = j;
+    while (s[k] == ' ')
+        k++;
+    return s[k] == ':' && s[k + 1] == ' ' ? skip_ws(s, k + 1) : i;
+}
+
 static int parse_seed(parser *P, const char *s, int *cap)
 {
     size_t i = skip_ws(s, 0);
@@ -735,6 +753,7 @@ static int parse_seed(parser *P, const char *s, int *cap)
             j++;
         if (s[j] == ' ') i = skip_ws(s, j);
     }
+    i = skip_seed_label(s, i);
     ilnet_bngl_model *m = P->m;
     GROW(m->seeds, m->n_seeds, *cap);
     ilnet_bngl_seed *sd = &m->seeds[m->n_seeds];
@@ -1448,6 +1467,8 @@ int ilnet_bngl_parse(ilnet_bngl_model **out, const char *path, const char *text)
         return ilnet_error_oom();
     }
     lline *ls = NULL;
+    /* a UTF-8 byte-order mark (editors on Windows write one) is not part of the text */
+    if (!strncmp(text, "\xEF\xBB\xBF", 3)) text += 3;
     int nl = 0, rc = split_lines(&ls, &nl, text);
     if (rc) {
         ilnet_bngl_free(m);
