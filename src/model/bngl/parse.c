@@ -588,6 +588,8 @@ static int read_molecule(patread *R)
     if (s[R->i] == '%' && (rc = read_label(R, &mlabel))) return rc;
     if (s[R->i] == '@') return perr(P, R->i, "compartments are not supported ('@')");
     if ((rc = read_sites(R, ti)) || (rc = check_multiplicity(R, &mt->t[ti]))) return rc;
+    /* the label may also follow the sites, "A(b)%1", as BioNetGen writes it */
+    if (s[R->i] == '%' && mlabel < 0 && (rc = read_label(R, &mlabel))) return rc;
     return place_molecule(R, ti, mlabel);
 }
 
@@ -1291,8 +1293,8 @@ typedef struct {
     int cap_par, cap_seed, cap_obs, cap_fn, cap_rule, cap_act; /* the model's arrays */
 } blockstate;
 
-/* "begin X" at s[i]: opens block X, or the model. Blocks do not nest (the model aside),
- * and only actions may come in several blocks. */
+/* "begin X" at s[i]: opens block X, or the model. Blocks do not nest (the model aside);
+ * every kind but molecule types may come in several blocks. */
 static int begin_block(parser *P, blockstate *B, const char *s, size_t i)
 {
     size_t e, b = skip_ws(s, i + 5);
@@ -1308,7 +1310,9 @@ static int begin_block(parser *P, blockstate *B, const char *s, size_t i)
         B->model_line = line;
         return 0;
     }
-    if (B->seen[k] && k != BL_ACTIONS)
+    /* BioNetGen 2.9 reads a block kind again and appends (Zhang 2021 has five reaction
+     * rules blocks); molecule types are read in a pass of their own, once */
+    if (B->seen[k] && k == BL_TYPES)
         return perr(P, i, "second '%s' block (first on line %d)", block_name(k), B->seen[k]);
     B->seen[k] = line;
     B->blk = k;
