@@ -141,12 +141,14 @@ int main(void)
     ok("xor(0, b)", 1);
     ok("not(0)", 1);
     ok("not(a)", 0);
-    /* BioNetGen's && and ||: below the comparisons, && before || */
+    /* BioNetGen's && and ||: below the comparisons, one level, left to right (BNG2.pl 2.9
+     * writes 1||0&&0 as (1||0)&&0) */
     ok("a < b && b < c6", 1);
     ok("a > b && b < c6", 0);
     ok("a > b || b < c6", 1);
-    ok("0 || 1 && 0", 0);
-    ok("1 && 1 || 0", 1);
+    ok("1 || 0 && 0", 0);
+    ok("0 && 1 || 1", 1);
+    ok("1 || (0 && 0)", 1);
     ok("if(a <= 15 && c6 < 1, 0.5, 0)", 0);
     ok("if(a <= 15 && c6 > 1, 0.5, 0)", 0.5);
     ok("1", 1);

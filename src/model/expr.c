@@ -370,25 +370,24 @@ static int parse_compare(struct parser *ps)
     return 0;
 }
 
-/* a && b and a || b (BioNetGen's logical operators, below the comparisons; || binds
- * loosest): the and()/or() functions, 1 or 0 */
-static int parse_logical(struct parser *ps, int level)
+/* a && b and a || b: BioNetGen's logical operators, below the comparisons, one level read
+ * left to right as BNG2.pl 2.9 reads them (1 || 0 && 0 is (1 || 0) && 0 = 0); the
+ * and()/or() functions, 1 or 0 */
+static int parse_logical(struct parser *ps)
 {
-    static const char *const tok[2] = {"||", "&&"};
-    static const int fn[2] = {4, 3}; /* fn2_table: or, and */
-    if (level == 2) return parse_compare(ps);
-    if (parse_logical(ps, level + 1)) return -1;
+    if (parse_compare(ps)) return -1;
     for (;;) {
         skip_ws(ps);
-        if (strncmp(ps->p, tok[level], 2)) return 0;
+        int fn = !strncmp(ps->p, "&&", 2) ? 3 : !strncmp(ps->p, "||", 2) ? 4 : -1;
+        if (fn < 0) return 0; /* fn2_table: 3 and, 4 or */
         ps->p += 2;
-        if (parse_logical(ps, level + 1) || emit(ps, OP_FN2, fn[level], 0, -1)) return -1;
+        if (parse_compare(ps) || emit(ps, OP_FN2, fn, 0, -1)) return -1;
     }
 }
 
 static int parse_expr(struct parser *ps)
 {
-    return parse_logical(ps, 0);
+    return parse_logical(ps);
 }
 
 void ilnet_expr_free(ilnet_expr *e)

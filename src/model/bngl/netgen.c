@@ -486,6 +486,19 @@ static int product_conditions(gen *G, const ilnet_crule *cr)
     return KEEP;
 }
 
+/* how many of the ncomp complexes of W keep a molecule (the products) */
+static int kept_complexes(const gen *G, int ncomp)
+{
+    int kept = 0;
+    for (int c = 0; c < ncomp; c++) {
+        int any = 0;
+        for (int mi = 0; mi < G->W.nmol && !any; mi++)
+            any = G->comp_of[mi] == c && !G->delmark[mi];
+        kept += any;
+    }
+    return kept;
+}
+
 /* The species of the ncomp complexes of W that keep a molecule, into prods[*np]; new
  * ones are added. DROP when one is over a limit (the reaction is dropped). */
 static int collect_products(gen *G, int ncomp, int *prods, int *np)
@@ -517,6 +530,11 @@ static int apply(gen *G, int k, const int *sp, const int *const *e)
     delete_molecules(&A, sp);
     int ncomp = ilnet_graph_components(&G->W, G->comp_of, G->stack);
     if ((rc = place_products(&A)) || (rc = product_conditions(G, cr))) return rc < 0 ? rc : 0;
+    /* as many product complexes as the rule has product patterns (more only when
+     * DeleteMolecules leaves fragments), else no reaction: BioNetGen 2.9 drops it, e.g. a
+     * dissociation applied to a complex that holds a third partner */
+    int kept = kept_complexes(G, ncomp);
+    if (kept != cr->np && !(cr->src->delete_molecules && kept > cr->np)) return 0;
     int prods[64], np = 0;
     if ((rc = collect_products(G, ncomp, prods, &np))) return rc < 0 ? rc : 0;
     return record(G, k, sp, cr->nr, prods, np);

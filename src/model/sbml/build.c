@@ -74,8 +74,12 @@ static int declare_symbols(ctx *c)
                   Compartment_getSpatialDimensionsAsDouble(cp) != 0;
     }
     if ((rc = declare_species_references(c))) return rc;
-    for (int i = 0; i < c->nsyms; i++)
-        if (ilnet_strmap_put(&c->map, c->syms[i].id, i) < 0) return ilnet_error_oom();
+    for (int i = 0; i < c->nsyms; i++) {
+        int put = ilnet_strmap_put(&c->map, c->syms[i].id, i);
+        if (put < 0) return ilnet_error_oom();
+        if (put > 0 || Model_getReactionById(m, c->syms[i].id))
+            return ilnet_error_set(ILNET_EINPUT, "%s: id '%s' used twice", c->path, c->syms[i].id);
+    }
     return 0;
 }
 
